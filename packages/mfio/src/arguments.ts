@@ -1,0 +1,30 @@
+import { invalidArgType } from './errors.js';
+import { toLength } from './position.js';
+import { constants as bufferConstants } from 'node:buffer';
+
+/** A read target: a length to allocate (returned as a Buffer) or a caller's buffer to fill. */
+export type ReadTarget = number | Uint8Array;
+
+/** Bytes to write: binary data, or a string written as UTF-8. */
+export type WriteSource = Uint8Array | string;
+
+/**
+ * The buffer a read fills. A length allocates a zeroed Buffer, so a short read never exposes
+ * stale memory through the returned Buffer's backing store.
+ */
+export function readBuffer(target: unknown): Uint8Array {
+  if (typeof target === 'number') return Buffer.alloc(toLength(target, 'length', bufferConstants.MAX_LENGTH));
+  if (target instanceof Uint8Array) return target;
+  throw invalidArgType('buffer', 'of type number or an instance of Uint8Array', target);
+}
+
+export function writeBytes(data: unknown): Uint8Array {
+  if (data instanceof Uint8Array) return data;
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  throw invalidArgType('data', 'of type string or an instance of Uint8Array', data);
+}
+
+/** The bytes read, as a Buffer over the same memory. */
+export function asBuffer(bytes: Uint8Array, length: number): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, length);
+}

@@ -1,0 +1,136 @@
+import { constants as osConstants } from 'node:os';
+import { getSystemErrorMap, getSystemErrorName } from 'node:util';
+
+/** Brand shared by every copy of this package, so `instanceof` works across duplicates. */
+const kMfioError = Symbol.for('@mfio/core.MfioError');
+
+/** Context attached to an error: where and in which call it happened. */
+export interface ErrorContext {
+  /** Negative errno, as in Node's own errors (`-2` for ENOENT). */
+  errno?: number;
+  /** The system call or operation that failed (`'read'`, `'open'`, ...). */
+  syscall?: string;
+  /** The path the operation applied to. */
+  path?: string;
+  /** A second path, for rename/link/copy. */
+  dest?: string;
+  /** The file position the operation applied to. */
+  position?: number;
+  /** The underlying cause. */
+  cause?: unknown;
+}
+
+/**
+ * The one error class of mfio. `code` is stable and Node-style: an errno name
+ * (`'ENOENT'`, `'EBADF'`, `'ECONNRESET'` ...) for system errors, or an `ERR_*` /
+ * `ABORT_ERR` code for everything else. Test on `code`, not on the message.
+ *
+ * `instanceof MfioError` is true for errors created by any copy of this package.
+ */
+export class MfioError extends Error {
+  readonly code: string;
+  readonly errno?: number;
+  readonly syscall?: string;
+  readonly path?: string;
+  readonly dest?: string;
+  readonly position?: number;
+  /**
+   * For I/O that partly succeeded before failing: how many bytes were transferred
+   * contiguously from the start of the request. Nothing is lost silently.
+   */
+  bytesTransferred?: number;
+  /**
+   * On an `ABORT_ERR` for a request whose buffer a backend still held: resolves when the
+   * backend has let go of it (its completion or cancellation arrived). Reuse the buffer after.
+   */
+  released?: Promise<void>;
+
+  constructor(code: string, message: string, context: ErrorContext = {}) {
+    super(message, context.cause === undefined ? undefined : { cause: context.cause });
+    this.name = code === 'ABORT_ERR' ? 'AbortError' : 'MfioError';
+    this.code = code;
+    if (context.errno !== undefined) this.errno = context.errno;
+    if (context.syscall !== undefined) this.syscall = context.syscall;
+    if (context.path !== undefined) this.path = context.path;
+    if (context.dest !== undefined) this.dest = context.dest;
+    if (context.position !== undefined) this.position = context.position;
+  }
+
+  get [kMfioError](): true {
+    return true;
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[kMfioError] === true;
+  }
+
+  /**
+   * A system error from an errno number (either sign: native code returns `-errno`).
+   * The message has Node's shape: `ENOENT: no such file or directory, open 'a.txt'`.
+   */
+  static fromErrno(errno: number, context: Omit<ErrorContext, 'errno'> = {}): MfioError {
+    const negative = -Math.abs(errno);
+    let code: string;
+    try {
+      code = getSystemErrorName(negative);
+    } catch {
+      code = 'EIO';
+    }
+    return new MfioError(code, systemMessage(code, negative, context), { ...context, errno: negative });
+  }
+
+  /** A system error from its code name (`'EBADF'`), with this platform's errno. */
+  static fromCode(code: string, context: Omit<ErrorContext, 'errno'> = {}): MfioError {
+    const errno = errnoOf(code);
+    return new MfioError(code, systemMessage(code, errno, context), {
+      ...context,
+      ...(errno === undefined ? {} : { errno }),
+    });
+  }
+}
+
+/** This platform's negative errno for a code name, or undefined if it has none. */
+export function errnoOf(code: string): number | undefined {
+  const value = (osConstants.errno as Record<string, number | undefined>)[code];
+  return value === undefined ? undefined : -value;
+}
+
+function systemMessage(code: string, errno: number | undefined, context: ErrorContext): string {
+  const description = errno === undefined ? undefined : getSystemErrorMap().get(errno)?.[1];
+  let message = description ? `${code}: ${description}` : code;
+  if (context.syscall) message += `, ${context.syscall}`;
+  if (context.path !== undefined) message += ` '${context.path}'`;
+  if (context.dest !== undefined) message += ` -> '${context.dest}'`;
+  if (context.position !== undefined && context.path === undefined) message += ` at position ${context.position}`;
+  return message;
+}
+
+/** `ABORT_ERR`, named `AbortError` like Node's own; the signal's reason is the cause. */
+export function abortError(signal?: AbortSignal): MfioError {
+  return new MfioError('ABORT_ERR', 'The operation was aborted', { cause: signal?.reason });
+}
+
+/** `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` / `ERR_OUT_OF_RANGE`, with Node's wording. */
+export function invalidArgType(name: string, expected: string, actual: unknown): MfioError {
+  return new MfioError(
+    'ERR_INVALID_ARG_TYPE',
+    `The "${name}" argument must be ${expected}. Received ${describe(actual)}`,
+  );
+}
+
+export function outOfRange(name: string, range: string, actual: unknown): MfioError {
+  return new MfioError(
+    'ERR_OUT_OF_RANGE',
+    `The value of "${name}" is out of range. It must be ${range}. Received ${describe(actual)}`,
+  );
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'string') return `'${value.length > 28 ? value.slice(0, 25) + '...' : value}'`;
+  if (typeof value === 'function') return `function ${value.name || '<anonymous>'}`;
+  return `an instance of ${(value as object).constructor?.name ?? 'Object'}`;
+}

@@ -1,0 +1,41 @@
+/**
+ * @mfio/core: completion I/O for Node.js. Packets own buffers while a backend fills or drains
+ * them; `PacketIo` is the one interface every backend implements; the high-level API (readAt,
+ * writeAt, readMany, streams, sync wrappers) works on any of them.
+ * @packageDocumentation
+ */
+export { MfioError, abortError, errnoOf, invalidArgType, outOfRange, type ErrorContext } from './errors.js';
+export {
+  Packet,
+  PacketView,
+  type Direction,
+  type FragmentObserver,
+  type PacketOptions,
+  type PacketResult,
+} from './packet.js';
+export type { IoBackend, PacketIo } from './packet-io.js';
+export { toLength, toPosition, type Position } from './position.js';
+export { awaitPacket, runPacket, runPacketSync, type IoOptions } from './submit.js';
+export type { ReadTarget, WriteSource } from './arguments.js';
+export { readAt, readExactAt, writeAllAt, writeAt } from './read-write.js';
+export { readAtSync, readExactAtSync, writeAllAtSync, writeAtSync } from './read-write-sync.js';
+export {
+  ReadManyResult,
+  readMany,
+  type ReadColumns,
+  type ReadManyOptions,
+  type ReadRequest,
+} from './read-many.js';
+export { chunks, readToEnd, type ChunkOptions, type ReadToEndOptions } from './chunks.js';
+export { PositionalWriter } from './positional-writer.js';
+export {
+  createReadStream,
+  createWriteStream,
+  type ReadStreamOptions,
+  type WriteStreamOptions,
+} from './node-streams.js';
+export { readableWebStream, writableWebStream } from './web-streams.js';
+export { PositionalIo, positional } from './positional-io.js';
+export { MemoryBackend, type MemoryBackendOptions } from './memory/memory-backend.js';
+export { MemoryFile, type MemoryFileOptions } from './memory/memory-file.js';
+export { SeededRandom } from './seeded-random.js';

@@ -1,0 +1,60 @@
+import { Readable, Writable } from 'node:stream';
+import { atLeastOne, chunks, type ChunkOptions } from './chunks.js';
+import { abortError } from './errors.js';
+import type { PacketIo } from './packet-io.js';
+import { PositionalWriter } from './positional-writer.js';
+import { toPosition, type Position } from './position.js';
+import type { IoOptions } from './submit.js';
+
+export interface ReadStreamOptions extends ChunkOptions {
+  /** The Readable's buffer size in bytes (Node's default when omitted). */
+  highWaterMark?: number;
+}
+
+/**
+ * A Node `Readable` of the bytes of `io` from `start`, with reads running ahead.
+ * Destroying the stream cancels the reads in flight.
+ * @example createReadStream(file).pipe(createHash('sha256'));
+ */
+export function createReadStream(io: PacketIo<number>, options: ReadStreamOptions = {}): Readable {
+  const { highWaterMark, ...chunkOptions } = options;
+  return Readable.from(chunks(io, chunkOptions), {
+    objectMode: false,
+    ...(highWaterMark === undefined ? {} : { highWaterMark }),
+  });
+}
+
+export interface WriteStreamOptions extends IoOptions {
+  /** Where the first byte goes (default 0). */
+  start?: Position;
+  /** Writes running at once (default 4). */
+  inFlight?: number;
+  highWaterMark?: number;
+}
+
+/**
+ * A Node `Writable` writing consecutive chunks at increasing positions, several in flight.
+ * `'finish'` is emitted once every byte has landed. Do not modify a chunk after writing it.
+ */
+export function createWriteStream(io: PacketIo<number>, options: WriteStreamOptions = {}): Writable {
+  const writer = new PositionalWriter(
+    io,
+    toPosition(options.start ?? 0, 0, 'options.start'),
+    atLeastOne(options.inFlight ?? 4, 'options.inFlight'),
+    options.signal,
+  );
+  return new Writable({
+    ...(options.highWaterMark === undefined ? {} : { highWaterMark: options.highWaterMark }),
+    write(chunk: Buffer, _encoding, callback) {
+      writer.write(chunk).then(() => callback(), callback);
+    },
+    final(callback) {
+      writer.flush().then(() => callback(), callback);
+    },
+    destroy(error, callback) {
+      // Cancels whatever is still in flight (nothing, after a normal finish).
+      writer.abort(error ?? abortError());
+      callback(error);
+    },
+  });
+}

@@ -1,0 +1,32 @@
+import type { Packet, PacketView } from './packet.js';
+
+/**
+ * Anything that performs I/O on packets. `sendIo` submits and returns at once; the backend
+ * completes the view (or its fragments) later, or synchronously for errors it knows at once.
+ * It never throws for an I/O failure: it fails the view instead.
+ *
+ * `Param` is the file position (`number`, a safe integer) for random-access I/O, and `void`
+ * for streams.
+ */
+export interface PacketIo<Param> {
+  sendIo(param: Param, view: PacketView): void;
+  /** What drives this object's completions, when the sync wrappers need to block on it. */
+  readonly backend?: IoBackend;
+}
+
+/**
+ * What drives completions. In Node the host loop is libuv: a native backend exposes the fd that
+ * libuv polls; the in-memory backend has none and completes on the next loop turn.
+ */
+export interface IoBackend {
+  /** A short stable name: `'memory'`, `'io_uring'`, `'threadpool'`, `'libuv'` ... */
+  readonly name: string;
+  /** The fd that libuv polls for this backend's completions, or null. */
+  pollHandle(): number | null;
+  /**
+   * Run completions on the calling thread until `packet` settles. Present only on backends that
+   * can block (native files, in-memory); the sync wrappers need it.
+   * @throws {MfioError} ERR_MFIO_DEADLOCK if the packet can never settle this way.
+   */
+  blockOn?(packet: Packet): void;
+}

@@ -1,0 +1,128 @@
+import type { Readable, Writable } from 'node:stream';
+import type { ReadableStream, WritableStream } from 'node:stream/web';
+import type { WriteSource } from './arguments.js';
+import { chunks, readToEnd, type ChunkOptions, type ReadToEndOptions } from './chunks.js';
+import { createReadStream, createWriteStream, type ReadStreamOptions, type WriteStreamOptions } from './node-streams.js';
+import type { PacketView } from './packet.js';
+import type { IoBackend, PacketIo } from './packet-io.js';
+import type { Position } from './position.js';
+import { readMany, type ReadColumns, type ReadManyOptions, type ReadManyResult, type ReadRequest } from './read-many.js';
+import { readAt, readExactAt, writeAllAt, writeAt } from './read-write.js';
+import { readAtSync, readExactAtSync, writeAllAtSync, writeAtSync } from './read-write-sync.js';
+import type { IoOptions } from './submit.js';
+import { readableWebStream, writableWebStream } from './web-streams.js';
+
+/**
+ * A `PacketIo` addressed by file position, with the whole high-level API as methods. Backends'
+ * file handles extend it; {@link positional} wraps any other `PacketIo<number>`.
+ * Each method is the free function of the same name applied to `this`.
+ */
+export abstract class PositionalIo implements PacketIo<number> {
+  abstract sendIo(position: number, view: PacketView): void;
+  abstract readonly backend: IoBackend | undefined;
+
+  /** {@inheritDoc readAt} */
+  readAt(position: Position, length: number, options?: IoOptions): Promise<Buffer>;
+  readAt(position: Position, buffer: Uint8Array, options?: IoOptions): Promise<number>;
+  readAt(position: Position, target: number | Uint8Array, options?: IoOptions): Promise<Buffer | number> {
+    return readAt(this, position, target as number, options);
+  }
+
+  /** {@inheritDoc readExactAt} */
+  readExactAt(position: Position, length: number, options?: IoOptions): Promise<Buffer>;
+  readExactAt(position: Position, buffer: Uint8Array, options?: IoOptions): Promise<void>;
+  readExactAt(position: Position, target: number | Uint8Array, options?: IoOptions): Promise<Buffer | void> {
+    return readExactAt(this, position, target as number, options);
+  }
+
+  /** {@inheritDoc writeAt} */
+  writeAt(position: Position, data: WriteSource, options?: IoOptions): Promise<number> {
+    return writeAt(this, position, data, options);
+  }
+
+  /** {@inheritDoc writeAllAt} */
+  writeAllAt(position: Position, data: WriteSource, options?: IoOptions): Promise<void> {
+    return writeAllAt(this, position, data, options);
+  }
+
+  /** {@inheritDoc readMany} */
+  readMany(requests: readonly ReadRequest[] | ReadColumns, options?: ReadManyOptions): Promise<ReadManyResult> {
+    return readMany(this, requests, options);
+  }
+
+  /** {@inheritDoc readToEnd} */
+  readToEnd(position?: Position, options?: ReadToEndOptions): Promise<Buffer> {
+    return readToEnd(this, position, options);
+  }
+
+  /** {@inheritDoc chunks} */
+  chunks(options?: ChunkOptions): AsyncGenerator<Buffer, void, undefined> {
+    return chunks(this, options);
+  }
+
+  /** {@inheritDoc createReadStream} */
+  createReadStream(options?: ReadStreamOptions): Readable {
+    return createReadStream(this, options);
+  }
+
+  /** {@inheritDoc createWriteStream} */
+  createWriteStream(options?: WriteStreamOptions): Writable {
+    return createWriteStream(this, options);
+  }
+
+  /** {@inheritDoc readableWebStream} */
+  readableWebStream(options?: ChunkOptions): ReadableStream<Uint8Array> {
+    return readableWebStream(this, options);
+  }
+
+  /** {@inheritDoc writableWebStream} */
+  writableWebStream(options?: Omit<WriteStreamOptions, 'highWaterMark'>): WritableStream<Uint8Array> {
+    return writableWebStream(this, options);
+  }
+
+  /** {@inheritDoc readAtSync} */
+  readAtSync(position: Position, length: number): Buffer;
+  readAtSync(position: Position, buffer: Uint8Array): number;
+  readAtSync(position: Position, target: number | Uint8Array): Buffer | number {
+    return readAtSync(this, position, target as number);
+  }
+
+  /** {@inheritDoc readExactAtSync} */
+  readExactAtSync(position: Position, length: number): Buffer;
+  readExactAtSync(position: Position, buffer: Uint8Array): void;
+  readExactAtSync(position: Position, target: number | Uint8Array): Buffer | void {
+    return readExactAtSync(this, position, target as number);
+  }
+
+  /** {@inheritDoc writeAtSync} */
+  writeAtSync(position: Position, data: WriteSource): number {
+    return writeAtSync(this, position, data);
+  }
+
+  /** {@inheritDoc writeAllAtSync} */
+  writeAllAtSync(position: Position, data: WriteSource): void {
+    writeAllAtSync(this, position, data);
+  }
+}
+
+class WrappedIo extends PositionalIo {
+  readonly #inner: PacketIo<number>;
+
+  constructor(inner: PacketIo<number>) {
+    super();
+    this.#inner = inner;
+  }
+
+  get backend(): IoBackend | undefined {
+    return this.#inner.backend;
+  }
+
+  sendIo(position: number, view: PacketView): void {
+    this.#inner.sendIo(position, view);
+  }
+}
+
+/** Give any `PacketIo<number>` the high-level API as methods. */
+export function positional(io: PacketIo<number>): PositionalIo {
+  return io instanceof PositionalIo ? io : new WrappedIo(io);
+}

@@ -1,0 +1,114 @@
+import { asBuffer, readBuffer, writeBytes, type ReadTarget, type WriteSource } from './arguments.js';
+import { MfioError } from './errors.js';
+import type { PacketResult } from './packet.js';
+import type { PacketIo } from './packet-io.js';
+import { toPosition, type Position } from './position.js';
+import { runPacket, transferredOrThrow, type IoOptions } from './submit.js';
+
+/**
+ * Read up to `length` bytes at `position` into a new Buffer, shorter only at end of file.
+ * @example const head = await readAt(file, 0, 512);
+ * @throws {MfioError} the backend's error (with `bytesTransferred`), ABORT_ERR, argument errors.
+ */
+export function readAt(io: PacketIo<number>, position: Position, length: number, options?: IoOptions): Promise<Buffer>;
+/** Read into `buffer` at `position`; resolves with the bytes read (fewer only at end of file). */
+export function readAt(io: PacketIo<number>, position: Position, buffer: Uint8Array, options?: IoOptions): Promise<number>;
+export function readAt(io: PacketIo<number>, position: Position, target: ReadTarget, options?: IoOptions): Promise<Buffer | number> {
+  let buffer: Uint8Array;
+  let pos: number;
+  try {
+    buffer = readBuffer(target);
+    pos = toPosition(position, buffer.length);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return runPacket(io, pos, buffer, 'read', options?.signal).then((result) => {
+    const n = transferredOrThrow(result);
+    return typeof target === 'number' ? asBuffer(buffer, n) : n;
+  });
+}
+
+/**
+ * Like {@link readAt}, but a short read is an error: rejects with ERR_UNEXPECTED_EOF (its
+ * `bytesTransferred` says how many bytes were there).
+ */
+export function readExactAt(io: PacketIo<number>, position: Position, length: number, options?: IoOptions): Promise<Buffer>;
+export function readExactAt(io: PacketIo<number>, position: Position, buffer: Uint8Array, options?: IoOptions): Promise<void>;
+export async function readExactAt(
+  io: PacketIo<number>,
+  position: Position,
+  target: ReadTarget,
+  options?: IoOptions,
+): Promise<Buffer | void> {
+  const buffer = readBuffer(target);
+  const n = await readAt(io, position, buffer, options);
+  checkExact(n, buffer.length, position);
+  if (typeof target === 'number') return asBuffer(buffer, n);
+}
+
+/** @internal shared with the sync wrappers. */
+export function checkExact(got: number, wanted: number, position: Position): void {
+  if (got < wanted) {
+    const error = new MfioError(
+      'ERR_UNEXPECTED_EOF',
+      `Unexpected end of file: wanted ${wanted} bytes at position ${position}, got ${got}`,
+      { position: Number(position) },
+    );
+    error.bytesTransferred = got;
+    throw error;
+  }
+}
+
+/**
+ * Write `data` at `position`; resolves with the bytes written, which a backend may report as
+ * fewer than given (use {@link writeAllAt} to write everything).
+ */
+export function writeAt(io: PacketIo<number>, position: Position, data: WriteSource, options?: IoOptions): Promise<number> {
+  let bytes: Uint8Array;
+  let pos: number;
+  try {
+    bytes = writeBytes(data);
+    pos = toPosition(position, bytes.length);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return runPacket(io, pos, bytes, 'write', options?.signal).then(transferredOrThrow);
+}
+
+/**
+ * Write all of `data` at `position`, continuing after short writes.
+ * @throws {MfioError} the backend's error with `bytesTransferred`; ERR_WRITE_ZERO if the backend
+ * accepts nothing and reports no error.
+ */
+export async function writeAllAt(io: PacketIo<number>, position: Position, data: WriteSource, options?: IoOptions): Promise<void> {
+  const bytes = writeBytes(data);
+  const steps = writeAllSteps(toPosition(position, bytes.length), bytes);
+  for (let step = steps.next(); !step.done; ) {
+    const [pos, chunk] = step.value;
+    step = steps.next(await runPacket(io, pos, chunk, 'write', options?.signal));
+  }
+}
+
+/**
+ * @internal The write-all loop, written once for the async and the sync driver: yields each
+ * write to perform as `[position, bytes]` and is resumed with that write's result.
+ */
+export function* writeAllSteps(position: number, bytes: Uint8Array): Generator<[number, Uint8Array], void, PacketResult> {
+  let done = 0;
+  while (done < bytes.length) {
+    const result = yield [position + done, bytes.subarray(done)];
+    done += result.transferred;
+    if (result.error !== null) {
+      result.error.bytesTransferred = done;
+      throw result.error;
+    }
+    if (result.transferred === 0) throw writeZero(done, position + done);
+  }
+}
+
+/** @internal shared with the sync wrappers. */
+export function writeZero(done: number, position: number): MfioError {
+  const error = new MfioError('ERR_WRITE_ZERO', `The backend accepted no bytes at position ${position}`, { position });
+  error.bytesTransferred = done;
+  return error;
+}

@@ -1,0 +1,53 @@
+import { ReadableStream, WritableStream } from 'node:stream/web';
+import { atLeastOne, chunks, type ChunkOptions } from './chunks.js';
+import { invalidArgType } from './errors.js';
+import type { PacketIo } from './packet-io.js';
+import { PositionalWriter } from './positional-writer.js';
+import { toPosition } from './position.js';
+import type { WriteStreamOptions } from './node-streams.js';
+
+/**
+ * A Web `ReadableStream` of the bytes of `io`, pulled chunk by chunk with reads running ahead.
+ * Cancelling the stream cancels the reads in flight.
+ */
+export function readableWebStream(io: PacketIo<number>, options: ChunkOptions = {}): ReadableStream<Uint8Array> {
+  const iterator = chunks(io, options);
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const next = await iterator.next();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      },
+      async cancel() {
+        await iterator.return(undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/** A Web `WritableStream` writing consecutive chunks at increasing positions, several in flight. */
+export function writableWebStream(
+  io: PacketIo<number>,
+  options: Omit<WriteStreamOptions, 'highWaterMark'> = {},
+): WritableStream<Uint8Array> {
+  const writer = new PositionalWriter(
+    io,
+    toPosition(options.start ?? 0, 0, 'options.start'),
+    atLeastOne(options.inFlight ?? 4, 'options.inFlight'),
+    options.signal,
+  );
+  return new WritableStream<Uint8Array>({
+    write(chunk) {
+      if (!(chunk instanceof Uint8Array)) throw invalidArgType('chunk', 'an instance of Uint8Array', chunk);
+      return writer.write(chunk);
+    },
+    close() {
+      return writer.flush();
+    },
+    abort(reason) {
+      writer.abort(reason);
+    },
+  });
+}
