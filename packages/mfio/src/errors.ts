@@ -70,12 +70,9 @@ export class MfioError extends Error {
    */
   static fromErrno(errno: number, context: Omit<ErrorContext, 'errno'> = {}): MfioError {
     const negative = -Math.abs(errno);
-    let code: string;
-    try {
-      code = getSystemErrorName(negative);
-    } catch {
-      code = 'EIO';
-    }
+    // Node names unknown numbers "Unknown system error -N"; libuv calls them UNKNOWN.
+    const name = getSystemErrorName(negative);
+    const code = /^E[A-Z0-9]+$/.test(name) ? name : 'UNKNOWN';
     return new MfioError(code, systemMessage(code, negative, context), { ...context, errno: negative });
   }
 
@@ -97,7 +94,7 @@ export function errnoOf(code: string): number | undefined {
 
 function systemMessage(code: string, errno: number | undefined, context: ErrorContext): string {
   const description = errno === undefined ? undefined : getSystemErrorMap().get(errno)?.[1];
-  let message = description ? `${code}: ${description}` : code;
+  let message = description ? `${code}: ${description}` : `${code}: unknown system error ${errno ?? ''}`.trimEnd();
   if (context.syscall) message += `, ${context.syscall}`;
   if (context.path !== undefined) message += ` '${context.path}'`;
   if (context.dest !== undefined) message += ` -> '${context.dest}'`;

@@ -16,6 +16,11 @@ export interface MemoryBackendOptions {
    * answered yet, so tests can act while requests are in flight.
    */
   completion?: 'auto' | 'manual';
+  /**
+   * Accept at most this many bytes per write fragment, like a device that takes writes in
+   * pieces (default: no limit). 0 models a device that accepts nothing and reports no error.
+   */
+  writeLimit?: number;
 }
 
 /**
@@ -25,6 +30,10 @@ export interface MemoryBackendOptions {
  */
 export class MemoryBackend implements IoBackend {
   readonly name = 'memory';
+  /** Fragments completed so far, and how many of them were cancelled (transferred nothing). */
+  readonly stats = { completed: 0, cancelled: 0 };
+  /** Bytes a write fragment may transfer at most (Infinity: no limit). */
+  readonly writeLimit: number;
   readonly #maxFragments: number;
   readonly #shuffle: boolean;
   readonly #manual: boolean;
@@ -40,6 +49,11 @@ export class MemoryBackend implements IoBackend {
     this.#shuffle = options.shuffle ?? false;
     this.#manual = options.completion === 'manual';
     this.#random = new SeededRandom(options.seed ?? 1);
+    const writeLimit = options.writeLimit ?? Infinity;
+    if (!(writeLimit === Infinity || (Number.isSafeInteger(writeLimit) && writeLimit >= 0))) {
+      throw outOfRange('options.writeLimit', 'an integer >= 0', writeLimit);
+    }
+    this.writeLimit = writeLimit;
   }
 
   pollHandle(): null {
@@ -85,13 +99,18 @@ export class MemoryBackend implements IoBackend {
     return ran;
   }
 
+  /** Run the next `count` pending completions (fewer if fewer are pending); returns how many ran. */
+  runNext(count = 1): number {
+    return this.#run(Math.min(this.#queue.length, this.#head + count));
+  }
+
   /** Run completions until `packet` settles. @throws {MfioError} ERR_MFIO_DEADLOCK if none are left. */
   blockOn(packet: Packet): void {
     while (!packet.settled) {
       if (this.pending === 0) {
         throw new MfioError('ERR_MFIO_DEADLOCK', 'The packet has fragments that no pending completion will finish');
       }
-      this.#run(this.#head + 1);
+      this.runNext(1);
     }
   }
 

@@ -88,7 +88,9 @@ export class MemoryFile extends PositionalIo {
   }
 
   #perform(position: number, fragment: PacketView): void {
+    this.backend.stats.completed++;
     if (fragment.packet.cancelled) {
+      this.backend.stats.cancelled++;
       fragment.fail(MfioError.fromCode('ECANCELED', { syscall: fragment.direction, position }));
       return;
     }
@@ -98,13 +100,14 @@ export class MemoryFile extends PositionalIo {
       if (n > 0) bytes.set(this.#data.subarray(position, position + n), fragment.start);
       fragment.complete(n);
     } else {
-      const end = position + fragment.length;
+      const n = Math.min(fragment.length, this.backend.writeLimit);
+      const end = position + n;
       if (end > this.#length) {
         this.#reserve(end);
         this.#length = end;
       }
-      this.#data.set(bytes.subarray(fragment.start, fragment.end), position);
-      fragment.complete();
+      this.#data.set(bytes.subarray(fragment.start, fragment.start + n), position);
+      fragment.complete(n);
     }
   }
 

@@ -1,0 +1,92 @@
+import { MemoryBackend, MemoryFile, MfioError } from '../src/index.js';
+
+const turn = (): Promise<void> => new Promise(setImmediate);
+
+/** A file whose completions run only when the test flushes: requests stay in flight. */
+function heldFile(initial: Uint8Array | number = 0): { file: MemoryFile; backend: MemoryBackend } {
+  const backend = new MemoryBackend({ completion: 'manual', maxFragments: 4, seed: 11 });
+  return { file: new MemoryFile(initial, { backend }), backend };
+}
+
+describe('AbortSignal', () => {
+  test('an already aborted signal rejects with ABORT_ERR and sends no I/O', async () => {
+    const { file, backend } = heldFile(Buffer.from('abc'));
+    const reason = new Error('stop');
+    const signal = AbortSignal.abort(reason);
+    for (const call of [
+      file.readAt(0, 1, { signal }),
+      file.writeAt(0, 'x', { signal }),
+      file.readMany([[0, 1]], { signal }),
+      file.readToEnd(0, { signal }),
+    ]) {
+      const error = await call.catch((e: MfioError) => e);
+      expect(error).toMatchObject({ code: 'ABORT_ERR', name: 'AbortError', cause: reason });
+    }
+    expect(backend.pending).toBe(0);
+  });
+
+  test('abort during a read settles the promise at once; the buffer stays with the backend until its completion', async () => {
+    const { file, backend } = heldFile(Buffer.from('abcdef'));
+    const controller = new AbortController();
+    const buffer = Buffer.alloc(6, '.');
+    const read = file.readAt(0, buffer, { signal: controller.signal }).catch((e: MfioError) => e);
+    expect(backend.pending).toBeGreaterThan(0);
+
+    controller.abort();
+    const error = (await read) as MfioError;
+    expect(error.code).toBe('ABORT_ERR');
+    expect(error.released).toBeInstanceOf(Promise);
+
+    let released = false;
+    void error.released!.then(() => (released = true));
+    await turn();
+    expect(released).toBe(false); // the "kernel" still owns the buffer
+
+    backend.flush(); // its cancellation completions arrive
+    await turn();
+    expect(released).toBe(true);
+    expect(buffer.toString()).toBe('......'); // a cancelled request transferred nothing
+  });
+
+  test('abort during a write stops it; bytes already written stay, nothing after the abort lands', async () => {
+    const backend = new MemoryBackend({ completion: 'manual', writeLimit: 2 });
+    const file = new MemoryFile(0, { backend });
+    const controller = new AbortController();
+    const write = file.writeAllAt(0, 'abcdef', { signal: controller.signal }).catch((e: MfioError) => e);
+    backend.flush();
+    await turn();
+    controller.abort();
+    expect(await write).toMatchObject({ code: 'ABORT_ERR' });
+    backend.flush();
+    expect(file.bytes().toString()).toBe('ab');
+  });
+
+  test('abort during readMany cancels every request of the batch', async () => {
+    const { file, backend } = heldFile(Buffer.alloc(1000, 7));
+    const controller = new AbortController();
+    const batch = file
+      .readMany(
+        Array.from({ length: 50 }, (_, i) => [i * 10, 10] as const),
+        { signal: controller.signal },
+      )
+      .catch((e: MfioError) => e);
+    controller.abort();
+    const error = (await batch) as MfioError;
+    expect(error.code).toBe('ABORT_ERR');
+    backend.flush();
+    await expect(error.released).resolves.toBeUndefined();
+  });
+
+  test('a signal that is not an AbortSignal is rejected with ERR_INVALID_ARG_TYPE', async () => {
+    const file = new MemoryFile(1);
+    await expect(file.readAt(0, 1, { signal: {} as AbortSignal })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+  });
+
+  test('a completed request leaves no abort listener behind', async () => {
+    const file = new MemoryFile(Buffer.from('abc'));
+    const controller = new AbortController();
+    for (let i = 0; i < 20; i++) await file.readAt(0, 1, { signal: controller.signal });
+    const { getEventListeners } = await import('node:events');
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+});
