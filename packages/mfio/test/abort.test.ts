@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { MemoryBackend, MemoryFile, MfioError } from '../src/index.js';
 
 const turn = (): Promise<void> => new Promise(setImmediate);
@@ -86,7 +87,6 @@ describe('AbortSignal', () => {
     const file = new MemoryFile(Buffer.from('abc'));
     const controller = new AbortController();
     for (let i = 0; i < 20; i++) await file.readAt(0, 1, { signal: controller.signal });
-    const { getEventListeners } = await import('node:events');
-    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    expect(EventEmitter.getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });
