@@ -50,14 +50,42 @@ export function awaitPacket(
     };
     const packet = new Packet(buffer, direction, {
       onSettle: (p) => {
-        signal.removeEventListener('abort', onAbort);
+        unwatch(signal, onAbort);
         resolve(p.result());
       },
       onFragment,
     });
-    signal.addEventListener('abort', onAbort, { once: true });
+    watch(signal, onAbort);
     send(packet);
   });
+}
+
+/**
+ * Requests waiting on each signal. A signal gets one 'abort' listener however many requests
+ * share it (64 reads in flight on one signal would otherwise add 64 listeners and warn).
+ */
+const watchers = new WeakMap<AbortSignal, Set<() => void>>();
+
+function watch(signal: AbortSignal, onAbort: () => void): void {
+  let waiting = watchers.get(signal);
+  if (waiting === undefined) {
+    const set = new Set<() => void>();
+    waiting = set;
+    watchers.set(signal, set);
+    signal.addEventListener(
+      'abort',
+      () => {
+        watchers.delete(signal);
+        for (const callback of set) callback();
+      },
+      { once: true },
+    );
+  }
+  waiting.add(onAbort);
+}
+
+function unwatch(signal: AbortSignal, onAbort: () => void): void {
+  watchers.get(signal)?.delete(onAbort);
 }
 
 /**

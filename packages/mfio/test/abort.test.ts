@@ -83,10 +83,20 @@ describe('AbortSignal', () => {
     await expect(file.readAt(0, 1, { signal: {} as AbortSignal })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
   });
 
-  test('a completed request leaves no abort listener behind', async () => {
-    const file = new MemoryFile(Buffer.from('abc'));
+  test('requests sharing a signal add one abort listener between them, not one each', async () => {
+    const file = new MemoryFile(Buffer.from('abcdef'));
     const controller = new AbortController();
-    for (let i = 0; i < 20; i++) await file.readAt(0, 1, { signal: controller.signal });
-    expect(EventEmitter.getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    const { signal } = controller;
+    await Promise.all(Array.from({ length: 64 }, (_, i) => file.readAt(i % 6, 1, { signal })));
+    for (let i = 0; i < 20; i++) await file.readAt(0, 1, { signal });
+    expect(EventEmitter.getEventListeners(signal, 'abort')).toHaveLength(1);
+    // ... and aborting still reaches every request in flight on it.
+    const backend = new MemoryBackend({ completion: 'manual' });
+    const held = new MemoryFile(Buffer.from('abc'), { backend });
+    const reads = Array.from({ length: 20 }, () => held.readAt(0, 1, { signal }).catch((e: MfioError) => e.code));
+    controller.abort();
+    expect(new Set(await Promise.all(reads))).toEqual(new Set(['ABORT_ERR']));
+    backend.flush();
+    expect(backend.stats.cancelled).toBe(20);
   });
 });
