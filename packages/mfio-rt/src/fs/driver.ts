@@ -1,0 +1,71 @@
+import type { IoBackend, PacketView } from '@mfio/core';
+import type { OpenFlags } from './open-options.js';
+import type { DirEntry, Metadata } from './types.js';
+
+/**
+ * The path syntax of a driver's filesystem: `node:path`'s `posix` or `win32` fit it. The shared
+ * layer resolves every path against the directory handle with it, so drivers only ever see
+ * absolute, normalised paths.
+ */
+export interface PathSyntax {
+  resolve(...paths: string[]): string;
+  isAbsolute(path: string): boolean;
+  dirname(path: string): string;
+  basename(path: string): string;
+  relative(from: string, to: string): string;
+  join(...paths: string[]): string;
+  readonly sep: string;
+}
+
+/**
+ * An open file as a driver sees it. The shared layer ({@link DriverFs}) guarantees that
+ * `sendIo` is never called after `close`, that `close` is called once, and that `sendIo` is only
+ * called in a direction the file was opened for.
+ */
+export interface RawFile {
+  /**
+   * Submit I/O at `position` on `view` and return at once. Complete the view (or its splits)
+   * later with the bytes transferred (short only at end of file for reads) or fail it with an
+   * MfioError; never throw. No promise per request: this is the hot path.
+   */
+  sendIo(position: number, view: PacketView): void;
+  metadata(): Promise<Metadata>;
+  setLen(length: number): Promise<void>;
+  sync(): Promise<void>;
+  /** Resolve once every view handed to `sendIo` has completed and the handle is released. */
+  close(): Promise<void>;
+}
+
+/**
+ * What a backend implements for files and directories; {@link DriverFs} turns it into the
+ * public {@link Fs} API (path resolution, option validation, closed handles, runtime close).
+ * Every path is absolute. Errors are MfioErrors with a Node-style `code`, the `syscall` and the
+ * `path` (and `dest` for two-path operations).
+ *
+ * Native backends implement `open` and the {@link RawFile} I/O with batched native calls and may
+ * reuse the libuv driver's directory operations.
+ */
+export interface FsDriver {
+  /** What completes this driver's file I/O (its name is the backend's name). */
+  readonly backend: IoBackend;
+  readonly paths: PathSyntax;
+  /** The absolute path `currentDir()` starts at. */
+  readonly cwd: string;
+  /**
+   * Open a file. Opening a directory fails with EISDIR on every driver (even for reading,
+   * which POSIX allows), so all backends agree.
+   */
+  open(path: string, flags: OpenFlags): Promise<RawFile>;
+  /** Metadata of a path, following symlinks. */
+  metadata(path: string): Promise<Metadata>;
+  /** Entries of a directory, without `.` and `..`; errors come from the iteration. */
+  readDir(path: string): AsyncIterable<DirEntry>;
+  createDir(path: string, recursive: boolean): Promise<void>;
+  removeDir(path: string): Promise<void>;
+  removeDirAll(path: string): Promise<void>;
+  removeFile(path: string): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  copy(from: string, to: string): Promise<void>;
+  hardLink(from: string, to: string): Promise<void>;
+  setPermissions(path: string, mode: number): Promise<void>;
+}

@@ -1,0 +1,83 @@
+import { PositionalIo, toLength, type IoBackend, type PacketView } from '@mfio/core';
+import { systemError } from '../errors.js';
+import { closedError, type Closeable, type Resources } from '../runtime/resources.js';
+import type { RawFile } from './driver.js';
+import type { OpenFlags } from './open-options.js';
+import type { FileHandle, Metadata } from './types.js';
+
+/**
+ * The one file handle class of every driver-based backend: checks the handle's state and the
+ * direction it was opened for, then hands the view to the driver's {@link RawFile}. Nothing is
+ * allocated per request.
+ */
+export class DriverFile extends PositionalIo implements FileHandle, Closeable {
+  readonly backend: IoBackend;
+  readonly path: string;
+  readonly #raw: RawFile;
+  readonly #resources: Resources;
+  readonly #readable: boolean;
+  readonly #writable: boolean;
+  #closing: Promise<void> | null = null;
+
+  /** @internal made by {@link DriverFs}. */
+  constructor(raw: RawFile, backend: IoBackend, path: string, flags: OpenFlags, resources: Resources) {
+    super();
+    this.#raw = raw;
+    this.backend = backend;
+    this.path = path;
+    this.#readable = flags.read;
+    this.#writable = flags.write || flags.append;
+    this.#resources = resources;
+  }
+
+  get closed(): boolean {
+    return this.#closing !== null;
+  }
+
+  sendIo(position: number, view: PacketView): void {
+    const read = view.direction === 'read';
+    if (this.#closing !== null) {
+      view.fail(closedError(read ? 'read' : 'write', this.path));
+    } else if (read ? !this.#readable : !this.#writable) {
+      // What the OS answers for a read on a write-only fd (and the reverse).
+      view.fail(systemError('EBADF', { syscall: read ? 'read' : 'write', path: this.path }));
+    } else {
+      this.#raw.sendIo(position, view);
+    }
+  }
+
+  metadata(): Promise<Metadata> {
+    if (this.#closing !== null) return Promise.reject(closedError('fstat', this.path));
+    return this.#raw.metadata();
+  }
+
+  setLen(length: number): Promise<void> {
+    if (this.#closing !== null) return Promise.reject(closedError('ftruncate', this.path));
+    try {
+      toLength(length, 'length');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // Linux's answer for ftruncate on a handle not open for writing.
+    if (!this.#writable) return Promise.reject(systemError('EINVAL', { syscall: 'ftruncate', path: this.path }));
+    return this.#raw.setLen(length);
+  }
+
+  sync(): Promise<void> {
+    if (this.#closing !== null) return Promise.reject(closedError('fsync', this.path));
+    return this.#raw.sync();
+  }
+
+  close(): Promise<void> {
+    if (this.#closing === null) {
+      this.#resources.delete(this);
+      this.#closing = this.#raw.close();
+    }
+    return this.#closing;
+  }
+
+  /** @internal runtime close: the same as close (file I/O finishes quickly). */
+  shut(): Promise<void> {
+    return this.close();
+  }
+}

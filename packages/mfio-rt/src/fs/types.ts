@@ -1,0 +1,133 @@
+import type { IoBackend, PositionalIo } from '@mfio/core';
+import type { OpenOptions } from './open-options.js';
+
+/** What a directory entry or a path is. Symlinks are reported, not followed, by `readDir`. */
+export type FileType = 'file' | 'dir' | 'symlink' | 'unknown';
+
+/** One entry of {@link DirHandle.readDir}. */
+export interface DirEntry {
+  /** The entry's name (no directory part). */
+  readonly name: string;
+  readonly type: FileType;
+}
+
+/** Access bits of a file or directory. */
+export interface Permissions {
+  /** The permission bits (`0o644`); on Windows only the write bits mean anything. */
+  readonly mode: number;
+  /** True when no write bit is set. */
+  readonly readOnly: boolean;
+}
+
+/** What `metadata()` reports. Times are null where the filesystem does not keep them. */
+export interface Metadata {
+  /** Length in bytes (for a directory: what the filesystem reports, often 0 or 4096). */
+  readonly len: number;
+  readonly modified: Date | null;
+  readonly accessed: Date | null;
+  readonly created: Date | null;
+  readonly permissions: Permissions;
+  readonly type: FileType;
+}
+
+/** A change of permissions: a full `mode`, or just the read-only flag (clears or sets the write bits). */
+export type PermissionsChange = { readonly mode: number } | { readonly readOnly: boolean };
+
+/**
+ * An open file: a `PacketIo` at positions, so the whole high-level API of `@mfio/core`
+ * (`readAt`, `writeAllAt`, `readMany`, `readToEnd`, streams, ...) works on it.
+ *
+ * Reads past the end are short (0 bytes at or after the end); writes past the end extend the
+ * file, with zeros in any gap. In append mode every write lands at the end of the file
+ * whatever position it names (as `O_APPEND` does).
+ */
+export interface FileHandle extends PositionalIo {
+  readonly backend: IoBackend;
+  /** The absolute path the file was opened at (it does not follow renames). */
+  readonly path: string;
+  /** True once {@link close} was called. */
+  readonly closed: boolean;
+  /**
+   * Length, type, permissions and times of the open file.
+   * @throws {MfioError} EBADF after close.
+   */
+  metadata(): Promise<Metadata>;
+  /**
+   * Truncate or extend (with zeros) to `length` bytes.
+   * @throws {MfioError} EINVAL on a handle not open for writing; EBADF after close.
+   */
+  setLen(length: number): Promise<void>;
+  /** Flush the file's data and metadata to storage. @throws {MfioError} EBADF after close. */
+  sync(): Promise<void>;
+  /**
+   * Close the handle. New requests fail with EBADF at once; the promise resolves after every
+   * request already in flight on this handle has completed. Calling it again returns the same
+   * promise.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * A directory: relative paths given to its methods resolve against it, absolute paths are used
+ * as they are. The handle names the directory by path (like a working directory), so it does
+ * not keep a removed directory alive.
+ *
+ * Every method rejects with EBADF once the handle (or its runtime) is closed.
+ */
+export interface DirHandle {
+  /** The directory's absolute path. */
+  path(): string;
+  /**
+   * The directory's entries (without `.` and `..`), in no particular order.
+   * @throws {MfioError} from the iteration: ENOENT if the directory is gone, ENOTDIR, EBADF.
+   */
+  readDir(): AsyncIterable<DirEntry>;
+  /**
+   * Open a file; `options` default to `{ read: true }`.
+   * @throws {MfioError} EINVAL for invalid options (before any I/O); ENOENT; EEXIST
+   * (`createNew`); EISDIR for a directory; ENOTDIR; EACCES.
+   */
+  openFile(path: string, options?: OpenOptions): Promise<FileHandle>;
+  /** Open a directory. @throws {MfioError} ENOENT; ENOTDIR if it is not a directory. */
+  openDir(path: string): Promise<DirHandle>;
+  /** Metadata of a path (following symlinks); `'.'` by default. @throws {MfioError} ENOENT, ENOTDIR. */
+  metadata(path?: string): Promise<Metadata>;
+  /** Create one directory. @throws {MfioError} EEXIST; ENOENT if the parent is missing; ENOTDIR. */
+  createDir(path: string): Promise<void>;
+  /** Create a directory and its missing parents; fine if it exists. @throws {MfioError} EEXIST if a file is there; ENOTDIR. */
+  createDirAll(path: string): Promise<void>;
+  /** Remove an empty directory. @throws {MfioError} ENOTEMPTY; ENOENT; ENOTDIR for a file. */
+  removeDir(path: string): Promise<void>;
+  /** Remove a directory and everything in it. @throws {MfioError} ENOENT; ENOTDIR for a file. */
+  removeDirAll(path: string): Promise<void>;
+  /** Remove a file. @throws {MfioError} ENOENT; EISDIR for a directory. */
+  removeFile(path: string): Promise<void>;
+  /**
+   * Rename a file or directory, replacing a file (or an empty directory) at `to`.
+   * @throws {MfioError} ENOENT; EINVAL when moving a directory into its own subtree; EISDIR
+   * (file onto a directory); ENOTDIR (directory onto a file); ENOTEMPTY.
+   */
+  rename(from: string, to: string): Promise<void>;
+  /** Copy a file's bytes to `to`, replacing it. @throws {MfioError} ENOENT; EISDIR. */
+  copy(from: string, to: string): Promise<void>;
+  /** Make `to` a second name of the file `from`. @throws {MfioError} ENOENT; EEXIST; EPERM for a directory. */
+  hardLink(from: string, to: string): Promise<void>;
+  /** Change permissions. @throws {MfioError} ENOENT. */
+  setPermissions(path: string, permissions: PermissionsChange): Promise<void>;
+  /** Close the handle (files opened through it stay open). */
+  close(): Promise<void>;
+}
+
+/**
+ * A filesystem: a current directory and opening by path.
+ * @example
+ * const file = await fs.open('data.bin', { read: true });
+ * const head = await file.readAt(0, 512);
+ * await file.close();
+ */
+export interface Fs {
+  /** A handle on the current directory (a new handle each call; closing it closes only it). */
+  currentDir(): DirHandle;
+  /** Open a file relative to {@link currentDir}. Same as `currentDir().openFile(path, options)`. */
+  open(path: string, options?: OpenOptions): Promise<FileHandle>;
+}

@@ -1,0 +1,29 @@
+/**
+ * @mfio/rt: the mfio runtime for Node.js. `Fs` (directories and files, where every file is a
+ * `PacketIo` at positions with the whole `@mfio/core` API) and `Tcp` (streams that are
+ * `PacketIo` without position), on a backend chosen by `NativeRt.builder()`: io_uring, IOCP or
+ * the native thread pool when their addon is built, libuv (`node:fs`/`node:net`) everywhere.
+ * `VirtFs` is the same `Fs` in memory. Backend authors implement an `FsDriver` and a
+ * `TcpDriver`; `DriverFs` and `DriverTcp` supply everything else.
+ * @packageDocumentation
+ */
+export type { DirEntry, DirHandle, FileHandle, FileType, Fs, Metadata, Permissions, PermissionsChange } from './fs/types.js';
+export { toOpenFlags, type OpenFlags, type OpenOptions } from './fs/open-options.js';
+export type { FsDriver, PathSyntax, RawFile } from './fs/driver.js';
+export { DriverFs } from './fs/driver-fs.js';
+export { DriverFile } from './fs/file.js';
+export type { ListenOptions, Tcp, TcpListener, TcpStream } from './net/types.js';
+export type { RawListener, RawStream, ShutdownHow, SocketAddress, TcpDriver } from './net/driver.js';
+export { DriverTcp } from './net/driver-tcp.js';
+export { NativeRt, NativeRtBuilder, BACKENDS_ENV, type BuildResult } from './runtime/native-rt.js';
+export {
+  BACKEND_ORDER,
+  registerBackend,
+  type BackendDrivers,
+  type BackendFactory,
+  type BackendName,
+  type BackendStartOptions,
+} from './runtime/registry.js';
+export { LibuvFsDriver, LibuvTcpDriver } from './backends/libuv/index.js';
+export { VirtFs, type VirtFsOptions } from './backends/virt/virt-fs.js';
+export { fromNodeError } from './errors.js';

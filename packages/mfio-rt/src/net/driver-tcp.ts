@@ -1,0 +1,311 @@
+import { Duplex } from 'node:stream';
+import { constants as bufferConstants } from 'node:buffer';
+import {
+  awaitPacket,
+  invalidArgType,
+  MfioError,
+  outOfRange,
+  toLength,
+  type IoBackend,
+  type IoOptions,
+  type PacketResult,
+  type PacketView,
+  type ReadTarget,
+  type WriteSource,
+} from '@mfio/core';
+import { closedError, Resources, type Closeable } from '../runtime/resources.js';
+import type { RawListener, RawStream, ShutdownHow, SocketAddress, TcpDriver } from './driver.js';
+import type { ListenOptions, Tcp, TcpListener, TcpStream } from './types.js';
+
+/**
+ * The {@link Tcp} of a driver-based backend: validation, closed-handle checks, the high-level
+ * stream API and runtime close are shared; the backend supplies a {@link TcpDriver}.
+ */
+export class DriverTcp implements Tcp {
+  /** @internal */
+  readonly driver: TcpDriver;
+  /** @internal */
+  readonly resources: Resources;
+
+  /** `resources` is shared with the runtime's Fs so one close covers both. */
+  constructor(driver: TcpDriver, resources: Resources = new Resources()) {
+    this.driver = driver;
+    this.resources = resources;
+  }
+
+  async connect(host: string, port: number, options?: IoOptions): Promise<TcpStream> {
+    checkHost(host);
+    checkPort(port);
+    const signals = [this.resources.signal];
+    if (options?.signal !== undefined) signals.push(options.signal);
+    const signal = signals.length === 1 ? signals[0]! : AbortSignal.any(signals);
+    const raw = await this.resources.run(
+      'connect',
+      undefined,
+      () =>
+        this.driver.connect(host, port, signal).catch((error: unknown) => {
+          throw error === options?.signal?.reason && options?.signal?.aborted ? abortErr(options.signal) : error;
+        }),
+      (late) => late.close(),
+    );
+    const stream = new DriverTcpStream(raw, this.driver.backend, this.resources);
+    this.resources.add(stream);
+    return stream;
+  }
+
+  async listen(host: string, port: number, options: ListenOptions = {}): Promise<TcpListener> {
+    checkHost(host);
+    checkPort(port);
+    const backlog = options.backlog ?? 511;
+    toLength(backlog, 'options.backlog');
+    const raw = await this.resources.run('listen', undefined, () => this.driver.listen(host, port, backlog), (late) => late.close());
+    const listener = new DriverTcpListener(raw, this.driver.backend, this.resources);
+    this.resources.add(listener);
+    return listener;
+  }
+}
+
+function abortErr(signal: AbortSignal): MfioError {
+  return new MfioError('ABORT_ERR', 'The operation was aborted', { cause: signal.reason });
+}
+
+function checkHost(host: unknown): void {
+  if (typeof host !== 'string') throw invalidArgType('host', 'of type string', host);
+}
+
+function checkPort(port: unknown): void {
+  if (typeof port !== 'number') throw invalidArgType('port', 'of type number', port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw outOfRange('port', '>= 0 and <= 65535', port);
+}
+
+/** The bytes transferred, or the packet's error carrying that count. */
+function transferred(result: PacketResult): number {
+  if (result.error !== null) {
+    result.error.bytesTransferred = result.transferred;
+    throw result.error;
+  }
+  return result.transferred;
+}
+
+function readBuffer(target: unknown): Uint8Array {
+  if (typeof target === 'number') return Buffer.alloc(toLength(target, 'length', bufferConstants.MAX_LENGTH));
+  if (target instanceof Uint8Array) return target;
+  throw invalidArgType('buffer', 'of type number or an instance of Uint8Array', target);
+}
+
+function asBuffer(bytes: Uint8Array, length: number): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, length);
+}
+
+const READ_CHUNK = 64 * 1024;
+
+class DriverTcpStream implements TcpStream, Closeable {
+  readonly backend: IoBackend;
+  readonly #raw: RawStream;
+  readonly #resources: Resources;
+  #closing: Promise<void> | null = null;
+
+  constructor(raw: RawStream, backend: IoBackend, resources: Resources) {
+    this.#raw = raw;
+    this.backend = backend;
+    this.#resources = resources;
+  }
+
+  get closed(): boolean {
+    return this.#closing !== null;
+  }
+
+  sendIo(_param: void, view: PacketView): void {
+    this.#send(view, true);
+  }
+
+  #send(view: PacketView, fill: boolean): void {
+    if (this.#closing !== null) view.fail(closedError(view.direction === 'read' ? 'read' : 'write'));
+    else this.#raw.sendIo(view, fill);
+  }
+
+  #run(buffer: Uint8Array, direction: 'read' | 'write', fill: boolean, options?: IoOptions): Promise<PacketResult> {
+    return awaitPacket(buffer, direction, (packet) => this.#send(packet.view(), fill), options?.signal);
+  }
+
+  read(length: number, options?: IoOptions): Promise<Buffer>;
+  read(buffer: Uint8Array, options?: IoOptions): Promise<number>;
+  async read(target: ReadTarget, options?: IoOptions): Promise<Buffer | number> {
+    const buffer = readBuffer(target);
+    const n = transferred(await this.#run(buffer, 'read', true, options));
+    return typeof target === 'number' ? asBuffer(buffer, n) : n;
+  }
+
+  readExact(length: number, options?: IoOptions): Promise<Buffer>;
+  readExact(buffer: Uint8Array, options?: IoOptions): Promise<void>;
+  async readExact(target: ReadTarget, options?: IoOptions): Promise<Buffer | void> {
+    const buffer = readBuffer(target);
+    const n = transferred(await this.#run(buffer, 'read', true, options));
+    if (n < buffer.length) {
+      const error = new MfioError('ERR_UNEXPECTED_EOF', `Unexpected end of stream: wanted ${buffer.length} bytes, got ${n}`);
+      error.bytesTransferred = n;
+      throw error;
+    }
+    if (typeof target === 'number') return asBuffer(buffer, n);
+  }
+
+  readSome(length: number, options?: IoOptions): Promise<Buffer>;
+  readSome(buffer: Uint8Array, options?: IoOptions): Promise<number>;
+  async readSome(target: ReadTarget, options?: IoOptions): Promise<Buffer | number> {
+    const buffer = readBuffer(target);
+    const n = transferred(await this.#run(buffer, 'read', false, options));
+    return typeof target === 'number' ? asBuffer(buffer, n) : n;
+  }
+
+  async readToEnd(options: IoOptions & { maxLength?: number } = {}): Promise<Buffer> {
+    const maxLength = toLength(options.maxLength ?? bufferConstants.MAX_LENGTH, 'options.maxLength', bufferConstants.MAX_LENGTH);
+    const parts: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      // readSome: take what is there, so memory follows the data, not a guess at its size.
+      const chunk = await this.readSome(READ_CHUNK, options);
+      if (chunk.length === 0) break;
+      total += chunk.length;
+      if (total > maxLength) throw new MfioError('ERR_FS_FILE_TOO_LARGE', `The data is larger than maxLength (${maxLength} bytes)`);
+      parts.push(chunk);
+    }
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts, total);
+  }
+
+  async write(data: WriteSource, options?: IoOptions): Promise<void> {
+    let bytes: Uint8Array;
+    if (typeof data === 'string') bytes = Buffer.from(data, 'utf8');
+    else if (data instanceof Uint8Array) bytes = data;
+    else throw invalidArgType('data', 'of type string or an instance of Uint8Array', data);
+    let done = 0;
+    while (done < bytes.length) {
+      const result = await this.#run(bytes.subarray(done), 'write', true, options);
+      done += result.transferred;
+      if (result.error !== null) {
+        result.error.bytesTransferred = done;
+        throw result.error;
+      }
+      if (result.transferred === 0) {
+        const error = new MfioError('ERR_WRITE_ZERO', 'The connection accepted no bytes');
+        error.bytesTransferred = done;
+        throw error;
+      }
+    }
+  }
+
+  shutdown(how: ShutdownHow): void {
+    if (how !== 'read' && how !== 'write' && how !== 'both') throw invalidArgType('how', "one of 'read', 'write', 'both'", how);
+    if (this.#closing !== null) throw closedError('shutdown');
+    this.#raw.shutdown(how);
+  }
+
+  localAddress(): SocketAddress {
+    return this.#raw.localAddress();
+  }
+
+  remoteAddress(): SocketAddress {
+    return this.#raw.remoteAddress();
+  }
+
+  toDuplex(): Duplex {
+    return toDuplex(this);
+  }
+
+  close(): Promise<void> {
+    if (this.#closing === null) {
+      this.#resources.delete(this);
+      this.#closing = this.#raw.close();
+    }
+    return this.#closing;
+  }
+
+  /** @internal runtime close: reset the connection, failing what is pending with ECANCELED. */
+  shut(): Promise<void> {
+    if (this.#closing === null) {
+      this.#resources.delete(this);
+      this.#closing = this.#raw.destroy(MfioError.fromCode('ECANCELED', { syscall: 'close' }));
+    }
+    return this.#closing;
+  }
+}
+
+/** The Node `Duplex` adapter of a {@link TcpStream}. */
+function toDuplex(stream: TcpStream): Duplex {
+  return new Duplex({
+    read(size) {
+      stream.readSome(Math.max(size, READ_CHUNK)).then(
+        (chunk) => this.push(chunk.length > 0 ? chunk : null),
+        (error: unknown) => this.destroy(error as Error),
+      );
+    },
+    write(chunk: Buffer, _encoding, callback) {
+      stream.write(chunk).then(() => callback(), callback);
+    },
+    final(callback) {
+      try {
+        stream.shutdown('write');
+        callback();
+      } catch (error) {
+        callback(error as Error);
+      }
+    },
+    destroy(error, callback) {
+      stream.close().then(
+        () => callback(error),
+        () => callback(error),
+      );
+    },
+  });
+}
+
+class DriverTcpListener implements TcpListener, Closeable {
+  readonly #raw: RawListener;
+  readonly #backend: IoBackend;
+  readonly #resources: Resources;
+  #closing: Promise<void> | null = null;
+
+  constructor(raw: RawListener, backend: IoBackend, resources: Resources) {
+    this.#raw = raw;
+    this.#backend = backend;
+    this.#resources = resources;
+  }
+
+  localAddress(): SocketAddress {
+    return this.#raw.localAddress();
+  }
+
+  async accept(): Promise<TcpStream> {
+    if (this.#closing !== null) throw closedError('accept');
+    const raw = await this.#resources.run('accept', undefined, () => this.#raw.accept(), (late) => late.close());
+    const stream = new DriverTcpStream(raw, this.#backend, this.#resources);
+    this.#resources.add(stream);
+    return stream;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<TcpStream> {
+    while (this.#closing === null) {
+      let stream: TcpStream;
+      try {
+        stream = await this.accept();
+      } catch (error) {
+        // Closing the listener (or the runtime) ends the iteration; other errors are real.
+        if (this.#closing !== null || this.#resources.closed) return;
+        throw error;
+      }
+      yield stream;
+    }
+  }
+
+  close(): Promise<void> {
+    if (this.#closing === null) {
+      this.#resources.delete(this);
+      this.#closing = this.#raw.close();
+    }
+    return this.#closing;
+  }
+
+  /** @internal */
+  shut(): Promise<void> {
+    return this.close();
+  }
+}

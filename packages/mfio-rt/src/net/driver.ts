@@ -1,0 +1,51 @@
+import type { IoBackend, MfioError, PacketView } from '@mfio/core';
+
+/** An IP endpoint. */
+export interface SocketAddress {
+  /** `'127.0.0.1'`, `'::1'`, ... */
+  readonly address: string;
+  readonly port: number;
+  readonly family: 'IPv4' | 'IPv6';
+}
+
+/** Which half of a connection {@link TcpStream.shutdown} closes. */
+export type ShutdownHow = 'read' | 'write' | 'both';
+
+/**
+ * A connected stream as a driver sees it. The shared layer ({@link DriverTcp}) guarantees that
+ * no request is sent after `close` or `destroy`, and calls one of them once.
+ */
+export interface RawStream {
+  /**
+   * Submit a read or a write; complete the view later, never throw. Reads complete in order.
+   * With `fill`, a read completes when the view is full, or at end of stream with the bytes
+   * received (fewer, possibly 0); without it, as soon as at least one byte arrived (or at end of
+   * stream with 0). A write completes when the bytes are accepted by the connection.
+   */
+  sendIo(view: PacketView, fill: boolean): void;
+  /** Shut down one or both directions: later writes fail with EPIPE, later reads see end of stream. */
+  shutdown(how: ShutdownHow): void;
+  /** Graceful: pending reads fail with ECANCELED, writes already accepted are flushed, then FIN and release. */
+  close(): Promise<void>;
+  /** Forceful: every pending request fails with `error`, the connection is reset and released. */
+  destroy(error: MfioError): Promise<void>;
+  localAddress(): SocketAddress;
+  remoteAddress(): SocketAddress;
+}
+
+/** A listening socket as a driver sees it. */
+export interface RawListener {
+  /** The next incoming connection; rejects with ECANCELED once closed. */
+  accept(): Promise<RawStream>;
+  localAddress(): SocketAddress;
+  /** Stop listening: pending accepts reject with ECANCELED, connections not yet accepted are reset. */
+  close(): Promise<void>;
+}
+
+/** What a backend implements for TCP; {@link DriverTcp} turns it into the public {@link Tcp} API. */
+export interface TcpDriver {
+  readonly backend: IoBackend;
+  /** Connect; aborting `signal` rejects with its reason and releases the socket. */
+  connect(host: string, port: number, signal: AbortSignal): Promise<RawStream>;
+  listen(host: string, port: number, backlog: number): Promise<RawListener>;
+}

@@ -1,0 +1,212 @@
+import * as nodePath from 'node:path';
+import { MfioError, invalidArgType, type IoBackend, type IoOptions } from '@mfio/core';
+import { libuvFactory } from '../backends/libuv/index.js';
+import { DriverFs } from '../fs/driver-fs.js';
+import type { OpenOptions } from '../fs/open-options.js';
+import type { DirHandle, FileHandle, Fs } from '../fs/types.js';
+import { DriverTcp } from '../net/driver-tcp.js';
+import type { ListenOptions, Tcp, TcpListener, TcpStream } from '../net/types.js';
+import {
+  BACKEND_ORDER,
+  backendFactory,
+  placeholder,
+  registerBackend,
+  unavailable,
+  type BackendDrivers,
+  type BackendName,
+} from './registry.js';
+import { Resources } from './resources.js';
+
+// Until their addon exists, the native backends say why they cannot start.
+registerBackend(placeholder('io_uring', () => (process.platform === 'linux' ? 'the native addon is not built yet' : 'only on Linux')));
+registerBackend(placeholder('iocp', () => (process.platform === 'win32' ? 'the native addon is not built yet' : 'only on Windows')));
+registerBackend(placeholder('threadpool', () => 'the native addon is not built yet'));
+registerBackend(libuvFactory);
+
+/** The environment variable that restricts the backends, as in mfio: `MFIO_FS_BACKENDS=io_uring,libuv`. */
+export const BACKENDS_ENV = 'MFIO_FS_BACKENDS';
+
+/**
+ * A runtime on one native backend: an {@link Fs} and a {@link Tcp}. Build it with
+ * {@link NativeRt.builder}; close it when done.
+ * @example
+ * const rt = NativeRt.builder().enableAll().build();
+ * console.log(rt.backendName); // 'libuv' until the native addon is built
+ * const file = await rt.open('data.bin');
+ * await rt.close();
+ */
+export class NativeRt implements Fs, Tcp {
+  /** The backend this runtime runs on: `'io_uring'`, `'iocp'`, `'threadpool'` or `'libuv'`. */
+  readonly backendName: BackendName;
+  readonly #drivers: BackendDrivers;
+  readonly #fs: DriverFs;
+  readonly #tcp: DriverTcp;
+  #closing: Promise<void> | null = null;
+
+  /** @internal use {@link NativeRt.builder}. */
+  constructor(name: BackendName, drivers: BackendDrivers) {
+    this.backendName = name;
+    this.#drivers = drivers;
+    const resources = new Resources();
+    this.#fs = new DriverFs(drivers.fs, resources);
+    this.#tcp = new DriverTcp(drivers.tcp, resources);
+  }
+
+  /** A builder with no backend enabled; see {@link NativeRtBuilder}. */
+  static builder(): NativeRtBuilder {
+    return new NativeRtBuilder();
+  }
+
+  /** What completes this runtime's I/O. */
+  get backend(): IoBackend {
+    return this.#drivers.backend;
+  }
+
+  currentDir(): DirHandle {
+    return this.#fs.currentDir();
+  }
+
+  open(path: string, options?: OpenOptions): Promise<FileHandle> {
+    return this.#fs.open(path, options);
+  }
+
+  connect(host: string, port: number, options?: IoOptions): Promise<TcpStream> {
+    return this.#tcp.connect(host, port, options);
+  }
+
+  listen(host: string, port: number, options?: ListenOptions): Promise<TcpListener> {
+    return this.#tcp.listen(host, port, options);
+  }
+
+  /**
+   * Close the runtime: cancel what is in flight (pending socket reads and accepts fail with
+   * ECANCELED, connections are reset, files close after their in-flight requests), then release
+   * the backend. Resolves when every promise the runtime handed out has settled; never rejects.
+   * Later calls on the runtime or its handles reject with EBADF.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#fs.close().then(async () => {
+      await this.#drivers.close?.().catch(() => undefined);
+    });
+    return this.#closing;
+  }
+}
+
+/** One entry of {@link NativeRtBuilder.buildEach}: the runtime, or why it could not start. */
+export type BuildResult =
+  | { readonly name: BackendName; readonly rt: NativeRt; readonly error?: undefined }
+  | { readonly name: BackendName; readonly rt?: undefined; readonly error: MfioError };
+
+/**
+ * Chooses and starts a native backend. Nothing is enabled at first: call {@link enableAll} or
+ * the per-backend switches. `MFIO_FS_BACKENDS` (a comma-separated list of backend names), when
+ * set, further restricts the choice.
+ * @example
+ * const rt = NativeRt.builder().enableAll().cwd('/srv/data').build();
+ * const each = NativeRt.builder().enableAll().buildEach(); // for benchmarks and conformance
+ */
+export class NativeRtBuilder {
+  readonly #enabled = new Set<BackendName>();
+  #cwd: string = process.cwd();
+
+  /** Enable every backend. */
+  enableAll(): this {
+    for (const name of BACKEND_ORDER) this.#enabled.add(name);
+    return this;
+  }
+
+  /** Enable or disable one backend by name. @throws {MfioError} ERR_INVALID_ARG_VALUE for an unknown name. */
+  enable(name: BackendName, on = true): this {
+    if (!(BACKEND_ORDER as readonly string[]).includes(name)) {
+      throw new MfioError('ERR_INVALID_ARG_VALUE', `Unknown backend '${String(name)}'; expected one of ${BACKEND_ORDER.join(', ')}`);
+    }
+    if (on) this.#enabled.add(name);
+    else this.#enabled.delete(name);
+    return this;
+  }
+
+  /** Enable or disable io_uring (Linux, native addon). */
+  ioUring(on = true): this {
+    return this.enable('io_uring', on);
+  }
+
+  /** Enable or disable IOCP (Windows, native addon). */
+  iocp(on = true): this {
+    return this.enable('iocp', on);
+  }
+
+  /** Enable or disable the native thread pool (any OS, native addon). */
+  threadpool(on = true): this {
+    return this.enable('threadpool', on);
+  }
+
+  /** Enable or disable libuv (`node:fs` and `node:net`; runs everywhere). */
+  libuv(on = true): this {
+    return this.enable('libuv', on);
+  }
+
+  /** The directory the runtime's `currentDir()` starts at (default: `process.cwd()` at build time). */
+  cwd(path: string): this {
+    if (typeof path !== 'string') throw invalidArgType('path', 'of type string', path);
+    this.#cwd = path;
+    return this;
+  }
+
+  /**
+   * The first enabled backend that starts, in the order io_uring, iocp, threadpool, libuv.
+   * @throws {MfioError} ERR_MFIO_NO_BACKEND listing why each enabled backend could not start.
+   */
+  build(): NativeRt {
+    const causes: string[] = [];
+    for (const name of this.#candidates()) {
+      const result = this.#start(name);
+      if (result.rt) return result.rt;
+      causes.push(result.error.message);
+    }
+    const message = causes.length === 0 ? 'no backend is enabled' : causes.join('; ');
+    throw new MfioError('ERR_MFIO_NO_BACKEND', `Could not start any mfio backend: ${message}`);
+  }
+
+  /**
+   * Try every enabled backend, in order, and return each with its runtime or its error (a
+   * backend left out by `MFIO_FS_BACKENDS` is reported with ERR_MFIO_BACKEND_DISABLED). Close
+   * every runtime returned.
+   */
+  buildEach(): BuildResult[] {
+    const allowed = allowedByEnv();
+    const out: BuildResult[] = [];
+    for (const name of BACKEND_ORDER) {
+      if (!this.#enabled.has(name)) continue;
+      if (allowed !== null && !allowed.has(name)) {
+        out.push({ name, error: new MfioError('ERR_MFIO_BACKEND_DISABLED', `The ${name} backend is not in ${BACKENDS_ENV}=${process.env[BACKENDS_ENV]}`) });
+      } else {
+        out.push(this.#start(name));
+      }
+    }
+    return out;
+  }
+
+  #candidates(): BackendName[] {
+    const allowed = allowedByEnv();
+    return BACKEND_ORDER.filter((name) => this.#enabled.has(name) && (allowed === null || allowed.has(name)));
+  }
+
+  #start(name: BackendName): BuildResult {
+    const factory = backendFactory(name);
+    if (factory === undefined) return { name, error: unavailable(name, 'no factory is registered') };
+    try {
+      return { name, rt: new NativeRt(name, factory.start({ cwd: nodePath.resolve(this.#cwd) })) };
+    } catch (error) {
+      const mfioError =
+        error instanceof MfioError ? error : new MfioError('ERR_MFIO_BACKEND_UNAVAILABLE', `The ${name} backend failed to start: ${String(error)}`, { cause: error });
+      return { name, error: mfioError };
+    }
+  }
+}
+
+/** The backends `MFIO_FS_BACKENDS` allows, or null when it is unset or empty. */
+function allowedByEnv(): Set<string> | null {
+  const value = process.env[BACKENDS_ENV];
+  if (value === undefined || value.trim() === '') return null;
+  return new Set(value.split(',').map((name) => name.trim()).filter((name) => name !== ''));
+}
