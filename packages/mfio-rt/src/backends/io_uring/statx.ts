@@ -1,0 +1,50 @@
+import type { FileType, Metadata } from '../../fs/types.js';
+
+/** sizeof(struct statx), the buffer the kernel fills. */
+export const STATX_SIZE = 256;
+/** STATX_BASIC_STATS | STATX_BTIME. */
+export const STATX_MASK = 0x7ff | 0x800;
+const STATX_BTIME = 0x800;
+
+/** Offsets in struct statx (linux/stat.h). */
+const MASK = 0;
+const MODE = 28;
+const SIZE = 40;
+const ATIME = 64;
+const BTIME = 80;
+const MTIME = 112;
+
+function time(view: DataView, offset: number): Date {
+  const seconds = Number(view.getBigInt64(offset, true));
+  const nanoseconds = view.getUint32(offset + 8, true);
+  return new Date(seconds * 1000 + nanoseconds / 1e6);
+}
+
+function typeOf(mode: number): FileType {
+  switch (mode & 0o170000) {
+    case 0o100000:
+      return 'file';
+    case 0o040000:
+      return 'dir';
+    case 0o120000:
+      return 'symlink';
+    default:
+      return 'unknown';
+  }
+}
+
+/** A filled struct statx as {@link Metadata}; birth time only where the filesystem keeps it. */
+export function parseStatx(buffer: Uint8Array): Metadata {
+  const view = new DataView(buffer.buffer, buffer.byteOffset, STATX_SIZE);
+  const mode = view.getUint16(MODE, true);
+  const permissions = mode & 0o7777;
+  const hasBirth = (view.getUint32(MASK, true) & STATX_BTIME) !== 0 && view.getBigInt64(BTIME, true) !== 0n;
+  return {
+    len: Number(view.getBigUint64(SIZE, true)),
+    modified: time(view, MTIME),
+    accessed: time(view, ATIME),
+    created: hasBirth ? time(view, BTIME) : null,
+    permissions: { mode: permissions, readOnly: (permissions & 0o222) === 0 },
+    type: typeOf(mode),
+  };
+}

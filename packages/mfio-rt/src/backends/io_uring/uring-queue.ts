@@ -1,0 +1,250 @@
+import { MfioError, type IoBackend, type Packet } from '@mfio/core';
+import type { NativeAddon, NativeUringRing } from '../../native/addon.js';
+import { F_ARG, F_BUF, F_BUF_OFFSET, F_FD, F_FLAGS, F_LEN, F_OP, F_USER_DATA, IORING_ASYNC_CANCEL_ANY, Op, STRIDE } from './commands.js';
+
+/** A request handed to the ring: told its kernel result once, when its completion arrives. */
+export interface Pending {
+  /** Set by the queue: slot and generation, what the kernel echoes back. */
+  userData: number;
+  complete(res: number): void;
+}
+
+// user_data = slot | generation << 20: a cancel aimed at a finished request cannot hit the
+// request that reused its slot. Kept below 2^31 so it survives the Int32Array round trip.
+const SLOT_BITS = 20;
+const SLOT_MASK = (1 << SLOT_BITS) - 1;
+const GENERATION_MASK = (1 << 11) - 1;
+const ECANCELED = 125;
+const COMPLETION_PAIRS = 1024;
+
+/**
+ * The io_uring backend's engine. Requests queued during a tick go to the kernel in one native
+ * call (one io_uring_enter) from a microtask; completions come back through one callback per
+ * drain, from Node's own loop polling the ring fd. Every request's buffer stays reachable from
+ * the slot table until its completion arrives, whatever the caller did meanwhile.
+ *
+ * No more requests are in the kernel than the completion queue holds, so completions never
+ * overflow; the rest wait here and go as completions make room.
+ */
+export class UringQueue implements IoBackend {
+  readonly name = 'io_uring';
+  readonly #ring: NativeUringRing;
+  readonly #completions = new Int32Array(2 * COMPLETION_PAIRS);
+  readonly #limit: number;
+  readonly #fd: number;
+  #commands = new Float64Array(STRIDE * 256);
+  #queued = 0;
+  #buffers: Uint8Array[] = [];
+  #lastBuffer: Uint8Array | null = null;
+  #slots: Array<Pending | undefined> = [];
+  #generations: number[] = [];
+  #free: number[] = [];
+  #inKernel = 0;
+  #active = false;
+  #flushScheduled = false;
+  /** No new requests once close() started; the ring itself is released at its end. */
+  #closing = false;
+  #released = false;
+  #idle: Array<() => void> = [];
+  readonly #flushTask = (): void => this.#flush();
+
+  /** @throws {MfioError} ERR_MFIO_BACKEND_UNAVAILABLE when io_uring cannot start here (with the errno). */
+  constructor(addon: NativeAddon, entries = 256) {
+    if (addon.UringRing === undefined) throw new MfioError('ERR_MFIO_BACKEND_UNAVAILABLE', 'io_uring is not compiled into the addon on this platform');
+    this.#ring = new addon.UringRing(entries, this.#completions, (count) => this.#deliver(count));
+    const info = this.#ring.info();
+    this.#limit = info.cqEntries;
+    this.#fd = info.fd;
+  }
+
+  /** The ring's fd, which Node's loop polls for completions. */
+  pollHandle(): number {
+    return this.#fd;
+  }
+
+  /** Requests queued here or in the kernel, not yet completed. */
+  get pending(): number {
+    return this.#inKernel + this.#queued;
+  }
+
+  /**
+   * Queue one request. `buffer` (with `offset`/`len`) is the memory the kernel reads or writes;
+   * `second`, if given, is a second buffer whose index becomes `arg` (a statx buffer, a second
+   * path). Both must stay referenced through `pending` until `pending.complete(res)` runs.
+   */
+  enqueue(
+    op: Op,
+    fd: number,
+    buffer: Uint8Array | null,
+    offset: number,
+    len: number,
+    arg: number,
+    flags: number,
+    pending: Pending,
+    second: Uint8Array | null = null,
+  ): void {
+    if (this.#closing) {
+      pending.complete(-9); // EBADF: the runtime is closed
+      return;
+    }
+    this.#allocate(pending);
+    if (second !== null) {
+      this.#buffers.push(second);
+      this.#lastBuffer = second;
+      arg = this.#buffers.length - 1;
+    }
+    this.#write(op, pending.userData, fd, buffer, offset, len, arg, flags);
+  }
+
+  /** Ask the kernel to cancel a request; it still completes (usually with ECANCELED). */
+  cancel(pending: Pending): void {
+    const slot = pending.userData & SLOT_MASK;
+    if (this.#closing || this.#slots[slot] !== pending) return; // already completed
+    this.enqueue(Op.Cancel, -1, null, 0, 0, pending.userData, 0, { userData: 0, complete() {} });
+  }
+
+  /** Run completions on this thread until `packet` settles (the sync wrappers). */
+  blockOn(packet: Packet): void {
+    while (!packet.settled) {
+      this.#flush();
+      if (this.#inKernel === 0) {
+        throw new MfioError('ERR_MFIO_DEADLOCK', 'The packet has fragments that no request in flight will finish');
+      }
+      this.#deliver(this.#ring.wait(1));
+    }
+  }
+
+  /**
+   * Cancel everything, wait until the kernel has let go of every buffer, release the ring.
+   * Requests still queued here never reach the kernel: they complete with ECANCELED.
+   */
+  async close(): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    const queued = this.#commands.slice(0, this.#queued * STRIDE);
+    this.#queued = 0;
+    this.#buffers = [];
+    this.#lastBuffer = null;
+    for (let i = 0; i < queued.length; i += STRIDE) this.#take(queued[i + F_USER_DATA]!)?.complete(-ECANCELED);
+    if (this.#inKernel > 0) {
+      const cancelAll: Pending = { userData: 0, complete() {} };
+      this.#allocate(cancelAll);
+      this.#write(Op.Cancel, cancelAll.userData, -1, null, 0, 0, 0, IORING_ASYNC_CANCEL_ANY);
+      this.#flush();
+      await new Promise<void>((resolve) => this.#idle.push(resolve));
+    }
+    this.#released = true;
+    this.#ring.close();
+  }
+
+  /** Give `pending` a slot; its user_data becomes slot | generation. */
+  #allocate(pending: Pending): void {
+    let slot = this.#free.pop();
+    if (slot === undefined) {
+      slot = this.#slots.length;
+      this.#generations.push(0);
+    }
+    const generation = (this.#generations[slot]! + 1) & GENERATION_MASK;
+    this.#generations[slot] = generation;
+    this.#slots[slot] = pending;
+    pending.userData = slot | (generation << SLOT_BITS);
+  }
+
+  #write(op: Op, userData: number, fd: number, buffer: Uint8Array | null, offset: number, len: number, arg: number, flags: number): void {
+    if ((this.#queued + 1) * STRIDE > this.#commands.length) {
+      const grown = new Float64Array(this.#commands.length * 2);
+      grown.set(this.#commands);
+      this.#commands = grown;
+    }
+    let bufferIndex = -1;
+    if (buffer !== null) {
+      // Batches often send many requests into one buffer (readMany): name it once.
+      if (buffer !== this.#lastBuffer) {
+        this.#buffers.push(buffer);
+        this.#lastBuffer = buffer;
+      }
+      bufferIndex = this.#buffers.length - 1;
+    }
+    const c = this.#commands;
+    const i = this.#queued * STRIDE;
+    c[i + F_OP] = op;
+    c[i + F_USER_DATA] = userData;
+    c[i + F_FD] = fd;
+    c[i + F_BUF] = bufferIndex;
+    c[i + F_BUF_OFFSET] = offset;
+    c[i + F_LEN] = len;
+    c[i + F_ARG] = arg;
+    c[i + F_FLAGS] = flags;
+    this.#queued++;
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(this.#flushTask);
+    }
+  }
+
+  /** One native call: as many queued commands as the kernel has room for. */
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#queued === 0 || this.#released) return;
+    const room = this.#limit - this.#inKernel;
+    if (room <= 0) return; // completions will make room and flush again
+    const count = Math.min(this.#queued, room);
+    let consumed: number;
+    try {
+      consumed = this.#ring.submit(this.#commands, count, this.#buffers);
+    } catch (error) {
+      this.#failQueued(error);
+      return;
+    }
+    this.#inKernel += consumed;
+    if (!this.#active && this.#inKernel > 0) {
+      this.#active = true;
+      this.#ring.setActive(true);
+    }
+    if (consumed === this.#queued) {
+      this.#queued = 0;
+      this.#buffers = [];
+      this.#lastBuffer = null;
+    } else {
+      // The rest wait for room; buffer indices stay valid because #buffers is kept.
+      this.#commands.copyWithin(0, consumed * STRIDE, this.#queued * STRIDE);
+      this.#queued -= consumed;
+    }
+  }
+
+  /** Completions drained by the addon: (user_data, res) pairs. */
+  #deliver(count: number): void {
+    const c = this.#completions;
+    this.#inKernel -= count;
+    for (let i = 0; i < 2 * count; i += 2) this.#take(c[i]!)?.complete(c[i + 1]!);
+    if (this.#queued > 0) this.#flush();
+    if (this.#inKernel === 0 && this.#queued === 0) {
+      if (this.#active) {
+        this.#active = false;
+        this.#ring.setActive(false);
+      }
+      const idle = this.#idle;
+      this.#idle = [];
+      for (const resolve of idle) resolve();
+    }
+  }
+
+  /** Free the slot of `userData` and return its request (undefined if stale). */
+  #take(userData: number): Pending | undefined {
+    const slot = userData & SLOT_MASK;
+    const pending = this.#slots[slot];
+    if (pending === undefined || pending.userData !== userData) return undefined;
+    this.#slots[slot] = undefined;
+    this.#free.push(slot);
+    return pending;
+  }
+
+  #failQueued(error: unknown): void {
+    const errno = typeof (error as { errno?: unknown }).errno === 'number' ? (error as { errno: number }).errno : -5;
+    const queued = this.#commands.slice(0, this.#queued * STRIDE);
+    this.#queued = 0;
+    this.#buffers = [];
+    this.#lastBuffer = null;
+    for (let i = 0; i < queued.length; i += STRIDE) this.#take(queued[i + F_USER_DATA]!)?.complete(errno);
+  }
+}

@@ -1,0 +1,64 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { MfioError } from '@mfio/core';
+import { packageRoot } from './addon-location.js';
+
+/** The io_uring ring exported by the addon (src/native/io_uring/uring_ring.h). */
+export interface NativeUringRing {
+  /** Consume `count` commands; returns how many fit in the submission queue. */
+  submit(commands: Float64Array, count: number, buffers: readonly Uint8Array[]): number;
+  /** Submit what is queued, wait for `minComplete` completions, drain; returns pairs written. */
+  wait(minComplete: number): number;
+  /** Drain ready completions without waiting; returns pairs written. */
+  drain(): number;
+  /** Keep Node's loop alive (requests in flight) or not. */
+  setActive(active: boolean): void;
+  close(): void;
+  info(): { sqEntries: number; cqEntries: number; features: number; inFlight: number; fd: number };
+}
+
+export interface NativeAddon {
+  /** Present where io_uring was compiled in (Linux). */
+  UringRing?: new (entries: number, completions: Int32Array, onCompletions: (count: number) => void) => NativeUringRing;
+}
+
+/** Where the addon may be, in the order tried: a local build, then a prebuilt binary. */
+export function addonCandidates(): string[] {
+  return [
+    join(packageRoot, 'build', 'Release', 'mfio_rt.node'),
+    join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, 'mfio_rt.node'),
+  ];
+}
+
+let cached: { addon: NativeAddon } | { error: MfioError } | undefined;
+
+/**
+ * Load the native addon once.
+ * @throws {MfioError} ERR_MFIO_ADDON_LOAD listing every path tried, why each failed, and the fix.
+ */
+export function loadAddon(): NativeAddon {
+  if (cached === undefined) cached = tryLoad();
+  if ('error' in cached) throw cached.error;
+  return cached.addon;
+}
+
+function tryLoad(): { addon: NativeAddon } | { error: MfioError } {
+  const require = createRequire(join(packageRoot, 'package.json'));
+  const causes: string[] = [];
+  for (const path of addonCandidates()) {
+    try {
+      return { addon: require(path) as NativeAddon };
+    } catch (error) {
+      const reason = (error as { code?: string }).code === 'MODULE_NOT_FOUND' ? 'not found' : String((error as Error).message);
+      causes.push(`  - ${path}: ${reason}`);
+    }
+  }
+  return {
+    error: new MfioError(
+      'ERR_MFIO_ADDON_LOAD',
+      `The @mfio/rt native addon could not be loaded:\n${causes.join('\n')}\n` +
+        'Fix: build it with `pnpm --filter @mfio/rt build:native` (needs cmake and a C++17 compiler, ' +
+        'e.g. `apt-get install cmake g++`). Until then only the libuv backend is available.',
+    ),
+  };
+}

@@ -1,0 +1,19 @@
+// The addon's one entry point: registers each native backend compiled for this platform.
+#include <napi.h>
+
+#ifdef __linux__
+#include "io_uring/uring_ring.h"
+#endif
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+#ifdef __linux__
+  exports.Set("UringRing", mfio::rt::UringRing::Define(env));
+#endif
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(mfio_rt, Init)

@@ -1,0 +1,34 @@
+// Watching an fd from Node's own event loop. Every libuv call of the addon lives in this file
+// and its .cc: a uv_poll_t on the fd, referenced only while the owner has work in flight, so an
+// idle runtime never keeps the process alive.
+#pragma once
+
+#include <node_api.h>
+
+struct uv_poll_s;
+
+namespace mfio::rt {
+
+class LoopPoll {
+ public:
+  using Callback = void (*)(void* data);
+
+  LoopPoll() = default;
+  LoopPoll(const LoopPoll&) = delete;
+  LoopPoll& operator=(const LoopPoll&) = delete;
+  ~LoopPoll() { Stop(); }
+
+  // Start watching `fd` for readability on the loop of `env`; the handle starts unreferenced.
+  // Returns 0 or a negative libuv/errno code.
+  int Start(napi_env env, int fd, Callback on_readable, void* data);
+  // Keep the loop alive (work in flight) or not (idle).
+  void SetActive(bool active);
+  // Stop watching and release the handle (freed by libuv's close callback).
+  void Stop();
+
+ private:
+  uv_poll_s* handle_ = nullptr;
+  bool active_ = false;
+};
+
+}  // namespace mfio::rt

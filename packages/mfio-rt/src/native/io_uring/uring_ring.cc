@@ -1,0 +1,402 @@
+#include "uring_ring.h"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "commands.h"
+
+namespace mfio::rt {
+namespace {
+
+using namespace uring;
+
+Napi::Error ErrnoError(Napi::Env env, int negative_errno, const char* syscall) {
+  Napi::Error error = Napi::Error::New(env, std::string(syscall) + " failed: " + std::strerror(-negative_errno));
+  error.Set("errno", Napi::Number::New(env, negative_errno));
+  error.Set("syscall", Napi::String::New(env, syscall));
+  return error;
+}
+
+// Pointers into the JS buffers named by a batch, looked up once per buffer per batch
+// (a readMany batch sends every request into one buffer).
+class BufferTable {
+ public:
+  explicit BufferTable(Napi::Array buffers) : buffers_(buffers), cache_(buffers.Length()) {}
+
+  // The address of [offset, offset + len) of buffer `index`, or nullptr if out of bounds.
+  uint8_t* Range(double index, double offset, double len) {
+    if (!(index >= 0 && index < cache_.size())) return nullptr;
+    Entry& entry = cache_[static_cast<size_t>(index)];
+    if (!entry.looked_up) {
+      entry.looked_up = true;
+      Napi::Value value = buffers_.Get(static_cast<uint32_t>(index));
+      if (value.IsTypedArray()) {
+        Napi::TypedArray array = value.As<Napi::TypedArray>();
+        Napi::ArrayBuffer backing = array.ArrayBuffer();
+        entry.data = static_cast<uint8_t*>(backing.Data()) + array.ByteOffset();
+        entry.size = array.ByteLength();
+      }
+    }
+    if (entry.data == nullptr) return nullptr;
+    if (!(offset >= 0 && len >= 0 && offset + len <= static_cast<double>(entry.size))) return nullptr;
+    return entry.data + static_cast<size_t>(offset);
+  }
+
+  // Buffer `index` as a C string, only if it ends in a NUL: the kernel reads up to the first one.
+  const char* Path(double index) {
+    if (Range(index, 0, 0) == nullptr) return nullptr;
+    const Entry& entry = cache_[static_cast<size_t>(index)];
+    if (entry.size == 0 || entry.data[entry.size - 1] != 0) return nullptr;
+    return reinterpret_cast<const char*>(entry.data);
+  }
+
+ private:
+  struct Entry {
+    bool looked_up = false;
+    uint8_t* data = nullptr;
+    size_t size = 0;
+  };
+  Napi::Array buffers_;
+  std::vector<Entry> cache_;
+};
+
+uint64_t Addr(const void* p) { return reinterpret_cast<uint64_t>(p); }
+
+// Fill `sqe` from one command. Returns 0, or -errno for a command that must not reach the kernel.
+int Prepare(io_uring_sqe* sqe, const double* cmd, BufferTable& buffers) {
+  const int op = static_cast<int>(cmd[kFieldOp]);
+  const int fd = static_cast<int>(cmd[kFieldFd]);
+  const double len = cmd[kFieldLen];
+  const double arg = cmd[kFieldArg];
+  const unsigned flags = static_cast<unsigned>(cmd[kFieldFlags]);
+  sqe->user_data = static_cast<uint64_t>(cmd[kFieldUserData]);
+  sqe->fd = fd;
+  auto data = [&](double length) { return buffers.Range(cmd[kFieldBuf], cmd[kFieldBufOffset], length); };
+  auto path = [&](double index) { return buffers.Path(index); };
+
+  switch (op) {
+    case kNop:
+      sqe->opcode = IORING_OP_NOP;
+      return 0;
+    case kRead:
+    case kWrite: {
+      uint8_t* p = data(len);
+      if (p == nullptr || len > 0x7ffff000) return -EFAULT;
+      sqe->opcode = op == kRead ? IORING_OP_READ : IORING_OP_WRITE;
+      sqe->addr = Addr(p);
+      sqe->len = static_cast<uint32_t>(len);
+      sqe->off = static_cast<uint64_t>(arg);
+      sqe->flags = static_cast<uint8_t>(flags & IOSQE_ASYNC);
+      return 0;
+    }
+    case kOpenAt: {
+      const char* p = path(cmd[kFieldBuf]);
+      if (p == nullptr) return -EFAULT;
+      sqe->opcode = IORING_OP_OPENAT;
+      sqe->addr = Addr(p);
+      sqe->len = static_cast<uint32_t>(len);  // mode
+      sqe->open_flags = flags | O_CLOEXEC;
+      return 0;
+    }
+    case kClose:
+      sqe->opcode = IORING_OP_CLOSE;
+      return 0;
+    case kFsync:
+      sqe->opcode = IORING_OP_FSYNC;
+      sqe->fsync_flags = flags;
+      return 0;
+    case kStatx: {
+      const char* p = path(cmd[kFieldBuf]);
+      uint8_t* out = buffers.Range(arg, 0, 256);  // sizeof(struct statx) is 256
+      if (p == nullptr || out == nullptr) return -EFAULT;
+      sqe->opcode = IORING_OP_STATX;
+      sqe->addr = Addr(p);
+      sqe->len = static_cast<uint32_t>(len);  // mask
+      sqe->off = Addr(out);
+      sqe->statx_flags = flags;
+      return 0;
+    }
+    case kCancel:
+      sqe->opcode = IORING_OP_ASYNC_CANCEL;
+      sqe->fd = -1;
+      sqe->addr = static_cast<uint64_t>(arg);
+      sqe->cancel_flags = flags;
+      sqe->user_data = kIgnoredUserData;
+      return 0;
+    case kMkdirAt: {
+      const char* p = path(cmd[kFieldBuf]);
+      if (p == nullptr) return -EFAULT;
+      sqe->opcode = IORING_OP_MKDIRAT;
+      sqe->addr = Addr(p);
+      sqe->len = static_cast<uint32_t>(len);  // mode
+      return 0;
+    }
+    case kUnlinkAt: {
+      const char* p = path(cmd[kFieldBuf]);
+      if (p == nullptr) return -EFAULT;
+      sqe->opcode = IORING_OP_UNLINKAT;
+      sqe->addr = Addr(p);
+      sqe->unlink_flags = flags;
+      return 0;
+    }
+    case kRenameAt:
+    case kLinkAt: {
+      const char* from = path(cmd[kFieldBuf]);
+      const char* to = path(arg);
+      if (from == nullptr || to == nullptr) return -EFAULT;
+      sqe->opcode = op == kRenameAt ? IORING_OP_RENAMEAT : IORING_OP_LINKAT;
+      sqe->addr = Addr(from);
+      sqe->len = static_cast<uint32_t>(static_cast<int>(len));  // new dirfd
+      sqe->addr2 = Addr(to);
+      sqe->rename_flags = flags;  // shares its slot with hardlink_flags
+      return 0;
+    }
+    case kConnect: {
+      uint8_t* p = data(len);
+      if (p == nullptr) return -EFAULT;
+      sqe->opcode = IORING_OP_CONNECT;
+      sqe->addr = Addr(p);
+      sqe->off = static_cast<uint64_t>(len);  // addrlen
+      return 0;
+    }
+    case kAccept:
+      sqe->opcode = IORING_OP_ACCEPT;
+      sqe->accept_flags = SOCK_CLOEXEC;
+      return 0;
+    case kRecv:
+    case kSend: {
+      uint8_t* p = data(len);
+      if (p == nullptr || len > 0x7ffff000) return -EFAULT;
+      sqe->opcode = op == kRecv ? IORING_OP_RECV : IORING_OP_SEND;
+      sqe->addr = Addr(p);
+      sqe->len = static_cast<uint32_t>(len);
+      sqe->msg_flags = flags;
+      return 0;
+    }
+    case kShutdown:
+      sqe->opcode = IORING_OP_SHUTDOWN;
+      sqe->len = static_cast<uint32_t>(len);  // how
+      return 0;
+    default:
+      return -EINVAL;
+  }
+}
+
+}  // namespace
+
+Napi::Function UringRing::Define(Napi::Env env) {
+  return DefineClass(env, "UringRing",
+                     {
+                         InstanceMethod<&UringRing::Submit>("submit"),
+                         InstanceMethod<&UringRing::Wait>("wait"),
+                         InstanceMethod<&UringRing::Drain>("drain"),
+                         InstanceMethod<&UringRing::SetActive>("setActive"),
+                         InstanceMethod<&UringRing::Close>("close"),
+                         InstanceMethod<&UringRing::Info>("info"),
+                     });
+}
+
+// new UringRing(entries, completions: Int32Array, onCompletions: (count) => void)
+UringRing::UringRing(const Napi::CallbackInfo& info) : Napi::ObjectWrap<UringRing>(info), env_(info.Env()) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsTypedArray() || !info[2].IsFunction()) {
+    Napi::TypeError::New(env, "UringRing(entries, completions: Int32Array, onCompletions)").ThrowAsJavaScriptException();
+    return;
+  }
+  Napi::TypedArray typed = info[1].As<Napi::TypedArray>();
+  if (typed.TypedArrayType() != napi_int32_array || typed.ElementLength() < 2) {
+    Napi::TypeError::New(env, "completions must be an Int32Array of at least 2 elements").ThrowAsJavaScriptException();
+    return;
+  }
+  int rc = ring_.Open(info[0].As<Napi::Number>().Uint32Value());
+  if (rc < 0) {
+    ErrnoError(env, rc, "io_uring_setup").ThrowAsJavaScriptException();
+    return;
+  }
+  rc = poll_.Start(env, ring_.fd(), &UringRing::OnReadable, this);
+  if (rc < 0) {
+    ring_.Close();
+    ErrnoError(env, rc, "uv_poll_start").ThrowAsJavaScriptException();
+    return;
+  }
+  Napi::Int32Array completions = info[1].As<Napi::Int32Array>();
+  completions_ref_ = Napi::Persistent(completions);
+  completions_ = completions.Data();
+  capacity_ = static_cast<unsigned>(completions.ElementLength() / 2);
+  on_completions_ = Napi::Persistent(info[2].As<Napi::Function>());
+  async_context_ = std::make_unique<Napi::AsyncContext>(env, "mfio:io_uring");
+  closed_ = false;
+  // The poll handle points at this object: keep it alive until close().
+  Ref();
+  napi_add_env_cleanup_hook(env, &UringRing::OnEnvCleanup, this);
+}
+
+UringRing::~UringRing() {
+  if (!closed_) Shutdown();
+}
+
+// submit(commands: Float64Array, count, buffers: Uint8Array[]) -> commands consumed. Commands
+// that do not fit in the submission queue are left for the next call.
+Napi::Value UringRing::Submit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (closed_) {
+    ErrnoError(env, -EBADF, "io_uring_enter").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Float64Array commands = info[0].As<Napi::Float64Array>();
+  const unsigned count = info[1].As<Napi::Number>().Uint32Value();
+  if (static_cast<size_t>(count) * kStride > commands.ElementLength()) {
+    Napi::RangeError::New(env, "count exceeds the command buffer").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  BufferTable buffers(info[2].As<Napi::Array>());
+  const double* base = commands.Data();
+  unsigned consumed = 0;
+  for (; consumed < count; consumed++) {
+    io_uring_sqe* sqe = ring_.NextSqe();
+    if (sqe == nullptr) break;
+    const double* cmd = base + static_cast<size_t>(consumed) * kStride;
+    int rc = Prepare(sqe, cmd, buffers);
+    if (rc < 0) {
+      // Still goes through the ring (as a NOP), so its error arrives like any completion.
+      const uint64_t user_data = static_cast<uint64_t>(cmd[kFieldUserData]);
+      std::memset(sqe, 0, sizeof *sqe);
+      sqe->opcode = IORING_OP_NOP;
+      sqe->user_data = user_data;
+      overrides_[user_data] = rc;
+    }
+    in_flight_++;
+  }
+  int rc = ring_.Enter(0);
+  // EAGAIN/EBUSY: the kernel is short of resources or holds overflowed completions; the SQEs stay
+  // queued and go with the next enter, after the next drain.
+  if (rc < 0 && rc != -EAGAIN && rc != -EBUSY) {
+    ErrnoError(env, rc, "io_uring_enter").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, consumed);
+}
+
+// wait(minComplete) -> pairs written: submit what is queued, block until at least `minComplete`
+// completions are ready, drain them. For the sync wrappers.
+Napi::Value UringRing::Wait(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (closed_) {
+    ErrnoError(env, -EBADF, "io_uring_enter").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  unsigned wait_for = info[0].As<Napi::Number>().Uint32Value();
+  int rc = ring_.Enter(wait_for);
+  if (rc < 0 && rc != -EAGAIN && rc != -EBUSY) {
+    ErrnoError(env, rc, "io_uring_enter").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, DrainInto());
+}
+
+// drain() -> pairs written, without a syscall unless completions overflowed.
+Napi::Value UringRing::Drain(const Napi::CallbackInfo& info) {
+  if (closed_) return Napi::Number::New(info.Env(), 0);
+  return Napi::Number::New(info.Env(), DrainInto());
+}
+
+unsigned UringRing::DrainInto() {
+  unsigned written = 0;
+  auto take = [&](uint64_t user_data, int32_t res, uint32_t) {
+    in_flight_--;
+    if (user_data == uring::kIgnoredUserData) return;
+    if (!overrides_.empty()) {
+      auto it = overrides_.find(user_data);
+      if (it != overrides_.end()) {
+        res = it->second;
+        overrides_.erase(it);
+      }
+    }
+    completions_[2 * written] = static_cast<int32_t>(static_cast<uint32_t>(user_data));
+    completions_[2 * written + 1] = res;
+    written++;
+  };
+  ring_.Drain(capacity_ - written, take);
+  if (written < capacity_ && ring_.CqOverflowed()) {
+    ring_.Enter(0);  // flushes the kernel's overflow list into the CQ ring
+    ring_.Drain(capacity_ - written, take);
+  }
+  return written;
+}
+
+void UringRing::OnReadable(void* data) {
+  auto* self = static_cast<UringRing*>(data);
+  if (self->closed_) return;
+  Napi::Env env(self->env_);
+  Napi::HandleScope scope(env);
+  for (;;) {
+    unsigned n = self->DrainInto();
+    if (n == 0) return;
+    self->on_completions_.MakeCallback(self->Value(), {Napi::Number::New(env, n)}, *self->async_context_);
+    if (env.IsExceptionPending()) {
+      Napi::Error error = env.GetAndClearPendingException();
+      napi_fatal_exception(env, error.Value());
+      return;
+    }
+    if (self->closed_ || n < self->capacity_) return;
+  }
+}
+
+void UringRing::SetActive(const Napi::CallbackInfo& info) {
+  poll_.SetActive(info[0].ToBoolean().Value());
+}
+
+// close(): JS cancels and waits for its requests first; anything left is cancelled here.
+void UringRing::Close(const Napi::CallbackInfo& info) {
+  (void)info;
+  if (closed_) return;
+  napi_remove_env_cleanup_hook(env_, &UringRing::OnEnvCleanup, this);
+  Shutdown();
+}
+
+void UringRing::OnEnvCleanup(void* data) {
+  static_cast<UringRing*>(data)->Shutdown();
+}
+
+void UringRing::Shutdown() {
+  if (closed_) return;
+  closed_ = true;
+  if (in_flight_ > 0) {
+    // The kernel may still write JS buffers: cancel everything and wait until it has let go.
+    if (io_uring_sqe* sqe = ring_.NextSqe()) {
+      sqe->opcode = IORING_OP_ASYNC_CANCEL;
+      sqe->fd = -1;
+      sqe->cancel_flags = IORING_ASYNC_CANCEL_ANY;
+      sqe->user_data = uring::kIgnoredUserData;
+      in_flight_++;
+    }
+    while (in_flight_ > 0) {
+      if (ring_.Enter(1) < 0) break;
+      ring_.Drain(~0u, [&](uint64_t, int32_t, uint32_t) { in_flight_--; });
+    }
+  }
+  poll_.Stop();
+  ring_.Close();
+  completions_ = nullptr;
+  completions_ref_.Reset();
+  on_completions_.Reset();
+  async_context_.reset();
+  Unref();
+}
+
+Napi::Value UringRing::Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("sqEntries", ring_.sq_entries());
+  out.Set("cqEntries", ring_.cq_entries());
+  out.Set("features", ring_.features());
+  out.Set("inFlight", static_cast<double>(in_flight_));
+  out.Set("fd", ring_.fd());
+  return out;
+}
+
+}  // namespace mfio::rt

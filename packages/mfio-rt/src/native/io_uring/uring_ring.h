@@ -1,0 +1,52 @@
+// The JS-facing ring: one object per runtime. JS fills a command buffer during a tick and calls
+// submit() once; completions are drained into an Int32Array of (user_data, res) pairs and handed
+// to JS with one callback. Buffers are kept alive by JS (a slot table keyed by user_data) until
+// their completion; this object never keeps a pointer past the SQE it wrote it into.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+#include <unordered_map>
+
+#include "../common/loop_poll.h"
+#include "ring.h"
+
+namespace mfio::rt {
+
+class UringRing : public Napi::ObjectWrap<UringRing> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  explicit UringRing(const Napi::CallbackInfo& info);
+  ~UringRing() override;
+
+ private:
+  Napi::Value Submit(const Napi::CallbackInfo& info);
+  Napi::Value Wait(const Napi::CallbackInfo& info);
+  Napi::Value Drain(const Napi::CallbackInfo& info);
+  void SetActive(const Napi::CallbackInfo& info);
+  void Close(const Napi::CallbackInfo& info);
+  Napi::Value Info(const Napi::CallbackInfo& info);
+
+  static void OnReadable(void* self);
+  static void OnEnvCleanup(void* self);
+  // Move ready completions into the shared array; returns how many pairs were written.
+  unsigned DrainInto();
+  // Cancel everything in flight, wait for the kernel to let go of every buffer, release the ring.
+  void Shutdown();
+
+  Ring ring_;
+  LoopPoll poll_;
+  napi_env env_;
+  Napi::Reference<Napi::Int32Array> completions_ref_;
+  int32_t* completions_ = nullptr;
+  unsigned capacity_ = 0;  // pairs the completions array holds
+  Napi::FunctionReference on_completions_;
+  std::unique_ptr<Napi::AsyncContext> async_context_;
+  // Commands that could not be prepared go to the kernel as NOPs; their real result lives here.
+  std::unordered_map<uint64_t, int32_t> overrides_;
+  uint64_t in_flight_ = 0;  // SQEs handed out minus CQEs seen
+  bool closed_ = true;
+};
+
+}  // namespace mfio::rt
