@@ -17,7 +17,18 @@ export interface NativeUringRing {
   info(): { sqEntries: number; cqEntries: number; features: number; inFlight: number; fd: number };
 }
 
-export interface NativeAddon {
+/** Socket calls without a ring operation (src/native/common/sockets.cc); each returns -errno on failure. */
+export interface NativeSockets {
+  socketOpen(ipv6: boolean): number;
+  socketListen(fd: number, sockaddr: Uint8Array, backlog: number): number;
+  /** Fills `out` (128 bytes) with the local or peer sockaddr; returns its length. */
+  socketName(fd: number, peer: boolean, out: Uint8Array): number;
+  socketNoDelay(fd: number): number;
+  /** Close with SO_LINGER 0: the peer gets a reset. */
+  socketResetClose(fd: number): number;
+}
+
+export interface NativeAddon extends Partial<NativeSockets> {
   /** Present where io_uring was compiled in (Linux). */
   UringRing?: new (entries: number, completions: Int32Array, onCompletions: (count: number) => void) => NativeUringRing;
 }

@@ -1,6 +1,9 @@
 // The addon's one entry point: registers each native backend compiled for this platform.
 #include <napi.h>
 
+#ifndef _WIN32
+#include "common/sockets.h"
+#endif
 #ifdef __linux__
 #include "io_uring/uring_ring.h"
 #endif
@@ -8,6 +11,9 @@
 namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+#ifndef _WIN32
+  mfio::rt::DefineSockets(env, exports);
+#endif
 #ifdef __linux__
   exports.Set("UringRing", mfio::rt::UringRing::Define(env));
 #endif

@@ -36,18 +36,22 @@ export class DriverTcp implements Tcp {
   async connect(host: string, port: number, options?: IoOptions): Promise<TcpStream> {
     checkHost(host);
     checkPort(port);
-    const signals = [this.resources.signal];
-    if (options?.signal !== undefined) signals.push(options.signal);
-    const signal = signals.length === 1 ? signals[0]! : AbortSignal.any(signals);
-    const raw = await this.resources.run(
-      'connect',
-      undefined,
-      () =>
-        this.driver.connect(host, port, signal).catch((error: unknown) => {
-          throw error === options?.signal?.reason && options?.signal?.aborted ? abortErr(options.signal) : error;
-        }),
-      (late) => late.close(),
-    );
+    const user = options?.signal;
+    if (user !== undefined && !(user instanceof AbortSignal)) throw invalidArgType('options.signal', 'an instance of AbortSignal', user);
+    if (user?.aborted) throw abortErr(user);
+    // One controller per connect, listening to the caller's signal and the runtime's close, both
+    // removed when the connect settles (AbortSignal.any would keep listeners until GC).
+    const controller = new AbortController();
+    const onClose = (): void => controller.abort(this.resources.signal.reason);
+    const onUser = (): void => controller.abort(abortErr(user!));
+    this.resources.signal.addEventListener('abort', onClose, { once: true });
+    user?.addEventListener('abort', onUser, { once: true });
+    const raw = await this.resources
+      .run('connect', undefined, () => this.driver.connect(host, port, controller.signal), (late) => late.close())
+      .finally(() => {
+        this.resources.signal.removeEventListener('abort', onClose);
+        user?.removeEventListener('abort', onUser);
+      });
     const stream = new DriverTcpStream(raw, this.driver.backend, this.resources);
     this.resources.add(stream);
     return stream;

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { MfioError } from '@mfio/core';
 import { systemError } from '../errors.js';
 
@@ -18,6 +19,11 @@ export class Resources {
   #pending = 0;
   #idle: Array<() => void> = [];
   #closing: Promise<void> | null = null;
+
+  constructor() {
+    // Every pending connect listens to it: many at once is normal, not a leak.
+    setMaxListeners(0, this.#controller.signal);
+  }
 
   /** Aborted when the runtime starts closing (with an ECANCELED reason). */
   get signal(): AbortSignal {

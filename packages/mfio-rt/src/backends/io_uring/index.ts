@@ -1,8 +1,8 @@
 import { MfioError } from '@mfio/core';
-import { loadAddon } from '../../native/addon.js';
+import { loadAddon, type NativeAddon, type NativeSockets } from '../../native/addon.js';
 import { unavailable, type BackendDrivers, type BackendFactory, type BackendStartOptions } from '../../runtime/registry.js';
-import { LibuvTcpDriver } from '../libuv/libuv-tcp-driver.js';
 import { UringFsDriver } from './uring-fs-driver.js';
+import { UringTcpDriver } from './uring-tcp-driver.js';
 import { UringQueue } from './uring-queue.js';
 
 /** Submission queue entries per ring; more requests than this wait in JS, never dropped. */
@@ -18,8 +18,10 @@ export const ioUringFactory: BackendFactory = {
   start(options: BackendStartOptions): BackendDrivers {
     if (process.platform !== 'linux') throw unavailable('io_uring', 'only on Linux');
     let queue: UringQueue;
+    let addon: ReturnType<typeof loadAddon>;
     try {
-      queue = new UringQueue(loadAddon(), RING_ENTRIES);
+      addon = loadAddon();
+      queue = new UringQueue(addon, RING_ENTRIES);
     } catch (error) {
       const reason = error instanceof MfioError ? error.message : describeSetupError(error);
       throw unavailable('io_uring', reason);
@@ -27,12 +29,19 @@ export const ioUringFactory: BackendFactory = {
     return {
       backend: queue,
       fs: new UringFsDriver(queue, options.cwd),
-      // TCP on the ring comes next; until then this runtime's sockets use libuv.
-      tcp: new LibuvTcpDriver(queue),
+      tcp: new UringTcpDriver(queue, socketsOf(addon)),
       close: () => queue.close(),
     };
   },
 };
+
+function socketsOf(addon: NativeAddon): NativeSockets {
+  const { socketOpen, socketListen, socketName, socketNoDelay, socketResetClose } = addon;
+  if (!socketOpen || !socketListen || !socketName || !socketNoDelay || !socketResetClose) {
+    throw unavailable('io_uring', 'the addon was built without socket support');
+  }
+  return { socketOpen, socketListen, socketName, socketNoDelay, socketResetClose };
+}
 
 function describeSetupError(error: unknown): string {
   const errno = (error as { errno?: unknown }).errno;

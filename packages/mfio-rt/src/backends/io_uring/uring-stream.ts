@@ -1,0 +1,266 @@
+import { MfioError, type PacketView } from '@mfio/core';
+import { systemError } from '../../errors.js';
+import type { RawStream, ShutdownHow, SocketAddress } from '../../net/driver.js';
+import type { NativeSockets } from '../../native/addon.js';
+import { Op } from './commands.js';
+import { decodeSockaddr } from './sockaddr.js';
+import type { Pending, UringQueue } from './uring-queue.js';
+
+const EAGAIN = 11;
+const EINTR = 4;
+const ECANCELED = 125;
+const MSG_NOSIGNAL = 0x4000;
+const SHUT_RD = 0;
+const SHUT_WR = 1;
+
+interface Transfer {
+  view: PacketView;
+  done: number;
+  /** Reads only: complete when full (or at end of stream), not on the first bytes. */
+  fill: boolean;
+}
+
+/** The address of one side of a socket. */
+export function socketAddress(sockets: NativeSockets, fd: number, peer: boolean): SocketAddress {
+  const out = new Uint8Array(128);
+  const length = sockets.socketName(fd, peer, out);
+  return length > 0 ? decodeSockaddr(out) : { address: '', port: 0, family: 'IPv4' };
+}
+
+/**
+ * A connected socket on the ring. One RECV and one SEND are in flight at a time, each straight
+ * into (or out of) the caller's buffer: reads complete in order, and a short send is finished
+ * before the next write starts, so bytes never interleave.
+ */
+export class UringStream implements RawStream {
+  readonly #queue: UringQueue;
+  readonly #sockets: NativeSockets;
+  readonly #fd: number;
+  readonly #local: SocketAddress;
+  readonly #remote: SocketAddress;
+  readonly #reads: Transfer[] = [];
+  readonly #writes: Transfer[] = [];
+  #recv: (Pending & { transfer: Transfer }) | null = null;
+  #send: Pending | null = null;
+  /** No more bytes will arrive (the peer's FIN or our read shutdown). */
+  #ended = false;
+  #error: MfioError | null = null;
+  #writeShut = false;
+  #finPending = false;
+  #ops = 0;
+  #idle: Array<() => void> = [];
+
+  constructor(queue: UringQueue, sockets: NativeSockets, fd: number) {
+    this.#queue = queue;
+    this.#sockets = sockets;
+    this.#fd = fd;
+    this.#local = socketAddress(sockets, fd, false);
+    this.#remote = socketAddress(sockets, fd, true);
+  }
+
+  localAddress(): SocketAddress {
+    return this.#local;
+  }
+
+  remoteAddress(): SocketAddress {
+    return this.#remote;
+  }
+
+  sendIo(view: PacketView, fill: boolean): void {
+    if (view.direction === 'read') {
+      const transfer: Transfer = { view, done: 0, fill };
+      this.#reads.push(transfer);
+      view.packet.onCancel(() => this.#cancelRead(transfer));
+      this.#pumpReads();
+    } else if (this.#writeShut || this.#error !== null) {
+      view.fail(this.#error ?? systemError('EPIPE', { syscall: 'write' }));
+    } else if (view.length === 0) {
+      view.complete(0);
+    } else {
+      this.#writes.push({ view, done: 0, fill: true });
+      this.#pumpWrites();
+    }
+  }
+
+  shutdown(how: ShutdownHow): void {
+    if (how !== 'write') this.#op(Op.Shutdown, SHUT_RD, () => undefined); // pending and later recvs return 0
+    if (how !== 'read' && !this.#writeShut) {
+      this.#writeShut = true;
+      this.#finPending = true; // after the writes already accepted
+      this.#pumpWrites();
+    }
+  }
+
+  async close(): Promise<void> {
+    // Reads not yet on the wire are cancelled; the one in the kernel is asked to stop.
+    for (const transfer of this.#reads.splice(this.#recv === null ? 0 : 1)) transfer.view.fail(cancelled());
+    if (this.#recv !== null) this.#queue.cancel(this.#recv);
+    if (!this.#writeShut) this.shutdown('write'); // flush what was accepted, then FIN
+    await this.#whenIdle();
+    await new Promise<void>((resolve) => this.#op(Op.Close, 0, () => resolve()));
+  }
+
+  async destroy(error: MfioError): Promise<void> {
+    this.#error ??= error;
+    this.#failQueued(error);
+    if (this.#recv !== null) this.#queue.cancel(this.#recv);
+    if (this.#send !== null) this.#queue.cancel(this.#send);
+    await this.#whenIdle(); // the kernel lets go of every buffer before the fd goes
+    this.#sockets.socketResetClose(this.#fd);
+  }
+
+  #pumpReads(): void {
+    if (this.#recv !== null) return;
+    const transfer = this.#reads[0];
+    if (transfer === undefined) return;
+    if (this.#error !== null || this.#ended) {
+      this.#finishReads();
+      return;
+    }
+    const { view } = transfer;
+    const recv: Pending & { transfer: Transfer } = {
+      userData: 0,
+      transfer,
+      complete: (res) => this.#onRecv(recv, res),
+    };
+    this.#recv = recv;
+    this.#ops++;
+    this.#queue.enqueue(Op.Recv, this.#fd, view.packet.buffer, view.start + transfer.done, view.length - transfer.done, 0, 0, recv);
+  }
+
+  #onRecv(recv: Pending & { transfer: Transfer }, res: number): void {
+    this.#recv = null;
+    const transfer = recv.transfer;
+    if (this.#reads[0] === transfer) {
+      if (res > 0) {
+        transfer.done += res;
+        if (transfer.done === transfer.view.length || !transfer.fill) this.#completeHead();
+      } else if (res === 0) {
+        this.#ended = true;
+      } else if (res === -ECANCELED) {
+        this.#reads.shift();
+        transfer.view.fail(this.#error ?? cancelled());
+      } else if (res !== -EAGAIN && res !== -EINTR) {
+        this.#error ??= MfioError.fromErrno(res, { syscall: 'read' });
+      }
+    }
+    this.#pumpReads();
+    this.#opDone();
+  }
+
+  #completeHead(): void {
+    const { view, done } = this.#reads.shift()!;
+    view.complete(done);
+  }
+
+  /** End of stream or an error: every waiting read completes with what it has. */
+  #finishReads(): void {
+    for (const { view, done } of this.#reads.splice(0)) {
+      if (this.#error === null || done === view.length) {
+        view.complete(done);
+      } else if (done > 0) {
+        const [head, tail] = view.splitAt(done);
+        head.complete();
+        tail.fail(this.#error);
+      } else {
+        view.fail(this.#error);
+      }
+    }
+  }
+
+  #cancelRead(transfer: Transfer): void {
+    const index = this.#reads.indexOf(transfer);
+    if (index < 0) return;
+    if (index === 0 && this.#recv !== null) {
+      this.#queue.cancel(this.#recv); // it completes (or not) when the kernel answers
+      return;
+    }
+    this.#reads.splice(index, 1);
+    transfer.view.fail(cancelled());
+  }
+
+  #pumpWrites(): void {
+    if (this.#send !== null) return;
+    const transfer = this.#writes[0];
+    if (transfer === undefined) {
+      if (this.#finPending) {
+        this.#finPending = false;
+        this.#op(Op.Shutdown, SHUT_WR, () => undefined);
+      }
+      return;
+    }
+    const { view } = transfer;
+    const send: Pending = { userData: 0, complete: (res) => this.#onSend(transfer, res) };
+    this.#send = send;
+    this.#ops++;
+    this.#queue.enqueue(Op.Send, this.#fd, view.packet.buffer, view.start + transfer.done, view.length - transfer.done, 0, MSG_NOSIGNAL, send);
+  }
+
+  #onSend(transfer: Transfer, res: number): void {
+    this.#send = null;
+    if (res > 0) {
+      transfer.done += res;
+      if (transfer.done === transfer.view.length) {
+        this.#writes.shift();
+        transfer.view.complete();
+      }
+    } else if (res !== -EAGAIN && res !== -EINTR) {
+      const error = this.#error ?? (res === -ECANCELED ? cancelled('write') : MfioError.fromErrno(res, { syscall: 'write' }));
+      this.#writeShut = true;
+      this.#finPending = false;
+      this.#writes.shift();
+      failPartly(transfer, error);
+      for (const rest of this.#writes.splice(0)) rest.view.fail(error);
+    }
+    this.#pumpWrites();
+    this.#opDone();
+  }
+
+  #failQueued(error: MfioError): void {
+    for (const transfer of this.#reads.splice(this.#recv === null ? 0 : 1)) transfer.view.fail(error);
+    for (const transfer of this.#writes.splice(this.#send === null ? 0 : 1)) transfer.view.fail(error);
+    this.#finPending = false;
+    this.#writeShut = true;
+  }
+
+  /** A ring operation on this socket without a buffer (shutdown, close). */
+  #op(op: Op, how: number, then: (res: number) => void): void {
+    this.#ops++;
+    this.#queue.enqueue(op, this.#fd, null, 0, how, 0, 0, {
+      userData: 0,
+      complete: (res) => {
+        then(res);
+        this.#opDone();
+      },
+    });
+  }
+
+  #opDone(): void {
+    if (--this.#ops === 0) {
+      const idle = this.#idle;
+      this.#idle = [];
+      for (const resolve of idle) resolve();
+    }
+  }
+
+  #whenIdle(): Promise<void> {
+    if (this.#ops === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+}
+
+function cancelled(syscall = 'read'): MfioError {
+  return systemError('ECANCELED', { syscall });
+}
+
+/** The bytes sent count; the error applies to the rest. */
+function failPartly(transfer: Transfer, error: MfioError): void {
+  const { view, done } = transfer;
+  if (done === 0) {
+    view.fail(error);
+    return;
+  }
+  const [head, tail] = view.splitAt(done);
+  head.complete();
+  tail.fail(error);
+}

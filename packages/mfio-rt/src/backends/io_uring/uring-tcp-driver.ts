@@ -1,0 +1,172 @@
+import { lookup } from 'node:dns/promises';
+import { MfioError, type IoBackend } from '@mfio/core';
+import { fromNodeError, systemError } from '../../errors.js';
+import type { RawListener, RawStream, SocketAddress, TcpDriver } from '../../net/driver.js';
+import type { NativeSockets } from '../../native/addon.js';
+import { Op } from './commands.js';
+import { encodeSockaddr } from './sockaddr.js';
+import { socketAddress, UringStream } from './uring-stream.js';
+import type { Pending, UringQueue } from './uring-queue.js';
+
+const ECANCELED = 125;
+
+async function resolveHost(host: string, syscall: string): Promise<{ address: string; ipv6: boolean }> {
+  try {
+    const { address, family } = await lookup(host);
+    return { address, ipv6: family === 6 };
+  } catch (error) {
+    throw fromNodeError(error, { syscall });
+  }
+}
+
+/** Open a socket for `address`, or throw its errno. */
+function openSocket(sockets: NativeSockets, ipv6: boolean): number {
+  const fd = sockets.socketOpen(ipv6);
+  if (fd < 0) throw MfioError.fromErrno(fd, { syscall: 'socket' });
+  return fd;
+}
+
+/** TCP on the ring: CONNECT, ACCEPT, RECV, SEND, SHUTDOWN and CLOSE are ring operations. */
+export class UringTcpDriver implements TcpDriver {
+  readonly backend: IoBackend;
+  readonly #queue: UringQueue;
+  readonly #sockets: NativeSockets;
+
+  constructor(queue: UringQueue, sockets: NativeSockets) {
+    this.backend = queue;
+    this.#queue = queue;
+    this.#sockets = sockets;
+  }
+
+  async connect(host: string, port: number, signal: AbortSignal): Promise<RawStream> {
+    const { address, ipv6 } = await resolveHost(host, 'connect');
+    if (signal.aborted) throw signal.reason;
+    const sockets = this.#sockets;
+    const fd = openSocket(sockets, ipv6);
+    const sockaddr = encodeSockaddr(address, port);
+    const res = await new Promise<number>((resolve, reject) => {
+      let aborted = false;
+      const pending: Pending & { keep: Uint8Array } = {
+        userData: 0,
+        keep: sockaddr,
+        complete: (res) => {
+          signal.removeEventListener('abort', onAbort);
+          if (aborted) {
+            // Rejected already; the socket is released now that the kernel is done with it.
+            sockets.socketResetClose(fd);
+            return;
+          }
+          resolve(res);
+        },
+      };
+      const onAbort = (): void => {
+        aborted = true;
+        this.#queue.cancel(pending);
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#queue.enqueue(Op.Connect, fd, sockaddr, 0, sockaddr.length, 0, 0, pending);
+    });
+    if (res < 0) {
+      sockets.socketResetClose(fd);
+      throw MfioError.fromErrno(res, { syscall: 'connect' });
+    }
+    sockets.socketNoDelay(fd);
+    return new UringStream(this.#queue, sockets, fd);
+  }
+
+  async listen(host: string, port: number, backlog: number): Promise<RawListener> {
+    const { address, ipv6 } = await resolveHost(host, 'listen');
+    const fd = openSocket(this.#sockets, ipv6);
+    const rc = this.#sockets.socketListen(fd, encodeSockaddr(address, port), backlog);
+    if (rc < 0) {
+      this.#sockets.socketResetClose(fd);
+      throw MfioError.fromErrno(rc, { syscall: 'listen' });
+    }
+    return new UringListener(this.#queue, this.#sockets, fd);
+  }
+}
+
+/** A listening socket with one ACCEPT always in flight; connections queue until accepted. */
+class UringListener implements RawListener {
+  readonly #queue: UringQueue;
+  readonly #sockets: NativeSockets;
+  readonly #fd: number;
+  readonly #address: SocketAddress;
+  readonly #ready: UringStream[] = [];
+  readonly #waiting: Array<{ resolve: (stream: RawStream) => void; reject: (error: MfioError) => void }> = [];
+  #accept: Pending | null = null;
+  #closing = false;
+  #error: MfioError | null = null;
+  #acceptDone: (() => void) | null = null;
+
+  constructor(queue: UringQueue, sockets: NativeSockets, fd: number) {
+    this.#queue = queue;
+    this.#sockets = sockets;
+    this.#fd = fd;
+    this.#address = socketAddress(sockets, fd, false);
+    this.#arm();
+  }
+
+  accept(): Promise<RawStream> {
+    const stream = this.#ready.shift();
+    if (stream) return Promise.resolve(stream);
+    if (this.#error) return Promise.reject(this.#error);
+    return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }));
+  }
+
+  localAddress(): SocketAddress {
+    return this.#address;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#fail(systemError('ECANCELED', { syscall: 'accept' }));
+    if (this.#accept !== null) {
+      const done = new Promise<void>((resolve) => (this.#acceptDone = resolve));
+      this.#queue.cancel(this.#accept);
+      await done;
+    }
+    this.#sockets.socketResetClose(this.#fd);
+    const error = systemError('ECONNRESET', { syscall: 'accept' });
+    await Promise.all(this.#ready.splice(0).map((stream) => stream.destroy(error)));
+  }
+
+  #arm(): void {
+    const accept: Pending = { userData: 0, complete: (res) => this.#onAccept(res) };
+    this.#accept = accept;
+    this.#queue.enqueue(Op.Accept, this.#fd, null, 0, 0, 0, 0, accept);
+  }
+
+  #onAccept(res: number): void {
+    this.#accept = null;
+    if (res >= 0) {
+      if (this.#closing) {
+        this.#sockets.socketResetClose(res);
+      } else {
+        this.#sockets.socketNoDelay(res);
+        const stream = new UringStream(this.#queue, this.#sockets, res);
+        const waiter = this.#waiting.shift();
+        if (waiter) waiter.resolve(stream);
+        else this.#ready.push(stream);
+      }
+    } else if (res !== -ECANCELED && !this.#closing) {
+      // EMFILE and friends: tell the waiting accepts; try again on the next turn, not in a hot loop.
+      const error = MfioError.fromErrno(res, { syscall: 'accept' });
+      for (const waiter of this.#waiting.splice(0)) waiter.reject(error);
+      setImmediate(() => this.#closing || this.#accept !== null || this.#arm());
+      return;
+    }
+    if (this.#closing) {
+      this.#acceptDone?.();
+      return;
+    }
+    this.#arm();
+  }
+
+  #fail(error: MfioError): void {
+    this.#error ??= error;
+    for (const waiter of this.#waiting.splice(0)) waiter.reject(this.#error);
+  }
+}

@@ -1,0 +1,48 @@
+import { posix, win32 } from 'node:path';
+import type { DirHandle, Fs } from '../fs/types.js';
+import type { Fixture } from './fixture.js';
+import type { ConformanceSubject } from './target.js';
+
+/** What every case of one suite run shares. */
+export class SuiteContext {
+  readonly fixture: Fixture;
+  /** The fixture's directory, relative to the current directory. */
+  readonly fixtureDir = 'fixture';
+  #subject: ConformanceSubject | null = null;
+  #scratch = 0;
+
+  constructor(fixture: Fixture) {
+    this.fixture = fixture;
+  }
+
+  set subject(subject: ConformanceSubject) {
+    this.#subject = subject;
+  }
+
+  get subject(): ConformanceSubject {
+    if (this.#subject === null) throw new Error('The target failed to set up (see the beforeAll error)');
+    return this.#subject;
+  }
+
+  get fs(): Fs {
+    return this.subject.fs;
+  }
+
+  /** The runtime's path syntax, told by its current directory. */
+  get paths(): typeof posix {
+    return this.fs.currentDir().path().startsWith('/') ? posix : win32;
+  }
+
+  /** The absolute path of `rel` (`/`-separated, relative to the fixture root). */
+  absolute(rel: string): string {
+    const paths = this.paths;
+    return paths.join(this.fs.currentDir().path(), this.fixtureDir, ...rel.split('/').filter((p) => p !== ''));
+  }
+
+  /** A fresh empty directory for one case, under `scratch/`. */
+  async scratch(): Promise<DirHandle> {
+    const name = `scratch/case-${++this.#scratch}`;
+    await this.fs.currentDir().createDirAll(name);
+    return this.fs.currentDir().openDir(name);
+  }
+}

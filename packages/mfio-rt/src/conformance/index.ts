@@ -1,0 +1,118 @@
+/**
+ * The mfio-rt conformance suite: one set of cases every `Fs` (and `Tcp`) must pass, whatever
+ * the backend: the native runtimes, `VirtFs`, the netfs client. Call {@link conformanceSuite}
+ * from a jest test file; it registers `describe`/`test` blocks.
+ *
+ * The large fixture files are `MFIO_TEST_LARGE_FILES` (default 4) files of
+ * `MFIO_TEST_LARGE_MB` MiB (default 64, as mfio); lower them to keep CI fast.
+ * @example
+ * // test/my-fs.test.ts
+ * import { conformanceSuite, tempDirTarget } from '@mfio/rt/conformance';
+ * conformanceSuite(tempDirTarget('libuv', (cwd) => NativeRt.builder().libuv().cwd(cwd).build()));
+ * @packageDocumentation
+ */
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Fs } from '../fs/types.js';
+import type { Tcp } from '../net/types.js';
+import { SuiteContext } from './context.js';
+import { makeFixture, type Fixture, type FixtureOptions } from './fixture.js';
+import { fsCases, writeFixtureThroughApi } from './fs-cases.js';
+import { fsErrorCases } from './fs-error-cases.js';
+import type { ConformanceSubject, ConformanceTarget } from './target.js';
+import { tcpCases } from './tcp-cases.js';
+
+export type { ConformanceSubject, ConformanceTarget } from './target.js';
+export { makeFixture, largeByte, largeFile, allDirs, listing, type Fixture, type FixtureFile, type FixtureOptions } from './fixture.js';
+
+/** Options of {@link conformanceSuite}. */
+export interface ConformanceOptions extends FixtureOptions {
+  /**
+   * `true` (default): run the TCP cases (the subject must have a `tcp`). A string: the reason
+   * the target has no TCP; the cases are then one skipped test `tcp: unavailable: <reason>`.
+   */
+  tcp?: true | string;
+}
+
+/**
+ * Register the whole suite for `target` under `describe('conformance: <name>')`. A target that
+ * is unavailable registers one skipped test named `unavailable: <reason>`, so a missing backend
+ * shows in the report instead of passing silently; so does a target without TCP (`options.tcp`).
+ * @example conformanceSuite({ name: 'virt', setup: async () => { const fs = new VirtFs(); return { fs, close: () => fs.close() }; } }, { tcp: 'VirtFs has no TCP' });
+ */
+export function conformanceSuite(target: ConformanceTarget, options: ConformanceOptions = {}): void {
+  describe(`conformance: ${target.name}`, () => {
+    if ('unavailable' in target) {
+      test.skip(`unavailable: ${target.unavailable}`, () => undefined);
+      return;
+    }
+    const ctx = new SuiteContext(makeFixture(options));
+    beforeAll(async () => {
+      const subject = await target.setup();
+      ctx.subject = subject;
+      if (subject.writeFixture) await subject.writeFixture(ctx.fixtureDir, ctx.fixture);
+      else await writeFixtureThroughApi(ctx, ctx.fixtureDir, ctx.fixture);
+    });
+    afterAll(async () => {
+      try {
+        await ctx.subject.close();
+      } catch {
+        // setup failed: beforeAll already reported it
+      }
+    });
+    fsCases(ctx);
+    fsErrorCases(ctx);
+    if (typeof options.tcp === 'string') test.skip(`tcp: unavailable: ${options.tcp}`, () => undefined);
+    else tcpCases(ctx);
+  });
+}
+
+/** A runtime made for one directory: its Fs (whose current directory is that directory), its Tcp, its close. */
+export interface RuntimeUnderTest {
+  readonly fs: Fs;
+  readonly tcp?: Tcp;
+  close(): Promise<void>;
+}
+
+/**
+ * A target for a runtime on the real filesystem: a fresh temporary directory per run
+ * (`mkdtemp` under the OS temp dir) becomes the runtime's current directory, the fixture is
+ * written into it with `node:fs` (independently of the backend under test), and it is removed
+ * after the runtime closes.
+ * @example tempDirTarget('libuv', (cwd) => { const rt = NativeRt.builder().libuv().cwd(cwd).build(); return { fs: rt, tcp: rt, close: () => rt.close() }; })
+ */
+export function tempDirTarget(name: string, make: (cwd: string) => RuntimeUnderTest | Promise<RuntimeUnderTest>): ConformanceTarget {
+  return {
+    name,
+    async setup(): Promise<ConformanceSubject> {
+      const cwd = await mkdtemp(join(tmpdir(), `mfio-rt-${name}-`));
+      let runtime: RuntimeUnderTest;
+      try {
+        runtime = await make(cwd);
+      } catch (error) {
+        await rm(cwd, { recursive: true, force: true });
+        throw error;
+      }
+      const subject: ConformanceSubject = {
+        fs: runtime.fs,
+        async writeFixture(dir: string, fixture: Fixture): Promise<void> {
+          for (const d of fixture.dirs) await mkdir(join(cwd, dir, d), { recursive: true });
+          for (const file of fixture.files) {
+            const path = join(cwd, dir, file.path);
+            await mkdir(dirname(path), { recursive: true });
+            await writeFile(path, file.data);
+          }
+        },
+        async close(): Promise<void> {
+          try {
+            await runtime.close();
+          } finally {
+            await rm(cwd, { recursive: true, force: true });
+          }
+        },
+      };
+      return runtime.tcp ? { ...subject, tcp: runtime.tcp } : subject;
+    },
+  };
+}

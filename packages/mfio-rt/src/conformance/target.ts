@@ -1,0 +1,23 @@
+import type { Fs } from '../fs/types.js';
+import type { Tcp } from '../net/types.js';
+import type { Fixture } from './fixture.js';
+
+/** A runtime under test, set up by a {@link ConformanceTarget}. */
+export interface ConformanceSubject {
+  /** The filesystem; its `currentDir()` is an empty scratch directory the suite owns. */
+  readonly fs: Fs;
+  /** TCP, where the runtime has it (the TCP cases are skipped, and say so, without it). */
+  readonly tcp?: Tcp;
+  /**
+   * Write the fixture into `dir` (relative to the current directory) without the API under
+   * test, e.g. with `node:fs`. Without it the suite writes the fixture through `fs` itself.
+   */
+  writeFixture?(dir: string, fixture: Fixture): Promise<void>;
+  /** Close the runtime and remove what it left (the scratch directory). */
+  close(): Promise<void>;
+}
+
+/** A named runtime to run the suite on, or the reason it cannot run here. */
+export type ConformanceTarget =
+  | { readonly name: string; readonly setup: () => Promise<ConformanceSubject> }
+  | { readonly name: string; readonly unavailable: string };

@@ -1,0 +1,257 @@
+import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
+import { once } from 'node:events';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Tcp, TcpStream } from '../net/types.js';
+import type { SuiteContext } from './context.js';
+import { concurrent, sameBytes, sequential } from './helpers.js';
+
+/** mfio runs at most 16 TCP pairs at a time. */
+const AT_ONCE = 16;
+const HOST = '127.0.0.1';
+
+/** A plain `node:net` server on 127.0.0.1:0 that hands each connection to `onSocket`; closed by `close`. */
+async function nodeServer(onSocket: (socket: Socket) => void): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined); // a test that resets the connection checks it from our side
+    onSocket(socket);
+  });
+  server.listen(0, HOST);
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  const close = (): Promise<void> =>
+    new Promise((resolve) => {
+      // server.close waits for every connection: end the half-open ones the test left.
+      server.close(() => resolve());
+      for (const socket of sockets) socket.destroy();
+    });
+  return { server, port, close };
+}
+
+/** Everything a `node:net` socket receives until the peer's FIN. */
+function collect(socket: Socket): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => parts.push(chunk));
+  return new Promise((resolve, reject) => {
+    socket.on('end', () => resolve(Buffer.concat(parts)));
+    socket.on('error', reject);
+  });
+}
+
+/** An echo loop over our stream: 4 reads of 64 KiB in flight, each written back in order. */
+async function echo(stream: TcpStream): Promise<void> {
+  const size = 64 * 1024;
+  const reads: Array<Promise<Buffer>> = [];
+  const issue = (): void => {
+    const read = stream.read(size);
+    read.catch(() => undefined);
+    reads.push(read);
+  };
+  for (let i = 0; i < 4; i++) issue();
+  for (;;) {
+    const chunk = await reads.shift()!;
+    if (chunk.length > 0) await stream.write(chunk);
+    if (chunk.length < size) break; // end of stream
+    issue();
+  }
+  await Promise.allSettled(reads);
+}
+
+function tcpOf(ctx: SuiteContext): Tcp {
+  const tcp = ctx.subject.tcp;
+  if (!tcp) throw new Error("The subject has no Tcp: pass { tcp: 'reason' } to skip the TCP cases");
+  return tcp;
+}
+
+function sendCases(ctx: SuiteContext): Array<() => Promise<void>> {
+  return ctx.fixture.files.map(({ path, data }) => async () => {
+    let received!: Promise<Buffer>;
+    const peer = await nodeServer((socket) => (received = collect(socket)));
+    try {
+      const stream = await tcpOf(ctx).connect(HOST, peer.port);
+      await stream.write(data);
+      await stream.close(); // closing flushes
+      sameBytes(await received, data, `${path} sent`);
+    } finally {
+      await peer.close();
+    }
+  });
+}
+
+function receiveCases(ctx: SuiteContext): Array<() => Promise<void>> {
+  return ctx.fixture.files.map(({ path, data }) => async () => {
+    const peer = await nodeServer((socket) => socket.end(data));
+    try {
+      const stream = await tcpOf(ctx).connect(HOST, peer.port);
+      sameBytes(await stream.readToEnd(), data, `${path} received`);
+      await stream.close();
+    } finally {
+      await peer.close();
+    }
+  });
+}
+
+function echoClientCases(ctx: SuiteContext): Array<() => Promise<void>> {
+  return ctx.fixture.files.map(({ path, data }) => async () => {
+    const peer = await nodeServer((socket) => socket.pipe(socket));
+    try {
+      const stream = await tcpOf(ctx).connect(HOST, peer.port);
+      const writing = stream.write(data).then(() => stream.shutdown('write'));
+      const [back] = await Promise.all([stream.readToEnd(), writing]);
+      sameBytes(back, data, `${path} echoed by a node:net server`);
+      await stream.close();
+    } finally {
+      await peer.close();
+    }
+  });
+}
+
+function echoServerCases(ctx: SuiteContext): Array<() => Promise<void>> {
+  return ctx.fixture.files.map(({ path, data }) => async () => {
+    const listener = await tcpOf(ctx).listen(HOST, 0);
+    try {
+      const socket = connect({ host: HOST, port: listener.localAddress().port, allowHalfOpen: true });
+      const back = collect(socket);
+      socket.end(data);
+      const stream = await listener.accept();
+      await echo(stream);
+      await stream.close();
+      sameBytes(await back, data, `${path} echoed by our server`);
+    } finally {
+      await listener.close();
+    }
+  });
+}
+
+/** Registers the TCP cases (mfio's net suite, plus addresses, shutdown, errors, the Duplex). */
+export function tcpCases(ctx: SuiteContext): void {
+  describe('tcp', () => {
+    test('connect to a node:net server; both sides agree on the addresses', async () => {
+      let accepted!: Socket;
+      const peer = await nodeServer((socket) => (accepted = socket));
+      try {
+        const stream = await tcpOf(ctx).connect(HOST, peer.port);
+        expect(stream.remoteAddress()).toEqual({ address: HOST, port: peer.port, family: 'IPv4' });
+        while (accepted === undefined) await new Promise((resolve) => setImmediate(resolve));
+        expect(stream.localAddress().port).toBe(accepted.remotePort);
+        await stream.close();
+      } finally {
+        await peer.close();
+      }
+    });
+
+    test('listen: a node:net client is accepted through async iteration', async () => {
+      const listener = await tcpOf(ctx).listen(HOST, 0);
+      const { port, address } = listener.localAddress();
+      expect(address).toBe(HOST);
+      const socket = connect({ host: HOST, port });
+      await once(socket, 'connect');
+      for await (const stream of listener) {
+        expect(stream.remoteAddress().port).toBe(socket.localPort);
+        expect(stream.localAddress().port).toBe(port);
+        await stream.close();
+        break;
+      }
+      socket.destroy();
+      await listener.close();
+    });
+
+    test('send, sequentially', () => sequential(sendCases(ctx)));
+    test(`send, ${AT_ONCE} at a time`, () => concurrent(sendCases(ctx), AT_ONCE));
+    test('receive, sequentially', () => sequential(receiveCases(ctx)));
+    test(`receive, ${AT_ONCE} at a time`, () => concurrent(receiveCases(ctx), AT_ONCE));
+    test('echo client against a node:net echo server, sequentially', () => sequential(echoClientCases(ctx)));
+    test(`echo client, ${AT_ONCE} at a time`, () => concurrent(echoClientCases(ctx), AT_ONCE));
+    test('echo server for node:net clients, sequentially', () => sequential(echoServerCases(ctx)));
+    test(`echo server, ${AT_ONCE} at a time`, () => concurrent(echoServerCases(ctx), AT_ONCE));
+
+    test('reads complete in order, each when full or at end of stream', async () => {
+      const peer = await nodeServer((socket) => {
+        socket.write('abc');
+        setTimeout(() => socket.end('defgh'), 20);
+      });
+      try {
+        const stream = await tcpOf(ctx).connect(HOST, peer.port);
+        const first = stream.read(4);
+        const second = stream.read(10);
+        const third = stream.read(10);
+        expect((await first).toString()).toBe('abcd');
+        expect((await second).toString()).toBe('efgh');
+        expect((await third).length).toBe(0);
+        await stream.close();
+      } finally {
+        await peer.close();
+      }
+    });
+
+    test("shutdown('write') ends the peer's reads; later writes fail with EPIPE; reads go on", async () => {
+      const peer = await nodeServer((socket) => void collect(socket).then((data) => socket.end(Buffer.concat([data, data]))));
+      try {
+        const stream = await tcpOf(ctx).connect(HOST, peer.port);
+        await stream.write('ping');
+        stream.shutdown('write');
+        await expect(stream.write('more')).rejects.toMatchObject({ code: 'EPIPE' });
+        expect((await stream.readToEnd()).toString()).toBe('pingping');
+        await stream.close();
+      } finally {
+        await peer.close();
+      }
+    });
+
+    test('connecting to a closed port fails with ECONNREFUSED', async () => {
+      const peer = await nodeServer(() => undefined);
+      await peer.close();
+      await expect(tcpOf(ctx).connect(HOST, peer.port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    });
+
+    test('use after close rejects with EBADF; a pending read fails with ECANCELED', async () => {
+      const peer = await nodeServer(() => undefined);
+      try {
+        const stream = await tcpOf(ctx).connect(HOST, peer.port);
+        const pending = expect(stream.read(10)).rejects.toMatchObject({ code: 'ECANCELED' });
+        await stream.close();
+        await pending;
+        expect(stream.closed).toBe(true);
+        await expect(stream.read(1)).rejects.toMatchObject({ code: 'EBADF' });
+        await expect(stream.write('x')).rejects.toMatchObject({ code: 'EBADF' });
+        expect(() => stream.shutdown('both')).toThrow(expect.objectContaining({ code: 'EBADF' }));
+      } finally {
+        await peer.close();
+      }
+    });
+
+    test('closing a listener ends its iteration and rejects pending accepts', async () => {
+      const listener = await tcpOf(ctx).listen(HOST, 0);
+      const pending = expect(listener.accept()).rejects.toMatchObject({ code: 'ECANCELED' });
+      const iteration = (async () => {
+        for await (const stream of listener) await stream.close();
+        return 'ended';
+      })();
+      await listener.close();
+      await pending;
+      await expect(iteration).resolves.toBe('ended');
+      await expect(listener.accept()).rejects.toMatchObject({ code: 'EBADF' });
+    });
+
+    test('the Duplex adapter pipes through a node:net echo server', async () => {
+      const peer = await nodeServer((socket) => socket.pipe(socket));
+      try {
+        const stream = await tcpOf(ctx).connect(HOST, peer.port);
+        const data = ctx.fixture.files.find((f) => f.path === 'src/native/impls/thread.ts')!.data;
+        const duplex = stream.toDuplex();
+        const parts: Buffer[] = [];
+        await Promise.all([
+          pipeline(Readable.from([data.subarray(0, 1000), data.subarray(1000)]), duplex),
+          pipeline(duplex, new Writable({ write: (chunk: Buffer, _e, cb) => (parts.push(chunk), cb()) })),
+        ]);
+        sameBytes(Buffer.concat(parts), data, 'through the Duplex');
+        expect(stream.closed).toBe(true);
+      } finally {
+        await peer.close();
+      }
+    });
+  });
+}
