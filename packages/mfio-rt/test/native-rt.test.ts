@@ -1,0 +1,137 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BACKEND_ORDER, NativeRt, VirtFs } from '../src/index.js';
+
+/** Run `body` with MFIO_FS_BACKENDS set to `value`, restoring it after. */
+function withEnv<T>(value: string | undefined, body: () => T): T {
+  const saved = process.env.MFIO_FS_BACKENDS;
+  if (value === undefined) delete process.env.MFIO_FS_BACKENDS;
+  else process.env.MFIO_FS_BACKENDS = value;
+  try {
+    return body();
+  } finally {
+    if (saved === undefined) delete process.env.MFIO_FS_BACKENDS;
+    else process.env.MFIO_FS_BACKENDS = saved;
+  }
+}
+
+describe('NativeRt.builder()', () => {
+  test('buildEach() reports every backend in order, each with a runtime or the reason it cannot start', async () => {
+    const each = withEnv(undefined, () => NativeRt.builder().enableAll().buildEach());
+    expect(each.map((r) => r.name)).toEqual([...BACKEND_ORDER]);
+    for (const result of each) {
+      if (result.rt) {
+        expect(result.rt.backendName).toBe(result.name);
+        await result.rt.close();
+      } else {
+        expect(result.error.code).toMatch(/^ERR_MFIO_BACKEND_/);
+        expect(result.error.message).toContain(result.name);
+      }
+    }
+    expect(each.find((r) => r.name === 'libuv')?.rt).toBeDefined();
+    if (process.platform !== 'win32') expect(each.find((r) => r.name === 'iocp')?.error?.message).toContain('only on Windows');
+  });
+
+  test('build() returns the first backend that starts; libuv is the fallback', async () => {
+    const rt = withEnv(undefined, () => NativeRt.builder().enableAll().build());
+    const first = withEnv(undefined, () => NativeRt.builder().enableAll().buildEach());
+    expect(rt.backendName).toBe(first.find((r) => r.rt)!.name);
+    for (const r of first) await r.rt?.close();
+    await rt.close();
+    const libuv = withEnv(undefined, () => NativeRt.builder().libuv().build());
+    expect(libuv.backendName).toBe('libuv');
+    await libuv.close();
+  });
+
+  test('MFIO_FS_BACKENDS restricts the choice', async () => {
+    const rt = withEnv('threadpool, libuv', () => NativeRt.builder().enableAll().build());
+    expect(rt.backendName).toBe('libuv');
+    await rt.close();
+    const each = withEnv('libuv', () => NativeRt.builder().enableAll().buildEach());
+    expect(each.filter((r) => r.name !== 'libuv').every((r) => r.error?.code === 'ERR_MFIO_BACKEND_DISABLED')).toBe(true);
+    await each.find((r) => r.name === 'libuv')?.rt?.close();
+    expect(() => withEnv('io_uring', () => NativeRt.builder().libuv().build())).toThrow(expect.objectContaining({ code: 'ERR_MFIO_NO_BACKEND' }));
+  });
+
+  test('build() with nothing enabled fails with ERR_MFIO_NO_BACKEND; unknown names are refused', () => {
+    expect(() => NativeRt.builder().build()).toThrow(expect.objectContaining({ code: 'ERR_MFIO_NO_BACKEND' }));
+    expect(() => NativeRt.builder().enable('bogus' as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
+  });
+});
+
+describe('rt.close()', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mfio-rt-close-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  test('cancels what is in flight, settles every promise, and later calls reject with EBADF', async () => {
+    const rt = NativeRt.builder().libuv().cwd(dir).build();
+    const sockets: Socket[] = [];
+    const server = createServer((socket) => sockets.push(socket)).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+
+    const file = await rt.open('f', { read: true, write: true, create: true });
+    await file.writeAllAt(0, Buffer.alloc(1 << 20, 1));
+    const reads = Array.from({ length: 32 }, (_, i) => file.readAt(i * 32768, 32768));
+    const stream = await rt.connect('127.0.0.1', port);
+    const pendingRead = stream.read(100);
+    const listener = await rt.listen('127.0.0.1', 0);
+    const pendingAccept = listener.accept();
+    const settled = Promise.allSettled([...reads, pendingRead, pendingAccept]);
+
+    await rt.close();
+    const results = await settled;
+    // File reads were already with the kernel: they complete; socket waits are cancelled.
+    expect(results.slice(0, 32).every((r) => r.status === 'fulfilled')).toBe(true);
+    expect(results[32]).toMatchObject({ status: 'rejected', reason: { code: 'ECANCELED' } });
+    expect(results[33]).toMatchObject({ status: 'rejected', reason: { code: 'ECANCELED' } });
+    expect(file.closed).toBe(true);
+    expect(stream.closed).toBe(true);
+
+    await expect(rt.open('f')).rejects.toMatchObject({ code: 'EBADF' });
+    await expect(rt.currentDir().metadata('f')).rejects.toMatchObject({ code: 'EBADF' });
+    await expect(rt.connect('127.0.0.1', port)).rejects.toMatchObject({ code: 'EBADF' });
+    await expect(file.readAt(0, 1)).rejects.toMatchObject({ code: 'EBADF' });
+    await rt.close(); // idempotent
+
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  test('a connect in progress settles when the runtime closes', async () => {
+    const rt = NativeRt.builder().libuv().build();
+    const connecting = rt.connect('127.0.0.1', 9).catch((error: unknown) => error);
+    await rt.close();
+    const outcome = await connecting;
+    // Port 9 on loopback refuses at once, or the close cancelled it first: either way it settled.
+    expect(outcome).toMatchObject({ code: expect.stringMatching(/^(ECANCELED|ECONNREFUSED)$/) });
+  });
+
+  test('VirtFs closes the same way', async () => {
+    const fs = new VirtFs();
+    const file = await fs.open('f', { write: true, create: true });
+    const write = file.writeAllAt(0, 'abc');
+    await fs.close();
+    await expect(write).resolves.toBeUndefined();
+    await expect(fs.open('f')).rejects.toMatchObject({ code: 'EBADF' });
+    await expect(file.writeAt(0, 'x')).rejects.toMatchObject({ code: 'EBADF' });
+  });
+
+  test('sync wrappers: VirtFs files can block; libuv files say they cannot', async () => {
+    const virt = new VirtFs();
+    const file = await virt.open('f', { read: true, write: true, create: true });
+    file.writeAllAtSync(0, 'sync');
+    expect(file.readAtSync(0, 4).toString()).toBe('sync');
+    await virt.close();
+    const rt = NativeRt.builder().libuv().cwd(dir).build();
+    const real = await rt.open('g', { read: true, write: true, create: true });
+    expect(() => real.readAtSync(0, 1)).toThrow(expect.objectContaining({ code: 'ERR_MFIO_CANNOT_BLOCK' }));
+    await rt.close();
+  });
+});
