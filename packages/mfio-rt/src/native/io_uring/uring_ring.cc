@@ -125,7 +125,6 @@ int Prepare(io_uring_sqe* sqe, const double* cmd, BufferTable& buffers) {
       sqe->fd = -1;
       sqe->addr = static_cast<uint64_t>(arg);
       sqe->cancel_flags = flags;
-      sqe->user_data = kIgnoredUserData;
       return 0;
     case kMkdirAt: {
       const char* p = path(cmd[kFieldBuf]);
