@@ -1,6 +1,6 @@
 import { invalidArgType, type IoBackend } from '@mfio/core';
 import { invalidArgValue, systemError } from '../errors.js';
-import { closedError, Resources, type Closeable } from '../runtime/resources.js';
+import { closedError, Resources } from '../runtime/resources.js';
 import type { FsDriver } from './driver.js';
 import { DriverFile } from './file.js';
 import { toOpenFlags, type OpenOptions } from './open-options.js';
@@ -49,7 +49,7 @@ export class DriverFs implements Fs {
 }
 
 /** A directory handle over a driver: a resolved absolute path plus the runtime's state. */
-class DriverDir implements DirHandle, Closeable {
+class DriverDir implements DirHandle {
   readonly #fs: DriverFs;
   readonly #path: string;
   #closed = false;
@@ -145,14 +145,10 @@ class DriverDir implements DirHandle, Closeable {
     await this.#run('chmod', full, () => this.#fs.driver.setPermissions(full, mode));
   }
 
+  /** Nothing to release (a directory handle is a path); later calls on it reject with EBADF. */
   close(): Promise<void> {
     this.#closed = true;
     return Promise.resolve();
-  }
-
-  /** @internal nothing to release: a directory handle is a path. */
-  shut(): Promise<void> {
-    return this.close();
   }
 
   #check(syscall: string, path: string): void {

@@ -1,5 +1,5 @@
 import { fstat, fsync, ftruncate, read, write, close } from 'node:fs';
-import type { IoBackend, PacketView } from '@mfio/core';
+import type { PacketView } from '@mfio/core';
 import { fromNodeError, systemError } from '../../errors.js';
 import type { RawFile } from '../../fs/driver.js';
 import type { Metadata } from '../../fs/types.js';
@@ -15,7 +15,7 @@ export class LibuvFile implements RawFile {
   #inFlight = 0;
   #onIdle: (() => void) | null = null;
 
-  constructor(fd: number, path: string, _backend: IoBackend) {
+  constructor(fd: number, path: string) {
     this.#fd = fd;
     this.#path = path;
   }

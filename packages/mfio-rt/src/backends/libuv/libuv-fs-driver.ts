@@ -61,7 +61,7 @@ export class LibuvFsDriver implements FsDriver {
       await new Promise<void>((resolve) => nodeFs.close(fd, () => resolve()));
       throw systemError('EISDIR', { syscall: 'open', path });
     }
-    return new LibuvFile(fd, path, this.backend);
+    return new LibuvFile(fd, path);
   }
 
   async metadata(path: string): Promise<Metadata> {
@@ -82,9 +82,8 @@ export class LibuvFsDriver implements FsDriver {
   }
 
   async createDir(path: string, recursive: boolean): Promise<void> {
+    // Node's recursive mkdir already fails with EEXIST when a file is there, as Rust's does.
     await call(fsp.mkdir(path, { recursive }), 'mkdir', path);
-    // mkdir -p succeeds silently only for a directory; a file there is EEXIST.
-    if (recursive && (await this.metadata(path)).type !== 'dir') throw systemError('EEXIST', { syscall: 'mkdir', path });
   }
 
   removeDir(path: string): Promise<void> {
