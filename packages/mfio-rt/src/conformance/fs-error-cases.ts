@@ -186,6 +186,21 @@ export function fsErrorCases(ctx: SuiteContext): void {
       for (const read of reads) expect((await read).equals(expected)).toBe(true);
     });
 
+    test('an aborted read rejects with ABORT_ERR; its buffer is released once the backend lets go', async () => {
+      const dir = await ctx.scratch();
+      await writeFile(dir, 'f', Buffer.alloc(65536, 9));
+      const file = await dir.openFile('f');
+      const controller = new AbortController();
+      const buffer = Buffer.alloc(65536);
+      const read = file.readAt(0, buffer, { signal: controller.signal });
+      controller.abort();
+      const error = (await read.catch((e: unknown) => e)) as { code: string; released?: Promise<void> };
+      expect(error.code).toBe('ABORT_ERR');
+      await error.released;
+      await expect(file.readAt(0, 4)).resolves.toEqual(Buffer.alloc(4, 9)); // the handle still works
+      await file.close();
+    });
+
     test('many requests in flight on one handle land and read back in place', async () => {
       const dir = await ctx.scratch();
       const file = await dir.openFile('f', { read: true, write: true, create: true });

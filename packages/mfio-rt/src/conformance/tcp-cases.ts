@@ -223,6 +223,26 @@ export function tcpCases(ctx: SuiteContext): void {
       }
     });
 
+    test('an aborted read rejects with ABORT_ERR at once; the stream goes on with the next read', async () => {
+      let peerSocket!: Socket;
+      const peer = await nodeServer((socket) => (peerSocket = socket));
+      try {
+        const stream = await tcpOf(ctx).connect(HOST, peer.port);
+        const controller = new AbortController();
+        const aborted = stream.read(10, { signal: controller.signal });
+        controller.abort();
+        const error = await aborted.catch((e: unknown) => e as { code: string; released?: Promise<void> });
+        expect(error).toMatchObject({ code: 'ABORT_ERR' });
+        await error.released; // the backend let go of the buffer
+        while (peerSocket === undefined) await new Promise((resolve) => setImmediate(resolve));
+        peerSocket.end('after');
+        expect((await stream.readToEnd()).toString()).toBe('after');
+        await stream.close();
+      } finally {
+        await peer.close();
+      }
+    });
+
     test('closing a listener ends its iteration and rejects pending accepts', async () => {
       const listener = await tcpOf(ctx).listen(HOST, 0);
       const pending = expect(listener.accept()).rejects.toMatchObject({ code: 'ECANCELED' });

@@ -69,7 +69,9 @@ export class LibuvStream implements RawStream {
     if (view.direction === 'read') {
       const pending: PendingRead = { view, filled: 0, fill };
       this.#reads.push(pending);
-      view.packet.onCancel(() => this.#cancelRead(pending));
+      // Deferred: completing inside packet.cancel() would let the core's awaitPacket resolve
+      // with ECANCELED before it rejects with ABORT_ERR (it cancels, then rejects).
+      view.packet.onCancel(() => queueMicrotask(() => this.#cancelRead(pending)));
       this.#pump();
       if (this.#reads.length > 0 && this.#socket.isPaused() && !this.#ended) this.#socket.resume();
     } else {
