@@ -231,7 +231,7 @@ export function tcpCases(ctx: SuiteContext): void {
         const controller = new AbortController();
         const aborted = stream.read(10, { signal: controller.signal });
         controller.abort();
-        const error = await aborted.catch((e: unknown) => e as { code: string; released?: Promise<void> });
+        const error = (await aborted.catch((e: unknown) => e)) as { code: string; released?: Promise<void> };
         expect(error).toMatchObject({ code: 'ABORT_ERR' });
         await error.released; // the backend let go of the buffer
         while (peerSocket === undefined) await new Promise((resolve) => setImmediate(resolve));
