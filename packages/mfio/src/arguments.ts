@@ -6,7 +6,7 @@ import { constants as bufferConstants } from 'node:buffer';
 export type ReadTarget = number | Uint8Array;
 
 /** Bytes to write: binary data, or a string written as UTF-8. */
-export type WriteSource = Uint8Array | string;
+export type WriteSource = ArrayBufferView | string;
 
 /**
  * The buffer a read fills. A length allocates a zeroed Buffer, so a short read never exposes
@@ -20,8 +20,9 @@ export function readBuffer(target: unknown): Uint8Array {
 
 export function writeBytes(data: unknown): Uint8Array {
   if (data instanceof Uint8Array) return data;
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  throw invalidArgType('data', 'of type string or an instance of Uint8Array', data);
+  throw invalidArgType('data', 'of type string or an instance of ArrayBufferView', data);
 }
 
 /** The bytes read, as a Buffer over the same memory. */

@@ -3,7 +3,7 @@ import { abortError, MfioError, outOfRange } from './errors.js';
 import type { PacketIo } from './packet-io.js';
 import { toLength, toPosition, type Position } from './position.js';
 import { readAt } from './read-write.js';
-import type { IoOptions } from './submit.js';
+import { unwatchSignal, watchSignal, type IoOptions } from './submit.js';
 
 export interface ChunkOptions extends IoOptions {
   /** Where to start reading (default 0). */
@@ -22,56 +22,122 @@ const noop = (): void => {};
 
 /**
  * Iterate the bytes of `io` in order, chunk by chunk, with `inFlight` reads running ahead of the
- * consumer. Ends at end of file (the first short read) or after `length` bytes. Breaking out of
- * the loop cancels the reads running ahead.
+ * consumer. Ends at end of file (the first short read) or after `length` bytes. Leaving early
+ * (`break`, `return()`, destroying a stream built on it) cancels the reads running ahead at once.
  * @example for await (const chunk of chunks(file, { chunkSize: 1 << 20 })) hash.update(chunk);
  * @throws {MfioError} argument errors at once; I/O errors and ABORT_ERR from the iteration.
  */
-export function chunks(io: PacketIo<number>, options: ChunkOptions = {}): AsyncGenerator<Buffer, void, undefined> {
+export function chunks(io: PacketIo<number>, options: ChunkOptions = {}): AsyncIterableIterator<Buffer> {
   const start = toPosition(options.start ?? 0, 0, 'options.start');
   const limit = options.length === undefined ? Infinity : toLength(options.length, 'options.length');
   const chunkSize = atLeastOne(options.chunkSize ?? DEFAULT_CHUNK, 'options.chunkSize');
   const inFlight = atLeastOne(options.inFlight ?? DEFAULT_IN_FLIGHT, 'options.inFlight');
-  return readAhead(io, start, limit, chunkSize, inFlight, options.signal);
+  return new ReadAhead(io, start, limit, chunkSize, inFlight, options.signal);
 }
 
-async function* readAhead(
-  io: PacketIo<number>,
-  start: number,
-  limit: number,
-  chunkSize: number,
-  inFlight: number,
-  signal: AbortSignal | undefined,
-): AsyncGenerator<Buffer, void, undefined> {
-  if (signal?.aborted) throw abortError(signal);
-  // Our own controller, so that leaving the loop early cancels the reads running ahead.
-  const controller = new AbortController();
-  const forward = (): void => controller.abort(signal?.reason);
-  signal?.addEventListener('abort', forward, { once: true });
-  const queue: Array<{ read: Promise<Buffer>; length: number }> = [];
-  let issued = 0;
-  const issue = (): void => {
-    while (queue.length < inFlight && issued < limit) {
-      const length = Math.min(chunkSize, limit - issued);
-      const read = readAt(io, start + issued, length, { signal: controller.signal });
-      read.catch(noop); // awaited below, or abandoned on an early exit
-      queue.push({ read, length });
-      issued += length;
+const DONE: IteratorResult<Buffer> = { done: true, value: undefined };
+
+/**
+ * The iterator behind {@link chunks}. Not an async generator: a generator suspended at an
+ * `await` cannot be stopped until that read completes, and a consumer that leaves must not wait
+ * for a read that may never come.
+ */
+class ReadAhead implements AsyncIterableIterator<Buffer> {
+  readonly #io: PacketIo<number>;
+  readonly #start: number;
+  readonly #limit: number;
+  readonly #chunkSize: number;
+  readonly #inFlight: number;
+  readonly #signal: AbortSignal | undefined;
+  // Our own controller cancels the reads running ahead. The caller's signal reaches it through a
+  // WeakRef: an iterator abandoned without return() must not stay pinned to a long-lived signal.
+  readonly #controller = new AbortController();
+  readonly #forward: () => void;
+  #queue: Array<{ read: Promise<Buffer>; length: number }> = [];
+  #issued = 0;
+  #finished = false;
+  #stopped = false;
+  #tail: Promise<unknown> = Promise.resolve();
+
+  constructor(io: PacketIo<number>, start: number, limit: number, chunkSize: number, inFlight: number, signal: AbortSignal | undefined) {
+    this.#io = io;
+    this.#start = start;
+    this.#limit = limit;
+    this.#chunkSize = chunkSize;
+    this.#inFlight = inFlight;
+    this.#signal = signal;
+    const weak = new WeakRef(this.#controller);
+    this.#forward = () => weak.deref()?.abort(signal?.reason);
+    if (signal) watchSignal(signal, this.#forward);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** Steps run one after another, so concurrent next() calls still get chunks in order. */
+  next(): Promise<IteratorResult<Buffer>> {
+    const step = this.#tail.then(() => this.#step());
+    this.#tail = step.catch(noop);
+    return step;
+  }
+
+  return(): Promise<IteratorResult<Buffer>> {
+    this.#stopped = true;
+    this.#finish();
+    return Promise.resolve(DONE);
+  }
+
+  throw(error: unknown): Promise<IteratorResult<Buffer>> {
+    this.#stopped = true;
+    this.#finish();
+    return Promise.reject(error);
+  }
+
+  async #step(): Promise<IteratorResult<Buffer>> {
+    if (this.#finished) return DONE;
+    if (this.#signal?.aborted) {
+      this.#finish();
+      throw abortError(this.#signal);
     }
-  };
-  try {
-    issue();
-    while (queue.length > 0) {
-      const { read, length } = queue.shift()!;
-      const chunk = await read;
-      const atEnd = chunk.length < length;
-      if (!atEnd) issue();
-      if (chunk.length > 0) yield chunk;
-      if (atEnd) return;
+    this.#issue();
+    const head = this.#queue.shift();
+    if (head === undefined) {
+      this.#finish();
+      return DONE;
     }
-  } finally {
-    signal?.removeEventListener('abort', forward);
-    if (queue.length > 0) controller.abort();
+    let chunk: Buffer;
+    try {
+      chunk = await head.read;
+    } catch (error) {
+      const stopped = this.#stopped;
+      this.#finish();
+      if (stopped) return DONE; // the consumer left: its cancellation is not an error
+      throw error;
+    }
+    if (this.#finished) return DONE;
+    const atEnd = chunk.length < head.length;
+    if (atEnd) this.#finish();
+    else this.#issue();
+    return chunk.length > 0 ? { done: false, value: chunk } : DONE;
+  }
+
+  #issue(): void {
+    while (this.#queue.length < this.#inFlight && this.#issued < this.#limit) {
+      const length = Math.min(this.#chunkSize, this.#limit - this.#issued);
+      const read = readAt(this.#io, this.#start + this.#issued, length, { signal: this.#controller.signal });
+      read.catch(noop); // awaited by #step, or abandoned when the iteration ends
+      this.#queue.push({ read, length });
+      this.#issued += length;
+    }
+  }
+
+  #finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    if (this.#signal) unwatchSignal(this.#signal, this.#forward);
+    this.#queue = [];
+    this.#controller.abort(); // whatever is still running ahead (the head read, too)
   }
 }
 
@@ -87,10 +153,15 @@ export interface ReadToEndOptions extends IoOptions {
  * @throws {MfioError} ERR_FS_FILE_TOO_LARGE past `maxLength`; I/O errors; ABORT_ERR.
  */
 export async function readToEnd(io: PacketIo<number>, position: Position = 0, options: ReadToEndOptions = {}): Promise<Buffer> {
-  const maxLength = toLength(options.maxLength ?? bufferConstants.MAX_LENGTH, 'options.maxLength', bufferConstants.MAX_LENGTH);
+  // MAX_LENGTH is 2^32 on Node 20 but 2^53 - 1 on Node 22+; one byte more must stay exact.
+  const largest = Math.min(bufferConstants.MAX_LENGTH, Number.MAX_SAFE_INTEGER - 1);
+  const maxLength = toLength(options.maxLength ?? largest, 'options.maxLength', largest);
+  const start = toPosition(position, 0);
   const parts: Buffer[] = [];
   let total = 0;
-  for await (const chunk of chunks(io, { ...options, start: position, length: maxLength + 1 })) {
+  // Ask for one byte more than allowed: getting it means the data is too large.
+  const length = Math.min(maxLength + 1, Number.MAX_SAFE_INTEGER - start);
+  for await (const chunk of chunks(io, { ...options, start, length })) {
     total += chunk.length;
     if (total > maxLength) {
       throw new MfioError('ERR_FS_FILE_TOO_LARGE', `The data is larger than maxLength (${maxLength} bytes)`);

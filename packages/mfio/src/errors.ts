@@ -61,7 +61,35 @@ export class MfioError extends Error {
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // Subclasses keep ordinary instanceof; only MfioError itself matches across copies.
+    if (this !== MfioError) return Function.prototype[Symbol.hasInstance].call(this, value);
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[kMfioError] === true;
+  }
+
+  /**
+   * A copy of this error saying how many bytes got through. Backends may hand one error object
+   * to many requests (one ECONNRESET for everything in flight), so it is never mutated.
+   */
+  withBytesTransferred(bytes: number): MfioError {
+    const copy = new MfioError(this.code, this.message, {
+      ...(this.errno === undefined ? {} : { errno: this.errno }),
+      ...(this.syscall === undefined ? {} : { syscall: this.syscall }),
+      ...(this.path === undefined ? {} : { path: this.path }),
+      ...(this.dest === undefined ? {} : { dest: this.dest }),
+      ...(this.position === undefined ? {} : { position: this.position }),
+      ...(this.cause === undefined ? {} : { cause: this.cause }),
+    });
+    copy.name = this.name;
+    if (this.stack !== undefined) copy.stack = this.stack;
+    copy.bytesTransferred = bytes;
+    return copy;
+  }
+
+  /** `error` if it is an MfioError, else EIO with it as the cause (a backend broke its contract). */
+  static from(error: unknown, context: Omit<ErrorContext, 'errno' | 'cause'> = {}): MfioError {
+    if (error instanceof MfioError) return error;
+    const wrapped = MfioError.fromCode('EIO', { ...context, cause: error });
+    return wrapped;
   }
 
   /**
@@ -70,8 +98,14 @@ export class MfioError extends Error {
    */
   static fromErrno(errno: number, context: Omit<ErrorContext, 'errno'> = {}): MfioError {
     const negative = -Math.abs(errno);
-    // Node names unknown numbers "Unknown system error -N"; libuv calls them UNKNOWN.
-    const name = getSystemErrorName(negative);
+    // Node names unknown numbers "Unknown system error -N" (and throws for 0); libuv calls
+    // them UNKNOWN.
+    let name = '';
+    try {
+      name = getSystemErrorName(negative);
+    } catch {
+      // errno 0 is not an error number
+    }
     const code = /^E[A-Z0-9]+$/.test(name) ? name : 'UNKNOWN';
     return new MfioError(code, systemMessage(code, negative, context), { ...context, errno: negative });
   }

@@ -1,9 +1,9 @@
 import { Readable, Writable } from 'node:stream';
-import { atLeastOne, chunks, type ChunkOptions } from './chunks.js';
+import { chunks, type ChunkOptions } from './chunks.js';
 import { abortError } from './errors.js';
 import type { PacketIo } from './packet-io.js';
 import { PositionalWriter } from './positional-writer.js';
-import { toPosition, type Position } from './position.js';
+import type { Position } from './position.js';
 import type { IoOptions } from './submit.js';
 
 export interface ReadStreamOptions extends ChunkOptions {
@@ -37,13 +37,14 @@ export interface WriteStreamOptions extends IoOptions {
  * `'finish'` is emitted once every byte has landed. Do not modify a chunk after writing it.
  */
 export function createWriteStream(io: PacketIo<number>, options: WriteStreamOptions = {}): Writable {
-  const writer = new PositionalWriter(
-    io,
-    toPosition(options.start ?? 0, 0, 'options.start'),
-    atLeastOne(options.inFlight ?? 4, 'options.inFlight'),
-    options.signal,
-  );
-  return new Writable({
+  // Aborting destroys the stream at once (a pipeline feeding it fails instead of hanging).
+  let stream: Writable | undefined;
+  const writer = new PositionalWriter(io, options.start ?? 0, {
+    inFlight: options.inFlight ?? 4,
+    signal: options.signal,
+    onAbort: (error) => stream?.destroy(error as Error),
+  });
+  stream = new Writable({
     ...(options.highWaterMark === undefined ? {} : { highWaterMark: options.highWaterMark }),
     write(chunk: Buffer, _encoding, callback) {
       writer.write(chunk).then(() => callback(), callback);
@@ -57,4 +58,6 @@ export function createWriteStream(io: PacketIo<number>, options: WriteStreamOpti
       callback(error);
     },
   });
+  if (options.signal?.aborted) stream.destroy(abortError(options.signal));
+  return stream;
 }

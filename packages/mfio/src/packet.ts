@@ -113,8 +113,29 @@ export class Packet {
 
   /** The result; only valid once settled. @throws {MfioError} ERR_INVALID_STATE before that. */
   result(): PacketResult {
-    if (!this.#settled) throw new MfioError('ERR_INVALID_STATE', 'The packet has not settled yet');
+    this.#assertSettled();
     return { transferred: this.#stopAt, error: this.#error };
+  }
+
+  /** `result().transferred` without allocating a result. @throws {MfioError} ERR_INVALID_STATE before settling. */
+  get transferred(): number {
+    this.#assertSettled();
+    return this.#stopAt;
+  }
+
+  /** `result().error` without allocating a result. @throws {MfioError} ERR_INVALID_STATE before settling. */
+  get error(): MfioError | null {
+    this.#assertSettled();
+    return this.#error;
+  }
+
+  /** True once the packet was handed out as views (its bytes belong to their owners). */
+  get handedOut(): boolean {
+    return this.#viewed;
+  }
+
+  #assertSettled(): void {
+    if (!this.#settled) throw new MfioError('ERR_INVALID_STATE', 'The packet has not settled yet');
   }
 
   /** Resolves with the result when the packet settles (never rejects). */
@@ -135,7 +156,17 @@ export class Packet {
     this.#cancelled = true;
     const handlers = this.#cancelHandlers;
     this.#cancelHandlers = null;
-    if (handlers) for (const handler of handlers) handler();
+    if (handlers === null) return;
+    for (const handler of handlers) {
+      try {
+        handler();
+      } catch (error) {
+        // One backend's failing handler must not keep the others from cancelling.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
   }
 
   /**
@@ -202,8 +233,8 @@ export class PacketView {
   readonly start: number;
   /** Offset one past the last byte in the packet. */
   readonly end: number;
-  /** Free for the sender's use (batch APIs store the request index); inherited by splits. */
-  tag: number;
+  /** Set by whoever made the views (batch APIs store the request index); inherited by splits. */
+  readonly tag: number;
   #state = OUTSTANDING;
 
   /** @internal views come from {@link Packet.view}, {@link Packet.views} or {@link splitAt}. */
@@ -220,6 +251,11 @@ export class PacketView {
 
   get direction(): Direction {
     return this.packet.direction;
+  }
+
+  /** True until this view is split or completed. */
+  get outstanding(): boolean {
+    return this.#state === OUTSTANDING;
   }
 
   /** The bytes of this view (a new subarray over the packet's buffer each call). */

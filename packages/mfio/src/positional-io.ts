@@ -56,7 +56,7 @@ export abstract class PositionalIo implements PacketIo<number> {
   }
 
   /** {@inheritDoc chunks} */
-  chunks(options?: ChunkOptions): AsyncGenerator<Buffer, void, undefined> {
+  chunks(options?: ChunkOptions): AsyncIterableIterator<Buffer> {
     return chunks(this, options);
   }
 

@@ -3,7 +3,7 @@ import { invalidArgType, MfioError, outOfRange } from './errors.js';
 import type { Packet, PacketView } from './packet.js';
 import type { PacketIo } from './packet-io.js';
 import { toLength, toPosition, type Position } from './position.js';
-import { awaitPacket, type IoOptions } from './submit.js';
+import { sendView, settlePacket, type IoOptions } from './submit.js';
 
 /** One read of a batch: `[position, length]`. */
 export type ReadRequest = readonly [position: Position, length: number];
@@ -97,14 +97,11 @@ export function readMany(
   };
   const send = (packet: Packet): void => {
     const views = packet.views(viewLengths);
-    for (let k = 0; k < views.length; k++) io.sendIo(positions[viewRequest[k]!]!, views[k]!);
+    for (let k = 0; k < views.length; k++) sendView(io, positions[viewRequest[k]!]!, views[k]!);
   };
   const packetBuffer = buffer.length === total ? buffer : buffer.subarray(0, total);
-  return awaitPacket(packetBuffer, 'read', send, options?.signal, onFragment).then(() => {
-    if (firstError !== null) {
-      (firstError as MfioError).bytesTransferred ??= got[firstErrorIndex];
-      throw firstError;
-    }
+  return settlePacket(packetBuffer, 'read', send, options?.signal, onFragment, () => {
+    if (firstError !== null) throw (firstError as MfioError).withBytesTransferred(got[firstErrorIndex]!);
     return new ReadManyResult(buffer, offsets, got);
   });
 }

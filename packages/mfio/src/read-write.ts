@@ -1,9 +1,9 @@
 import { asBuffer, readBuffer, writeBytes, type ReadTarget, type WriteSource } from './arguments.js';
 import { MfioError } from './errors.js';
-import type { PacketResult } from './packet.js';
+import type { Packet, PacketResult } from './packet.js';
 import type { PacketIo } from './packet-io.js';
 import { toPosition, type Position } from './position.js';
-import { runPacket, transferredOrThrow, type IoOptions } from './submit.js';
+import { runPacket, sendView, settlePacket, transferredOrThrow, type IoOptions } from './submit.js';
 
 /**
  * Read up to `length` bytes at `position` into a new Buffer, shorter only at end of file.
@@ -22,10 +22,11 @@ export function readAt(io: PacketIo<number>, position: Position, target: ReadTar
   } catch (error) {
     return Promise.reject(error);
   }
-  return runPacket(io, pos, buffer, 'read', options?.signal).then((result) => {
-    const n = transferredOrThrow(result);
-    return typeof target === 'number' ? asBuffer(buffer, n) : n;
-  });
+  const finish =
+    typeof target === 'number'
+      ? (packet: Packet): Buffer => asBuffer(buffer, transferredOrThrow(packet))
+      : (packet: Packet): number => transferredOrThrow(packet);
+  return settlePacket<Buffer | number>(buffer, 'read', (packet) => sendView(io, pos, packet.view()), options?.signal, undefined, finish);
 }
 
 /**
@@ -72,7 +73,7 @@ export function writeAt(io: PacketIo<number>, position: Position, data: WriteSou
   } catch (error) {
     return Promise.reject(error);
   }
-  return runPacket(io, pos, bytes, 'write', options?.signal).then(transferredOrThrow);
+  return settlePacket(bytes, 'write', (packet) => sendView(io, pos, packet.view()), options?.signal, undefined, transferredOrThrow);
 }
 
 /**
@@ -82,10 +83,20 @@ export function writeAt(io: PacketIo<number>, position: Position, data: WriteSou
  */
 export async function writeAllAt(io: PacketIo<number>, position: Position, data: WriteSource, options?: IoOptions): Promise<void> {
   const bytes = writeBytes(data);
-  const steps = writeAllSteps(toPosition(position, bytes.length), bytes);
+  const start = toPosition(position, bytes.length);
+  const steps = writeAllSteps(start, bytes);
   for (let step = steps.next(); !step.done; ) {
     const [pos, chunk] = step.value;
-    step = steps.next(await runPacket(io, pos, chunk, 'write', options?.signal));
+    let result: PacketResult;
+    try {
+      result = await runPacket(io, pos, chunk, 'write', options?.signal);
+    } catch (error) {
+      // An abort: what landed before it still counts (at least this much; the cancelled
+      // write itself may have landed partly too).
+      if (error instanceof MfioError && error.code === 'ABORT_ERR') error.bytesTransferred = pos - start;
+      throw error;
+    }
+    step = steps.next(result);
   }
 }
 
@@ -98,10 +109,7 @@ export function* writeAllSteps(position: number, bytes: Uint8Array): Generator<[
   while (done < bytes.length) {
     const result = yield [position + done, bytes.subarray(done)];
     done += result.transferred;
-    if (result.error !== null) {
-      result.error.bytesTransferred = done;
-      throw result.error;
-    }
+    if (result.error !== null) throw result.error.withBytesTransferred(done);
     if (result.transferred === 0) throw writeZero(done, position + done);
   }
 }

@@ -1,9 +1,8 @@
-import { ReadableStream, WritableStream } from 'node:stream/web';
-import { atLeastOne, chunks, type ChunkOptions } from './chunks.js';
-import { invalidArgType } from './errors.js';
+import { ReadableStream, WritableStream, type WritableStreamDefaultController } from 'node:stream/web';
+import { chunks, type ChunkOptions } from './chunks.js';
+import { abortError, invalidArgType } from './errors.js';
 import type { PacketIo } from './packet-io.js';
 import { PositionalWriter } from './positional-writer.js';
-import { toPosition } from './position.js';
 import type { WriteStreamOptions } from './node-streams.js';
 
 /**
@@ -20,7 +19,7 @@ export function readableWebStream(io: PacketIo<number>, options: ChunkOptions = 
         else controller.enqueue(next.value);
       },
       async cancel() {
-        await iterator.return(undefined);
+        await iterator.return?.();
       },
     },
     { highWaterMark: 0 },
@@ -32,13 +31,18 @@ export function writableWebStream(
   io: PacketIo<number>,
   options: Omit<WriteStreamOptions, 'highWaterMark'> = {},
 ): WritableStream<Uint8Array> {
-  const writer = new PositionalWriter(
-    io,
-    toPosition(options.start ?? 0, 0, 'options.start'),
-    atLeastOne(options.inFlight ?? 4, 'options.inFlight'),
-    options.signal,
-  );
+  let controller: WritableStreamDefaultController | undefined;
+  const writer = new PositionalWriter(io, options.start ?? 0, {
+    inFlight: options.inFlight ?? 4,
+    signal: options.signal,
+    // Aborting errors the stream at once (a pipeTo feeding it fails instead of hanging).
+    onAbort: (error) => controller?.error(error),
+  });
   return new WritableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+      if (options.signal?.aborted) c.error(abortError(options.signal));
+    },
     write(chunk) {
       if (!(chunk instanceof Uint8Array)) throw invalidArgType('chunk', 'an instance of Uint8Array', chunk);
       return writer.write(chunk);

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { MemoryBackend, MemoryFile, MfioError } from '../src/index.js';
+import { MemoryBackend, MemoryFile, MfioError, readMany } from '../src/index.js';
 
 const turn = (): Promise<void> => new Promise(setImmediate);
 
@@ -57,7 +57,7 @@ describe('AbortSignal', () => {
     backend.flush();
     await turn();
     controller.abort();
-    expect(await write).toMatchObject({ code: 'ABORT_ERR' });
+    expect(await write).toMatchObject({ code: 'ABORT_ERR', bytesTransferred: 2 });
     backend.flush();
     expect(file.bytes().toString()).toBe('ab');
   });
@@ -74,8 +74,12 @@ describe('AbortSignal', () => {
     controller.abort();
     const error = (await batch) as MfioError;
     expect(error.code).toBe('ABORT_ERR');
+    const fragments = backend.pending;
+    expect(fragments).toBeGreaterThanOrEqual(50);
     backend.flush();
     await expect(error.released).resolves.toBeUndefined();
+    // Every fragment of every request completed as a cancellation, none transferred data.
+    expect(backend.stats.cancelled).toBe(fragments);
   });
 
   test('a signal that is not an AbortSignal is rejected with ERR_INVALID_ARG_TYPE', async () => {
@@ -100,3 +104,55 @@ describe('AbortSignal', () => {
     expect(backend.stats.cancelled).toBe(20);
   });
 });
+
+describe('backends that break their contract', () => {
+  test('sendIo throwing on the second view of a batch: the call settles only once the first view is done', async () => {
+    const backend = new MemoryBackend({ completion: 'manual' });
+    const file = new MemoryFile(Buffer.from('abcdefgh'), { backend });
+    let calls = 0;
+    const flaky = {
+      backend,
+      sendIo(position: number, view: import('../src/index.js').PacketView): void {
+        if (++calls === 2) throw new Error('backend bug');
+        file.sendIo(position, view);
+      },
+    };
+    const into = Buffer.alloc(4, '.');
+    let settled = false;
+    const batch = readMany(flaky, [[0, 2], [4, 2]], { into }).finally(() => (settled = true)).catch((e: MfioError) => e);
+    await turn();
+    expect(settled).toBe(false); // the first view still belongs to the backend
+    backend.flush();
+    const error = (await batch) as MfioError;
+    expect(error).toMatchObject({ code: 'EIO', position: 4, cause: expect.objectContaining({ message: 'backend bug' }) });
+    expect(into.subarray(0, 2).toString()).toBe('ab'); // written before the promise settled, not after
+  });
+
+  test('a cancel handler that throws: the caller still gets ABORT_ERR, and so does every other request on the signal', () => {
+    const script = `
+      import { MemoryBackend, MemoryFile } from './src/index.ts';
+      const backend = new MemoryBackend({ completion: 'manual' });
+      const file = new MemoryFile(Buffer.from('abc'), { backend });
+      const throwing = { backend, sendIo(p, v) { v.packet.onCancel(() => { throw new Error('bad cancel handler'); }); file.sendIo(p, v); } };
+      process.on('uncaughtException', (e) => console.log('uncaught:', e.message));
+      const controller = new AbortController();
+      const { readAt } = await import('./src/index.ts');
+      const a = readAt(throwing, 0, 1, { signal: controller.signal }).catch((e) => e.code);
+      const b = readAt(file, 0, 1, { signal: controller.signal }).catch((e) => e.code);
+      controller.abort();
+      console.log('results:', await a, await b);
+      backend.flush();
+    `;
+    const out = runScript(script);
+    expect(out).toContain('results: ABORT_ERR ABORT_ERR');
+    expect(out).toContain('uncaught: bad cancel handler'); // the bug stays loud
+  });
+});
+
+function runScript(source: string): string {
+  const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+  const path = require('node:path') as typeof import('node:path');
+  const packageDir = path.resolve(__dirname, '..');
+  const tsx = require.resolve('tsx/cli', { paths: [packageDir] });
+  return execFileSync(process.execPath, [tsx, '--input-type=module', '-e', source], { cwd: packageDir, encoding: 'utf8', timeout: 30_000 });
+}

@@ -35,6 +35,19 @@ describe('MfioError', () => {
     expect(abortError(AbortSignal.abort(reason))).toMatchObject({ name: 'AbortError', code: 'ABORT_ERR', cause: reason });
   });
 
+  test('subclasses keep ordinary instanceof; errno 0 is UNKNOWN; withBytesTransferred copies', () => {
+    class NetError extends MfioError {}
+    expect(new MfioError('EIO', 'x')).not.toBeInstanceOf(NetError);
+    expect(new NetError('EIO', 'x')).toBeInstanceOf(NetError);
+    expect(new NetError('EIO', 'x')).toBeInstanceOf(MfioError);
+    expect(MfioError.fromErrno(0).code).toBe('UNKNOWN');
+    const original = MfioError.fromCode('EPIPE', { syscall: 'write', path: 'p' });
+    const copy = original.withBytesTransferred(7);
+    expect(copy).toMatchObject({ code: 'EPIPE', syscall: 'write', path: 'p', bytesTransferred: 7, message: original.message });
+    expect(original.bytesTransferred).toBeUndefined();
+    expect(copy.stack).toBe(original.stack);
+  });
+
   test('instanceof works across two copies of the package', () => {
     let Other: typeof MfioError | undefined;
     jest.isolateModules(() => {

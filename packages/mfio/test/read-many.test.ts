@@ -50,6 +50,28 @@ describe('readMany', () => {
     await expect(new MemoryFile(1).readMany([[0, 1]]).then((r) => r.at(5))).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
   });
 
+  test('failures completing out of order: the lowest-numbered request wins, with its own count', async () => {
+    const file = new MemoryFile(data);
+    const failAt = new Map<number, MfioError>([
+      [300, MfioError.fromCode('EIO', { syscall: 'read', position: 300 })],
+      [100, MfioError.fromCode('ENXIO', { syscall: 'read', position: 100 })],
+    ]);
+    const flaky = {
+      sendIo(position: number, view: import('../src/index.js').PacketView): void {
+        const error = failAt.get(position);
+        if (error === undefined) return file.sendIo(position, view);
+        // The later request fails first.
+        const [head, tail] = view.splitAt(3);
+        setTimeout(() => {
+          head.complete();
+          tail.fail(error);
+        }, position === 300 ? 0 : 20);
+      },
+    };
+    const error = await readMany(flaky, [[0, 8], [100, 8], [200, 8], [300, 8]]).catch((e: MfioError) => e);
+    expect(error).toMatchObject({ code: 'ENXIO', position: 100, bytesTransferred: 3 });
+  });
+
   test('requests in flight at close complete; a batch after close rejects with its first request', async () => {
     const backend = new MemoryBackend({ completion: 'manual' });
     const file = new MemoryFile(data, { backend });

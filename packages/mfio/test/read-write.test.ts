@@ -164,3 +164,45 @@ describe('free functions and positional()', () => {
     expect(await codeOf(readAt(broken, 0, 1))).toBe('EIO');
   });
 });
+
+describe('errors and limits', () => {
+  test("a backend's error object shared by many requests is never mutated", async () => {
+    const shared = MfioError.fromCode('ECONNRESET', { syscall: 'read' });
+    const failing = {
+      sendIo(_position: number, view: import('../src/index.js').PacketView): void {
+        const [head, tail] = view.splitAt(1);
+        head.complete();
+        tail.fail(shared);
+      },
+    };
+    const a = await readAt(failing, 0, 4).catch((e: MfioError) => e);
+    const b = await readAt(failing, 0, 8).catch((e: MfioError) => e);
+    expect(a).toMatchObject({ code: 'ECONNRESET', bytesTransferred: 1 });
+    expect(b).toMatchObject({ code: 'ECONNRESET', bytesTransferred: 1 });
+    expect(a).not.toBe(shared);
+    expect(shared.bytesTransferred).toBeUndefined();
+  });
+
+  test('a write the in-memory store cannot hold fails with EFBIG, and close still resolves', async () => {
+    const file = new MemoryFile(0);
+    await expect(file.writeAt(2 ** 40, 'x')).rejects.toMatchObject({ code: 'EFBIG' });
+    await expect(file.close()).resolves.toBeUndefined();
+  });
+
+  test('writeAt accepts any ArrayBufferView', async () => {
+    const file = new MemoryFile(0);
+    await file.writeAllAt(0, new Uint16Array([0x6261, 0x6463]));
+    await file.writeAllAt(4, new DataView(Buffer.from('ef').buffer, 0, 2));
+    expect(file.bytes().subarray(0, 4).toString()).toBe('abcd');
+  });
+
+  test('setLength truncates and extends with zeros; runNext validates its count', () => {
+    const file = new MemoryFile(Buffer.from('abcdef'));
+    file.setLength(2);
+    file.setLength(4);
+    expect(file.bytes()).toEqual(Buffer.from([0x61, 0x62, 0, 0]));
+    expect(() => file.setLength(-1)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    expect(() => file.backend.runNext(-3)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    expect(file.backend.runNext(5)).toBe(0);
+  });
+});

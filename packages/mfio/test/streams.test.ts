@@ -64,22 +64,75 @@ describe('stream adapters: ranges, cancellation and errors', () => {
     const file = new MemoryFile(data, { backend });
     const iterator = file.chunks({ chunkSize: 1024, inFlight: 16 });
     const first = iterator.next();
+    await untilPending(backend, 16);
     expect(backend.runNext(1)).toBe(1); // only the first read completes; 15 stay in flight
     expect((await first).value).toHaveLength(1024);
     const before = backend.stats.cancelled;
-    await iterator.return(undefined);
+    await iterator.return!();
     backend.flush();
     // Every read still in flight (16 ahead of the consumer) completed as cancelled.
     expect(backend.stats.cancelled - before).toBe(16);
     expect(backend.pending).toBe(0);
   });
 
-  test('destroying a Readable stops it without errors or leaks', async () => {
-    const stream = source().createReadStream({ chunkSize: 1024 });
-    const first: Buffer = await new Promise((resolve) => stream.once('data', resolve));
-    expect(first.equals(data.subarray(0, 1024))).toBe(true);
+  test('destroying a Readable stops it without errors and cancels its read-ahead', async () => {
+    const backend = new MemoryBackend({ completion: 'manual' });
+    const stream = new MemoryFile(data, { backend }).createReadStream({ chunkSize: 1024, inFlight: 8 });
+    const errors: unknown[] = [];
+    stream.on('error', (e) => errors.push(e));
+    const first = new Promise<Buffer>((resolve) => stream.once('data', resolve));
+    await untilPending(backend, 8);
+    backend.runNext(1);
+    expect((await first).equals(data.subarray(0, 1024))).toBe(true);
     stream.destroy();
     await new Promise((resolve) => stream.once('close', resolve));
+    backend.flush();
+    expect(errors).toEqual([]);
+    expect(backend.stats.cancelled).toBeGreaterThanOrEqual(7);
+    expect(backend.pending).toBe(0);
+  });
+
+  test('cancelling a Web ReadableStream cancels its read-ahead', async () => {
+    const backend = new MemoryBackend({ completion: 'manual' });
+    const reader = new MemoryFile(data, { backend }).readableWebStream({ chunkSize: 1024, inFlight: 8 }).getReader();
+    const first = reader.read();
+    await untilPending(backend, 8);
+    backend.runNext(1);
+    expect((await first).value).toHaveLength(1024);
+    await reader.cancel();
+    backend.flush();
+    expect(backend.stats.cancelled).toBe(8);
+  });
+
+  test('aborting a read stream errors it with ABORT_ERR', async () => {
+    const controller = new AbortController();
+    const stream = source().createReadStream({ signal: controller.signal, chunkSize: 1024 });
+    const seen: Buffer[] = [];
+    const done = new Promise((resolve, reject) => {
+      stream.on('data', (chunk: Buffer) => {
+        seen.push(chunk);
+        if (seen.length === 3) controller.abort();
+      });
+      stream.on('error', reject);
+      stream.on('end', resolve);
+    });
+    await expect(done).rejects.toMatchObject({ code: 'ABORT_ERR' });
+  });
+
+  test('aborting a write stream fails the pipeline feeding it instead of hanging', async () => {
+    const controller = new AbortController();
+    const idle = new Readable({ read() {} }); // never ends by itself
+    const piping = pipeline(idle, new MemoryFile(0).createWriteStream({ signal: controller.signal }));
+    setImmediate(() => controller.abort());
+    await expect(piping).rejects.toMatchObject({ code: 'ABORT_ERR' });
+  });
+
+  test('readToEnd stays within 2^53 whatever the start and the Buffer limit (2^53 - 1 on Node 22)', async () => {
+    const file = new MemoryFile(Buffer.from('whole'));
+    await expect(file.readToEnd()).resolves.toEqual(Buffer.from('whole'));
+    await expect(file.readToEnd(2)).resolves.toEqual(Buffer.from('ole'));
+    await expect(file.readToEnd(Number.MAX_SAFE_INTEGER - 10)).resolves.toHaveLength(0);
+    await expect(file.readToEnd(0, { maxLength: Number.MAX_SAFE_INTEGER })).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
   });
 
   test('an I/O error surfaces as the stream error, with its code', async () => {
@@ -111,3 +164,9 @@ describe('stream adapters: ranges, cancellation and errors', () => {
     expect(() => file.createReadStream({ start: -1 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
   });
 });
+
+/** Stream adapters start reading on a later tick: wait until `count` reads are queued. */
+async function untilPending(backend: MemoryBackend, count: number): Promise<void> {
+  for (let i = 0; i < 100 && backend.pending < count; i++) await new Promise(setImmediate);
+  expect(backend.pending).toBe(count);
+}

@@ -101,6 +101,7 @@ export class MemoryBackend implements IoBackend {
 
   /** Run the next `count` pending completions (fewer if fewer are pending); returns how many ran. */
   runNext(count = 1): number {
+    if (!Number.isSafeInteger(count) || count < 0) throw outOfRange('count', 'an integer >= 0', count);
     return this.#run(Math.min(this.#queue.length, this.#head + count));
   }
 
@@ -108,6 +109,7 @@ export class MemoryBackend implements IoBackend {
   blockOn(packet: Packet): void {
     while (!packet.settled) {
       if (this.pending === 0) {
+        packet.cancel();
         throw new MfioError('ERR_MFIO_DEADLOCK', 'The packet has fragments that no pending completion will finish');
       }
       this.runNext(1);

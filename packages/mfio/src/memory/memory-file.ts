@@ -81,8 +81,11 @@ export class MemoryFile extends PositionalIo {
     this.#inFlight += fragments.length;
     this.backend.schedule(
       fragments.map((fragment) => () => {
-        this.#perform(position + (fragment.start - view.start), fragment);
-        if (--this.#inFlight === 0) this.#wakeIdle();
+        try {
+          this.#perform(position + (fragment.start - view.start), fragment);
+        } finally {
+          if (--this.#inFlight === 0) this.#wakeIdle();
+        }
       }),
     );
   }
@@ -94,21 +97,33 @@ export class MemoryFile extends PositionalIo {
       fragment.fail(MfioError.fromCode('ECANCELED', { syscall: fragment.direction, position }));
       return;
     }
+    let n: number;
+    try {
+      n = this.#move(position, fragment);
+    } catch {
+      // Growing past what memory allows: a file system would say the file is too large.
+      fragment.fail(MfioError.fromCode('EFBIG', { syscall: fragment.direction, position }));
+      return;
+    }
+    fragment.complete(n);
+  }
+
+  /** Copy between the store and the fragment; returns the bytes transferred. */
+  #move(position: number, fragment: PacketView): number {
     const bytes = fragment.packet.buffer;
     if (fragment.direction === 'read') {
       const n = Math.max(0, Math.min(fragment.length, this.#length - position));
       if (n > 0) bytes.set(this.#data.subarray(position, position + n), fragment.start);
-      fragment.complete(n);
-    } else {
-      const n = Math.min(fragment.length, this.backend.writeLimit);
-      const end = position + n;
-      if (end > this.#length) {
-        this.#reserve(end);
-        this.#length = end;
-      }
-      this.#data.set(bytes.subarray(fragment.start, fragment.start + n), position);
-      fragment.complete(n);
+      return n;
     }
+    const n = Math.min(fragment.length, this.backend.writeLimit);
+    const end = position + n;
+    if (end > this.#length) {
+      this.#reserve(end);
+      this.#length = end;
+    }
+    this.#data.set(bytes.subarray(fragment.start, fragment.start + n), position);
+    return n;
   }
 
   #reserve(capacity: number): void {
