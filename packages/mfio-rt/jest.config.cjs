@@ -10,6 +10,9 @@ module.exports = {
   },
   moduleNameMapper: {
     '^@mfio/core$': '<rootDir>/../mfio/src/index.ts',
+    // src/native/addon-location.ts finds the package with import.meta, which CommonJS lacks.
+    '^(\\.{1,2}/)+native/addon-location\\.js$': '<rootDir>/test/support/addon-location.ts',
+    '^\\./addon-location\\.js$': '<rootDir>/test/support/addon-location.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testTimeout: 120000,

@@ -15,8 +15,8 @@ export {
 } from './packet.js';
 export type { IoBackend, PacketIo } from './packet-io.js';
 export { toLength, toPosition, type Position } from './position.js';
-export { awaitPacket, runPacket, runPacketSync, type IoOptions } from './submit.js';
-export type { ReadTarget, WriteSource } from './arguments.js';
+export { awaitPacket, runPacket, runPacketSync, sendView, transferredOrThrow, type IoOptions } from './submit.js';
+export { asBuffer, readBuffer, writeBytes, type ReadTarget, type WriteSource } from './arguments.js';
 export { readAt, readExactAt, writeAllAt, writeAt } from './read-write.js';
 export { readAtSync, readExactAtSync, writeAllAtSync, writeAtSync } from './read-write-sync.js';
 export {

@@ -1,7 +1,12 @@
 import { Duplex } from 'node:stream';
 import { constants as bufferConstants } from 'node:buffer';
 import {
+  abortError,
+  asBuffer,
   awaitPacket,
+  readBuffer,
+  transferredOrThrow,
+  writeBytes,
   invalidArgType,
   MfioError,
   outOfRange,
@@ -38,12 +43,12 @@ export class DriverTcp implements Tcp {
     checkPort(port);
     const user = options?.signal;
     if (user !== undefined && !(user instanceof AbortSignal)) throw invalidArgType('options.signal', 'an instance of AbortSignal', user);
-    if (user?.aborted) throw abortErr(user);
+    if (user?.aborted) throw abortError(user);
     // One controller per connect, listening to the caller's signal and the runtime's close, both
     // removed when the connect settles (AbortSignal.any would keep listeners until GC).
     const controller = new AbortController();
     const onClose = (): void => controller.abort(this.resources.signal.reason);
-    const onUser = (): void => controller.abort(abortErr(user!));
+    const onUser = (): void => controller.abort(abortError(user!));
     this.resources.signal.addEventListener('abort', onClose, { once: true });
     user?.addEventListener('abort', onUser, { once: true });
     const raw = await this.resources
@@ -69,10 +74,6 @@ export class DriverTcp implements Tcp {
   }
 }
 
-function abortErr(signal: AbortSignal): MfioError {
-  return new MfioError('ABORT_ERR', 'The operation was aborted', { cause: signal.reason });
-}
-
 function checkHost(host: unknown): void {
   if (typeof host !== 'string') throw invalidArgType('host', 'of type string', host);
 }
@@ -80,25 +81,6 @@ function checkHost(host: unknown): void {
 function checkPort(port: unknown): void {
   if (typeof port !== 'number') throw invalidArgType('port', 'of type number', port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw outOfRange('port', '>= 0 and <= 65535', port);
-}
-
-/** The bytes transferred, or the packet's error carrying that count. */
-function transferred(result: PacketResult): number {
-  if (result.error !== null) {
-    result.error.bytesTransferred = result.transferred;
-    throw result.error;
-  }
-  return result.transferred;
-}
-
-function readBuffer(target: unknown): Uint8Array {
-  if (typeof target === 'number') return Buffer.alloc(toLength(target, 'length', bufferConstants.MAX_LENGTH));
-  if (target instanceof Uint8Array) return target;
-  throw invalidArgType('buffer', 'of type number or an instance of Uint8Array', target);
-}
-
-function asBuffer(bytes: Uint8Array, length: number): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, length);
 }
 
 const READ_CHUNK = 64 * 1024;
@@ -136,7 +118,7 @@ class DriverTcpStream implements TcpStream, Closeable {
   read(buffer: Uint8Array, options?: IoOptions): Promise<number>;
   async read(target: ReadTarget, options?: IoOptions): Promise<Buffer | number> {
     const buffer = readBuffer(target);
-    const n = transferred(await this.#run(buffer, 'read', true, options));
+    const n = transferredOrThrow(await this.#run(buffer, 'read', true, options));
     return typeof target === 'number' ? asBuffer(buffer, n) : n;
   }
 
@@ -144,7 +126,7 @@ class DriverTcpStream implements TcpStream, Closeable {
   readExact(buffer: Uint8Array, options?: IoOptions): Promise<void>;
   async readExact(target: ReadTarget, options?: IoOptions): Promise<Buffer | void> {
     const buffer = readBuffer(target);
-    const n = transferred(await this.#run(buffer, 'read', true, options));
+    const n = transferredOrThrow(await this.#run(buffer, 'read', true, options));
     if (n < buffer.length) {
       const error = new MfioError('ERR_UNEXPECTED_EOF', `Unexpected end of stream: wanted ${buffer.length} bytes, got ${n}`);
       error.bytesTransferred = n;
@@ -157,7 +139,7 @@ class DriverTcpStream implements TcpStream, Closeable {
   readSome(buffer: Uint8Array, options?: IoOptions): Promise<number>;
   async readSome(target: ReadTarget, options?: IoOptions): Promise<Buffer | number> {
     const buffer = readBuffer(target);
-    const n = transferred(await this.#run(buffer, 'read', false, options));
+    const n = transferredOrThrow(await this.#run(buffer, 'read', false, options));
     return typeof target === 'number' ? asBuffer(buffer, n) : n;
   }
 
@@ -177,18 +159,12 @@ class DriverTcpStream implements TcpStream, Closeable {
   }
 
   async write(data: WriteSource, options?: IoOptions): Promise<void> {
-    let bytes: Uint8Array;
-    if (typeof data === 'string') bytes = Buffer.from(data, 'utf8');
-    else if (data instanceof Uint8Array) bytes = data;
-    else throw invalidArgType('data', 'of type string or an instance of Uint8Array', data);
+    const bytes = writeBytes(data);
     let done = 0;
     while (done < bytes.length) {
       const result = await this.#run(bytes.subarray(done), 'write', true, options);
       done += result.transferred;
-      if (result.error !== null) {
-        result.error.bytesTransferred = done;
-        throw result.error;
-      }
+      if (result.error !== null) throw result.error.withBytesTransferred(done);
       if (result.transferred === 0) {
         const error = new MfioError('ERR_WRITE_ZERO', 'The connection accepted no bytes');
         error.bytesTransferred = done;

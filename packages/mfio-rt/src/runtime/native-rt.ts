@@ -1,5 +1,6 @@
 import * as nodePath from 'node:path';
 import { MfioError, invalidArgType, type IoBackend, type IoOptions } from '@mfio/core';
+import { ioUringFactory } from '../backends/io_uring/index.js';
 import { libuvFactory } from '../backends/libuv/index.js';
 import { DriverFs } from '../fs/driver-fs.js';
 import type { OpenOptions } from '../fs/open-options.js';
@@ -18,7 +19,7 @@ import {
 import { Resources } from './resources.js';
 
 // Until their addon exists, the native backends say why they cannot start.
-registerBackend(placeholder('io_uring', () => (process.platform === 'linux' ? 'the native addon is not built yet' : 'only on Linux')));
+registerBackend(ioUringFactory);
 registerBackend(placeholder('iocp', () => (process.platform === 'win32' ? 'the native addon is not built yet' : 'only on Windows')));
 registerBackend(placeholder('threadpool', () => 'the native addon is not built yet'));
 registerBackend(libuvFactory);
