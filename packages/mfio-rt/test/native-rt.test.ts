@@ -62,7 +62,16 @@ describe('NativeRt.builder()', () => {
   });
 });
 
-describe('rt.close()', () => {
+/** Every backend that starts on this machine (io_uring and libuv here; more as they land). */
+const startable = NativeRt.builder()
+  .enableAll()
+  .buildEach()
+  .flatMap((result) => {
+    void result.rt?.close();
+    return result.rt ? [result.name] : [];
+  });
+
+describe.each(startable)('rt.close() on %s', (backend) => {
   let dir: string;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mfio-rt-close-'));
@@ -70,7 +79,7 @@ describe('rt.close()', () => {
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
   test('cancels what is in flight, settles every promise, and later calls reject with EBADF', async () => {
-    const rt = NativeRt.builder().libuv().cwd(dir).build();
+    const rt = NativeRt.builder().enable(backend).cwd(dir).build();
     const sockets: Socket[] = [];
     const server = createServer((socket) => sockets.push(socket)).listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -105,13 +114,22 @@ describe('rt.close()', () => {
   });
 
   test('a connect in progress settles when the runtime closes', async () => {
-    const rt = NativeRt.builder().libuv().build();
+    const rt = NativeRt.builder().enable(backend).build();
     const connecting = rt.connect('127.0.0.1', 9).catch((error: unknown) => error);
     await rt.close();
     const outcome = await connecting;
     // Port 9 on loopback refuses at once, or the close cancelled it first: either way it settled.
     expect(outcome).toMatchObject({ code: expect.stringMatching(/^(ECANCELED|ECONNREFUSED)$/) });
   });
+
+});
+
+describe('VirtFs close, and which backends can block', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mfio-rt-sync-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
 
   test('VirtFs closes the same way', async () => {
     const fs = new VirtFs();
@@ -132,6 +150,17 @@ describe('rt.close()', () => {
     const rt = NativeRt.builder().libuv().cwd(dir).build();
     const real = await rt.open('g', { read: true, write: true, create: true });
     expect(() => real.readAtSync(0, 1)).toThrow(expect.objectContaining({ code: 'ERR_MFIO_CANNOT_BLOCK' }));
+    await rt.close();
+  });
+
+  test.each(startable.filter((name) => name !== 'libuv'))('sync wrappers block on %s files, with async requests in flight beside them', async (backend) => {
+    const rt = NativeRt.builder().enable(backend).cwd(dir).build();
+    const file = await rt.open('s', { read: true, write: true, create: true });
+    file.writeAllAtSync(0, 'blocking io');
+    const early = file.readAt(0, 8); // queued, not yet submitted
+    expect(file.readAtSync(9, 2).toString()).toBe('io');
+    expect((await early).toString()).toBe('blocking');
+    expect(() => file.readExactAtSync(5, 100)).toThrow(expect.objectContaining({ code: 'ERR_UNEXPECTED_EOF' }));
     await rt.close();
   });
 });

@@ -20,6 +20,7 @@ import { SuiteContext } from './context.js';
 import { makeFixture, type Fixture, type FixtureOptions } from './fixture.js';
 import { fsCases, writeFixtureThroughApi } from './fs-cases.js';
 import { fsErrorCases } from './fs-error-cases.js';
+import { stressCases } from './stress-cases.js';
 import type { ConformanceSubject, ConformanceTarget } from './target.js';
 import { tcpCases } from './tcp-cases.js';
 
@@ -63,6 +64,7 @@ export function conformanceSuite(target: ConformanceTarget, options: Conformance
     });
     fsCases(ctx);
     fsErrorCases(ctx);
+    stressCases(ctx);
     if (typeof options.tcp === 'string') test.skip(`tcp: unavailable: ${options.tcp}`, () => undefined);
     else tcpCases(ctx);
   });
