@@ -3,8 +3,12 @@ import { join } from 'node:path';
 import { MfioError } from '@mfio/core';
 import { packageRoot } from './addon-location.js';
 
-/** The io_uring ring exported by the addon (src/native/io_uring/uring_ring.h). */
-export interface NativeUringRing {
+/**
+ * What a native backend's executor exports (the io_uring ring, the thread pool): it consumes the
+ * command buffer laid out in backends/native/commands.ts and reports (user_data, result) pairs
+ * into the completions array it was made with, through one callback per drain.
+ */
+export interface NativeExecutor {
   /** Consume `count` commands; returns how many fit in the submission queue. */
   submit(commands: Float64Array, count: number, buffers: readonly Uint8Array[]): number;
   /** Submit what is queued, wait for `minComplete` completions, drain; returns pairs written. */
@@ -14,8 +18,12 @@ export interface NativeUringRing {
   /** Keep Node's loop alive (requests in flight) or not. */
   setActive(active: boolean): void;
   close(): void;
-  info(): { sqEntries: number; cqEntries: number; features: number; inFlight: number; fd: number };
+  /** `capacity`: requests it accepts at once; `fd`: what Node's loop polls, or -1. */
+  info(): { capacity: number; inFlight: number; fd: number };
 }
+
+/** new Executor(size, completions: Int32Array, onCompletions) */
+export type NativeExecutorClass = new (size: number, completions: Int32Array, onCompletions: (count: number) => void) => NativeExecutor;
 
 /** Socket calls without a ring operation (src/native/common/sockets.cc); each returns -errno on failure. */
 export interface NativeSockets {
@@ -30,7 +38,7 @@ export interface NativeSockets {
 
 export interface NativeAddon extends Partial<NativeSockets> {
   /** Present where io_uring was compiled in (Linux). */
-  UringRing?: new (entries: number, completions: Int32Array, onCompletions: (count: number) => void) => NativeUringRing;
+  UringRing?: NativeExecutorClass;
 }
 
 /** Where the addon may be, in the order tried: a local build, then a prebuilt binary. */

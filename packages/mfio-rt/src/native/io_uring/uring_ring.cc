@@ -7,12 +7,12 @@
 #include <cstring>
 #include <vector>
 
-#include "commands.h"
+#include "../common/commands.h"
 
 namespace mfio::rt {
 namespace {
 
-using namespace uring;
+using namespace commands;
 
 Napi::Error ErrnoError(Napi::Env env, int negative_errno, const char* syscall) {
   Napi::Error error = Napi::Error::New(env, std::string(syscall) + " failed: " + std::strerror(-negative_errno));
@@ -307,7 +307,7 @@ unsigned UringRing::DrainInto() {
   unsigned written = 0;
   auto take = [&](uint64_t user_data, int32_t res, uint32_t) {
     in_flight_--;
-    if (user_data == uring::kIgnoredUserData) return;
+    if (user_data == commands::kIgnoredUserData) return;
     if (!overrides_.empty()) {
       auto it = overrides_.find(user_data);
       if (it != overrides_.end()) {
@@ -370,7 +370,7 @@ void UringRing::Shutdown() {
       sqe->opcode = IORING_OP_ASYNC_CANCEL;
       sqe->fd = -1;
       sqe->cancel_flags = IORING_ASYNC_CANCEL_ANY;
-      sqe->user_data = uring::kIgnoredUserData;
+      sqe->user_data = commands::kIgnoredUserData;
       in_flight_++;
     }
     while (in_flight_ > 0) {
@@ -390,8 +390,9 @@ void UringRing::Shutdown() {
 Napi::Value UringRing::Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object out = Napi::Object::New(env);
+  // Never more requests in the kernel than the CQ holds: completions cannot overflow.
+  out.Set("capacity", ring_.cq_entries());
   out.Set("sqEntries", ring_.sq_entries());
-  out.Set("cqEntries", ring_.cq_entries());
   out.Set("features", ring_.features());
   out.Set("inFlight", static_cast<double>(in_flight_));
   out.Set("fd", ring_.fd());

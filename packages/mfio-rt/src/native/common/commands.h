@@ -1,10 +1,11 @@
 // The command buffer JS fills and one native call consumes: kStride doubles per request.
-// Mirrored in src/backends/io_uring/commands.ts; keep the two in step.
+// Mirrored in src/backends/native/commands.ts; keep the two in step. Every executor (the io_uring
+// ring, the thread pool) takes these commands.
 #pragma once
 
 #include <cstdint>
 
-namespace mfio::rt::uring {
+namespace mfio::rt::commands {
 
 enum Op : int {
   kNop = 0,
@@ -43,4 +44,4 @@ constexpr int kStride = 8;
 // Requests whose completion nobody waits for (the cancellations themselves).
 constexpr uint64_t kIgnoredUserData = UINT64_MAX;
 
-}  // namespace mfio::rt::uring
+}  // namespace mfio::rt::commands

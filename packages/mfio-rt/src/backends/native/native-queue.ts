@@ -1,8 +1,8 @@
 import { MfioError, type IoBackend, type Packet } from '@mfio/core';
-import type { NativeAddon, NativeUringRing } from '../../native/addon.js';
+import type { NativeExecutor, NativeExecutorClass } from '../../native/addon.js';
 import { F_ARG, F_BUF, F_BUF_OFFSET, F_FD, F_FLAGS, F_LEN, F_OP, F_USER_DATA, IORING_ASYNC_CANCEL_ANY, Op, STRIDE } from './commands.js';
 
-/** A request handed to the ring: told its kernel result once, when its completion arrives. */
+/** A request handed to the executor: told its result (>= 0 or -errno) once, when it completes. */
 export interface Pending {
   /** Set by the queue: slot and generation, what the kernel echoes back. */
   userData: number;
@@ -18,17 +18,18 @@ const ECANCELED = 125;
 const COMPLETION_PAIRS = 1024;
 
 /**
- * The io_uring backend's engine. Requests queued during a tick go to the kernel in one native
- * call (one io_uring_enter) from a microtask; completions come back through one callback per
- * drain, from Node's own loop polling the ring fd. Every request's buffer stays reachable from
- * the slot table until its completion arrives, whatever the caller did meanwhile.
+ * The engine of the native backends, whatever executes the requests (an io_uring ring, a thread
+ * pool). Requests queued during a tick cross to native code in one call from a microtask (for
+ * io_uring: one io_uring_enter); completions come back through one callback per drain, on Node's
+ * own loop. Every request's buffer stays reachable from the slot table until its completion
+ * arrives, whatever the caller did meanwhile.
  *
- * No more requests are in the kernel than the completion queue holds, so completions never
- * overflow; the rest wait here and go as completions make room.
+ * No more requests are handed over than the executor can hold (for io_uring: its completion
+ * queue, so completions never overflow); the rest wait here and go as completions make room.
  */
-export class UringQueue implements IoBackend {
-  readonly name = 'io_uring';
-  readonly #ring: NativeUringRing;
+export class NativeQueue implements IoBackend {
+  readonly name: string;
+  readonly #ring: NativeExecutor;
   readonly #completions = new Int32Array(2 * COMPLETION_PAIRS);
   readonly #limit: number;
   readonly #fd: number;
@@ -48,18 +49,22 @@ export class UringQueue implements IoBackend {
   #idle: Array<() => void> = [];
   readonly #flushTask = (): void => this.#flush();
 
-  /** @throws {MfioError} ERR_MFIO_BACKEND_UNAVAILABLE when io_uring cannot start here (with the errno). */
-  constructor(addon: NativeAddon, entries = 256) {
-    if (addon.UringRing === undefined) throw new MfioError('ERR_MFIO_BACKEND_UNAVAILABLE', 'io_uring is not compiled into the addon on this platform');
-    this.#ring = new addon.UringRing(entries, this.#completions, (count) => this.#deliver(count));
+  /**
+   * @param name the backend's name (`'io_uring'`, `'threadpool'`).
+   * @param Executor the native class; `size` is its ring entries or threads.
+   * @throws whatever the executor's constructor throws (io_uring_setup's errno, for one).
+   */
+  constructor(name: string, Executor: NativeExecutorClass, size: number) {
+    this.name = name;
+    this.#ring = new Executor(size, this.#completions, (count) => this.#deliver(count));
     const info = this.#ring.info();
-    this.#limit = info.cqEntries;
+    this.#limit = info.capacity;
     this.#fd = info.fd;
   }
 
-  /** The ring's fd, which Node's loop polls for completions. */
-  pollHandle(): number {
-    return this.#fd;
+  /** The fd Node's loop polls for completions (the ring's), or null. */
+  pollHandle(): number | null {
+    return this.#fd >= 0 ? this.#fd : null;
   }
 
   /** Requests queued here or in the kernel, not yet completed. */

@@ -4,7 +4,7 @@ import type { RawStream, ShutdownHow, SocketAddress } from '../../net/driver.js'
 import type { NativeSockets } from '../../native/addon.js';
 import { Op } from './commands.js';
 import { decodeSockaddr } from './sockaddr.js';
-import type { Pending, UringQueue } from './uring-queue.js';
+import type { Pending, NativeQueue } from './native-queue.js';
 
 const EAGAIN = 11;
 const EINTR = 4;
@@ -32,8 +32,8 @@ export function socketAddress(sockets: NativeSockets, fd: number, peer: boolean)
  * into (or out of) the caller's buffer: reads complete in order, and a short send is finished
  * before the next write starts, so bytes never interleave.
  */
-export class UringStream implements RawStream {
-  readonly #queue: UringQueue;
+export class NativeStream implements RawStream {
+  readonly #queue: NativeQueue;
   readonly #sockets: NativeSockets;
   readonly #fd: number;
   readonly #local: SocketAddress;
@@ -50,7 +50,7 @@ export class UringStream implements RawStream {
   #ops = 0;
   #idle: Array<() => void> = [];
 
-  constructor(queue: UringQueue, sockets: NativeSockets, fd: number) {
+  constructor(queue: NativeQueue, sockets: NativeSockets, fd: number) {
     this.#queue = queue;
     this.#sockets = sockets;
     this.#fd = fd;

@@ -5,8 +5,8 @@ import type { Metadata } from '../../fs/types.js';
 import { LibuvFsDriver, toOpenMode } from '../libuv/libuv-fs-driver.js';
 import { AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, Op } from './commands.js';
 import { parseStatx, STATX_MASK, STATX_SIZE } from './statx.js';
-import { ringCall, UringFile } from './uring-file.js';
-import type { UringQueue } from './uring-queue.js';
+import { nativeCall, NativeFile } from './native-file.js';
+import type { NativeQueue } from './native-queue.js';
 
 /** A path as the kernel reads it: UTF-8 with a NUL at the end (and none inside). */
 function cPath(path: string): Buffer {
@@ -15,22 +15,23 @@ function cPath(path: string): Buffer {
 }
 
 /**
- * Files and directories on io_uring: open, statx, mkdir, unlink, rmdir, rename and link are ring
- * operations; what the ring has no operation for (reading directories, recursive removal and
- * creation, copy, chmod, ftruncate) runs on libuv's pool, inherited from the libuv driver.
+ * Files and directories on a native backend: open, statx, mkdir, unlink, rmdir, rename and link
+ * are native commands (io_uring operations, or calls on the pool's threads); what has no command
+ * (reading directories, recursive removal and creation, copy, chmod, ftruncate) runs on libuv's
+ * pool, inherited from the libuv driver.
  */
-export class UringFsDriver extends LibuvFsDriver {
-  readonly #queue: UringQueue;
+export class NativeFsDriver extends LibuvFsDriver {
+  readonly #queue: NativeQueue;
 
-  constructor(queue: UringQueue, cwd?: string) {
+  constructor(queue: NativeQueue, cwd?: string) {
     super(queue, cwd);
     this.#queue = queue;
   }
 
   override async open(path: string, flags: OpenFlags): Promise<RawFile> {
     const queue = this.#queue;
-    const fd = await ringCall(queue, Op.OpenAt, AT_FDCWD, cPath(path), 0o666, toOpenMode(flags), null, { syscall: 'open', path });
-    const file = new UringFile(queue, fd, path);
+    const fd = await nativeCall(queue, Op.OpenAt, AT_FDCWD, cPath(path), 0o666, toOpenMode(flags), null, { syscall: 'open', path });
+    const file = new NativeFile(queue, fd, path);
     let type: string;
     try {
       type = (await file.metadata()).type;
@@ -48,29 +49,29 @@ export class UringFsDriver extends LibuvFsDriver {
 
   override async metadata(path: string): Promise<Metadata> {
     const out = new Uint8Array(STATX_SIZE);
-    await ringCall(this.#queue, Op.Statx, AT_FDCWD, cPath(path), STATX_MASK, 0, out, { syscall: 'stat', path });
+    await nativeCall(this.#queue, Op.Statx, AT_FDCWD, cPath(path), STATX_MASK, 0, out, { syscall: 'stat', path });
     return parseStatx(out);
   }
 
   override async createDir(path: string, recursive: boolean): Promise<void> {
     if (recursive) return super.createDir(path, true);
-    await ringCall(this.#queue, Op.MkdirAt, AT_FDCWD, cPath(path), 0o777, 0, null, { syscall: 'mkdir', path });
+    await nativeCall(this.#queue, Op.MkdirAt, AT_FDCWD, cPath(path), 0o777, 0, null, { syscall: 'mkdir', path });
   }
 
   override async removeDir(path: string): Promise<void> {
-    await ringCall(this.#queue, Op.UnlinkAt, AT_FDCWD, cPath(path), 0, AT_REMOVEDIR, null, { syscall: 'rmdir', path });
+    await nativeCall(this.#queue, Op.UnlinkAt, AT_FDCWD, cPath(path), 0, AT_REMOVEDIR, null, { syscall: 'rmdir', path });
   }
 
   override async removeFile(path: string): Promise<void> {
-    await ringCall(this.#queue, Op.UnlinkAt, AT_FDCWD, cPath(path), 0, 0, null, { syscall: 'unlink', path });
+    await nativeCall(this.#queue, Op.UnlinkAt, AT_FDCWD, cPath(path), 0, 0, null, { syscall: 'unlink', path });
   }
 
   override async rename(from: string, to: string): Promise<void> {
-    await ringCall(this.#queue, Op.RenameAt, AT_FDCWD, cPath(from), AT_FDCWD, 0, cPath(to), { syscall: 'rename', path: from, dest: to });
+    await nativeCall(this.#queue, Op.RenameAt, AT_FDCWD, cPath(from), AT_FDCWD, 0, cPath(to), { syscall: 'rename', path: from, dest: to });
   }
 
   override async hardLink(from: string, to: string): Promise<void> {
-    await ringCall(this.#queue, Op.LinkAt, AT_FDCWD, cPath(from), AT_FDCWD, 0, cPath(to), { syscall: 'link', path: from, dest: to });
+    await nativeCall(this.#queue, Op.LinkAt, AT_FDCWD, cPath(from), AT_FDCWD, 0, cPath(to), { syscall: 'link', path: from, dest: to });
   }
 }
 

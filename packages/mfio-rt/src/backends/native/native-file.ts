@@ -5,13 +5,13 @@ import type { RawFile } from '../../fs/driver.js';
 import type { Metadata } from '../../fs/types.js';
 import { AT_EMPTY_PATH, Op } from './commands.js';
 import { parseStatx, STATX_MASK, STATX_SIZE } from './statx.js';
-import type { Pending, UringQueue } from './uring-queue.js';
+import type { Pending, NativeQueue } from './native-queue.js';
 
 const EAGAIN = 11;
 const EINTR = 4;
 const EMPTY_PATH = Buffer.from('\0');
 
-/** Where a ring operation applies, for its error. */
+/** Where a native operation applies, for its error. */
 export interface CallContext {
   syscall: string;
   path?: string;
@@ -19,11 +19,11 @@ export interface CallContext {
 }
 
 /**
- * Run one ring operation whose memory is only `buffer` (a path) and `second` (a second path or
+ * Run one native operation whose memory is only `buffer` (a path) and `second` (a second path or
  * a statx buffer); resolves with `res >= 0`, rejects with the errno as an MfioError.
  */
-export function ringCall(
-  queue: UringQueue,
+export function nativeCall(
+  queue: NativeQueue,
   op: Op,
   fd: number,
   buffer: Uint8Array | null,
@@ -51,11 +51,11 @@ export function ringCall(
  */
 class ReadWrite implements Pending {
   userData = 0;
-  readonly #file: UringFile;
+  readonly #file: NativeFile;
   #view: PacketView;
   #position: number;
 
-  constructor(file: UringFile, view: PacketView, position: number) {
+  constructor(file: NativeFile, view: PacketView, position: number) {
     this.#file = file;
     this.#view = view;
     this.#position = position;
@@ -92,15 +92,15 @@ class ReadWrite implements Pending {
   }
 }
 
-/** A file opened on the ring: reads and writes become READ/WRITE SQEs, one per view. */
-export class UringFile implements RawFile {
-  readonly queue: UringQueue;
+/** A file opened by a native backend: each view becomes one READ/WRITE command. */
+export class NativeFile implements RawFile {
+  readonly queue: NativeQueue;
   readonly fd: number;
   readonly path: string;
   #inFlight = 0;
   #onIdle: (() => void) | null = null;
 
-  constructor(queue: UringQueue, fd: number, path: string) {
+  constructor(queue: NativeQueue, fd: number, path: string) {
     this.queue = queue;
     this.fd = fd;
     this.path = path;
@@ -122,7 +122,7 @@ export class UringFile implements RawFile {
 
   async metadata(): Promise<Metadata> {
     const out = new Uint8Array(STATX_SIZE);
-    await ringCall(this.queue, Op.Statx, this.fd, EMPTY_PATH, STATX_MASK, AT_EMPTY_PATH, out, { syscall: 'statx', path: this.path });
+    await nativeCall(this.queue, Op.Statx, this.fd, EMPTY_PATH, STATX_MASK, AT_EMPTY_PATH, out, { syscall: 'statx', path: this.path });
     return parseStatx(out);
   }
 
@@ -134,12 +134,12 @@ export class UringFile implements RawFile {
   }
 
   async sync(): Promise<void> {
-    await ringCall(this.queue, Op.Fsync, this.fd, null, 0, 0, null, { syscall: 'fsync', path: this.path });
+    await nativeCall(this.queue, Op.Fsync, this.fd, null, 0, 0, null, { syscall: 'fsync', path: this.path });
   }
 
   async close(): Promise<void> {
     // The fd must outlive every request using it, or a new file could reuse its number.
     if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#onIdle = resolve));
-    await ringCall(this.queue, Op.Close, this.fd, null, 0, 0, null, { syscall: 'close', path: this.path });
+    await nativeCall(this.queue, Op.Close, this.fd, null, 0, 0, null, { syscall: 'close', path: this.path });
   }
 }

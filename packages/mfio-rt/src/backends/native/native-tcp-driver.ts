@@ -5,8 +5,8 @@ import type { RawListener, RawStream, SocketAddress, TcpDriver } from '../../net
 import type { NativeSockets } from '../../native/addon.js';
 import { Op } from './commands.js';
 import { encodeSockaddr } from './sockaddr.js';
-import { socketAddress, UringStream } from './uring-stream.js';
-import type { Pending, UringQueue } from './uring-queue.js';
+import { socketAddress, NativeStream } from './native-stream.js';
+import type { Pending, NativeQueue } from './native-queue.js';
 
 const ECANCELED = 125;
 
@@ -27,12 +27,12 @@ function openSocket(sockets: NativeSockets, ipv6: boolean): number {
 }
 
 /** TCP on the ring: CONNECT, ACCEPT, RECV, SEND, SHUTDOWN and CLOSE are ring operations. */
-export class UringTcpDriver implements TcpDriver {
+export class NativeTcpDriver implements TcpDriver {
   readonly backend: IoBackend;
-  readonly #queue: UringQueue;
+  readonly #queue: NativeQueue;
   readonly #sockets: NativeSockets;
 
-  constructor(queue: UringQueue, sockets: NativeSockets) {
+  constructor(queue: NativeQueue, sockets: NativeSockets) {
     this.backend = queue;
     this.#queue = queue;
     this.#sockets = sockets;
@@ -72,7 +72,7 @@ export class UringTcpDriver implements TcpDriver {
       throw MfioError.fromErrno(res, { syscall: 'connect' });
     }
     sockets.socketNoDelay(fd);
-    return new UringStream(this.#queue, sockets, fd);
+    return new NativeStream(this.#queue, sockets, fd);
   }
 
   async listen(host: string, port: number, backlog: number): Promise<RawListener> {
@@ -83,24 +83,24 @@ export class UringTcpDriver implements TcpDriver {
       this.#sockets.socketResetClose(fd);
       throw MfioError.fromErrno(rc, { syscall: 'listen' });
     }
-    return new UringListener(this.#queue, this.#sockets, fd);
+    return new NativeListener(this.#queue, this.#sockets, fd);
   }
 }
 
 /** A listening socket with one ACCEPT always in flight; connections queue until accepted. */
-class UringListener implements RawListener {
-  readonly #queue: UringQueue;
+class NativeListener implements RawListener {
+  readonly #queue: NativeQueue;
   readonly #sockets: NativeSockets;
   readonly #fd: number;
   readonly #address: SocketAddress;
-  readonly #ready: UringStream[] = [];
+  readonly #ready: NativeStream[] = [];
   readonly #waiting: Array<{ resolve: (stream: RawStream) => void; reject: (error: MfioError) => void }> = [];
   #accept: Pending | null = null;
   #closing = false;
   #error: MfioError | null = null;
   #acceptDone: (() => void) | null = null;
 
-  constructor(queue: UringQueue, sockets: NativeSockets, fd: number) {
+  constructor(queue: NativeQueue, sockets: NativeSockets, fd: number) {
     this.#queue = queue;
     this.#sockets = sockets;
     this.#fd = fd;
@@ -146,7 +146,7 @@ class UringListener implements RawListener {
         this.#sockets.socketResetClose(res);
       } else {
         this.#sockets.socketNoDelay(res);
-        const stream = new UringStream(this.#queue, this.#sockets, res);
+        const stream = new NativeStream(this.#queue, this.#sockets, res);
         const waiter = this.#waiting.shift();
         if (waiter) waiter.resolve(stream);
         else this.#ready.push(stream);

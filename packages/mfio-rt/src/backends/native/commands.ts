@@ -1,5 +1,5 @@
 /**
- * The command buffer layout shared with src/native/io_uring/commands.h: STRIDE doubles per
+ * The command buffer layout shared with src/native/common/commands.h: STRIDE doubles per
  * request, filled by JS during a tick and consumed by one native submit() call.
  */
 export const Op = {

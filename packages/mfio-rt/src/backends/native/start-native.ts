@@ -1,0 +1,52 @@
+import { MfioError } from '@mfio/core';
+import { loadAddon, type NativeAddon, type NativeExecutorClass, type NativeSockets } from '../../native/addon.js';
+import { unavailable, type BackendDrivers, type BackendName, type BackendStartOptions } from '../../runtime/registry.js';
+import { NativeFsDriver } from './native-fs-driver.js';
+import { NativeQueue } from './native-queue.js';
+import { NativeTcpDriver } from './native-tcp-driver.js';
+
+/**
+ * Start a native backend: load the addon, make its executor (`pick` returns the class, or
+ * undefined where it is not compiled in), and put the shared drivers on top. Every failure
+ * becomes ERR_MFIO_BACKEND_UNAVAILABLE with the reason, so the builder can fall back.
+ */
+export function startNativeBackend(
+  name: BackendName,
+  pick: (addon: NativeAddon) => NativeExecutorClass | undefined,
+  size: number,
+  options: BackendStartOptions,
+): BackendDrivers {
+  let queue: NativeQueue;
+  let sockets: NativeSockets;
+  try {
+    const addon = loadAddon();
+    const Executor = pick(addon);
+    if (Executor === undefined) throw unavailable(name, 'it is not compiled into the addon on this platform');
+    sockets = socketsOf(name, addon);
+    queue = new NativeQueue(name, Executor, size);
+  } catch (error) {
+    if (error instanceof MfioError && error.code === 'ERR_MFIO_BACKEND_UNAVAILABLE') throw error;
+    throw unavailable(name, error instanceof MfioError ? error.message : describe(error));
+  }
+  return {
+    backend: queue,
+    fs: new NativeFsDriver(queue, options.cwd),
+    tcp: new NativeTcpDriver(queue, sockets),
+    close: () => queue.close(),
+  };
+}
+
+function socketsOf(name: string, addon: NativeAddon): NativeSockets {
+  const { socketOpen, socketListen, socketName, socketNoDelay, socketResetClose } = addon;
+  if (!socketOpen || !socketListen || !socketName || !socketNoDelay || !socketResetClose) {
+    throw unavailable(name, 'the addon was built without socket support');
+  }
+  return { socketOpen, socketListen, socketName, socketNoDelay, socketResetClose };
+}
+
+/** An executor's constructor error, with the errno when it has one (EPERM from io_uring_setup). */
+function describe(error: unknown): string {
+  const errno = (error as { errno?: unknown }).errno;
+  const message = (error as Error).message ?? String(error);
+  return typeof errno === 'number' ? `${message} (errno ${errno})` : message;
+}
