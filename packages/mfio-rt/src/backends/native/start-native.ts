@@ -44,9 +44,10 @@ function socketsOf(name: string, addon: NativeAddon): NativeSockets {
   return { socketOpen, socketListen, socketName, socketNoDelay, socketResetClose };
 }
 
-/** An executor's constructor error, with the errno when it has one (EPERM from io_uring_setup). */
+/** An executor's constructor error, with its errno's code (EPERM from io_uring_setup in a sandbox). */
 function describe(error: unknown): string {
   const errno = (error as { errno?: unknown }).errno;
   const message = (error as Error).message ?? String(error);
-  return typeof errno === 'number' ? `${message} (errno ${errno})` : message;
+  if (typeof errno !== 'number' || errno >= 0) return message;
+  return `${message} (${MfioError.fromErrno(errno).code})`;
 }
