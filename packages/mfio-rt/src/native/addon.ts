@@ -41,8 +41,13 @@ export interface NativeAddon extends Partial<NativeSockets> {
   UringRing?: NativeExecutorClass;
 }
 
-/** Where the addon may be, in the order tried: a local build, then a prebuilt binary. */
+/**
+ * Where the addon may be, in the order tried: `MFIO_ADDON` when set (a sanitizer or debug build;
+ * then nothing else is tried), a local build, then a prebuilt binary.
+ */
 export function addonCandidates(): string[] {
+  const explicit = process.env.MFIO_ADDON;
+  if (explicit) return [explicit];
   return [
     join(packageRoot, 'build', 'Release', 'mfio_rt.node'),
     join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, 'mfio_rt.node'),
