@@ -10,9 +10,19 @@ export class SuiteContext {
   readonly fixtureDir = 'fixture';
   #subject: ConformanceSubject | null = null;
   #scratch = 0;
+  readonly #setup: () => Promise<ConformanceSubject>;
 
-  constructor(fixture: Fixture) {
+  constructor(fixture: Fixture, setup: () => Promise<ConformanceSubject>) {
     this.fixture = fixture;
+    this.#setup = setup;
+  }
+
+  /**
+   * Another runtime of the same target (empty, no fixture), for cases that close a runtime;
+   * the case must close it.
+   */
+  fresh(): Promise<ConformanceSubject> {
+    return this.#setup();
   }
 
   set subject(subject: ConformanceSubject) {

@@ -20,6 +20,7 @@ import { SuiteContext } from './context.js';
 import { makeFixture, type Fixture, type FixtureOptions } from './fixture.js';
 import { fsCases, writeFixtureThroughApi } from './fs-cases.js';
 import { fsErrorCases } from './fs-error-cases.js';
+import { lifecycleCases } from './lifecycle-cases.js';
 import { stressCases } from './stress-cases.js';
 import type { ConformanceSubject, ConformanceTarget } from './target.js';
 import { tcpCases } from './tcp-cases.js';
@@ -48,7 +49,7 @@ export function conformanceSuite(target: ConformanceTarget, options: Conformance
       test.skip(`unavailable: ${target.unavailable}`, () => undefined);
       return;
     }
-    const ctx = new SuiteContext(makeFixture(options));
+    const ctx = new SuiteContext(makeFixture(options), () => target.setup());
     beforeAll(async () => {
       const subject = await target.setup();
       ctx.subject = subject;
@@ -65,6 +66,7 @@ export function conformanceSuite(target: ConformanceTarget, options: Conformance
     fsCases(ctx);
     fsErrorCases(ctx);
     stressCases(ctx);
+    lifecycleCases(ctx, typeof options.tcp !== 'string');
     if (typeof options.tcp === 'string') test.skip(`tcp: unavailable: ${options.tcp}`, () => undefined);
     else tcpCases(ctx);
   });

@@ -69,15 +69,13 @@ export class DriverFile extends PositionalIo implements FileHandle, Closeable {
   }
 
   close(): Promise<void> {
-    if (this.#closing === null) {
-      this.#resources.delete(this);
-      this.#closing = this.#raw.close();
-    }
+    // Tracked until the driver's close settles, so the runtime's close waits for it.
+    this.#closing ??= this.#resources.untrackAfter(this, this.#raw.close());
     return this.#closing;
   }
 
-  /** @internal runtime close: the same as close (file I/O finishes quickly). */
+  /** @internal runtime close: the same as close (file I/O finishes quickly); never rejects. */
   shut(): Promise<void> {
-    return this.close();
+    return this.close().catch(() => undefined);
   }
 }

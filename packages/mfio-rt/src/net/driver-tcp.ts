@@ -90,6 +90,7 @@ class DriverTcpStream implements TcpStream, Closeable {
   readonly #raw: RawStream;
   readonly #resources: Resources;
   #closing: Promise<void> | null = null;
+  #destroying: Promise<void> | null = null;
 
   constructor(raw: RawStream, backend: IoBackend, resources: Resources) {
     this.#raw = raw;
@@ -188,29 +189,42 @@ class DriverTcpStream implements TcpStream, Closeable {
   }
 
   toDuplex(): Duplex {
-    return toDuplex(this);
+    return toDuplex(this, () => this.#destroy());
   }
 
   close(): Promise<void> {
-    if (this.#closing === null) {
-      this.#resources.delete(this);
-      this.#closing = this.#raw.close();
-    }
+    // Tracked until the driver's close settles, so the runtime's close waits for it (and can
+    // escalate it: a graceful close waits for the peer to take our writes, maybe forever).
+    this.#closing ??= this.#resources.untrackAfter(this, this.#raw.close());
     return this.#closing;
+  }
+
+  /**
+   * Forceful close: pending requests fail with ECANCELED, the connection is reset. Escalates a
+   * graceful close in progress (the driver then releases the socket once, settling both).
+   * Never rejects.
+   */
+  #destroy(): Promise<void> {
+    if (this.#destroying === null) {
+      this.#destroying = this.#raw.destroy(MfioError.fromCode('ECANCELED', { syscall: 'close' }));
+      this.#closing ??= this.#resources.untrackAfter(this, this.#destroying);
+    }
+    return Promise.allSettled([this.#closing, this.#destroying]).then(() => undefined);
   }
 
   /** @internal runtime close: reset the connection, failing what is pending with ECANCELED. */
   shut(): Promise<void> {
-    if (this.#closing === null) {
-      this.#resources.delete(this);
-      this.#closing = this.#raw.destroy(MfioError.fromCode('ECANCELED', { syscall: 'close' }));
-    }
-    return this.#closing;
+    return this.#destroy();
   }
 }
 
-/** The Node `Duplex` adapter of a {@link TcpStream}. */
-function toDuplex(stream: TcpStream): Duplex {
+/**
+ * The Node `Duplex` adapter of a {@link TcpStream}. `destroy()` after both sides finished
+ * cleanly is a graceful close (nothing is pending); otherwise (an error, or destroyed early) it
+ * is `kill`: pending requests fail and the connection is reset, as Node's streams expect of
+ * destroy (it must not wait for a peer that does not read).
+ */
+function toDuplex(stream: TcpStream, kill: () => Promise<void>): Duplex {
   return new Duplex({
     read(size) {
       stream.readSome(Math.max(size, READ_CHUNK)).then(
@@ -230,7 +244,8 @@ function toDuplex(stream: TcpStream): Duplex {
       }
     },
     destroy(error, callback) {
-      stream.close().then(
+      const clean = error === null && this.readableEnded && this.writableFinished;
+      (clean ? stream.close() : kill()).then(
         () => callback(error),
         () => callback(error),
       );
@@ -277,15 +292,12 @@ class DriverTcpListener implements TcpListener, Closeable {
   }
 
   close(): Promise<void> {
-    if (this.#closing === null) {
-      this.#resources.delete(this);
-      this.#closing = this.#raw.close();
-    }
+    this.#closing ??= this.#resources.untrackAfter(this, this.#raw.close());
     return this.#closing;
   }
 
-  /** @internal */
+  /** @internal never rejects. */
   shut(): Promise<void> {
-    return this.close();
+    return this.close().catch(() => undefined);
   }
 }

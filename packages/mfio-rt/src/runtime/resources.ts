@@ -54,8 +54,13 @@ export class Resources {
       });
   }
 
-  delete(resource: Closeable): void {
-    this.#open.delete(resource);
+  /**
+   * Keep `resource` tracked until `closing` (its own close) settles, then forget it: the
+   * runtime's close must wait for a close the user started (and may escalate it through
+   * `shut`), or it would tear the backend down under it. Returns `closing` as it settles.
+   */
+  untrackAfter(resource: Closeable, closing: Promise<void>): Promise<void> {
+    return closing.finally(() => this.#open.delete(resource));
   }
 
   /**
