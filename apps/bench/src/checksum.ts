@@ -1,0 +1,20 @@
+/**
+ * An order-independent digest of a set of reads, cheap enough to take while measuring: each
+ * read contributes its index, length and three sampled bytes (first, middle, last). Reads
+ * that land in the wrong place, come back short or empty change it.
+ */
+export class ReadDigest {
+  #value = 0;
+
+  add(index: number, bytes: Uint8Array, length = bytes.length): void {
+    const a = length > 0 ? bytes[0]! : 0;
+    const b = length > 0 ? bytes[length >>> 1]! : 0;
+    const c = length > 0 ? bytes[length - 1]! : 0;
+    const h = Math.imul((index + 1) ^ Math.imul(length, 0x9e3779b1), 0x85ebca6b) ^ (a | (b << 8) | (c << 16));
+    this.#value = (this.#value + Math.imul(h, 0xc2b2ae35)) >>> 0;
+  }
+
+  get value(): number {
+    return this.#value;
+  }
+}

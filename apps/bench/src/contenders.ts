@@ -1,0 +1,154 @@
+import { closeSync, openSync, read, readSync } from 'node:fs';
+import { open as openPromise } from 'node:fs/promises';
+import { NativeRt, type BackendName, type FileHandle } from '@mfio/rt';
+import type { ReadDigest } from './checksum.js';
+
+/** One contender's open file: performs a list of reads, adding each to the digest. */
+export interface Session {
+  run(positions: Float64Array, size: number, digest: ReadDigest): Promise<void> | void;
+  close(): Promise<void> | void;
+}
+
+export interface Contender {
+  /** Stable name in reports, e.g. `node:promises` or `mfio:io_uring:readMany`. */
+  name: string;
+  /** Reads in flight: 'one' (one at a time), 'window' (the case's inFlight), 'batch'. */
+  concurrency: 'one' | 'window' | 'batch';
+  /** Extra environment of the child process that runs it. */
+  env?: Record<string, string>;
+  open(file: string, inFlight: number): Promise<Session>;
+}
+
+/** Run `positions` through `read` keeping `inFlight` of them going, each with its own buffer. */
+async function windowed(
+  positions: Float64Array,
+  size: number,
+  inFlight: number,
+  digest: ReadDigest,
+  read: (position: number, buffer: Buffer) => Promise<number>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    const buffer = Buffer.allocUnsafe(size);
+    while (next < positions.length) {
+      const i = next++;
+      const n = await read(positions[i]!, buffer);
+      digest.add(i, buffer, n);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, positions.length) }, worker));
+}
+
+const readSyncContender: Contender = {
+  name: 'node:readSync',
+  concurrency: 'one',
+  async open(file) {
+    const fd = openSync(file, 'r');
+    return {
+      run(positions, size, digest) {
+        const buffer = Buffer.allocUnsafe(size);
+        for (let i = 0; i < positions.length; i++) digest.add(i, buffer, readSync(fd, buffer, 0, size, positions[i]!));
+      },
+      close: () => closeSync(fd),
+    };
+  },
+};
+
+function callbackContender(name: string, env?: Record<string, string>): Contender {
+  return {
+    name,
+    concurrency: 'window',
+    ...(env ? { env } : {}),
+    async open(file, inFlight) {
+      const fd = openSync(file, 'r');
+      return {
+        run: (positions, size, digest) =>
+          windowed(positions, size, inFlight, digest, (position, buffer) =>
+            new Promise((resolve, reject) => read(fd, buffer, 0, size, position, (error, n) => (error ? reject(error) : resolve(n)))),
+          ),
+        close: () => closeSync(fd),
+      };
+    },
+  };
+}
+
+function promisesContender(name: string, env?: Record<string, string>): Contender {
+  return {
+    name,
+    concurrency: 'window',
+    ...(env ? { env } : {}),
+    async open(file, inFlight) {
+      const handle = await openPromise(file, 'r');
+      return {
+        run: (positions, size, digest) =>
+          windowed(positions, size, inFlight, digest, async (position, buffer) => (await handle.read(buffer, 0, size, position)).bytesRead),
+        close: () => handle.close(),
+      };
+    },
+  };
+}
+
+async function openMfio(backend: BackendName, file: string): Promise<{ rt: NativeRt; handle: FileHandle }> {
+  const rt = NativeRt.builder().enable(backend).build();
+  return { rt, handle: await rt.open(file) };
+}
+
+/** One promise per read (`readAt`), `inFlight` at a time. */
+function readAtContender(backend: BackendName): Contender {
+  return {
+    name: `mfio:${backend}:readAt`,
+    concurrency: 'window',
+    async open(file, inFlight) {
+      const { rt, handle } = await openMfio(backend, file);
+      return {
+        run: (positions, size, digest) => windowed(positions, size, inFlight, digest, (position, buffer) => handle.readAt(position, buffer)),
+        close: () => rt.close(),
+      };
+    },
+  };
+}
+
+/** The batch API: up to 4 MiB of reads per `readMany`, one await each. */
+function readManyContender(backend: BackendName): Contender {
+  return {
+    name: `mfio:${backend}:readMany`,
+    concurrency: 'batch',
+    async open(file) {
+      const { rt, handle } = await openMfio(backend, file);
+      let into = Buffer.alloc(0);
+      return {
+        async run(positions, size, digest) {
+          const batch = Math.max(1, Math.min(positions.length, Math.floor((4 << 20) / size)));
+          if (into.length < batch * size) into = Buffer.allocUnsafe(batch * size);
+          for (let start = 0; start < positions.length; start += batch) {
+            const slice = positions.subarray(start, Math.min(start + batch, positions.length));
+            const result = await handle.readMany({ positions: slice, lengths: size }, { into });
+            for (let i = 0; i < slice.length; i++) digest.add(start + i, result.buffer.subarray(result.offsets[i]!), result.lengths[i]!);
+          }
+        },
+        close: () => rt.close(),
+      };
+    },
+  };
+}
+
+const UV_IO_URING = { UV_USE_IO_URING: '1' };
+
+/** Every contender, in report order. mfio contenders exist for every backend that starts here. */
+export function contenders(): Contender[] {
+  const backends = NativeRt.builder()
+    .enableAll()
+    .buildEach()
+    .flatMap((r) => {
+      void r.rt?.close();
+      return r.rt ? [r.name] : [];
+    });
+  return [
+    readSyncContender,
+    callbackContender('node:read'),
+    promisesContender('node:promises'),
+    callbackContender('node:read+UV_USE_IO_URING', UV_IO_URING),
+    promisesContender('node:promises+UV_USE_IO_URING', UV_IO_URING),
+    ...backends.flatMap((backend) => [readAtContender(backend), readManyContender(backend)]),
+  ];
+}

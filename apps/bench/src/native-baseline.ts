@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { dropCache } from './cache.js';
+import { positions, type CaseSpec } from './plan.js';
+import type { CaseResult } from './run-case.js';
+
+const appRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+const binary = join(appRoot, 'build', 'uring_qd');
+export const NATIVE_NAME = 'c++:io_uring';
+
+/** Build the native baseline once (g++, our own ring code); undefined with the reason if not. */
+export function buildNativeBaseline(): string | undefined {
+  if (process.platform !== 'linux') return 'io_uring is Linux only';
+  if (existsSync(binary)) return undefined;
+  mkdirSync(dirname(binary), { recursive: true });
+  const native = join(appRoot, '..', '..', 'packages', 'mfio-rt', 'src', 'native');
+  const result = spawnSync('g++', ['-O2', '-std=c++17', '-I', native, join(appRoot, 'native', 'uring_qd.cc'), join(native, 'io_uring', 'ring.cc'), '-o', binary], {
+    encoding: 'utf8',
+  });
+  return result.status === 0 ? undefined : `g++ failed: ${result.stderr || result.error?.message}`;
+}
+
+/** The same case through the native baseline: `depth` reads in flight, timed over many iterations. */
+export function runNativeBaseline(spec: CaseSpec, expectedDigest: number): CaseResult {
+  const dir = mkdtempSync(join(tmpdir(), 'mfio-bench-'));
+  try {
+    const iterations = Math.max(4, Math.ceil(Math.min(300_000, (512 << 20) / spec.size) / spec.reads));
+    const all = new Float64Array(spec.reads * (iterations + 1));
+    for (let i = 0; i <= iterations; i++) all.set(positions(spec, spec.reads, i), i * spec.reads);
+    const file = join(dir, 'positions.bin');
+    writeFileSync(file, Buffer.from(all.buffer));
+    if (spec.cache === 'cold') dropCache(spec.file);
+    const run = spawnSync(binary, [spec.file, String(spec.size), String(spec.inFlight), String(spec.reads), file], { encoding: 'utf8' });
+    const out = JSON.parse(run.stdout.trim() || '{"error":"no output"}') as { digest?: number; reads?: number; seconds?: number; error?: string };
+    if (out.error || out.reads === undefined || out.seconds === undefined) throw new Error(out.error ?? run.stderr);
+    const readsPerSecond = out.reads / out.seconds;
+    return {
+      spec,
+      verified: out.digest === expectedDigest,
+      readsPerSecond,
+      mibPerSecond: (readsPerSecond * spec.size) / (1 << 20),
+      rme: 0,
+      samples: 1,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,115 @@
+import { PATTERNS, type Pattern } from './plan.js';
+
+export interface Options {
+  help: boolean;
+  file?: string;
+  fileMiB: number;
+  patterns: Pattern[];
+  sizes: number[];
+  /** Substrings selecting contenders (all when empty). */
+  contenders: string[];
+  inFlight: number;
+  caches: Array<'hot' | 'cold'>;
+  timeMs: number;
+  out?: string;
+}
+
+export const USAGE = `mfio-bench: every mfio backend against Node's fs, on the same reads of one sample file
+
+  pnpm bench [options]            quick run (a few minutes)
+  pnpm bench --full               1 GiB file, every pattern and size, hot and cold cache
+
+Options:
+  --full                  the full matrix (defaults below in brackets)
+  --file PATH             read this file instead of the generated sample
+  --file-size MiB         size of the generated sample file            256 [1024]
+  --patterns LIST         sequential,reverse,random                    random,sequential [all]
+  --sizes LIST            read sizes in bytes (4k, 64k accepted)       1,4k,64k [1,16,256,4k,64k]
+  --contenders LIST       substrings of contender names, e.g. io_uring,promises   (all)
+  --in-flight N           reads in flight for concurrent contenders    64
+  --cache LIST            hot,cold (cold drops the file's pages first) hot [hot,cold]
+  --time MS               measuring time per case                      600 [1500]
+  --out DIR               where results are written                    bench/results
+  --help                  this text
+
+Contenders: node:readSync (one at a time), node:read and node:promises (N in flight), the same
+two with UV_USE_IO_URING=1, mfio:<backend>:readAt (one promise per read, N in flight) and
+mfio:<backend>:readMany (batches of up to 4 MiB) for every backend that starts, and
+c++:io_uring (our ring from C++ at depth N, no JS). Every case's reads are checked against
+Node's synchronous reads.`;
+
+function fail(message: string): never {
+  throw new Error(`${message}\n\n${USAGE}`);
+}
+
+function sizeOf(text: string): number {
+  const match = /^(\d+)([kKmM]?)$/.exec(text.trim());
+  if (!match) fail(`bad size '${text}'`);
+  const unit = { '': 1, k: 1024, K: 1024, m: 1 << 20, M: 1 << 20 }[match[2] as '' | 'k'] ?? 1;
+  const size = Number(match[1]) * unit;
+  if (size < 1 || size > 64 << 20) fail(`size '${text}' out of range (1 B to 64 MiB)`);
+  return size;
+}
+
+function positive(text: string | undefined, name: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) fail(`${name} needs a positive integer, got '${text}'`);
+  return n;
+}
+
+/** Parse the command line. @throws Error with the usage on a bad option. */
+export function parseOptions(argv: string[]): Options {
+  const full = argv.includes('--full');
+  const options: Options = {
+    help: false,
+    fileMiB: full ? 1024 : 256,
+    patterns: full ? [...PATTERNS] : ['random', 'sequential'],
+    sizes: full ? [1, 16, 256, 4096, 65536] : [1, 4096, 65536],
+    contenders: [],
+    inFlight: 64,
+    caches: full ? ['hot', 'cold'] : ['hot'],
+    timeMs: full ? 1500 : 600,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const value = (): string => argv[++i] ?? fail(`${flag} needs a value`);
+    switch (flag) {
+      case '--full':
+        break;
+      case '--help':
+      case '-h':
+        options.help = true;
+        break;
+      case '--file':
+        options.file = value();
+        break;
+      case '--file-size':
+        options.fileMiB = positive(value(), flag);
+        break;
+      case '--patterns':
+        options.patterns = value().split(',').map((p) => (PATTERNS.includes(p as Pattern) ? (p as Pattern) : fail(`unknown pattern '${p}'`)));
+        break;
+      case '--sizes':
+        options.sizes = value().split(',').map(sizeOf);
+        break;
+      case '--contenders':
+        options.contenders = value().split(',').filter((c) => c !== '');
+        break;
+      case '--in-flight':
+        options.inFlight = positive(value(), flag);
+        break;
+      case '--cache':
+        options.caches = value().split(',').map((c) => (c === 'hot' || c === 'cold' ? c : fail(`unknown cache mode '${c}'`)));
+        break;
+      case '--time':
+        options.timeMs = positive(value(), flag);
+        break;
+      case '--out':
+        options.out = value();
+        break;
+      default:
+        fail(`unknown option '${flag}'`);
+    }
+  }
+  return options;
+}
