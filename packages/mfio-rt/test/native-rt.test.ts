@@ -47,8 +47,12 @@ describe('NativeRt.builder()', () => {
   });
 
   test('MFIO_FS_BACKENDS restricts the choice', async () => {
+    // The first of the allowed backends that starts (threadpool where its addon is built).
+    const probe = withEnv(undefined, () => NativeRt.builder().threadpool().libuv().buildEach());
+    const expected = probe.find((r) => r.rt)!.name;
+    for (const r of probe) await r.rt?.close();
     const rt = withEnv('threadpool, libuv', () => NativeRt.builder().enableAll().build());
-    expect(rt.backendName).toBe('libuv');
+    expect(rt.backendName).toBe(expected);
     await rt.close();
     const each = withEnv('libuv', () => NativeRt.builder().enableAll().buildEach());
     expect(each.filter((r) => r.name !== 'libuv').every((r) => r.error?.code === 'ERR_MFIO_BACKEND_DISABLED')).toBe(true);
@@ -162,5 +166,21 @@ describe('VirtFs close, and which backends can block', () => {
     expect((await early).toString()).toBe('blocking');
     expect(() => file.readExactAtSync(5, 100)).toThrow(expect.objectContaining({ code: 'ERR_UNEXPECTED_EOF' }));
     await rt.close();
+  });
+});
+
+describe('VirtFs file size cap', () => {
+  test('writes and setLen beyond maxFileSize fail with EFBIG; up to it they work; the option is validated', async () => {
+    const fs = new VirtFs({ maxFileSize: 1000 });
+    const file = await fs.open('f', { read: true, write: true, create: true });
+    await file.writeAllAt(990, Buffer.alloc(10, 1));
+    await expect(file.writeAllAt(995, Buffer.alloc(10, 2))).rejects.toMatchObject({ code: 'EFBIG' });
+    await expect(file.setLen(1001)).rejects.toMatchObject({ code: 'EFBIG' });
+    await file.setLen(1000);
+    expect((await file.metadata()).len).toBe(1000);
+    const appender = await fs.open('f', { append: true });
+    await expect(appender.writeAllAt(0, 'x')).rejects.toMatchObject({ code: 'EFBIG' });
+    await fs.close();
+    expect(() => new VirtFs({ maxFileSize: -1 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
   });
 });

@@ -117,6 +117,28 @@ export function fsErrorCases(ctx: SuiteContext): void {
       expect((await dir.metadata('f')).len).toBe(1005);
     });
 
+    test('a write or setLen 1 TiB out either makes a sparse file or fails with EFBIG (and never throws)', async () => {
+      const dir = await ctx.scratch();
+      const file = await dir.openFile('f', { read: true, write: true, create: true });
+      const far = 2 ** 40;
+      const outcomes = [];
+      for (const operation of [() => file.writeAllAt(far, 'x'), () => file.setLen(far + 10)]) {
+        let promise!: Promise<void>;
+        expect(() => (promise = operation())).not.toThrow(); // errors come through the promise
+        const outcome = await promise.then(
+          () => 'done',
+          (error: { code?: string }) => error.code,
+        );
+        outcomes.push(outcome);
+        if (outcome === 'done') await file.setLen(0);
+        else expect(outcome).toBe('EFBIG');
+      }
+      expect((await file.readAt(0, 10)).length).toBe(0); // nothing was half-written
+      await file.writeAllAt(0, 'ok'); // the handle (and the process) carry on
+      expect((await file.readToEnd()).toString()).toBe('ok');
+      await file.close();
+    });
+
     test('setLen truncates and extends with zeros; sync succeeds; metadata follows', async () => {
       const dir = await ctx.scratch();
       const file = await dir.openFile('f', { read: true, write: true, create: true });

@@ -1,3 +1,4 @@
+import { constants as bufferConstants } from 'node:buffer';
 import { posix } from 'node:path';
 import { MemoryBackend } from '@mfio/core';
 import { systemError } from '../../errors.js';
@@ -17,10 +18,13 @@ export class VirtDriver implements FsDriver {
   readonly paths: PathSyntax = posix;
   readonly cwd: string;
   readonly tree = new VirtTree();
+  /** The largest length a file may reach (writes and setLen beyond it fail with EFBIG). */
+  readonly maxFileSize: number;
 
-  constructor(cwd = '/', backend: MemoryBackend = new MemoryBackend()) {
+  constructor(cwd = '/', backend: MemoryBackend = new MemoryBackend(), maxFileSize: number = bufferConstants.MAX_LENGTH) {
     this.cwd = posix.resolve('/', cwd);
     this.backend = backend;
+    this.maxFileSize = maxFileSize;
   }
 
   async open(path: string, flags: OpenFlags): Promise<RawFile> {
@@ -39,7 +43,7 @@ export class VirtDriver implements FsDriver {
       node.resize(0);
       node.touch();
     }
-    return new VirtFile(node, path, flags.append, this.backend);
+    return new VirtFile(node, path, flags.append, this.backend, this.maxFileSize);
   }
 
   async metadata(path: string): Promise<Metadata> {

@@ -16,19 +16,30 @@ export class VirtFile implements RawFile {
   #inFlight = 0;
   #onIdle: (() => void) | null = null;
 
-  constructor(node: VirtFileNode, path: string, append: boolean, backend: MemoryBackend) {
+  readonly #maxSize: number;
+
+  /** `maxSize`: the largest length the file may reach; beyond it writes and setLen fail with EFBIG. */
+  constructor(node: VirtFileNode, path: string, append: boolean, backend: MemoryBackend, maxSize: number) {
     this.#node = node;
     this.#path = path;
     this.#append = append;
     this.#backend = backend;
+    this.#maxSize = maxSize;
   }
 
   sendIo(position: number, view: PacketView): void {
     this.#inFlight++;
     this.#backend.schedule([
       () => {
-        this.#perform(position, view);
-        if (--this.#inFlight === 0 && this.#onIdle !== null) this.#onIdle();
+        try {
+          this.#perform(position, view);
+        } catch (error) {
+          // Only allocation can throw here; an exception would escape the backend's loop turn
+          // and kill the process (a netfs server's, when this is its root).
+          view.fail(systemError('EFBIG', { syscall: view.direction, path: this.#path, position, cause: error }));
+        } finally {
+          if (--this.#inFlight === 0 && this.#onIdle !== null) this.#onIdle();
+        }
       },
     ]);
   }
@@ -47,7 +58,11 @@ export class VirtFile implements RawFile {
       // O_APPEND: the position is ignored, every write lands at the end.
       const at = this.#append ? node.length : position;
       const end = at + view.length;
-      if (end > node.length) node.resize(end);
+      if (end > this.#maxSize) {
+        view.fail(systemError('EFBIG', { syscall: 'write', path: this.#path, position: at }));
+        return;
+      }
+      if (end > node.length) node.resize(end, this.#maxSize);
       node.data.set(bytes.subarray(view.start, view.end), at);
       if (view.length > 0) node.touch();
       view.complete();
@@ -58,10 +73,14 @@ export class VirtFile implements RawFile {
     return Promise.resolve(metadataOf(this.#node));
   }
 
-  setLen(length: number): Promise<void> {
-    this.#node.resize(length);
+  async setLen(length: number): Promise<void> {
+    if (length > this.#maxSize) throw systemError('EFBIG', { syscall: 'ftruncate', path: this.#path });
+    try {
+      this.#node.resize(length, this.#maxSize);
+    } catch (error) {
+      throw systemError('EFBIG', { syscall: 'ftruncate', path: this.#path, cause: error });
+    }
     this.#node.touch();
-    return Promise.resolve();
   }
 
   sync(): Promise<void> {

@@ -17,10 +17,15 @@ export class VirtFileNode {
     this.mode = mode;
   }
 
-  /** Grow or shrink to `length` bytes; new bytes are zero. */
-  resize(length: number): void {
+  /**
+   * Grow or shrink to `length` bytes; new bytes are zero. Spare capacity never exceeds
+   * `limit` (the file size cap), so growth near the cap does not over-allocate.
+   * @throws {RangeError} when memory for `length` bytes cannot be allocated.
+   */
+  resize(length: number, limit = length): void {
     if (length > this.data.length) {
-      const grown = new Uint8Array(Math.max(length, Math.min(this.data.length * 2, length + (64 << 20))));
+      const spare = Math.min(this.data.length * 2, length + (64 << 20), limit);
+      const grown = new Uint8Array(Math.max(length, spare));
       grown.set(this.data.subarray(0, this.length));
       this.data = grown;
     } else if (length < this.length) {
@@ -105,13 +110,13 @@ export class VirtTree {
   }
 }
 
-/** Metadata of a node. */
+/** Metadata of a node: with copies of its times (callers may mutate what they get). */
 export function metadataOf(node: VirtNode): Metadata {
   return {
     len: node.kind === 'file' ? node.length : 0,
-    modified: node.modified,
-    accessed: node.accessed,
-    created: node.created,
+    modified: new Date(node.modified.getTime()),
+    accessed: new Date(node.accessed.getTime()),
+    created: new Date(node.created.getTime()),
     permissions: { mode: node.mode, readOnly: (node.mode & 0o222) === 0 },
     type: node.kind,
   };
