@@ -1,5 +1,6 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { once } from 'node:events';
+import { readdir, readlink } from 'node:fs/promises';
 import type { SuiteContext } from './context.js';
 
 /** A promise's outcome, recorded as it settles (so a case can ask "had it settled by then?"). */
@@ -19,6 +20,17 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** How many of this process's file descriptors are open on `path` (Linux: /proc; elsewhere 0). */
+async function descriptorsOn(path: string): Promise<number> {
+  if (process.platform !== 'linux') return 0;
+  let n = 0;
+  for (const fd of await readdir('/proc/self/fd')) {
+    const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
+    if (target === path) n++;
+  }
+  return n;
+}
+
 /** Registers the cases about closing a whole runtime while handles are closing (`tcp`: with the stream case). */
 export function lifecycleCases(ctx: SuiteContext, tcp: boolean): void {
   describe('runtime close', () => {
@@ -33,6 +45,24 @@ export function lifecycleCases(ctx: SuiteContext, tcp: boolean): void {
       expect(await closing.outcome).toEqual({ status: 'fulfilled', value: undefined });
       expect(reads.every((read) => read.settled)).toBe(true);
       for (const read of reads) expect(await read.outcome).toMatchObject({ status: 'fulfilled' });
+    });
+
+    test('readDir iterations left open are released by rt.close, and their next entry fails with EBADF', async () => {
+      const subject = await ctx.fresh();
+      const cwd = subject.fs.currentDir();
+      await cwd.createDir('many');
+      const many = await cwd.openDir('many');
+      for (let i = 0; i < 300; i++) await (await many.openFile(`f${i}`, { write: true, createNew: true })).close();
+      const iterators: Array<AsyncIterator<unknown>> = [];
+      for (let k = 0; k < 5; k++) {
+        const iterator = many.readDir()[Symbol.asyncIterator]();
+        expect((await iterator.next()).done).toBe(false); // abandoned after one entry
+        iterators.push(iterator);
+      }
+      const path = many.path();
+      await within(subject.close(), 10_000, 'rt.close()');
+      for (const iterator of iterators) await expect(iterator.next()).rejects.toMatchObject({ code: 'EBADF' });
+      expect(await descriptorsOn(path)).toBe(0);
     });
 
     if (!tcp) return;

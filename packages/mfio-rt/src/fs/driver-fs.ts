@@ -2,6 +2,7 @@ import { invalidArgType, type IoBackend } from '@mfio/core';
 import { invalidArgValue, systemError } from '../errors.js';
 import { closedError, Resources } from '../runtime/resources.js';
 import type { FsDriver } from './driver.js';
+import { trackedEntries } from './dir-entries.js';
 import { DriverFile } from './file.js';
 import { toOpenFlags, type OpenOptions } from './open-options.js';
 import type { DirEntry, DirHandle, FileHandle, Fs, Metadata, PermissionsChange } from './types.js';
@@ -66,13 +67,8 @@ class DriverDir implements DirHandle {
   readDir(): AsyncIterable<DirEntry> {
     const path = this.#path;
     const check = (): void => this.#check('scandir', path);
-    const driver = this.#fs.driver;
-    return {
-      async *[Symbol.asyncIterator]() {
-        check();
-        yield* driver.readDir(path);
-      },
-    };
+    const { driver, resources } = this.#fs;
+    return { [Symbol.asyncIterator]: () => trackedEntries(driver.readDir(path), resources, check) };
   }
 
   async openFile(path: string, options?: OpenOptions): Promise<FileHandle> {

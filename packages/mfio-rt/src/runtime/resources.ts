@@ -54,6 +54,11 @@ export class Resources {
       });
   }
 
+  /** Stop tracking `resource` (it released itself). */
+  delete(resource: Closeable): void {
+    this.#open.delete(resource);
+  }
+
   /**
    * Keep `resource` tracked until `closing` (its own close) settles, then forget it: the
    * runtime's close must wait for a close the user started (and may escalate it through
