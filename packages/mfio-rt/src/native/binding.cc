@@ -3,6 +3,7 @@
 
 #ifndef _WIN32
 #include "common/sockets.h"
+#include "threadpool/thread_pool.h"
 #endif
 #ifdef __linux__
 #include "io_uring/uring_ring.h"
@@ -13,6 +14,7 @@ namespace {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
 #ifndef _WIN32
   mfio::rt::DefineSockets(env, exports);
+  exports.Set("ThreadPool", mfio::rt::ThreadPool::Define(env));
 #endif
 #ifdef __linux__
   exports.Set("UringRing", mfio::rt::UringRing::Define(env));

@@ -24,6 +24,16 @@ void OnClose(uv_handle_t* handle) {
   delete reinterpret_cast<uv_poll_t*>(handle);
 }
 
+void OnAsync(uv_async_t* handle) {
+  auto* poll_data = static_cast<PollData*>(handle->data);
+  poll_data->callback(poll_data->data);
+}
+
+void OnAsyncClose(uv_handle_t* handle) {
+  delete static_cast<PollData*>(handle->data);
+  delete reinterpret_cast<uv_async_t*>(handle);
+}
+
 }  // namespace
 
 int LoopPoll::Start(napi_env env, int fd, Callback on_readable, void* data) {
@@ -61,6 +71,43 @@ void LoopPoll::Stop() {
   if (handle_ == nullptr) return;
   uv_poll_stop(handle_);
   uv_close(reinterpret_cast<uv_handle_t*>(handle_), OnClose);
+  handle_ = nullptr;
+  active_ = false;
+}
+
+int LoopAsync::Start(napi_env env, Callback on_wake, void* data) {
+  uv_loop_t* loop = nullptr;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) return UV_EINVAL;
+  auto* handle = new uv_async_t;
+  int rc = uv_async_init(loop, handle, OnAsync);
+  if (rc != 0) {
+    delete handle;
+    return rc;
+  }
+  handle->data = new PollData{on_wake, data};
+  uv_unref(reinterpret_cast<uv_handle_t*>(handle));
+  handle_ = handle;
+  active_ = false;
+  return 0;
+}
+
+void LoopAsync::Send() {
+  if (handle_ != nullptr) uv_async_send(handle_);
+}
+
+void LoopAsync::SetActive(bool active) {
+  if (handle_ == nullptr || active == active_) return;
+  active_ = active;
+  if (active) {
+    uv_ref(reinterpret_cast<uv_handle_t*>(handle_));
+  } else {
+    uv_unref(reinterpret_cast<uv_handle_t*>(handle_));
+  }
+}
+
+void LoopAsync::Stop() {
+  if (handle_ == nullptr) return;
+  uv_close(reinterpret_cast<uv_handle_t*>(handle_), OnAsyncClose);
   handle_ = nullptr;
   active_ = false;
 }

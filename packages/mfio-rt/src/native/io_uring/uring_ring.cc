@@ -7,6 +7,8 @@
 #include <cstring>
 #include <vector>
 
+#include "../common/buffer_table.h"
+#include "../common/command.h"
 #include "../common/commands.h"
 
 namespace mfio::rt {
@@ -21,164 +23,91 @@ Napi::Error ErrnoError(Napi::Env env, int negative_errno, const char* syscall) {
   return error;
 }
 
-// Pointers into the JS buffers named by a batch, looked up once per buffer per batch
-// (a readMany batch sends every request into one buffer).
-class BufferTable {
- public:
-  explicit BufferTable(Napi::Array buffers) : buffers_(buffers), cache_(buffers.Length()) {}
-
-  // The address of [offset, offset + len) of buffer `index`, or nullptr if out of bounds.
-  uint8_t* Range(double index, double offset, double len) {
-    if (!(index >= 0 && index < cache_.size())) return nullptr;
-    Entry& entry = cache_[static_cast<size_t>(index)];
-    if (!entry.looked_up) {
-      entry.looked_up = true;
-      Napi::Value value = buffers_.Get(static_cast<uint32_t>(index));
-      if (value.IsTypedArray()) {
-        Napi::TypedArray array = value.As<Napi::TypedArray>();
-        Napi::ArrayBuffer backing = array.ArrayBuffer();
-        entry.data = static_cast<uint8_t*>(backing.Data()) + array.ByteOffset();
-        entry.size = array.ByteLength();
-      }
-    }
-    if (entry.data == nullptr) return nullptr;
-    if (!(offset >= 0 && len >= 0 && offset + len <= static_cast<double>(entry.size))) return nullptr;
-    return entry.data + static_cast<size_t>(offset);
-  }
-
-  // Buffer `index` as a C string, only if it ends in a NUL: the kernel reads up to the first one.
-  const char* Path(double index) {
-    if (Range(index, 0, 0) == nullptr) return nullptr;
-    const Entry& entry = cache_[static_cast<size_t>(index)];
-    if (entry.size == 0 || entry.data[entry.size - 1] != 0) return nullptr;
-    return reinterpret_cast<const char*>(entry.data);
-  }
-
- private:
-  struct Entry {
-    bool looked_up = false;
-    uint8_t* data = nullptr;
-    size_t size = 0;
-  };
-  Napi::Array buffers_;
-  std::vector<Entry> cache_;
-};
-
 uint64_t Addr(const void* p) { return reinterpret_cast<uint64_t>(p); }
 
-// Fill `sqe` from one command. Returns 0, or -errno for a command that must not reach the kernel.
+// Fill `sqe` from one command (decoded and checked by DecodeCommand). Returns 0, or -errno for a
+// command that must not reach the kernel.
 int Prepare(io_uring_sqe* sqe, const double* cmd, BufferTable& buffers) {
-  const int op = static_cast<int>(cmd[kFieldOp]);
-  const int fd = static_cast<int>(cmd[kFieldFd]);
-  const double len = cmd[kFieldLen];
-  const double arg = cmd[kFieldArg];
-  const unsigned flags = static_cast<unsigned>(cmd[kFieldFlags]);
-  sqe->user_data = static_cast<uint64_t>(cmd[kFieldUserData]);
-  sqe->fd = fd;
-  auto data = [&](double length) { return buffers.Range(cmd[kFieldBuf], cmd[kFieldBufOffset], length); };
-  auto path = [&](double index) { return buffers.Path(index); };
+  Command c;
+  const int rc = DecodeCommand(cmd, buffers, &c);
+  sqe->user_data = c.user_data;
+  sqe->fd = c.fd;
+  if (rc < 0) return rc;
 
-  switch (op) {
+  switch (c.op) {
     case kNop:
       sqe->opcode = IORING_OP_NOP;
       return 0;
     case kRead:
-    case kWrite: {
-      uint8_t* p = data(len);
-      if (p == nullptr || len > 0x7ffff000) return -EFAULT;
-      sqe->opcode = op == kRead ? IORING_OP_READ : IORING_OP_WRITE;
-      sqe->addr = Addr(p);
-      sqe->len = static_cast<uint32_t>(len);
-      sqe->off = static_cast<uint64_t>(arg);
-      sqe->flags = static_cast<uint8_t>(flags & IOSQE_ASYNC);
+    case kWrite:
+      sqe->opcode = c.op == kRead ? IORING_OP_READ : IORING_OP_WRITE;
+      sqe->addr = Addr(c.data);
+      sqe->len = c.len;
+      sqe->off = c.arg;
+      sqe->flags = static_cast<uint8_t>(c.flags & IOSQE_ASYNC);
       return 0;
-    }
-    case kOpenAt: {
-      const char* p = path(cmd[kFieldBuf]);
-      if (p == nullptr) return -EFAULT;
+    case kOpenAt:
       sqe->opcode = IORING_OP_OPENAT;
-      sqe->addr = Addr(p);
-      sqe->len = static_cast<uint32_t>(len);  // mode
-      sqe->open_flags = flags | O_CLOEXEC;
+      sqe->addr = Addr(c.data);
+      sqe->len = c.len;  // mode
+      sqe->open_flags = c.flags | O_CLOEXEC;
       return 0;
-    }
     case kClose:
       sqe->opcode = IORING_OP_CLOSE;
       return 0;
     case kFsync:
       sqe->opcode = IORING_OP_FSYNC;
-      sqe->fsync_flags = flags;
+      sqe->fsync_flags = c.flags;
       return 0;
-    case kStatx: {
-      const char* p = path(cmd[kFieldBuf]);
-      uint8_t* out = buffers.Range(arg, 0, 256);  // sizeof(struct statx) is 256
-      if (p == nullptr || out == nullptr) return -EFAULT;
+    case kStatx:
       sqe->opcode = IORING_OP_STATX;
-      sqe->addr = Addr(p);
-      sqe->len = static_cast<uint32_t>(len);  // mask
-      sqe->off = Addr(out);
-      sqe->statx_flags = flags;
+      sqe->addr = Addr(c.data);
+      sqe->len = c.len;  // mask
+      sqe->off = Addr(c.data2);
+      sqe->statx_flags = c.flags;
       return 0;
-    }
     case kCancel:
       sqe->opcode = IORING_OP_ASYNC_CANCEL;
-      sqe->fd = -1;
-      sqe->addr = static_cast<uint64_t>(arg);
-      sqe->cancel_flags = flags;
+      sqe->addr = c.arg;
+      sqe->cancel_flags = c.flags;
       return 0;
-    case kMkdirAt: {
-      const char* p = path(cmd[kFieldBuf]);
-      if (p == nullptr) return -EFAULT;
+    case kMkdirAt:
       sqe->opcode = IORING_OP_MKDIRAT;
-      sqe->addr = Addr(p);
-      sqe->len = static_cast<uint32_t>(len);  // mode
+      sqe->addr = Addr(c.data);
+      sqe->len = c.len;  // mode
       return 0;
-    }
-    case kUnlinkAt: {
-      const char* p = path(cmd[kFieldBuf]);
-      if (p == nullptr) return -EFAULT;
+    case kUnlinkAt:
       sqe->opcode = IORING_OP_UNLINKAT;
-      sqe->addr = Addr(p);
-      sqe->unlink_flags = flags;
+      sqe->addr = Addr(c.data);
+      sqe->unlink_flags = c.flags;
       return 0;
-    }
     case kRenameAt:
-    case kLinkAt: {
-      const char* from = path(cmd[kFieldBuf]);
-      const char* to = path(arg);
-      if (from == nullptr || to == nullptr) return -EFAULT;
-      sqe->opcode = op == kRenameAt ? IORING_OP_RENAMEAT : IORING_OP_LINKAT;
-      sqe->addr = Addr(from);
-      sqe->len = static_cast<uint32_t>(static_cast<int>(len));  // new dirfd
-      sqe->addr2 = Addr(to);
-      sqe->rename_flags = flags;  // shares its slot with hardlink_flags
+    case kLinkAt:
+      sqe->opcode = c.op == kRenameAt ? IORING_OP_RENAMEAT : IORING_OP_LINKAT;
+      sqe->addr = Addr(c.data);
+      sqe->len = c.len;  // new dirfd
+      sqe->addr2 = Addr(c.data2);
+      sqe->rename_flags = c.flags;  // shares its slot with hardlink_flags
       return 0;
-    }
-    case kConnect: {
-      uint8_t* p = data(len);
-      if (p == nullptr) return -EFAULT;
+    case kConnect:
       sqe->opcode = IORING_OP_CONNECT;
-      sqe->addr = Addr(p);
-      sqe->off = static_cast<uint64_t>(len);  // addrlen
+      sqe->addr = Addr(c.data);
+      sqe->off = c.len;  // addrlen
       return 0;
-    }
     case kAccept:
       sqe->opcode = IORING_OP_ACCEPT;
       sqe->accept_flags = SOCK_CLOEXEC;
       return 0;
     case kRecv:
-    case kSend: {
-      uint8_t* p = data(len);
-      if (p == nullptr || len > 0x7ffff000) return -EFAULT;
-      sqe->opcode = op == kRecv ? IORING_OP_RECV : IORING_OP_SEND;
-      sqe->addr = Addr(p);
-      sqe->len = static_cast<uint32_t>(len);
-      sqe->msg_flags = flags;
+    case kSend:
+      sqe->opcode = c.op == kRecv ? IORING_OP_RECV : IORING_OP_SEND;
+      sqe->addr = Addr(c.data);
+      sqe->len = c.len;
+      sqe->msg_flags = c.flags;
       return 0;
-    }
     case kShutdown:
       sqe->opcode = IORING_OP_SHUTDOWN;
-      sqe->len = static_cast<uint32_t>(len);  // how
+      sqe->len = c.len;  // how
       return 0;
     default:
       return -EINVAL;

@@ -1,0 +1,216 @@
+#include "thread_pool.h"
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "../common/buffer_table.h"
+#include "../common/command.h"
+#include "../common/commands.h"
+
+namespace mfio::rt {
+namespace {
+
+using namespace commands;
+
+constexpr unsigned kCancelAny = 1u << 2;  // IORING_ASYNC_CANCEL_ANY, as NativeQueue.close() sends it
+
+Napi::Error ErrnoError(Napi::Env env, int negative_errno, const char* syscall) {
+  Napi::Error error = Napi::Error::New(env, std::string(syscall) + " failed: " + std::strerror(-negative_errno));
+  error.Set("errno", Napi::Number::New(env, negative_errno));
+  error.Set("syscall", Napi::String::New(env, syscall));
+  return error;
+}
+
+}  // namespace
+
+Napi::Function ThreadPool::Define(Napi::Env env) {
+  return DefineClass(env, "ThreadPool",
+                     {
+                         InstanceMethod<&ThreadPool::Submit>("submit"),
+                         InstanceMethod<&ThreadPool::Wait>("wait"),
+                         InstanceMethod<&ThreadPool::Drain>("drain"),
+                         InstanceMethod<&ThreadPool::SetActive>("setActive"),
+                         InstanceMethod<&ThreadPool::Close>("close"),
+                         InstanceMethod<&ThreadPool::Info>("info"),
+                     });
+}
+
+// new ThreadPool(threads, completions: Int32Array, onCompletions: (count) => void)
+ThreadPool::ThreadPool(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ThreadPool>(info), env_(info.Env()) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsTypedArray() || !info[2].IsFunction()) {
+    Napi::TypeError::New(env, "ThreadPool(threads, completions: Int32Array, onCompletions)").ThrowAsJavaScriptException();
+    return;
+  }
+  Napi::TypedArray typed = info[1].As<Napi::TypedArray>();
+  if (typed.TypedArrayType() != napi_int32_array || typed.ElementLength() < 2) {
+    Napi::TypeError::New(env, "completions must be an Int32Array of at least 2 elements").ThrowAsJavaScriptException();
+    return;
+  }
+  const uint32_t threads = info[0].As<Napi::Number>().Uint32Value();
+  if (threads < 1 || threads > WorkerPool::kMaxThreads) {
+    Napi::RangeError::New(env, "threads must be between 1 and " + std::to_string(WorkerPool::kMaxThreads)).ThrowAsJavaScriptException();
+    return;
+  }
+  int rc = async_.Start(env, &ThreadPool::OnAsync, this);
+  if (rc < 0) {
+    ErrnoError(env, rc, "uv_async_init").ThrowAsJavaScriptException();
+    return;
+  }
+  pool_ = std::make_unique<WorkerPool>(threads, &ThreadPool::OnReady, this);
+  rc = pool_->Start();
+  if (rc < 0) {
+    pool_.reset();
+    async_.Stop();
+    ErrnoError(env, rc, "pthread_create").ThrowAsJavaScriptException();
+    return;
+  }
+  Napi::Int32Array completions = info[1].As<Napi::Int32Array>();
+  completions_ref_ = Napi::Persistent(completions);
+  completions_ = completions.Data();
+  capacity_ = static_cast<unsigned>(completions.ElementLength() / 2);
+  on_completions_ = Napi::Persistent(info[2].As<Napi::Function>());
+  async_context_ = std::make_unique<Napi::AsyncContext>(env, "mfio:threadpool");
+  closed_ = false;
+  // The async handle and the workers point at this object: keep it alive until close().
+  Ref();
+  napi_add_env_cleanup_hook(env, &ThreadPool::OnEnvCleanup, this);
+}
+
+ThreadPool::~ThreadPool() {
+  if (!closed_) Shutdown();
+}
+
+// submit(commands: Float64Array, count, buffers: Uint8Array[]) -> commands consumed (at most
+// the room left under kCapacity; the rest stay with the caller).
+Napi::Value ThreadPool::Submit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (closed_) {
+    ErrnoError(env, -EBADF, "threadpool submit").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Float64Array commands = info[0].As<Napi::Float64Array>();
+  const unsigned count = info[1].As<Napi::Number>().Uint32Value();
+  if (static_cast<size_t>(count) * kStride > commands.ElementLength()) {
+    Napi::RangeError::New(env, "count exceeds the command buffer").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const unsigned room = in_flight_ >= kCapacity ? 0 : static_cast<unsigned>(kCapacity - in_flight_);
+  const unsigned take = count < room ? count : room;
+  BufferTable buffers(info[2].As<Napi::Array>());
+  const double* base = commands.Data();
+  std::vector<Command> batch;
+  batch.reserve(take);
+  for (unsigned i = 0; i < take; i++) {
+    Command command;
+    const int rc = DecodeCommand(base + static_cast<size_t>(i) * kStride, buffers, &command);
+    if (rc < 0) {
+      pool_->Complete(command.user_data, rc);  // still completes, like any request
+    } else if (command.op == kCancel) {
+      // Queued in order: what this batch queued before the cancel can be cancelled by it.
+      pool_->Push(batch.data(), batch.size());
+      batch.clear();
+      pool_->Complete(command.user_data, pool_->Cancel(command.arg, (command.flags & kCancelAny) != 0));
+    } else {
+      batch.push_back(command);
+    }
+  }
+  pool_->Push(batch.data(), batch.size());
+  in_flight_ += take;
+  return Napi::Number::New(env, take);
+}
+
+// wait(minComplete) -> pairs written: block until at least `minComplete` completions are ready
+// (running queued file commands on this thread meanwhile), then drain them. For the sync wrappers.
+Napi::Value ThreadPool::Wait(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (closed_) {
+    ErrnoError(env, -EBADF, "threadpool wait").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  uint64_t wait_for = info[0].As<Napi::Number>().Uint32Value();
+  if (wait_for > in_flight_) wait_for = in_flight_;  // never wait for what nothing will complete
+  if (wait_for > capacity_) wait_for = capacity_;
+  pool_->WaitReady(static_cast<size_t>(wait_for));
+  return Napi::Number::New(env, DrainInto());
+}
+
+// drain() -> pairs written, without waiting.
+Napi::Value ThreadPool::Drain(const Napi::CallbackInfo& info) {
+  if (closed_) return Napi::Number::New(info.Env(), 0);
+  return Napi::Number::New(info.Env(), DrainInto());
+}
+
+unsigned ThreadPool::DrainInto() {
+  bool more = false;
+  const size_t n = pool_->TakeInto(completions_, capacity_, &more);
+  in_flight_ -= n;
+  // What did not fit goes with the next async callback.
+  if (more) async_.Send();
+  return static_cast<unsigned>(n);
+}
+
+void ThreadPool::OnReady(void* data) {
+  static_cast<ThreadPool*>(data)->async_.Send();
+}
+
+void ThreadPool::OnAsync(void* data) {
+  auto* self = static_cast<ThreadPool*>(data);
+  if (self->closed_) return;
+  Napi::Env env(self->env_);
+  Napi::HandleScope scope(env);
+  for (;;) {
+    unsigned n = self->DrainInto();
+    if (n == 0) return;
+    self->on_completions_.MakeCallback(self->Value(), {Napi::Number::New(env, n)}, *self->async_context_);
+    if (env.IsExceptionPending()) {
+      Napi::Error error = env.GetAndClearPendingException();
+      napi_fatal_exception(env, error.Value());
+      return;
+    }
+    if (self->closed_ || n < self->capacity_) return;
+  }
+}
+
+void ThreadPool::SetActive(const Napi::CallbackInfo& info) {
+  async_.SetActive(info[0].ToBoolean().Value());
+}
+
+// close(): JS cancels and waits for its requests first; anything left is dropped or interrupted.
+void ThreadPool::Close(const Napi::CallbackInfo& info) {
+  (void)info;
+  if (closed_) return;
+  napi_remove_env_cleanup_hook(env_, &ThreadPool::OnEnvCleanup, this);
+  Shutdown();
+}
+
+void ThreadPool::OnEnvCleanup(void* data) {
+  static_cast<ThreadPool*>(data)->Shutdown();
+}
+
+void ThreadPool::Shutdown() {
+  if (closed_) return;
+  closed_ = true;
+  // Joins every worker: after this no thread touches a JS buffer or the async handle.
+  pool_->Shutdown();
+  async_.Stop();
+  completions_ = nullptr;
+  completions_ref_.Reset();
+  on_completions_.Reset();
+  async_context_.reset();
+  Unref();
+}
+
+Napi::Value ThreadPool::Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("capacity", kCapacity);
+  out.Set("inFlight", static_cast<double>(in_flight_));
+  out.Set("fd", -1);
+  out.Set("threads", closed_ ? 0 : pool_->threads());
+  return out;
+}
+
+}  // namespace mfio::rt

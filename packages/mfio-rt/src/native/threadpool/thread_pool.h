@@ -1,0 +1,54 @@
+// The JS-facing thread pool: the same executor interface as UringRing (see
+// src/native/addon.ts), so the shared NativeQueue and drivers run on it unchanged. submit()
+// decodes and copies each command on the JS thread and queues it; workers run blocking syscalls
+// and signal a uv_async_t; its callback hands every ready completion to JS in one call.
+// Buffers are kept alive by JS (the slot table) until their completion.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+
+#include "../common/loop_poll.h"
+#include "worker_pool.h"
+
+namespace mfio::rt {
+
+class ThreadPool : public Napi::ObjectWrap<ThreadPool> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  explicit ThreadPool(const Napi::CallbackInfo& info);
+  ~ThreadPool() override;
+
+  // Requests accepted at once; NativeQueue keeps the rest queued in JS.
+  static constexpr unsigned kCapacity = 4096;
+
+ private:
+  Napi::Value Submit(const Napi::CallbackInfo& info);
+  Napi::Value Wait(const Napi::CallbackInfo& info);
+  Napi::Value Drain(const Napi::CallbackInfo& info);
+  void SetActive(const Napi::CallbackInfo& info);
+  void Close(const Napi::CallbackInfo& info);
+  Napi::Value Info(const Napi::CallbackInfo& info);
+
+  static void OnReady(void* self);  // any thread
+  static void OnAsync(void* self);  // JS thread
+  static void OnEnvCleanup(void* self);
+  // Move ready completions into the shared array; returns how many pairs were written.
+  unsigned DrainInto();
+  // Stop the workers (dropping queued requests, interrupting socket waits), release the handle.
+  void Shutdown();
+
+  std::unique_ptr<WorkerPool> pool_;
+  LoopAsync async_;
+  napi_env env_;
+  Napi::Reference<Napi::Int32Array> completions_ref_;
+  int32_t* completions_ = nullptr;
+  unsigned capacity_ = 0;  // pairs the completions array holds
+  Napi::FunctionReference on_completions_;
+  std::unique_ptr<Napi::AsyncContext> async_context_;
+  uint64_t in_flight_ = 0;  // completions owed to JS
+  bool closed_ = true;
+};
+
+}  // namespace mfio::rt

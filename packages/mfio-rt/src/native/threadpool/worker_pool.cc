@@ -1,0 +1,203 @@
+#include "worker_pool.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <system_error>
+
+#include "blocking_ops.h"
+
+namespace mfio::rt {
+
+struct WorkerPool::Worker {
+  std::thread thread;
+  Wakeup wakeup;
+  std::atomic<bool> cancelled{false};
+  uint64_t running = 0;  // user_data of the request in hand, when busy
+  bool busy = false;
+};
+
+// A worker's socket waits: parked while they last, interruptible through the worker's doorbell.
+class WorkerPool::WorkerWait : public SocketWait {
+ public:
+  WorkerWait(WorkerPool& pool, Worker& worker) : pool_(pool), worker_(worker) {}
+  int WaitFor(int fd, short events) override {
+    pool_.Park(true);
+    int rc = PollInterruptible(fd, events, worker_.wakeup, worker_.cancelled);
+    pool_.Park(false);
+    return rc;
+  }
+
+ private:
+  WorkerPool& pool_;
+  Worker& worker_;
+};
+
+WorkerPool::WorkerPool(unsigned threads, void (*on_ready)(void*), void* data)
+    : size_(std::max(1u, std::min(threads, kMaxThreads))), on_ready_(on_ready), data_(data) {}
+
+WorkerPool::~WorkerPool() { Shutdown(); }
+
+int WorkerPool::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (unsigned i = 0; i < size_; i++) {
+    if (!SpawnLocked()) {
+      // Not even one thread: report it. Fewer than asked still works.
+      if (workers_.empty()) return -EAGAIN;
+      break;
+    }
+  }
+  return 0;
+}
+
+bool WorkerPool::SpawnLocked() {
+  auto worker = std::make_unique<Worker>();
+  if (worker->wakeup.Open() < 0) return false;
+  try {
+    worker->thread = std::thread(&WorkerPool::Run, this, worker.get());
+  } catch (const std::system_error&) {
+    return false;  // out of threads: the pool goes on with those it has
+  }
+  workers_.push_back(std::move(worker));
+  return true;
+}
+
+unsigned WorkerPool::threads() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return static_cast<unsigned>(workers_.size());
+}
+
+void WorkerPool::Run(Worker* worker) {
+  WorkerWait wait(*this, *worker);
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, and Shutdown dropped the queue
+    Command command = queue_.front();
+    queue_.pop_front();
+    worker->running = command.user_data;
+    worker->busy = true;
+    worker->cancelled.store(false);
+    lock.unlock();
+    const int32_t res = IsSocketCommand(command.op) ? RunSocketCommand(command, wait) : RunFileCommand(command);
+    lock.lock();
+    worker->busy = false;
+    CompleteLocked(command.user_data, res);
+  }
+}
+
+void WorkerPool::Park(bool parked) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!parked) {
+    parked_--;
+    return;
+  }
+  parked_++;
+  // Keep `size_` threads free for the queue while this one waits on a peer.
+  if (!stopping_ && workers_.size() - parked_ < size_ && workers_.size() < kMaxThreads) SpawnLocked();
+}
+
+void WorkerPool::Push(const Command* commands, size_t count) {
+  if (count == 0) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.insert(queue_.end(), commands, commands + count);
+  }
+  if (count == 1) {
+    work_cv_.notify_one();
+  } else {
+    work_cv_.notify_all();
+  }
+}
+
+void WorkerPool::Complete(uint64_t user_data, int32_t res) {
+  std::lock_guard<std::mutex> lock(mu_);
+  CompleteLocked(user_data, res);
+}
+
+void WorkerPool::CompleteLocked(uint64_t user_data, int32_t res) {
+  const bool first = done_.empty();
+  done_.emplace_back(user_data, res);
+  if (js_waiting_) ready_cv_.notify_one();
+  // One wakeup per batch: the JS thread collects everything ready when it runs.
+  if (first) on_ready_(data_);
+}
+
+int32_t WorkerPool::Cancel(uint64_t target, bool any) {
+  std::lock_guard<std::mutex> lock(mu_);
+  int32_t res = -ENOENT;
+  for (auto it = queue_.begin(); it != queue_.end();) {
+    if (any || it->user_data == target) {
+      CompleteLocked(it->user_data, -ECANCELED);
+      it = queue_.erase(it);
+      res = 0;
+      if (!any) return res;
+    } else {
+      ++it;
+    }
+  }
+  for (auto& worker : workers_) {
+    if (worker->busy && (any || worker->running == target)) {
+      worker->cancelled.store(true);
+      worker->wakeup.Signal();
+      if (res == -ENOENT) res = -EALREADY;
+      if (!any) break;
+    }
+  }
+  return res;
+}
+
+void WorkerPool::WaitReady(size_t min) {
+  std::unique_lock<std::mutex> lock(mu_);
+  js_waiting_ = true;
+  while (done_.size() < min && !stopping_) {
+    // A sync wrapper is waiting anyway: run a queued file command here instead of handing off.
+    // Socket commands stay with the workers, since they may wait on a peer indefinitely.
+    auto it = std::find_if(queue_.begin(), queue_.end(), [](const Command& c) { return !IsSocketCommand(c.op); });
+    if (it != queue_.end()) {
+      Command command = *it;
+      queue_.erase(it);
+      lock.unlock();
+      const int32_t res = RunFileCommand(command);
+      lock.lock();
+      CompleteLocked(command.user_data, res);
+      continue;
+    }
+    ready_cv_.wait(lock);
+  }
+  js_waiting_ = false;
+}
+
+size_t WorkerPool::TakeInto(int32_t* pairs, size_t max, bool* more) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const size_t n = std::min(max, done_.size());
+  for (size_t i = 0; i < n; i++) {
+    pairs[2 * i] = static_cast<int32_t>(static_cast<uint32_t>(done_[i].first));
+    pairs[2 * i + 1] = done_[i].second;
+  }
+  done_.erase(done_.begin(), done_.begin() + static_cast<std::ptrdiff_t>(n));
+  *more = !done_.empty();
+  return n;
+}
+
+void WorkerPool::Shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;  // from here on no worker is spawned, so workers_ stays as it is
+    queue_.clear();
+    for (auto& worker : workers_) {
+      if (!worker->busy) continue;
+      worker->cancelled.store(true);
+      worker->wakeup.Signal();
+    }
+  }
+  work_cv_.notify_all();
+  ready_cv_.notify_all();
+  for (auto& worker : workers_) {
+    if (worker->thread.joinable()) worker->thread.join();
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  done_.clear();
+}
+
+}  // namespace mfio::rt
