@@ -39,6 +39,8 @@ export interface NativeSockets {
 export interface NativeAddon extends Partial<NativeSockets> {
   /** Present where io_uring was compiled in (Linux). */
   UringRing?: NativeExecutorClass;
+  /** Present where the thread pool was compiled in (Linux, macOS and other Unixes); `size` is its thread count. */
+  ThreadPool?: NativeExecutorClass;
 }
 
 /**

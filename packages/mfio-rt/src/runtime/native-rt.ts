@@ -2,6 +2,7 @@ import * as nodePath from 'node:path';
 import { MfioError, invalidArgType, type IoBackend, type IoOptions } from '@mfio/core';
 import { ioUringFactory } from '../backends/io_uring/index.js';
 import { libuvFactory } from '../backends/libuv/index.js';
+import { threadpoolFactory } from '../backends/threadpool/index.js';
 import { DriverFs } from '../fs/driver-fs.js';
 import type { OpenOptions } from '../fs/open-options.js';
 import type { DirHandle, FileHandle, Fs } from '../fs/types.js';
@@ -21,7 +22,7 @@ import { Resources } from './resources.js';
 // Until their addon exists, the native backends say why they cannot start.
 registerBackend(ioUringFactory);
 registerBackend(placeholder('iocp', () => (process.platform === 'win32' ? 'the native addon is not built yet' : 'only on Windows')));
-registerBackend(placeholder('threadpool', () => 'the native addon is not built yet'));
+registerBackend(threadpoolFactory);
 registerBackend(libuvFactory);
 
 /** The environment variable that restricts the backends, as in mfio: `MFIO_FS_BACKENDS=io_uring,libuv`. */

@@ -1,0 +1,43 @@
+import { MfioError } from '@mfio/core';
+import { unavailable, type BackendFactory } from '../../runtime/registry.js';
+import { startNativeBackend } from '../native/start-native.js';
+
+/** The environment variable that sets the pool's thread count: `MFIO_THREADPOOL_THREADS=32`. */
+export const THREADS_ENV = 'MFIO_THREADPOOL_THREADS';
+
+/**
+ * Threads per pool when {@link THREADS_ENV} is unset. Blocking I/O threads mostly wait, so this
+ * is not the core count: it is how many reads the device sees at once. See threads.md-style
+ * numbers in src/native/threadpool/worker_pool.h.
+ */
+export const DEFAULT_THREADS = 16;
+
+/** Upper bound, as in the addon (WorkerPool::kMaxThreads). */
+const MAX_THREADS = 1024;
+
+/**
+ * The pool size: {@link THREADS_ENV} if set, else {@link DEFAULT_THREADS}.
+ * @throws {MfioError} ERR_INVALID_ARG_VALUE when the variable is not an integer from 1 to 1024.
+ */
+export function threadCount(env: NodeJS.ProcessEnv = process.env): number {
+  const value = env[THREADS_ENV];
+  if (value === undefined || value.trim() === '') return DEFAULT_THREADS;
+  const threads = Number(value);
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    throw new MfioError('ERR_INVALID_ARG_VALUE', `${THREADS_ENV} must be an integer from 1 to ${MAX_THREADS}; received '${value}'`);
+  }
+  return threads;
+}
+
+/**
+ * The portable native backend: a pool of native threads owned by the runtime, doing blocking
+ * file and socket calls, independent of libuv's shared pool. The native choice where io_uring
+ * and IOCP are not (macOS, BSDs, locked-down Linux). Unavailable on Windows and without the addon.
+ */
+export const threadpoolFactory: BackendFactory = {
+  name: 'threadpool',
+  start(options) {
+    if (process.platform === 'win32') throw unavailable('threadpool', 'not on Windows yet (IOCP is the native backend there)');
+    return startNativeBackend('threadpool', (addon) => addon.ThreadPool, threadCount(), options);
+  },
+};
