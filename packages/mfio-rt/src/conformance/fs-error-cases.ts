@@ -373,6 +373,10 @@ export function fsErrorCases(ctx: SuiteContext): void {
       expect((await dir.metadata('f')).permissions).toEqual({ mode: 0o400, readOnly: true });
       await dir.setPermissions('f', { readOnly: false });
       expect((await dir.metadata('f')).permissions.readOnly).toBe(false);
+      // As Rust's set_readonly(false): every write bit, not just the owner's.
+      await dir.setPermissions('f', { mode: 0o444 });
+      await dir.setPermissions('f', { readOnly: false });
+      expect((await dir.metadata('f')).permissions).toEqual({ mode: 0o666, readOnly: false });
       await rejectsWith(dir.setPermissions('missing', { mode: 0o644 }), 'ENOENT');
     });
 
@@ -410,6 +414,42 @@ export function fsErrorCases(ctx: SuiteContext): void {
       await rejectsWith(handle.createDir('x'), 'EBADF');
       await rejectsWith(names(handle), 'EBADF');
       expect(await names(dir)).toEqual([]);
+    });
+
+    test("trailing separators and '.'/'..' after a file fail with ENOTDIR (as the kernel says), not silently", async () => {
+      const dir = await ctx.scratch();
+      await writeFile(dir, 'f', 'x');
+      await dir.createDir('d');
+      await rejectsWith(dir.openFile('f/'), 'ENOTDIR');
+      await rejectsWith(dir.openFile('f/', { write: true, create: true }), 'EISDIR');
+      await rejectsWith(dir.openFile('new/', { write: true, create: true }), 'EISDIR');
+      await rejectsWith(dir.openFile('new/'), 'ENOENT');
+      await rejectsWith(dir.openFile('d/'), 'EISDIR');
+      await rejectsWith(dir.metadata('f/'), 'ENOTDIR');
+      await rejectsWith(dir.metadata('f/.'), 'ENOTDIR');
+      await rejectsWith(dir.metadata('f/..'), 'ENOTDIR');
+      await rejectsWith(dir.openFile('f/../f'), 'ENOTDIR');
+      await rejectsWith(dir.openDir('f/'), 'ENOTDIR');
+      await rejectsWith(dir.removeFile('f/'), 'ENOTDIR');
+      await rejectsWith(dir.setPermissions('f/', { mode: 0o644 }), 'ENOTDIR');
+      await rejectsWith(dir.rename('f', 'g/'), 'ENOTDIR');
+      await rejectsWith(dir.rename('f/', 'g'), 'ENOTDIR');
+      await rejectsWith(dir.copy('f/', 'g'), 'ENOTDIR');
+      await rejectsWith(dir.copy('f', 'g/'), 'EISDIR');
+      await rejectsWith(dir.hardLink('f/', 'g'), 'ENOTDIR');
+      await rejectsWith(dir.hardLink('f', 'g/'), 'ENOENT');
+      await rejectsWith(dir.createDir('f/'), 'EEXIST');
+      expect(await names(dir)).toEqual(['d', 'f']); // nothing was removed, moved or created
+      expect(await readFile(dir, 'f')).toBe('x');
+      // On directories the same spellings work.
+      expect((await dir.metadata('d/')).type).toBe('dir');
+      expect((await dir.metadata('d/.')).type).toBe('dir');
+      await writeFile(dir, 'd/../g', 'y');
+      expect(await readFile(dir, 'g')).toBe('y');
+      await dir.rename('d/', 'e/');
+      await dir.createDir('h/');
+      await dir.removeDir('h/');
+      expect(await names(dir)).toEqual(['e', 'f', 'g']);
     });
 
     test('invalid paths: not a string, a NUL byte, empty', async () => {

@@ -30,7 +30,10 @@ export interface Metadata {
   readonly type: FileType;
 }
 
-/** A change of permissions: a full `mode`, or just the read-only flag (clears or sets the write bits). */
+/**
+ * A change of permissions: a full `mode`, or just the read-only flag: `true` clears every write
+ * bit, `false` sets every write bit (`0o222`), as Rust's `set_readonly`.
+ */
 export type PermissionsChange = { readonly mode: number } | { readonly readOnly: boolean };
 
 /**
@@ -71,6 +74,12 @@ export interface FileHandle extends PositionalIo {
  * A directory: relative paths given to its methods resolve against it, absolute paths are used
  * as they are. The handle names the directory by path (like a working directory), so it does
  * not keep a removed directory alive.
+ *
+ * Paths are resolved against the handle lexically: `a/../b` is `b`, even when `a` is a symlink
+ * (the kernel, and Rust's std, would resolve `..` from the link's target). What the kernel
+ * checks on the way is kept: a component that `.` or `..` steps out of must be a directory,
+ * and a trailing separator names a directory, so `f/`, `f/.`, `f/..` and `f/../f` fail with
+ * ENOTDIR when `f` is a file (`openFile('new/', { create: true })` with EISDIR), on every backend.
  *
  * Every method rejects with EBADF once the handle (or its runtime) is closed.
  */
