@@ -101,6 +101,8 @@ int Transfer(const Command& c, SocketWait& wait) {
 
 bool IsSocketCommand(int op) { return op == kConnect || op == kAccept || op == kRecv || op == kSend; }
 
+bool MayRunOnCaller(int op) { return !IsSocketCommand(op) && op != kOpenAt; }
+
 int32_t RunFileCommand(const Command& c) {
   const char* path = reinterpret_cast<const char*>(c.data);
   const char* path2 = reinterpret_cast<const char*>(c.data2);

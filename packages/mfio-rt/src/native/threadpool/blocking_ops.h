@@ -22,6 +22,10 @@ class SocketWait {
 // True for the commands that may wait on a peer (connect, accept, recv, send).
 bool IsSocketCommand(int op);
 
+// True for the commands a thread blocked in wait() may run itself: not the socket commands, nor
+// open (opening a FIFO waits for its other end).
+bool MayRunOnCaller(int op);
+
 int32_t RunFileCommand(const Command& c);
 int32_t RunSocketCommand(const Command& c, SocketWait& wait);
 

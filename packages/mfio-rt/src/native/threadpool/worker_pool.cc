@@ -150,10 +150,12 @@ void WorkerPool::WaitReady(size_t min) {
   std::unique_lock<std::mutex> lock(mu_);
   js_waiting_ = true;
   while (done_.size() < min && !stopping_) {
-    // A sync wrapper is waiting anyway: run a queued file command here instead of handing off.
-    // Socket commands stay with the workers, since they may wait on a peer indefinitely.
-    auto it = std::find_if(queue_.begin(), queue_.end(), [](const Command& c) { return !IsSocketCommand(c.op); });
-    if (it != queue_.end()) {
+    // A sync wrapper is waiting anyway: run a queued command here instead of handing it off.
+    // Newest first: the request being waited for was queued last. Only commands that cannot
+    // wait indefinitely (MayRunOnCaller), since nothing else runs on this thread meanwhile.
+    auto rit = std::find_if(queue_.rbegin(), queue_.rend(), [](const Command& c) { return MayRunOnCaller(c.op); });
+    if (rit != queue_.rend()) {
+      auto it = std::next(rit).base();
       Command command = *it;
       queue_.erase(it);
       lock.unlock();

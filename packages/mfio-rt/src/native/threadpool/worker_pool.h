@@ -43,7 +43,7 @@ class WorkerPool {
   // Returns the cancel's own result: 0, -EALREADY (running) or -ENOENT (not found).
   int32_t Cancel(uint64_t target, bool any);
   // Block until at least `min` completions are ready; meanwhile run queued file commands on this
-  // thread rather than waiting for a worker to take them.
+  // thread (newest first, never socket commands or opens) rather than wait for a worker.
   void WaitReady(size_t min);
   // Move up to `max` completions into `pairs` as (user_data low 32 bits, res); returns how many.
   // `*more` is set when completions remain.

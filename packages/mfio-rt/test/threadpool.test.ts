@@ -1,0 +1,227 @@
+// The thread pool's own mechanics, which the conformance suite (run on every backend) cannot see:
+// what happens to queued and running requests on cancel and close, the sync path, idle exit.
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { NativeRt } from '../src/index.js';
+import { loadAddon, type NativeExecutor, type NativeExecutorClass } from '../src/native/addon.js';
+import { AT_FDCWD, Op, STRIDE } from '../src/backends/native/commands.js';
+
+const ECANCELED = 125;
+
+function poolClass(): NativeExecutorClass | undefined {
+  try {
+    return loadAddon().ThreadPool;
+  } catch {
+    return undefined;
+  }
+}
+
+const ThreadPool = poolClass();
+const describePool = ThreadPool ? describe : describe.skip;
+
+/** Build a runtime on the thread pool alone, with `threads` workers. */
+function threadpoolRt(threads: number, cwd: string): NativeRt {
+  const saved = process.env.MFIO_THREADPOOL_THREADS;
+  process.env.MFIO_THREADPOOL_THREADS = String(threads);
+  try {
+    return NativeRt.builder().threadpool().cwd(cwd).build();
+  } finally {
+    if (saved === undefined) delete process.env.MFIO_THREADPOOL_THREADS;
+    else process.env.MFIO_THREADPOOL_THREADS = saved;
+  }
+}
+
+/** A raw executor with a helper to submit commands and await each one's result. */
+function rawPool(threads: number): {
+  pool: NativeExecutor;
+  submit(op: number, userData: number, fd: number, buffer: Uint8Array | null, len: number, arg: number, flags: number): void;
+  result(userData: number): Promise<number>;
+  results: Map<number, number>;
+} {
+  const completions = new Int32Array(2 * 64);
+  const results = new Map<number, number>();
+  const waiters = new Map<number, (res: number) => void>();
+  const pool = new ThreadPool!(threads, completions, (count) => {
+    for (let i = 0; i < count; i++) {
+      const [userData, res] = [completions[2 * i]!, completions[2 * i + 1]!];
+      results.set(userData, res);
+      waiters.get(userData)?.(res);
+    }
+  });
+  return {
+    pool,
+    results,
+    submit(op, userData, fd, buffer, len, arg, flags) {
+      const commands = Float64Array.of(op, userData, fd, buffer === null ? -1 : 0, 0, len, arg, flags);
+      expect(commands.length).toBe(STRIDE);
+      expect(pool.submit(commands, 1, buffer === null ? [] : [buffer])).toBe(1);
+    },
+    result(userData) {
+      const known = results.get(userData);
+      if (known !== undefined) return Promise.resolve(known);
+      return new Promise((resolve) => waiters.set(userData, resolve));
+    },
+  };
+}
+
+const cPath = (path: string): Buffer => Buffer.from(`${path}\0`);
+
+/** A server whose connections never send anything. */
+async function silentServer(): Promise<{ server: Server; port: number; peers: Socket[] }> {
+  const peers: Socket[] = [];
+  const server = createServer((socket) => peers.push(socket)).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { server, port: (server.address() as AddressInfo).port, peers };
+}
+
+describePool('threadpool executor', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mfio-threadpool-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  test('info() reports its capacity, no pollable fd, and its threads', () => {
+    const { pool } = rawPool(3);
+    expect(pool.info()).toMatchObject({ capacity: 4096, inFlight: 0, fd: -1, threads: 3 });
+    pool.close();
+  });
+
+  test('a cancelled request still queued completes with ECANCELED at once and never runs', async () => {
+    // The only worker blocks opening a FIFO (until its other end opens); the write waits behind it.
+    const fifo = join(dir, 'cancel.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const victim = join(dir, 'victim.txt');
+    writeFileSync(victim, 'before');
+    const fd = openSync(victim, 'r+');
+    const { pool, submit, result, results } = rawPool(1);
+    pool.setActive(true);
+    submit(Op.OpenAt, 1, AT_FDCWD, cPath(fifo), 0o666, 0, 0 /* O_RDONLY */);
+    submit(Op.Write, 2, fd, Buffer.from('AFTER!'), 6, 0, 0);
+    submit(Op.Cancel, 3, -1, null, 0, 2, 0);
+    expect(await result(2)).toBe(-ECANCELED);
+    expect(await result(3)).toBe(0);
+    expect(results.has(1)).toBe(false); // the worker is still blocked
+    closeSync(openSync(fifo, 'w')); // lets the open finish
+    const fifoFd = await result(1);
+    expect(fifoFd).toBeGreaterThanOrEqual(0);
+    closeSync(fifoFd);
+    pool.setActive(false);
+    pool.close();
+    closeSync(fd);
+    expect(readFileSync(victim, 'utf8')).toBe('before');
+  });
+
+  test('cancel interrupts a recv waiting on a silent peer', async () => {
+    const { server, port, peers } = await silentServer();
+    const rt = threadpoolRt(2, dir);
+    try {
+      const stream = await rt.connect('127.0.0.1', port);
+      const controller = new AbortController();
+      const read = stream.read(16, { signal: controller.signal });
+      await new Promise((r) => setTimeout(r, 100)); // the recv is now parked in poll()
+      controller.abort();
+      await expect(read).rejects.toThrow();
+      await stream.close();
+    } finally {
+      await rt.close();
+      for (const peer of peers) peer.destroy();
+      server.close();
+    }
+  });
+
+  test('a worker waiting on a silent peer is replaced, so file I/O goes on', async () => {
+    const { server, port, peers } = await silentServer();
+    writeFileSync(join(dir, 'beside.txt'), 'beside a parked recv');
+    const rt = threadpoolRt(1, dir);
+    try {
+      const stream = await rt.connect('127.0.0.1', port);
+      const read = stream.read(16).catch(() => null);
+      await new Promise((r) => setTimeout(r, 50));
+      const file = await rt.open('beside.txt');
+      expect((await file.readAt(0, 6)).toString()).toBe('beside');
+      await file.close();
+      await stream.close();
+      await read;
+    } finally {
+      await rt.close();
+      for (const peer of peers) peer.destroy();
+      server.close();
+    }
+  });
+
+  test('close() interrupts a blocked recv, joins the threads and settles every promise', async () => {
+    const { server, port, peers } = await silentServer();
+    const rt = threadpoolRt(1, dir);
+    const stream = await rt.connect('127.0.0.1', port);
+    const reads = [stream.read(16), stream.read(16)];
+    const listener = await rt.listen('127.0.0.1', 0);
+    const settled = Promise.allSettled([...reads, listener.accept()]);
+    await new Promise((r) => setTimeout(r, 100)); // the recv and the accept wait in poll()
+    const started = Date.now();
+    await rt.close();
+    expect(Date.now() - started).toBeLessThan(5000);
+    for (const outcome of await settled) expect(outcome.status).toBe('rejected');
+    for (const peer of peers) peer.destroy();
+    server.close();
+  });
+
+  test('the executor closes with a recv in progress and no cancel sent first', async () => {
+    // The pool waits on the fd of a Node client whose peer never sends.
+    const { server, port, peers } = await silentServer();
+    const client = connect(port, '127.0.0.1');
+    await once(client, 'connect');
+    const socketFd = (client as unknown as { _handle: { fd: number } })._handle.fd;
+    const { pool, submit } = rawPool(1);
+    submit(Op.Recv, 1, socketFd, new Uint8Array(16), 16, 0, 0);
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    pool.close(); // must not hang on the silent peer
+    expect(Date.now() - started).toBeLessThan(2000);
+    client.destroy();
+    for (const peer of peers) peer.destroy();
+    server.close();
+  });
+
+  test('a sync read completes on the calling thread while every worker is blocked', async () => {
+    const fifo = join(dir, 'sync.fifo');
+    execFileSync('mkfifo', [fifo]);
+    writeFileSync(join(dir, 'sync.txt'), 'hello, sync');
+    const rt = threadpoolRt(1, dir);
+    const file = await rt.open('sync.txt');
+    const blocked = rt.open('sync.fifo'); // the only worker waits for the FIFO's writer
+    await new Promise((r) => setTimeout(r, 50));
+    expect(file.readAtSync(0, 5).toString()).toBe('hello');
+    closeSync(openSync(fifo, 'w'));
+    await (await blocked.catch(() => null))?.close();
+    await file.close();
+    await rt.close();
+  });
+
+  test('an idle runtime with files open lets the process exit by itself', async () => {
+    writeFileSync(join(dir, 'idle.txt'), 'idle');
+    const script = join(dir, 'idle.mts');
+    const entry = resolve(__dirname, '../src/index.ts');
+    writeFileSync(
+      script,
+      `import { NativeRt } from ${JSON.stringify(entry)};\n` +
+        `const rt = NativeRt.builder().threadpool().cwd(${JSON.stringify(dir)}).build();\n` +
+        `const file = await rt.open('idle.txt');\n` +
+        `console.log(rt.backendName, (await file.readAt(0, 4)).toString());\n`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: resolve(__dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const [code] = await once(child, 'exit');
+    clearTimeout(timer);
+    expect(output).toContain('threadpool idle');
+    expect(code).toBe(0); // not killed by the timeout
+  });
+});
