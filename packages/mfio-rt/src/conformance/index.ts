@@ -35,6 +35,11 @@ export interface ConformanceOptions extends FixtureOptions {
    * the target has no TCP; the cases are then one skipped test `tcp: unavailable: <reason>`.
    */
   tcp?: true | string;
+  /**
+   * Cases this target is known to fail, by name, each with the reason (e.g. the fix that is
+   * pending). They run as `test.failing`: reported, and red once they pass.
+   */
+  knownFailing?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -49,7 +54,7 @@ export function conformanceSuite(target: ConformanceTarget, options: Conformance
       test.skip(`unavailable: ${target.unavailable}`, () => undefined);
       return;
     }
-    const ctx = new SuiteContext(makeFixture(options), () => target.setup());
+    const ctx = new SuiteContext(makeFixture(options), () => target.setup(), options.knownFailing);
     beforeAll(async () => {
       const subject = await target.setup();
       ctx.subject = subject;

@@ -243,6 +243,28 @@ export function tcpCases(ctx: SuiteContext): void {
       }
     });
 
+    ctx.test('an aborted read that had received some bytes gives them back: the next read gets them first', async () => {
+      let peerSocket!: Socket;
+      const peer = await nodeServer((socket) => (peerSocket = socket));
+      try {
+        const stream = await tcpOf(ctx).connect(HOST, peer.port);
+        while (peerSocket === undefined) await new Promise((resolve) => setImmediate(resolve));
+        const controller = new AbortController();
+        const aborted = stream.read(10, { signal: controller.signal });
+        peerSocket.write('abc');
+        await new Promise((resolve) => setTimeout(resolve, 100)); // 'abc' is in the read by now
+        controller.abort();
+        const error = (await aborted.catch((e: unknown) => e)) as { code: string; released?: Promise<void> };
+        expect(error).toMatchObject({ code: 'ABORT_ERR' });
+        await error.released;
+        peerSocket.end('def');
+        expect((await stream.readToEnd()).toString()).toBe('abcdef');
+        await stream.close();
+      } finally {
+        await peer.close();
+      }
+    });
+
     test('closing a listener ends its iteration and rejects pending accepts', async () => {
       const listener = await tcpOf(ctx).listen(HOST, 0);
       const pending = expect(listener.accept()).rejects.toMatchObject({ code: 'ECANCELED' });

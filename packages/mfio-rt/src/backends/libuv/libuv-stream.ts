@@ -145,9 +145,25 @@ export class LibuvStream implements RawStream {
   #cancelRead(pending: PendingRead): void {
     const index = this.#reads.indexOf(pending);
     if (index < 0) return;
-    // Bytes already copied into it are lost to the stream: a cancelled read consumes them.
     this.#reads.splice(index, 1);
+    if (pending.filled > 0) this.#unread(pending);
     pending.view.fail(systemError('ECANCELED', { syscall: 'read' }));
+    this.#pump(); // the next read may take them now
+  }
+
+  /**
+   * Give the bytes a cancelled read had received back to the stream, ahead of everything else:
+   * they were never delivered, so the next read gets them (only the head read can hold any).
+   * Copied: the cancelled read's buffer is the caller's again.
+   */
+  #unread(pending: PendingRead): void {
+    const { view, filled } = pending;
+    if (this.#chunkOffset > 0) {
+      this.#chunks[0] = this.#chunks[0]!.subarray(this.#chunkOffset);
+      this.#chunkOffset = 0;
+    }
+    this.#chunks.unshift(Buffer.from(view.packet.buffer.subarray(view.start, view.start + filled)));
+    this.#buffered += filled;
   }
 
   #failReads(error: MfioError): void {
