@@ -19,12 +19,10 @@ using namespace commands;
 constexpr unsigned kFsyncDatasync = 1;  // IORING_FSYNC_DATASYNC, as JS sends it
 
 #ifdef __linux__
-constexpr unsigned kAtRemoveDir = AT_REMOVEDIR;
 constexpr int kNoSignal = MSG_NOSIGNAL;
 #else
 // JS sends Linux's values; translate the ones that differ.
 constexpr unsigned kLinuxAtRemoveDir = 0x200;
-constexpr unsigned kAtRemoveDir = kLinuxAtRemoveDir;
 constexpr int kNoSignal = 0;  // Node ignores SIGPIPE in every process
 int FromLinuxAtFlags(unsigned flags) { return (flags & kLinuxAtRemoveDir) ? AT_REMOVEDIR : 0; }
 int FromLinuxMsgFlags(unsigned flags) { return static_cast<int>(flags & ~0x4000u); }  // drop MSG_NOSIGNAL
@@ -129,7 +127,7 @@ int32_t RunFileCommand(const Command& c) {
       return Result(mkdirat(c.fd, path, static_cast<mode_t>(c.len)));
     case kUnlinkAt:
 #ifdef __linux__
-      return Result(unlinkat(c.fd, path, static_cast<int>(c.flags & kAtRemoveDir)));
+      return Result(unlinkat(c.fd, path, static_cast<int>(c.flags & AT_REMOVEDIR)));
 #else
       return Result(unlinkat(c.fd, path, FromLinuxAtFlags(c.flags)));
 #endif

@@ -98,15 +98,14 @@ void WorkerPool::Park(bool parked) {
 
 void WorkerPool::Push(const Command* commands, size_t count) {
   if (count == 0) return;
+  size_t threads;
   {
     std::lock_guard<std::mutex> lock(mu_);
     queue_.insert(queue_.end(), commands, commands + count);
+    threads = workers_.size();
   }
-  if (count == 1) {
-    work_cv_.notify_one();
-  } else {
-    work_cv_.notify_all();
-  }
+  // One wakeup per command, not notify_all: a small batch should not wake every thread.
+  for (size_t i = 0; i < count && i < threads; i++) work_cv_.notify_one();
 }
 
 void WorkerPool::Complete(uint64_t user_data, int32_t res) {
