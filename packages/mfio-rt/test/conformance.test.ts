@@ -34,5 +34,5 @@ conformanceSuite(
       return { fs, close: () => fs.close() };
     },
   },
-  { tcp: 'VirtFs is a filesystem only' },
+  { tcp: 'VirtFs is a filesystem only', symlinks: 'VirtFs has no symlinks' },
 );

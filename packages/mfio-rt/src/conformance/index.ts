@@ -11,7 +11,7 @@
  * conformanceSuite(tempDirTarget('libuv', (cwd) => NativeRt.builder().libuv().cwd(cwd).build()));
  * @packageDocumentation
  */
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Fs } from '../fs/types.js';
@@ -22,6 +22,7 @@ import { fsCases, writeFixtureThroughApi } from './fs-cases.js';
 import { fsErrorCases } from './fs-error-cases.js';
 import { lifecycleCases } from './lifecycle-cases.js';
 import { stressCases } from './stress-cases.js';
+import { symlinkCases } from './symlink-cases.js';
 import type { ConformanceSubject, ConformanceTarget } from './target.js';
 import { tcpCases } from './tcp-cases.js';
 
@@ -40,6 +41,11 @@ export interface ConformanceOptions extends FixtureOptions {
    * pending). They run as `test.failing`: reported, and red once they pass.
    */
   knownFailing?: Readonly<Record<string, string>>;
+  /**
+   * `true` (default): run the symlink cases (the subject must have `symlink`). A string: the
+   * reason the target has no symlinks; each such case is then skipped with it.
+   */
+  symlinks?: true | string;
 }
 
 /**
@@ -70,6 +76,7 @@ export function conformanceSuite(target: ConformanceTarget, options: Conformance
     });
     fsCases(ctx);
     fsErrorCases(ctx);
+    symlinkCases(ctx, options.symlinks ?? true);
     stressCases(ctx);
     lifecycleCases(ctx, typeof options.tcp !== 'string');
     if (typeof options.tcp === 'string') test.skip(`tcp: unavailable: ${options.tcp}`, () => undefined);
@@ -112,6 +119,9 @@ export function tempDirTarget(name: string, make: (cwd: string) => RuntimeUnderT
             await mkdir(dirname(path), { recursive: true });
             await writeFile(path, file.data);
           }
+        },
+        async symlink(target: string, path: string): Promise<void> {
+          await symlink(target, join(cwd, path));
         },
         async close(): Promise<void> {
           try {

@@ -13,6 +13,12 @@ export interface ConformanceSubject {
    * test, e.g. with `node:fs`. Without it the suite writes the fixture through `fs` itself.
    */
   writeFixture?(dir: string, fixture: Fixture): Promise<void>;
+  /**
+   * Make a symbolic link at `path` (relative to the current directory) pointing to `target`,
+   * without the API (it has no symlink call). Required unless the suite runs with
+   * `symlinks: '<reason>'`.
+   */
+  symlink?(target: string, path: string): Promise<void>;
   /** Close the runtime and remove what it left (the scratch directory). */
   close(): Promise<void>;
 }

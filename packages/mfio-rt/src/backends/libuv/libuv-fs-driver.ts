@@ -92,6 +92,8 @@ export class LibuvFsDriver implements FsDriver {
 
   async removeDirAll(path: string): Promise<void> {
     const stats = await call(fsp.lstat(path), 'lstat', path);
+    // As Rust's remove_dir_all: a symlink is removed itself, never followed.
+    if (stats.isSymbolicLink()) return call(fsp.unlink(path), 'unlink', path);
     if (!stats.isDirectory()) throw systemError('ENOTDIR', { syscall: 'rmdir', path });
     await call(fsp.rm(path, { recursive: true, force: false }), 'rm', path);
   }
