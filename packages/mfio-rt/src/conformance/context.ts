@@ -42,6 +42,11 @@ export class SuiteContext {
     this.#subject = subject;
   }
 
+  /** Whether the target's setup succeeded. */
+  get hasSubject(): boolean {
+    return this.#subject !== null;
+  }
+
   get subject(): ConformanceSubject {
     if (this.#subject === null) throw new Error('The target failed to set up (see the beforeAll error)');
     return this.#subject;

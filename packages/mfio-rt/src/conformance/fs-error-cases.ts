@@ -347,6 +347,30 @@ export function fsErrorCases(ctx: SuiteContext): void {
       await rejectsWith(dir.copy('src', 'd'), 'EISDIR');
     });
 
+    test('copy and rename of a file onto itself leave it as it was', async () => {
+      const dir = await ctx.scratch();
+      await writeFile(dir, 'f', 'same');
+      await dir.rename('f', 'f');
+      expect(await readFile(dir, 'f')).toBe('same');
+      // copyfile(3) onto itself: Linux answers EINVAL or truncates nothing; the bytes must survive.
+      await dir.copy('f', 'f').catch((error: { code?: string }) => expect(error.code).toBe('EINVAL'));
+      expect(await readFile(dir, 'f')).toBe('same');
+      await dir.hardLink('f', 'g');
+      await dir.copy('f', 'g').catch((error: { code?: string }) => expect(error.code).toBe('EINVAL'));
+      expect(await readFile(dir, 'g')).toBe('same');
+      expect(await names(dir)).toEqual(['f', 'g']);
+    });
+
+    test('metadata hands out its own objects: changing one does not change the file', async () => {
+      const dir = await ctx.scratch();
+      await writeFile(dir, 'f', 'x');
+      const first = await dir.metadata('f');
+      const modified = first.modified!.getTime();
+      first.modified!.setTime(0);
+      first.accessed?.setTime(0);
+      expect((await dir.metadata('f')).modified!.getTime()).toBe(modified);
+    });
+
     test('hardLink: both names share the content; EEXIST; ENOENT; EPERM for a directory', async () => {
       const dir = await ctx.scratch();
       await writeFile(dir, 'a', 'one');

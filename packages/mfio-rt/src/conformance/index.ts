@@ -68,11 +68,8 @@ export function conformanceSuite(target: ConformanceTarget, options: Conformance
       else await writeFixtureThroughApi(ctx, ctx.fixtureDir, ctx.fixture);
     });
     afterAll(async () => {
-      try {
-        await ctx.subject.close();
-      } catch {
-        // setup failed: beforeAll already reported it
-      }
+      // A failed setup is reported once, by beforeAll; a close that rejects fails the run.
+      if (ctx.hasSubject) await ctx.subject.close();
     });
     fsCases(ctx);
     fsErrorCases(ctx);

@@ -201,10 +201,90 @@ export function tcpCases(ctx: SuiteContext): void {
       }
     });
 
-    test('connecting to a closed port fails with ECONNREFUSED', async () => {
+    test('connecting to a port nothing listens on fails with ECONNREFUSED', async () => {
+      // The local port of a live client socket: bound, never listening, and not handed to
+      // anyone else while the socket lives (a just-closed server's port could be reused).
       const peer = await nodeServer(() => undefined);
-      await peer.close();
-      await expect(tcpOf(ctx).connect(HOST, peer.port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+      const client = connect({ host: HOST, port: peer.port });
+      try {
+        await once(client, 'connect');
+        await expect(tcpOf(ctx).connect(HOST, client.localPort!)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+      } finally {
+        client.destroy();
+        await peer.close();
+      }
+    });
+
+    test("shutdown('read'): pending and later reads see end of stream; writes go on", async () => {
+      let received!: Promise<Buffer>;
+      let peerSocket!: Socket;
+      const peer = await nodeServer((socket) => ((peerSocket = socket), (received = collect(socket))));
+      try {
+        const stream = await tcpOf(ctx).connect(HOST, peer.port);
+        const pending = stream.read(10);
+        stream.shutdown('read');
+        expect((await pending).length).toBe(0);
+        expect((await stream.read(10)).length).toBe(0);
+        await stream.write('still');
+        stream.shutdown('write');
+        while (peerSocket === undefined) await new Promise((resolve) => setImmediate(resolve));
+        expect((await received).toString()).toBe('still');
+        await stream.close();
+      } finally {
+        await peer.close();
+      }
+    });
+
+    test("shutdown('both'): reads see end of stream, writes fail with EPIPE, the peer sees end of stream", async () => {
+      let received!: Promise<Buffer>;
+      let peerSocket!: Socket;
+      const peer = await nodeServer((socket) => ((peerSocket = socket), (received = collect(socket))));
+      try {
+        const stream = await tcpOf(ctx).connect(HOST, peer.port);
+        await stream.write('last');
+        stream.shutdown('both');
+        expect((await stream.read(10)).length).toBe(0);
+        await expect(stream.write('more')).rejects.toMatchObject({ code: 'EPIPE' });
+        while (peerSocket === undefined) await new Promise((resolve) => setImmediate(resolve));
+        expect((await received).toString()).toBe('last');
+        await stream.close();
+      } finally {
+        await peer.close();
+      }
+    });
+
+    test('Duplex destroy() does not wait for a peer that never reads: pending writes fail, the stream closes', async () => {
+      const peer = await nodeServer((socket) => socket.pause());
+      try {
+        const stream = await tcpOf(ctx).connect(HOST, peer.port);
+        const duplex = stream.toDuplex();
+        duplex.on('error', () => undefined);
+        const wrote = new Promise<Error | null | undefined>((resolve) => duplex.write(Buffer.alloc(64 << 20), resolve));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const closed = once(duplex, 'close');
+        duplex.destroy();
+        await closed;
+        expect(await wrote).toBeInstanceOf(Error);
+        expect(stream.closed).toBe(true);
+        await expect(stream.read(1)).rejects.toMatchObject({ code: 'EBADF' });
+      } finally {
+        await peer.close();
+      }
+    });
+
+    test('Duplex: a reset by the peer errors the pipeline with ECONNRESET and closes the stream', async () => {
+      const peer = await nodeServer((socket) => {
+        socket.write('some bytes');
+        setTimeout(() => socket.resetAndDestroy(), 50);
+      });
+      try {
+        const stream = await tcpOf(ctx).connect(HOST, peer.port);
+        const sink = new Writable({ write: (_chunk, _e, cb) => cb() });
+        await expect(pipeline(stream.toDuplex(), sink)).rejects.toMatchObject({ code: 'ECONNRESET' });
+        expect(stream.closed).toBe(true);
+      } finally {
+        await peer.close();
+      }
     });
 
     test('use after close rejects with EBADF; a pending read fails with ECANCELED', async () => {
