@@ -6,15 +6,24 @@ const run = promisify(execFile);
 const tsx = join(__dirname, '..', 'node_modules', '.bin', process.platform === 'win32' ? 'tsx.cmd' : 'tsx');
 
 // The README's commands, run as written (through tsx, as the package scripts do), so the
-// examples cannot rot.
-describe('examples', () => {
+// examples cannot rot: once on the default backend, once on libuv (the fallback everywhere).
+describe.each([
+  ['the default backend', undefined],
+  ['MFIO_FS_BACKENDS=libuv', 'libuv'],
+])('examples on %s', (_label, backends) => {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (backends === undefined) delete env.MFIO_FS_BACKENDS;
+  else env.MFIO_FS_BACKENDS = backends;
+  const options = { cwd: join(__dirname, '..'), timeout: 60_000, env };
+
   test('copy-file copies a generated file with many reads in flight and checks it', async () => {
-    const { stdout } = await run(tsx, ['examples/copy-file.ts'], { cwd: join(__dirname, '..'), timeout: 60_000 });
+    const { stdout } = await run(tsx, ['examples/copy-file.ts'], options);
     expect(stdout).toContain('the copy is identical');
+    if (backends !== undefined) expect(stdout).toContain(`on the ${backends} backend`);
   });
 
   test('echo-server --demo echoes a node:net client and exits by itself', async () => {
-    const { stdout } = await run(tsx, ['examples/echo-server.ts', '--demo'], { cwd: join(__dirname, '..'), timeout: 60_000 });
+    const { stdout } = await run(tsx, ['examples/echo-server.ts', '--demo'], options);
     expect(stdout).toMatch(/demo client: \d+ bytes echoed back intact/);
   });
 });

@@ -58,6 +58,13 @@ describe('NativeRt.builder()', () => {
     expect(each.filter((r) => r.name !== 'libuv').every((r) => r.error?.code === 'ERR_MFIO_BACKEND_DISABLED')).toBe(true);
     await each.find((r) => r.name === 'libuv')?.rt?.close();
     expect(() => withEnv('io_uring', () => NativeRt.builder().libuv().build())).toThrow(expect.objectContaining({ code: 'ERR_MFIO_NO_BACKEND' }));
+    for (const value of ['libuv,bogus', 'io-uring']) {
+      const name = value.includes('bogus') ? 'bogus' : 'io-uring';
+      expect(() => withEnv(value, () => NativeRt.builder().enableAll().build())).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE', message: expect.stringContaining(`'${name}'`) }),
+      );
+      expect(() => withEnv(value, () => NativeRt.builder().enableAll().buildEach())).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
+    }
   });
 
   test('build() with nothing enabled fails with ERR_MFIO_NO_BACKEND; unknown names are refused', () => {

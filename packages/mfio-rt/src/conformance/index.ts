@@ -8,7 +8,10 @@
  * @example
  * // test/my-fs.test.ts
  * import { conformanceSuite, tempDirTarget } from '@mfio/rt/conformance';
- * conformanceSuite(tempDirTarget('libuv', (cwd) => NativeRt.builder().libuv().cwd(cwd).build()));
+ * conformanceSuite(tempDirTarget('libuv', (cwd) => {
+ *   const rt = NativeRt.builder().libuv().cwd(cwd).build();
+ *   return { fs: rt, tcp: rt, close: () => rt.close() };
+ * }));
  * @packageDocumentation
  */
 import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';

@@ -8,6 +8,7 @@ export type FileType = 'file' | 'dir' | 'symlink' | 'unknown';
 export interface DirEntry {
   /** The entry's name (no directory part). */
   readonly name: string;
+  /** What the entry is, without following a symlink (`'symlink'` for a link). */
   readonly type: FileType;
 }
 
@@ -23,10 +24,15 @@ export interface Permissions {
 export interface Metadata {
   /** Length in bytes (for a directory: what the filesystem reports, often 0 or 4096). */
   readonly len: number;
+  /** Last change of the contents (mtime). A new Date per call: changing it changes nothing. */
   readonly modified: Date | null;
+  /** Last access (atime), as the filesystem keeps it (often coarse: relatime). */
   readonly accessed: Date | null;
+  /** Creation (birth time); null where the filesystem or platform does not report it. */
   readonly created: Date | null;
+  /** The access bits and the read-only flag. */
   readonly permissions: Permissions;
+  /** What the path is, after following symlinks (so never `'symlink'` here). */
   readonly type: FileType;
 }
 
@@ -43,6 +49,10 @@ export type PermissionsChange = { readonly mode: number } | { readonly readOnly:
  * Reads past the end are short (0 bytes at or after the end); writes past the end extend the
  * file, with zeros in any gap. In append mode every write lands at the end of the file
  * whatever position it names (as `O_APPEND` does).
+ *
+ * The core's sync wrappers (`readAtSync`, `writeAllAtSync`, ...) block for one completion on
+ * backends that can (io_uring, threadpool, VirtFs); on libuv they throw ERR_MFIO_CANNOT_BLOCK
+ * (Node's loop cannot be waited on from inside itself).
  */
 export interface FileHandle extends PositionalIo {
   readonly backend: IoBackend;

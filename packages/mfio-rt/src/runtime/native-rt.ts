@@ -64,25 +64,37 @@ export class NativeRt implements Fs, Tcp {
     return this.#drivers.backend;
   }
 
+  /** A handle on the runtime's current directory (the builder's `cwd`). See {@link Fs.currentDir}. */
   currentDir(): DirHandle {
     return this.#fs.currentDir();
   }
 
+  /**
+   * Open a file relative to the current directory; `options` default to `{ read: true }`.
+   * @throws {MfioError} as {@link DirHandle.openFile}; EBADF after {@link close}.
+   */
   open(path: string, options?: OpenOptions): Promise<FileHandle> {
     return this.#fs.open(path, options);
   }
 
+  /**
+   * Connect to `host:port`; see {@link Tcp.connect}.
+   * @throws {MfioError} ECONNREFUSED...; ABORT_ERR; ECANCELED if the runtime closes meanwhile; EBADF after close.
+   */
   connect(host: string, port: number, options?: IoOptions): Promise<TcpStream> {
     return this.#tcp.connect(host, port, options);
   }
 
+  /** Listen on `host:port` (0: any free port); see {@link Tcp.listen}. @throws {MfioError} EADDRINUSE; EBADF after close. */
   listen(host: string, port: number, options?: ListenOptions): Promise<TcpListener> {
     return this.#tcp.listen(host, port, options);
   }
 
   /**
    * Close the runtime: cancel what is in flight (pending socket reads and accepts fail with
-   * ECANCELED, connections are reset, files close after their in-flight requests), then release
+   * ECANCELED, connections are reset, including those whose graceful `close()` is still
+   * flushing, files close after their in-flight requests, open `readDir` iterations are
+   * released), waiting for closes the user started, then release
    * the backend. Resolves when every promise the runtime handed out has settled; never rejects.
    * Later calls on the runtime or its handles reject with EBADF.
    */
@@ -102,7 +114,8 @@ export type BuildResult =
 /**
  * Chooses and starts a native backend. Nothing is enabled at first: call {@link enableAll} or
  * the per-backend switches. `MFIO_FS_BACKENDS` (a comma-separated list of backend names), when
- * set, further restricts the choice.
+ * set, further restricts the choice; `build()` and `buildEach()` throw ERR_INVALID_ARG_VALUE if
+ * it names an unknown backend.
  * @example
  * const rt = NativeRt.builder().enableAll().cwd('/srv/data').build();
  * const each = NativeRt.builder().enableAll().buildEach(); // for benchmarks and conformance
@@ -206,9 +219,19 @@ export class NativeRtBuilder {
   }
 }
 
-/** The backends `MFIO_FS_BACKENDS` allows, or null when it is unset or empty. */
+/**
+ * The backends `MFIO_FS_BACKENDS` allows, or null when it is unset or empty.
+ * @throws {MfioError} ERR_INVALID_ARG_VALUE naming an unknown backend (a typo would otherwise
+ * silently select nothing, or something else).
+ */
 function allowedByEnv(): Set<string> | null {
   const value = process.env[BACKENDS_ENV];
   if (value === undefined || value.trim() === '') return null;
-  return new Set(value.split(',').map((name) => name.trim()).filter((name) => name !== ''));
+  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  for (const name of names) {
+    if (!(BACKEND_ORDER as readonly string[]).includes(name)) {
+      throw new MfioError('ERR_INVALID_ARG_VALUE', `${BACKENDS_ENV} names an unknown backend '${name}'; expected one of ${BACKEND_ORDER.join(', ')}`);
+    }
+  }
+  return new Set(names);
 }
