@@ -1,13 +1,6 @@
 import { NativeRt, VirtFs } from '../src/index.js';
 import { conformanceSuite, tempDirTarget } from '../src/conformance/index.js';
 
-// The native stream (src/backends/native/native-stream.ts) drops the bytes an aborted read had
-// received; its fix is pending with its owner. Remove the entry when it lands (the case then
-// turns red as a reminder).
-const nativeKnownFailing = {
-  'an aborted read that had received some bytes gives them back: the next read gets them first': 'native-stream fix pending',
-};
-
 // Every backend the builder knows: the available ones run the suite, the others show up as
 // skipped "unavailable: <reason>" cases.
 for (const result of NativeRt.builder().enableAll().buildEach()) {
@@ -22,7 +15,6 @@ for (const result of NativeRt.builder().enableAll().buildEach()) {
       const rt = NativeRt.builder().enable(name).cwd(cwd).build();
       return { fs: rt, tcp: rt, close: () => rt.close() };
     }),
-    { knownFailing: name === 'libuv' ? {} : nativeKnownFailing },
   );
 }
 

@@ -13,7 +13,9 @@ export type ShutdownHow = 'read' | 'write' | 'both';
 
 /**
  * A connected stream as a driver sees it. The shared layer ({@link DriverTcp}) guarantees that
- * no request is sent after `close` or `destroy`, and calls one of them once.
+ * no request is sent after `close` or `destroy`. `destroy` may arrive while a graceful `close` is
+ * still under way (rt.close, Duplex destroy): the driver then resets, releases the socket once,
+ * and settles both.
  */
 export interface RawStream {
   /**

@@ -16,6 +16,8 @@ const SHUT_WR = 1;
 interface Transfer {
   view: PacketView;
   done: number;
+  /** Its caller aborted: the recv in flight for it was asked to stop. */
+  cancelled?: boolean;
   /** Reads only: complete when full (or at end of stream), not on the first bytes. */
   fill: boolean;
 }
@@ -49,6 +51,11 @@ export class NativeStream implements RawStream {
   #finPending = false;
   #ops = 0;
   #idle: Array<() => void> = [];
+  /** Bytes an aborted read had already received: the next read gets them first. */
+  #pushback: Buffer[] = [];
+  /** The fd is released exactly once; a reset asked for during a graceful close wins. */
+  #released = false;
+  #resetWanted = false;
 
   constructor(queue: NativeQueue, sockets: NativeSockets, fd: number) {
     this.#queue = queue;
@@ -97,15 +104,20 @@ export class NativeStream implements RawStream {
     if (this.#recv !== null) this.#queue.cancel(this.#recv);
     if (!this.#writeShut) this.shutdown('write'); // flush what was accepted, then FIN
     await this.#whenIdle();
+    if (this.#released || this.#resetWanted) return; // destroy() releases the fd
+    this.#released = true;
     await new Promise<void>((resolve) => this.#op(Op.Close, 0, () => resolve()));
   }
 
   async destroy(error: MfioError): Promise<void> {
+    this.#resetWanted = true;
     this.#error ??= error;
     this.#failQueued(error);
     if (this.#recv !== null) this.#queue.cancel(this.#recv);
     if (this.#send !== null) this.#queue.cancel(this.#send);
     await this.#whenIdle(); // the kernel lets go of every buffer before the fd goes
+    if (this.#released) return; // a graceful close got there first
+    this.#released = true;
     this.#sockets.socketResetClose(this.#fd);
   }
 
@@ -113,6 +125,10 @@ export class NativeStream implements RawStream {
     if (this.#recv !== null) return;
     const transfer = this.#reads[0];
     if (transfer === undefined) return;
+    if (this.#pushback.length > 0) {
+      this.#servePushback();
+      return;
+    }
     if (this.#error !== null || this.#ended) {
       this.#finishReads();
       return;
@@ -131,7 +147,14 @@ export class NativeStream implements RawStream {
   #onRecv(recv: Pending & { transfer: Transfer }, res: number): void {
     this.#recv = null;
     const transfer = recv.transfer;
-    if (this.#reads[0] === transfer) {
+    if (transfer.cancelled && this.#reads[0] === transfer) {
+      // Its caller gave up; whatever arrived for it belongs to the next read.
+      if (res > 0) transfer.done += res;
+      this.#reads.shift();
+      this.#keep(transfer);
+      transfer.view.fail(this.#error ?? cancelled());
+      if (res === 0) this.#ended = true;
+    } else if (this.#reads[0] === transfer) {
       if (res > 0) {
         transfer.done += res;
         if (transfer.done === transfer.view.length || !transfer.fill) this.#completeHead();
@@ -172,11 +195,34 @@ export class NativeStream implements RawStream {
     const index = this.#reads.indexOf(transfer);
     if (index < 0) return;
     if (index === 0 && this.#recv !== null) {
+      transfer.cancelled = true;
       this.#queue.cancel(this.#recv); // it completes (or not) when the kernel answers
       return;
     }
     this.#reads.splice(index, 1);
+    this.#keep(transfer);
     transfer.view.fail(cancelled());
+  }
+
+  /** Save what an aborted read had received, ahead of anything received later. */
+  #keep(transfer: Transfer): void {
+    if (transfer.done > 0) this.#pushback.unshift(Buffer.from(transfer.view.bytes().subarray(0, transfer.done)));
+  }
+
+  /** Copy kept bytes into the head read; complete it if that satisfies it. */
+  #servePushback(): void {
+    const transfer = this.#reads[0]!;
+    const { view } = transfer;
+    while (this.#pushback.length > 0 && transfer.done < view.length) {
+      const chunk = this.#pushback[0]!;
+      const n = Math.min(chunk.length, view.length - transfer.done);
+      view.packet.buffer.set(chunk.subarray(0, n), view.start + transfer.done);
+      transfer.done += n;
+      if (n === chunk.length) this.#pushback.shift();
+      else this.#pushback[0] = chunk.subarray(n);
+    }
+    if (transfer.done === view.length || !transfer.fill) this.#completeHead();
+    this.#pumpReads();
   }
 
   #pumpWrites(): void {
