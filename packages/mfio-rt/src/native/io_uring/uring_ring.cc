@@ -152,11 +152,7 @@ UringRing::UringRing(const Napi::CallbackInfo& info) : Napi::ObjectWrap<UringRin
     return;
   }
   Napi::Int32Array completions = info[1].As<Napi::Int32Array>();
-  completions_ref_ = Napi::Persistent(completions);
-  completions_ = completions.Data();
-  capacity_ = static_cast<unsigned>(completions.ElementLength() / 2);
-  on_completions_ = Napi::Persistent(info[2].As<Napi::Function>());
-  async_context_ = std::make_unique<Napi::AsyncContext>(env, "mfio:io_uring");
+  sink_.Init(env, completions, info[2].As<Napi::Function>(), "mfio:io_uring");
   closed_ = false;
   // The poll handle points at this object: keep it alive until close().
   Ref();
@@ -244,14 +240,12 @@ unsigned UringRing::DrainInto() {
         overrides_.erase(it);
       }
     }
-    completions_[2 * written] = static_cast<int32_t>(static_cast<uint32_t>(user_data));
-    completions_[2 * written + 1] = res;
-    written++;
+    sink_.Put(written++, user_data, res);
   };
-  ring_.Drain(capacity_ - written, take);
-  if (written < capacity_ && ring_.CqOverflowed()) {
+  ring_.Drain(sink_.capacity() - written, take);
+  if (written < sink_.capacity() && ring_.CqOverflowed()) {
     ring_.Enter(0);  // flushes the kernel's overflow list into the CQ ring
-    ring_.Drain(capacity_ - written, take);
+    ring_.Drain(sink_.capacity() - written, take);
   }
   return written;
 }
@@ -260,18 +254,7 @@ void UringRing::OnReadable(void* data) {
   auto* self = static_cast<UringRing*>(data);
   if (self->closed_) return;
   Napi::Env env(self->env_);
-  Napi::HandleScope scope(env);
-  for (;;) {
-    unsigned n = self->DrainInto();
-    if (n == 0) return;
-    self->on_completions_.MakeCallback(self->Value(), {Napi::Number::New(env, n)}, *self->async_context_);
-    if (env.IsExceptionPending()) {
-      Napi::Error error = env.GetAndClearPendingException();
-      napi_fatal_exception(env, error.Value());
-      return;
-    }
-    if (self->closed_ || n < self->capacity_) return;
-  }
+  self->sink_.Deliver(env, [self] { return self->Value(); }, [self] { return self->DrainInto(); }, [self] { return self->closed_; });
 }
 
 void UringRing::SetActive(const Napi::CallbackInfo& info) {
@@ -309,10 +292,7 @@ void UringRing::Shutdown() {
   }
   poll_.Stop();
   ring_.Close();
-  completions_ = nullptr;
-  completions_ref_.Reset();
-  on_completions_.Reset();
-  async_context_.reset();
+  sink_.Reset();
   Unref();
 }
 

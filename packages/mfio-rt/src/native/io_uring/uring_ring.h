@@ -9,6 +9,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "../common/completion_sink.h"
 #include "../common/loop_poll.h"
 #include "ring.h"
 
@@ -38,11 +39,7 @@ class UringRing : public Napi::ObjectWrap<UringRing> {
   Ring ring_;
   LoopPoll poll_;
   napi_env env_;
-  Napi::Reference<Napi::Int32Array> completions_ref_;
-  int32_t* completions_ = nullptr;
-  unsigned capacity_ = 0;  // pairs the completions array holds
-  Napi::FunctionReference on_completions_;
-  std::unique_ptr<Napi::AsyncContext> async_context_;
+  CompletionSink sink_;
   // Commands that could not be prepared go to the kernel as NOPs; their real result lives here.
   std::unordered_map<uint64_t, int32_t> overrides_;
   uint64_t in_flight_ = 0;  // SQEs handed out minus CQEs seen

@@ -68,11 +68,7 @@ ThreadPool::ThreadPool(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Thread
     return;
   }
   Napi::Int32Array completions = info[1].As<Napi::Int32Array>();
-  completions_ref_ = Napi::Persistent(completions);
-  completions_ = completions.Data();
-  capacity_ = static_cast<unsigned>(completions.ElementLength() / 2);
-  on_completions_ = Napi::Persistent(info[2].As<Napi::Function>());
-  async_context_ = std::make_unique<Napi::AsyncContext>(env, "mfio:threadpool");
+  sink_.Init(env, completions, info[2].As<Napi::Function>(), "mfio:threadpool");
   closed_ = false;
   // The async handle and the workers point at this object: keep it alive until close().
   Ref();
@@ -132,7 +128,7 @@ Napi::Value ThreadPool::Wait(const Napi::CallbackInfo& info) {
   }
   uint64_t wait_for = info[0].As<Napi::Number>().Uint32Value();
   if (wait_for > in_flight_) wait_for = in_flight_;  // never wait for what nothing will complete
-  if (wait_for > capacity_) wait_for = capacity_;
+  if (wait_for > sink_.capacity()) wait_for = sink_.capacity();
   pool_->WaitReady(static_cast<size_t>(wait_for));
   return Napi::Number::New(env, DrainInto());
 }
@@ -145,7 +141,7 @@ Napi::Value ThreadPool::Drain(const Napi::CallbackInfo& info) {
 
 unsigned ThreadPool::DrainInto() {
   bool more = false;
-  const size_t n = pool_->TakeInto(completions_, capacity_, &more);
+  const size_t n = pool_->TakeInto(sink_.pairs(), sink_.capacity(), &more);
   in_flight_ -= n;
   // What did not fit goes with the next async callback.
   if (more) async_.Send();
@@ -160,18 +156,7 @@ void ThreadPool::OnAsync(void* data) {
   auto* self = static_cast<ThreadPool*>(data);
   if (self->closed_) return;
   Napi::Env env(self->env_);
-  Napi::HandleScope scope(env);
-  for (;;) {
-    unsigned n = self->DrainInto();
-    if (n == 0) return;
-    self->on_completions_.MakeCallback(self->Value(), {Napi::Number::New(env, n)}, *self->async_context_);
-    if (env.IsExceptionPending()) {
-      Napi::Error error = env.GetAndClearPendingException();
-      napi_fatal_exception(env, error.Value());
-      return;
-    }
-    if (self->closed_ || n < self->capacity_) return;
-  }
+  self->sink_.Deliver(env, [self] { return self->Value(); }, [self] { return self->DrainInto(); }, [self] { return self->closed_; });
 }
 
 void ThreadPool::SetActive(const Napi::CallbackInfo& info) {
@@ -196,10 +181,7 @@ void ThreadPool::Shutdown() {
   // Joins every worker: after this no thread touches a JS buffer or the async handle.
   pool_->Shutdown();
   async_.Stop();
-  completions_ = nullptr;
-  completions_ref_.Reset();
-  on_completions_.Reset();
-  async_context_.reset();
+  sink_.Reset();
   Unref();
 }
 

@@ -9,6 +9,7 @@
 
 #include <memory>
 
+#include "../common/completion_sink.h"
 #include "../common/loop_poll.h"
 #include "worker_pool.h"
 
@@ -42,11 +43,7 @@ class ThreadPool : public Napi::ObjectWrap<ThreadPool> {
   std::unique_ptr<WorkerPool> pool_;
   LoopAsync async_;
   napi_env env_;
-  Napi::Reference<Napi::Int32Array> completions_ref_;
-  int32_t* completions_ = nullptr;
-  unsigned capacity_ = 0;  // pairs the completions array holds
-  Napi::FunctionReference on_completions_;
-  std::unique_ptr<Napi::AsyncContext> async_context_;
+  CompletionSink sink_;
   uint64_t in_flight_ = 0;  // completions owed to JS
   bool closed_ = true;
 };

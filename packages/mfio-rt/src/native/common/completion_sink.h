@@ -1,0 +1,67 @@
+// Where an executor puts its completions for JS: the Int32Array of (user_data, result) pairs
+// that JS made, and the one callback that hears about each drain. Shared by every executor.
+#pragma once
+
+#include <napi.h>
+
+#include <cstdint>
+#include <memory>
+
+namespace mfio::rt {
+
+class CompletionSink {
+ public:
+  void Init(Napi::Env env, Napi::Int32Array pairs, Napi::Function callback, const char* resource) {
+    pairs_ref_ = Napi::Persistent(pairs);
+    pairs_ = pairs.Data();
+    capacity_ = static_cast<unsigned>(pairs.ElementLength() / 2);
+    callback_ = Napi::Persistent(callback);
+    async_context_ = std::make_unique<Napi::AsyncContext>(env, resource);
+  }
+
+  int32_t* pairs() const { return pairs_; }
+  // Pairs the array holds.
+  unsigned capacity() const { return capacity_; }
+
+  void Put(unsigned index, uint64_t user_data, int32_t result) {
+    pairs_[2 * index] = static_cast<int32_t>(static_cast<uint32_t>(user_data));
+    pairs_[2 * index + 1] = result;
+  }
+
+  // From the loop (not from JS): `drain()` fills the array and returns the pairs written; JS
+  // hears of each drain with one callback on `receiver()`, until a drain comes back short or
+  // `stopped()`. The receiver is asked for inside the handle scope this opens: called from
+  // libuv, there is no scope before it.
+  template <typename Receiver, typename Drain, typename Stopped>
+  void Deliver(Napi::Env env, Receiver&& receiver, Drain&& drain, Stopped&& stopped) {
+    Napi::HandleScope scope(env);
+    for (;;) {
+      unsigned n = drain();
+      if (n == 0) return;
+      callback_.MakeCallback(receiver(), {Napi::Number::New(env, n)}, *async_context_);
+      if (env.IsExceptionPending()) {
+        // A throwing completion handler is the program's bug: report it as uncaught.
+        Napi::Error error = env.GetAndClearPendingException();
+        napi_fatal_exception(env, error.Value());
+        return;
+      }
+      if (stopped() || n < capacity_) return;
+    }
+  }
+
+  void Reset() {
+    pairs_ = nullptr;
+    pairs_ref_.Reset();
+    callback_.Reset();
+    async_context_.reset();
+  }
+
+ private:
+  Napi::Reference<Napi::Int32Array> pairs_ref_;
+  int32_t* pairs_ = nullptr;
+  unsigned capacity_ = 0;
+  Napi::FunctionReference callback_;
+  std::unique_ptr<Napi::AsyncContext> async_context_;
+};
+
+}  // namespace mfio::rt
