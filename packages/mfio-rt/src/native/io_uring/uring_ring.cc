@@ -10,18 +10,12 @@
 #include "../common/buffer_table.h"
 #include "../common/command.h"
 #include "../common/commands.h"
+#include "../common/executor_args.h"
 
 namespace mfio::rt {
 namespace {
 
 using namespace commands;
-
-Napi::Error ErrnoError(Napi::Env env, int negative_errno, const char* syscall) {
-  Napi::Error error = Napi::Error::New(env, std::string(syscall) + " failed: " + std::strerror(-negative_errno));
-  error.Set("errno", Napi::Number::New(env, negative_errno));
-  error.Set("syscall", Napi::String::New(env, syscall));
-  return error;
-}
 
 uint64_t Addr(const void* p) { return reinterpret_cast<uint64_t>(p); }
 
@@ -131,15 +125,7 @@ Napi::Function UringRing::Define(Napi::Env env) {
 // new UringRing(entries, completions: Int32Array, onCompletions: (count) => void)
 UringRing::UringRing(const Napi::CallbackInfo& info) : Napi::ObjectWrap<UringRing>(info), env_(info.Env()) {
   Napi::Env env = info.Env();
-  if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsTypedArray() || !info[2].IsFunction()) {
-    Napi::TypeError::New(env, "UringRing(entries, completions: Int32Array, onCompletions)").ThrowAsJavaScriptException();
-    return;
-  }
-  Napi::TypedArray typed = info[1].As<Napi::TypedArray>();
-  if (typed.TypedArrayType() != napi_int32_array || typed.ElementLength() < 2) {
-    Napi::TypeError::New(env, "completions must be an Int32Array of at least 2 elements").ThrowAsJavaScriptException();
-    return;
-  }
+  if (!CheckExecutorArgs(info, "UringRing(entries, completions: Int32Array, onCompletions)")) return;
   int rc = ring_.Open(info[0].As<Napi::Number>().Uint32Value());
   if (rc < 0) {
     ErrnoError(env, rc, "io_uring_setup").ThrowAsJavaScriptException();
@@ -171,12 +157,9 @@ Napi::Value UringRing::Submit(const Napi::CallbackInfo& info) {
     ErrnoError(env, -EBADF, "io_uring_enter").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  Napi::Float64Array commands = info[0].As<Napi::Float64Array>();
-  const unsigned count = info[1].As<Napi::Number>().Uint32Value();
-  if (static_cast<size_t>(count) * kStride > commands.ElementLength()) {
-    Napi::RangeError::New(env, "count exceeds the command buffer").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  Napi::Float64Array commands;
+  unsigned count;
+  if (!CheckSubmitArgs(info, &commands, &count)) return env.Undefined();
   BufferTable buffers(info[2].As<Napi::Array>());
   const double* base = commands.Data();
   unsigned consumed = 0;

@@ -8,6 +8,7 @@
 #include "../common/buffer_table.h"
 #include "../common/command.h"
 #include "../common/commands.h"
+#include "../common/executor_args.h"
 
 namespace mfio::rt {
 namespace {
@@ -15,13 +16,6 @@ namespace {
 using namespace commands;
 
 constexpr unsigned kCancelAny = 1u << 2;  // IORING_ASYNC_CANCEL_ANY, as NativeQueue.close() sends it
-
-Napi::Error ErrnoError(Napi::Env env, int negative_errno, const char* syscall) {
-  Napi::Error error = Napi::Error::New(env, std::string(syscall) + " failed: " + std::strerror(-negative_errno));
-  error.Set("errno", Napi::Number::New(env, negative_errno));
-  error.Set("syscall", Napi::String::New(env, syscall));
-  return error;
-}
 
 }  // namespace
 
@@ -40,15 +34,7 @@ Napi::Function ThreadPool::Define(Napi::Env env) {
 // new ThreadPool(threads, completions: Int32Array, onCompletions: (count) => void)
 ThreadPool::ThreadPool(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ThreadPool>(info), env_(info.Env()) {
   Napi::Env env = info.Env();
-  if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsTypedArray() || !info[2].IsFunction()) {
-    Napi::TypeError::New(env, "ThreadPool(threads, completions: Int32Array, onCompletions)").ThrowAsJavaScriptException();
-    return;
-  }
-  Napi::TypedArray typed = info[1].As<Napi::TypedArray>();
-  if (typed.TypedArrayType() != napi_int32_array || typed.ElementLength() < 2) {
-    Napi::TypeError::New(env, "completions must be an Int32Array of at least 2 elements").ThrowAsJavaScriptException();
-    return;
-  }
+  if (!CheckExecutorArgs(info, "ThreadPool(threads, completions: Int32Array, onCompletions)")) return;
   const uint32_t threads = info[0].As<Napi::Number>().Uint32Value();
   if (threads < 1 || threads > WorkerPool::kMaxThreads) {
     Napi::RangeError::New(env, "threads must be between 1 and " + std::to_string(WorkerPool::kMaxThreads)).ThrowAsJavaScriptException();
@@ -87,12 +73,9 @@ Napi::Value ThreadPool::Submit(const Napi::CallbackInfo& info) {
     ErrnoError(env, -EBADF, "threadpool submit").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  Napi::Float64Array commands = info[0].As<Napi::Float64Array>();
-  const unsigned count = info[1].As<Napi::Number>().Uint32Value();
-  if (static_cast<size_t>(count) * kStride > commands.ElementLength()) {
-    Napi::RangeError::New(env, "count exceeds the command buffer").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  Napi::Float64Array commands;
+  unsigned count;
+  if (!CheckSubmitArgs(info, &commands, &count)) return env.Undefined();
   const unsigned room = in_flight_ >= kCapacity ? 0 : static_cast<unsigned>(kCapacity - in_flight_);
   const unsigned take = count < room ? count : room;
   BufferTable buffers(info[2].As<Napi::Array>());

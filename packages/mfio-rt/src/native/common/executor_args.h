@@ -1,0 +1,49 @@
+// The JS-facing protocol every executor shares (NativeExecutorClass in src/native/addon.ts):
+// `new Executor(size, completions: Int32Array, onCompletions)` and
+// `submit(commands: Float64Array, count, buffers)`. Checked once here, for every executor.
+#pragma once
+
+#include <napi.h>
+
+#include <cstring>
+#include <string>
+
+#include "commands.h"
+
+namespace mfio::rt {
+
+// A JS Error for a failed system call, carrying `errno` (negative, as Node's) and `syscall`.
+inline Napi::Error ErrnoError(Napi::Env env, int negative_errno, const char* syscall) {
+  Napi::Error error = Napi::Error::New(env, std::string(syscall) + " failed: " + std::strerror(-negative_errno));
+  error.Set("errno", Napi::Number::New(env, negative_errno));
+  error.Set("syscall", Napi::String::New(env, syscall));
+  return error;
+}
+
+// The constructor's (size, completions, onCompletions); false with a pending TypeError if not.
+inline bool CheckExecutorArgs(const Napi::CallbackInfo& info, const char* signature) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsTypedArray() || !info[2].IsFunction()) {
+    Napi::TypeError::New(env, signature).ThrowAsJavaScriptException();
+    return false;
+  }
+  Napi::TypedArray typed = info[1].As<Napi::TypedArray>();
+  if (typed.TypedArrayType() != napi_int32_array || typed.ElementLength() < 2) {
+    Napi::TypeError::New(env, "completions must be an Int32Array of at least 2 elements").ThrowAsJavaScriptException();
+    return false;
+  }
+  return true;
+}
+
+// submit()'s command buffer and count; false with a pending RangeError if the count overruns it.
+inline bool CheckSubmitArgs(const Napi::CallbackInfo& info, Napi::Float64Array* commands, unsigned* count) {
+  *commands = info[0].As<Napi::Float64Array>();
+  *count = info[1].As<Napi::Number>().Uint32Value();
+  if (static_cast<size_t>(*count) * commands::kStride > commands->ElementLength()) {
+    Napi::RangeError::New(info.Env(), "count exceeds the command buffer").ThrowAsJavaScriptException();
+    return false;
+  }
+  return true;
+}
+
+}  // namespace mfio::rt
