@@ -1,6 +1,7 @@
 import { createServer, connect, type Server } from 'node:net';
-import type { IoBackend, MfioError } from '@mfio/core';
+import type { IoBackend } from '@mfio/core';
 import { fromNodeError, systemError } from '../../errors.js';
+import { AcceptQueue } from '../../net/accept-queue.js';
 import type { RawListener, RawStream, SocketAddress, TcpDriver } from '../../net/driver.js';
 import { LibuvStream } from './libuv-stream.js';
 
@@ -52,9 +53,7 @@ export class LibuvTcpDriver implements TcpDriver {
 class LibuvListener implements RawListener {
   readonly #server: Server;
   readonly #address: SocketAddress;
-  readonly #ready: LibuvStream[] = [];
-  readonly #waiting: Array<{ resolve: (stream: RawStream) => void; reject: (error: MfioError) => void }> = [];
-  #error: MfioError | null = null;
+  readonly #connections = new AcceptQueue();
 
   constructor(server: Server) {
     this.#server = server;
@@ -63,20 +62,12 @@ class LibuvListener implements RawListener {
       typeof address === 'object' && address !== null
         ? { address: address.address, port: address.port, family: address.family === 'IPv6' ? 'IPv6' : 'IPv4' }
         : { address: String(address), port: 0, family: 'IPv4' };
-    server.on('connection', (socket) => {
-      const stream = new LibuvStream(socket);
-      const waiter = this.#waiting.shift();
-      if (waiter) waiter.resolve(stream);
-      else this.#ready.push(stream);
-    });
-    server.on('error', (error) => this.#fail(fromNodeError(error, { syscall: 'accept' })));
+    server.on('connection', (socket) => this.#connections.push(new LibuvStream(socket)));
+    server.on('error', (error) => this.#connections.fail(fromNodeError(error, { syscall: 'accept' })));
   }
 
   accept(): Promise<RawStream> {
-    const stream = this.#ready.shift();
-    if (stream) return Promise.resolve(stream);
-    if (this.#error) return Promise.reject(this.#error);
-    return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }));
+    return this.#connections.accept();
   }
 
   localAddress(): SocketAddress {
@@ -84,18 +75,12 @@ class LibuvListener implements RawListener {
   }
 
   async close(): Promise<void> {
-    this.#fail(systemError('ECANCELED', { syscall: 'accept' }));
+    this.#connections.fail(systemError('ECANCELED', { syscall: 'accept' }));
     // server.close's callback waits for accepted connections too; those are not ours to wait for.
     await new Promise<void>((resolve) => {
       this.#server.close();
       setImmediate(resolve);
     });
-    const error = systemError('ECONNRESET', { syscall: 'accept' });
-    await Promise.all(this.#ready.splice(0).map((stream) => stream.destroy(error)));
-  }
-
-  #fail(error: MfioError): void {
-    this.#error ??= error;
-    for (const waiter of this.#waiting.splice(0)) waiter.reject(this.#error);
+    await this.#connections.resetUnaccepted();
   }
 }

@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { MfioError, type IoBackend } from '@mfio/core';
 import { fromNodeError, systemError } from '../../errors.js';
+import { AcceptQueue } from '../../net/accept-queue.js';
 import type { RawListener, RawStream, SocketAddress, TcpDriver } from '../../net/driver.js';
 import type { NativeSockets } from '../../native/addon.js';
 import { Op } from './commands.js';
@@ -93,11 +94,9 @@ class NativeListener implements RawListener {
   readonly #sockets: NativeSockets;
   readonly #fd: number;
   readonly #address: SocketAddress;
-  readonly #ready: NativeStream[] = [];
-  readonly #waiting: Array<{ resolve: (stream: RawStream) => void; reject: (error: MfioError) => void }> = [];
+  readonly #connections = new AcceptQueue();
   #accept: Pending | null = null;
   #closing = false;
-  #error: MfioError | null = null;
   #acceptDone: (() => void) | null = null;
 
   constructor(queue: NativeQueue, sockets: NativeSockets, fd: number) {
@@ -109,10 +108,7 @@ class NativeListener implements RawListener {
   }
 
   accept(): Promise<RawStream> {
-    const stream = this.#ready.shift();
-    if (stream) return Promise.resolve(stream);
-    if (this.#error) return Promise.reject(this.#error);
-    return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }));
+    return this.#connections.accept();
   }
 
   localAddress(): SocketAddress {
@@ -122,15 +118,14 @@ class NativeListener implements RawListener {
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
-    this.#fail(systemError('ECANCELED', { syscall: 'accept' }));
+    this.#connections.fail(systemError('ECANCELED', { syscall: 'accept' }));
     if (this.#accept !== null) {
       const done = new Promise<void>((resolve) => (this.#acceptDone = resolve));
       this.#queue.cancel(this.#accept);
       await done;
     }
     this.#sockets.socketResetClose(this.#fd);
-    const error = systemError('ECONNRESET', { syscall: 'accept' });
-    await Promise.all(this.#ready.splice(0).map((stream) => stream.destroy(error)));
+    await this.#connections.resetUnaccepted();
   }
 
   #arm(): void {
@@ -146,15 +141,11 @@ class NativeListener implements RawListener {
         this.#sockets.socketResetClose(res);
       } else {
         this.#sockets.socketNoDelay(res);
-        const stream = new NativeStream(this.#queue, this.#sockets, res);
-        const waiter = this.#waiting.shift();
-        if (waiter) waiter.resolve(stream);
-        else this.#ready.push(stream);
+        this.#connections.push(new NativeStream(this.#queue, this.#sockets, res));
       }
     } else if (res !== -ECANCELED && !this.#closing) {
       // EMFILE and friends: tell the waiting accepts; try again on the next turn, not in a hot loop.
-      const error = MfioError.fromErrno(res, { syscall: 'accept' });
-      for (const waiter of this.#waiting.splice(0)) waiter.reject(error);
+      this.#connections.fail(MfioError.fromErrno(res, { syscall: 'accept' }), false);
       setImmediate(() => this.#closing || this.#accept !== null || this.#arm());
       return;
     }
@@ -165,8 +156,4 @@ class NativeListener implements RawListener {
     this.#arm();
   }
 
-  #fail(error: MfioError): void {
-    this.#error ??= error;
-    for (const waiter of this.#waiting.splice(0)) waiter.reject(this.#error);
-  }
 }
