@@ -2,14 +2,14 @@
 // what happens to queued and running requests on cancel and close, the sync path, idle exit.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { NativeRt } from '../src/index.js';
 import { loadAddon, type NativeExecutor, type NativeExecutorClass } from '../src/native/addon.js';
-import { AT_FDCWD, Op, STRIDE } from '../src/backends/native/commands.js';
+import { AT_FDCWD, IORING_ASYNC_CANCEL_ANY, Op, STRIDE } from '../src/backends/native/commands.js';
 
 const ECANCELED = 125;
 
@@ -93,6 +93,70 @@ describePool('threadpool executor', () => {
     const { pool } = rawPool(3);
     expect(pool.info()).toMatchObject({ capacity: 4096, inFlight: 0, fd: -1, threads: 3 });
     pool.close();
+  });
+
+  test('page-cache reads keep only a few workers awake, not one per request', async () => {
+    const path = join(dir, 'hot.bin');
+    writeFileSync(path, Buffer.alloc(1 << 20, 7));
+    const fd = openSync(path, 'r');
+    readSync(fd, Buffer.alloc(1 << 20), 0, 1 << 20, 0); // in the page cache now
+    const { pool, submit, result } = rawPool(16);
+    pool.setActive(true);
+    const buffer = Buffer.alloc(4096);
+    let id = 1;
+    for (let round = 0; round < 64; round++) {
+      const ids: number[] = [];
+      for (let i = 0; i < 64; i++, id++) {
+        submit(Op.Read, id, fd, buffer, 4096, ((id * 37) % 256) * 4096, 0);
+        ids.push(id);
+      }
+      for (const res of await Promise.all(ids.map(result))) expect(res).toBe(4096);
+    }
+    // The target settles back at the core count whatever a preempted read did to it meanwhile.
+    const cores = Math.max(2, availableParallelism());
+    expect(pool.info()).toMatchObject({ threads: 16, target: Math.min(16, cores) });
+    pool.setActive(false);
+    pool.close();
+    closeSync(fd);
+  });
+
+  test('commands that block for good do not starve the queue: sleeping workers take it', async () => {
+    // Each reader blocks opening a FIFO until its writer opens, and every writer is queued after
+    // every reader: the queue moves only if the pool wakes workers beyond the ones blocked.
+    const fifos = Array.from({ length: 7 }, (_, i) => join(dir, `stall-${i}.fifo`));
+    for (const fifo of fifos) execFileSync('mkfifo', [fifo]);
+    const { pool, submit, result } = rawPool(8);
+    pool.setActive(true);
+    try {
+      fifos.forEach((fifo, i) => submit(Op.OpenAt, 100 + i, AT_FDCWD, cPath(fifo), 0o666, 0, constants.O_RDONLY));
+      fifos.forEach((fifo, i) => submit(Op.OpenAt, 200 + i, AT_FDCWD, cPath(fifo), 0o666, 0, constants.O_WRONLY));
+      const opened = Promise.all(fifos.flatMap((_, i) => [result(100 + i), result(200 + i)]));
+      let timer: NodeJS.Timeout | undefined;
+      const stalled = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('the queue stalled behind blocked workers')), 3000);
+      });
+      const fds = await Promise.race([opened, stalled]).finally(() => clearTimeout(timer));
+      for (const fd of fds) {
+        expect(fd).toBeGreaterThanOrEqual(0);
+        closeSync(fd);
+      }
+      // Each blocked reader added a worker to the target: the whole pool is in use now.
+      expect(pool.info().target).toBe(8);
+    } finally {
+      // Should a worker still be blocked (a failure), drop what is queued and open the other
+      // ends, so close() can join every thread.
+      submit(Op.Cancel, 999, -1, null, 0, 0, IORING_ASYNC_CANCEL_ANY);
+      for (const fifo of fifos) {
+        closeSync(openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK));
+        try {
+          closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+        } catch {
+          // ENXIO: no reader is blocked on it
+        }
+      }
+      pool.setActive(false);
+      pool.close();
+    }
   });
 
   test('a cancelled request still queued completes with ECANCELED at once and never runs', async () => {

@@ -18,8 +18,11 @@ export interface NativeExecutor {
   /** Keep Node's loop alive (requests in flight) or not. */
   setActive(active: boolean): void;
   close(): void;
-  /** `capacity`: requests it accepts at once; `fd`: what Node's loop polls, or -1. */
-  info(): { capacity: number; inFlight: number; fd: number };
+  /**
+   * `capacity`: requests it accepts at once; `fd`: what Node's loop polls, or -1. The thread
+   * pool adds `threads`, and `awake`/`target` (workers awake now, and kept awake while queued).
+   */
+  info(): { capacity: number; inFlight: number; fd: number; threads?: number; awake?: number; target?: number };
 }
 
 /** new Executor(size, completions: Int32Array, onCompletions) */

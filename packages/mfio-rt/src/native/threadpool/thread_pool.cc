@@ -175,6 +175,8 @@ Napi::Value ThreadPool::Info(const Napi::CallbackInfo& info) {
   out.Set("inFlight", static_cast<double>(in_flight_));
   out.Set("fd", -1);
   out.Set("threads", closed_ ? 0 : pool_->threads());
+  out.Set("awake", closed_ ? 0 : pool_->awake());
+  out.Set("target", closed_ ? 0 : pool_->target());
   return out;
 }
 

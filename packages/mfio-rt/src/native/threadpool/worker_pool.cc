@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <system_error>
 
 #include "blocking_ops.h"
@@ -33,16 +34,25 @@ class WorkerPool::WorkerWait : public SocketWait {
 };
 
 WorkerPool::WorkerPool(unsigned threads, void (*on_ready)(void*), void* data)
-    : size_(std::max(1u, std::min(threads, kMaxThreads))), on_ready_(on_ready), data_(data) {}
+    : size_(std::max(1u, std::min(threads, kMaxThreads))),
+      eager_(std::min(size_, std::max(2u, std::thread::hardware_concurrency()))),
+      on_ready_(on_ready),
+      data_(data),
+      target_(eager_) {}
 
 WorkerPool::~WorkerPool() { Shutdown(); }
 
 int WorkerPool::Start() {
   std::lock_guard<std::mutex> lock(mu_);
+  try {
+    monitor_ = std::thread(&WorkerPool::Monitor, this);
+  } catch (const std::system_error&) {
+    return -EAGAIN;
+  }
   for (unsigned i = 0; i < size_; i++) {
     if (!SpawnLocked()) {
-      // Not even one thread: report it. Fewer than asked still works.
-      if (workers_.empty()) return -EAGAIN;
+      // Not even one worker: report it. Fewer than asked still works.
+      if (workers_.empty()) return -EAGAIN;  // the destructor stops the monitor
       break;
     }
   }
@@ -67,21 +77,99 @@ unsigned WorkerPool::threads() const {
 }
 
 void WorkerPool::Run(Worker* worker) {
+  using Clock = std::chrono::steady_clock;
   WorkerWait wait(*this, *worker);
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    while (!stopping_ && queue_.empty()) {
+      sleeping_++;
+      work_cv_.wait(lock, [&] { return stopping_ || wakes_ > 0; });
+      if (wakes_ > 0) {
+        wakes_--;  // the waker already took this worker off sleeping_
+      } else {
+        sleeping_--;  // stopping
+      }
+    }
     if (queue_.empty()) return;  // stopping, and Shutdown dropped the queue
     Command command = queue_.front();
     queue_.pop_front();
+    dequeued_++;
     worker->running = command.user_data;
     worker->busy = true;
     worker->cancelled.store(false);
     lock.unlock();
+    const auto started = Clock::now();
     const int32_t res = IsSocketCommand(command.op) ? RunSocketCommand(command, wait) : RunFileCommand(command);
+    const bool slow = Clock::now() - started > std::chrono::nanoseconds(kSlowCommandNs);
     lock.lock();
     worker->busy = false;
     CompleteLocked(command.user_data, res);
+    NoteDurationLocked(slow);
+    // Commands are blocking: the queue may be waiting on blocked threads, so add one.
+    if (slow && !queue_.empty() && AwakeLocked() < target_) WakeOneLocked();
+  }
+}
+
+bool WorkerPool::WakeOneLocked() {
+  if (sleeping_ == 0) return false;
+  sleeping_--;
+  wakes_++;
+  work_cv_.notify_one();
+  return true;
+}
+
+void WorkerPool::Monitor() {
+  std::unique_lock<std::mutex> lock(mu_);
+  uint64_t seen = dequeued_;
+  unsigned idle_ticks = 0;
+  while (!stopping_) {
+    if (queue_.empty() && idle_ticks >= kIdleTicksToSleep) {
+      // Idle: sleep until Push queues something, so an idle pool costs no wakeups.
+      monitor_asleep_ = true;
+      monitor_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      monitor_asleep_ = false;
+      idle_ticks = 0;
+      seen = dequeued_;
+      continue;
+    }
+    monitor_cv_.wait_for(lock, kStallCheck, [&] { return stopping_; });
+    if (stopping_) break;
+    if (queue_.empty()) {
+      idle_ticks++;
+    } else {
+      idle_ticks = 0;
+      // A whole tick with commands queued and none taken: every awake worker is blocked.
+      if (dequeued_ == seen && WakeOneLocked() && target_ < size_) target_++;
+    }
+    seen = dequeued_;
+  }
+}
+
+unsigned WorkerPool::awake() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return AwakeLocked();
+}
+
+unsigned WorkerPool::target() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return target_;
+}
+
+unsigned WorkerPool::AwakeLocked() const {
+  // Promised wakes count as awake: those workers will run.
+  return static_cast<unsigned>(workers_.size()) - sleeping_;
+}
+
+void WorkerPool::NoteDurationLocked(bool slow) {
+  if (slow) {
+    fast_run_ = 0;
+    if (target_ < size_) target_++;
+    return;
+  }
+  // Back off slowly: a read that waited on the disk is worth many page-cache hits.
+  if (++fast_run_ >= kFastRunToShrink) {
+    fast_run_ = 0;
+    if (target_ > eager_) target_--;
   }
 }
 
@@ -98,14 +186,14 @@ void WorkerPool::Park(bool parked) {
 
 void WorkerPool::Push(const Command* commands, size_t count) {
   if (count == 0) return;
-  size_t threads;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    queue_.insert(queue_.end(), commands, commands + count);
-    threads = workers_.size();
+  std::lock_guard<std::mutex> lock(mu_);
+  queue_.insert(queue_.end(), commands, commands + count);
+  // Wake sleepers until `target_` workers are awake, and no more than there are commands.
+  // Parked workers (socket waits) do not count: Park started stand-ins for them.
+  unsigned awake = AwakeLocked() - parked_;
+  for (size_t queued = queue_.size(); awake < target_ && queued > 0 && WakeOneLocked(); awake++, queued--) {
   }
-  // One wakeup per command, not notify_all: a small batch should not wake every thread.
-  for (size_t i = 0; i < count && i < threads; i++) work_cv_.notify_one();
+  if (monitor_asleep_) monitor_cv_.notify_one();
 }
 
 void WorkerPool::Complete(uint64_t user_data, int32_t res) {
@@ -194,9 +282,11 @@ void WorkerPool::Shutdown() {
   }
   work_cv_.notify_all();
   ready_cv_.notify_all();
+  monitor_cv_.notify_all();
   for (auto& worker : workers_) {
     if (worker->thread.joinable()) worker->thread.join();
   }
+  if (monitor_.joinable()) monitor_.join();
   std::lock_guard<std::mutex> lock(mu_);
   done_.clear();
 }
