@@ -26,6 +26,7 @@ export {
   type ReadManyOptions,
   type ReadRequest,
 } from './read-many.js';
+export { ReadBatch, isBatchReadIo, type BatchReadIo } from './read-batch.js';
 export { chunks, readToEnd, type ChunkOptions, type ReadToEndOptions } from './chunks.js';
 export { PositionalWriter } from './positional-writer.js';
 export {

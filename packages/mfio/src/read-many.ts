@@ -1,9 +1,10 @@
 import { constants as bufferConstants } from 'node:buffer';
-import { invalidArgType, MfioError, outOfRange } from './errors.js';
+import { abortError, invalidArgType, MfioError, outOfRange } from './errors.js';
 import type { Packet, PacketView } from './packet.js';
 import type { PacketIo } from './packet-io.js';
 import { toLength, toPosition, type Position } from './position.js';
-import { sendView, settlePacket, type IoOptions } from './submit.js';
+import { isBatchReadIo, ReadBatch, type BatchReadIo } from './read-batch.js';
+import { sendView, settlePacket, unwatchSignal, watchSignal, type IoOptions } from './submit.js';
 
 /** One read of a batch: `[position, length]`. */
 export type ReadRequest = readonly [position: Position, length: number];
@@ -52,7 +53,9 @@ export class ReadManyResult {
 
 /**
  * Read many `(position, length)` pairs with one await. The whole batch is one packet split into
- * one view per request, so a backend can submit it in one go and complete it in any order.
+ * one view per request, so a backend can submit it in one go and complete it in any order; a
+ * backend that takes batches whole ({@link BatchReadIo}: the native ones) gets it as one
+ * {@link ReadBatch} instead, with no object per request.
  * A short read at end of file shortens that request's `lengths[i]`; any error rejects the batch
  * with the error of the lowest-numbered failed request (its `position` says which).
  * @example
@@ -72,6 +75,7 @@ export function readMany(
   } catch (error) {
     return Promise.reject(error);
   }
+  if (isBatchReadIo(io)) return readBatched(io, batch, buffer, options?.signal);
   const { positions, wanted, offsets, total } = batch;
   const got = wanted.slice();
   const viewLengths: number[] = [];
@@ -103,6 +107,38 @@ export function readMany(
   return settlePacket(packetBuffer, 'read', send, options?.signal, onFragment, () => {
     if (firstError !== null) throw (firstError as MfioError).withBytesTransferred(got[firstErrorIndex]!);
     return new ReadManyResult(buffer, offsets, got);
+  });
+}
+
+/** {@link readMany} through {@link BatchReadIo.readBatch}, with the same results and errors. */
+function readBatched(io: BatchReadIo, { positions, wanted, offsets }: Batch, buffer: Buffer, signal: AbortSignal | undefined): Promise<ReadManyResult> {
+  if (signal !== undefined && !(signal instanceof AbortSignal)) return Promise.reject(invalidArgType('options.signal', 'an instance of AbortSignal', signal));
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  if (positions.length === 0) return Promise.resolve(new ReadManyResult(buffer, offsets, wanted));
+  return new Promise((resolve, reject) => {
+    let aborted = false;
+    const onAbort = (): void => {
+      aborted = true;
+      const error = abortError(signal!);
+      error.released = batch.whenDone();
+      reject(error); // the caller hears of the abort first, whatever the backend does
+      batch.cancel();
+    };
+    const batch = new ReadBatch(positions, wanted, offsets, buffer, () => {
+      if (signal !== undefined) unwatchSignal(signal, onAbort);
+      if (aborted) return;
+      const failed = batch.firstError;
+      if (failed !== null) reject(failed.error.withBytesTransferred(batch.got[failed.index]!));
+      else resolve(new ReadManyResult(buffer, offsets, batch.got));
+    });
+    if (signal !== undefined) watchSignal(signal, onAbort);
+    try {
+      io.readBatch(batch);
+    } catch (error) {
+      // A backend must fail requests, not throw: this one took none of them, or is broken.
+      if (signal !== undefined) unwatchSignal(signal, onAbort);
+      reject(error);
+    }
   });
 }
 
