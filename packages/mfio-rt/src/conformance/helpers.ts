@@ -30,3 +30,20 @@ export function sameBytes(actual: Uint8Array, expected: Uint8Array, what: string
   while (actual[i] === expected[i]) i++;
   throw new Error(`${what}: first difference at byte ${i} (${actual[i]} instead of ${expected[i]})`);
 }
+
+/** A promise's outcome, recorded as it settles (so a case can ask "had it settled by then?"). */
+export function track<T>(promise: Promise<T>): { settled: boolean; outcome: Promise<PromiseSettledResult<T>> } {
+  const state = { settled: false, outcome: null as unknown as Promise<PromiseSettledResult<T>> };
+  state.outcome = promise.then(
+    (value) => ((state.settled = true), { status: 'fulfilled' as const, value }),
+    (reason: unknown) => ((state.settled = true), { status: 'rejected' as const, reason }),
+  );
+  return state;
+}
+
+/** Reject after `ms` with a message naming what hung (instead of a bare jest timeout). */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer!: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

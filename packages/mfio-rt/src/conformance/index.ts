@@ -21,6 +21,7 @@ import type { Fs } from '../fs/types.js';
 import type { Tcp } from '../net/types.js';
 import { SuiteContext } from './context.js';
 import { makeFixture, type Fixture, type FixtureOptions } from './fixture.js';
+import { batchCases } from './batch-cases.js';
 import { fsCases, writeFixtureThroughApi } from './fs-cases.js';
 import { fsErrorCases } from './fs-error-cases.js';
 import { lifecycleCases } from './lifecycle-cases.js';
@@ -78,6 +79,7 @@ export function conformanceSuite(target: ConformanceTarget, options: Conformance
     fsErrorCases(ctx);
     symlinkCases(ctx, options.symlinks ?? true);
     stressCases(ctx);
+    batchCases(ctx);
     lifecycleCases(ctx, typeof options.tcp !== 'string');
     if (typeof options.tcp === 'string') test.skip(`tcp: unavailable: ${options.tcp}`, () => undefined);
     else tcpCases(ctx);

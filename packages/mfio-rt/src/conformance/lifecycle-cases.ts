@@ -2,23 +2,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { readdir, readlink } from 'node:fs/promises';
 import type { SuiteContext } from './context.js';
-
-/** A promise's outcome, recorded as it settles (so a case can ask "had it settled by then?"). */
-function track<T>(promise: Promise<T>): { settled: boolean; outcome: Promise<PromiseSettledResult<T>> } {
-  const state = { settled: false, outcome: null as unknown as Promise<PromiseSettledResult<T>> };
-  state.outcome = promise.then(
-    (value) => ((state.settled = true), { status: 'fulfilled' as const, value }),
-    (reason: unknown) => ((state.settled = true), { status: 'rejected' as const, reason }),
-  );
-  return state;
-}
-
-/** Reject after `ms` with a message naming what hung (instead of a bare jest timeout). */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer!: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+import { track, within } from './helpers.js';
 
 /** How many of this process's file descriptors are open on `path` (Linux: /proc; elsewhere 0). */
 async function descriptorsOn(path: string): Promise<number> {

@@ -1,4 +1,4 @@
-import type { IoBackend, PacketView } from '@mfio/core';
+import type { IoBackend, PacketView, ReadBatch } from '@mfio/core';
 import type { OpenFlags } from './open-options.js';
 import type { DirEntry, Metadata } from './types.js';
 
@@ -29,6 +29,11 @@ export interface RawFile {
    * MfioError; never throw. No promise per request: this is the hot path.
    */
   sendIo(position: number, view: PacketView): void;
+  /**
+   * Optional: take a whole readMany batch at once (see `BatchReadIo` in @mfio/core), with the
+   * same rules as `sendIo` for each request. Backends without it get one view per request.
+   */
+  readBatch?(batch: ReadBatch): void;
   metadata(): Promise<Metadata>;
   setLen(length: number): Promise<void>;
   sync(): Promise<void>;

@@ -1,4 +1,4 @@
-import { PositionalIo, toLength, type IoBackend, type PacketView } from '@mfio/core';
+import { PositionalIo, toLength, type IoBackend, type PacketView, type ReadBatch } from '@mfio/core';
 import { systemError } from '../errors.js';
 import { closedError, type Closeable, type Resources } from '../runtime/resources.js';
 import type { RawFile } from './driver.js';
@@ -18,6 +18,11 @@ export class DriverFile extends PositionalIo implements FileHandle, Closeable {
   readonly #readable: boolean;
   readonly #writable: boolean;
   #closing: Promise<void> | null = null;
+  /**
+   * Present when the driver takes readMany batches whole (native backends), so readMany skips
+   * the view per request; absent otherwise, so readMany falls back to views.
+   */
+  readonly readBatch?: (batch: ReadBatch) => void;
 
   /** @internal made by {@link DriverFs}. */
   constructor(raw: RawFile, backend: IoBackend, path: string, flags: OpenFlags, resources: Resources) {
@@ -28,6 +33,7 @@ export class DriverFile extends PositionalIo implements FileHandle, Closeable {
     this.#readable = flags.read;
     this.#writable = flags.write || flags.append;
     this.#resources = resources;
+    if (raw.readBatch !== undefined) this.readBatch = (batch) => this.#readBatch(batch);
   }
 
   get closed(): boolean {
@@ -44,6 +50,12 @@ export class DriverFile extends PositionalIo implements FileHandle, Closeable {
     } else {
       this.#raw.sendIo(position, view);
     }
+  }
+
+  #readBatch(batch: ReadBatch): void {
+    if (this.#closing !== null) batch.failRest(closedError('read', this.path));
+    else if (!this.#readable) batch.failRest(systemError('EBADF', { syscall: 'read', path: this.path }));
+    else this.#raw.readBatch!(batch);
   }
 
   metadata(): Promise<Metadata> {

@@ -1,8 +1,9 @@
 import { ftruncate } from 'node:fs';
-import { MfioError, type PacketView } from '@mfio/core';
+import { MfioError, type PacketView, type ReadBatch } from '@mfio/core';
 import { fromNodeError } from '../../errors.js';
 import type { RawFile } from '../../fs/driver.js';
 import type { Metadata } from '../../fs/types.js';
+import { BatchRead } from './batch-read.js';
 import { AT_EMPTY_PATH, Op } from './commands.js';
 import { parseStatx, STATX_MASK, STATX_SIZE } from './statx.js';
 import type { Pending, NativeQueue } from './native-queue.js';
@@ -115,7 +116,13 @@ export class NativeFile implements RawFile {
     new ReadWrite(this, view, position).submit();
   }
 
-  /** @internal a ReadWrite finished. */
+  /** A readMany batch whole: one READ per request, no object per request. */
+  readBatch(batch: ReadBatch): void {
+    this.#inFlight++;
+    new BatchRead(this, batch).start();
+  }
+
+  /** @internal a ReadWrite or a BatchRead finished. */
   done(): void {
     if (--this.#inFlight === 0 && this.#onIdle !== null) this.#onIdle();
   }

@@ -2,11 +2,14 @@ import { MfioError, type IoBackend, type Packet } from '@mfio/core';
 import type { NativeExecutor, NativeExecutorClass } from '../../native/addon.js';
 import { F_ARG, F_BUF, F_BUF_OFFSET, F_FD, F_FLAGS, F_LEN, F_OP, F_USER_DATA, IORING_ASYNC_CANCEL_ANY, Op, STRIDE } from './commands.js';
 
-/** A request handed to the executor: told its result (>= 0 or -errno) once, when it completes. */
+/**
+ * A request handed to the executor: told its result (>= 0 or -errno) once, when it completes.
+ * One Pending may stand for many requests ({@link NativeQueue.enqueueMany}): `index` says which.
+ */
 export interface Pending {
-  /** Set by the queue: slot and generation, what the kernel echoes back. */
+  /** Set by the queue: slot and generation, what the kernel echoes back (the latest request's). */
   userData: number;
-  complete(res: number): void;
+  complete(res: number, index: number): void;
 }
 
 // user_data = slot | generation << 20: a cancel aimed at a finished request cannot hit the
@@ -15,6 +18,9 @@ const SLOT_BITS = 20;
 const SLOT_MASK = (1 << SLOT_BITS) - 1;
 const GENERATION_MASK = (1 << 11) - 1;
 const ECANCELED = 125;
+const EBADF = 9;
+/** The Pending of requests whose result nobody needs (cancels). */
+const IGNORED: Pending = { userData: 0, complete() {} };
 const COMPLETION_PAIRS = 1024;
 
 /**
@@ -34,10 +40,14 @@ export class NativeQueue implements IoBackend {
   readonly #limit: number;
   readonly #fd: number;
   #commands = new Float64Array(STRIDE * 256);
+  /** Queued commands are #commands[#head, #head + #queued): submitted ones leave from the head. */
+  #head = 0;
   #queued = 0;
   #buffers: Uint8Array[] = [];
   #lastBuffer: Uint8Array | null = null;
   #slots: Array<Pending | undefined> = [];
+  /** Which of its Pending's requests a slot holds (enqueueMany), else 0. */
+  #indices: number[] = [];
   #generations: number[] = [];
   #free: number[] = [];
   #inKernel = 0;
@@ -89,23 +99,60 @@ export class NativeQueue implements IoBackend {
     second: Uint8Array | null = null,
   ): void {
     if (this.#closing) {
-      pending.complete(-9); // EBADF: the runtime is closed
+      pending.complete(-EBADF, 0); // the runtime is closed
       return;
     }
-    this.#allocate(pending);
+    const userData = this.#allocate(pending, 0);
     if (second !== null) {
       this.#buffers.push(second);
       this.#lastBuffer = second;
       arg = this.#buffers.length - 1;
     }
-    this.#write(op, pending.userData, fd, buffer, offset, len, arg, flags);
+    this.#write(op, userData, fd, buffer, offset, len, arg, flags);
+  }
+
+  /**
+   * Queue request `index` of `pending`, one of many that share it (a readMany batch): the same
+   * as {@link enqueue} without a second buffer, and no object per request.
+   */
+  enqueueMany(op: Op, fd: number, buffer: Uint8Array, offset: number, len: number, arg: number, pending: Pending, index: number): void {
+    if (this.#closing) {
+      pending.complete(-EBADF, index);
+      return;
+    }
+    this.#write(op, this.#allocate(pending, index), fd, buffer, offset, len, arg, 0);
   }
 
   /** Ask the kernel to cancel a request; it still completes (usually with ECANCELED). */
   cancel(pending: Pending): void {
     const slot = pending.userData & SLOT_MASK;
     if (this.#closing || this.#slots[slot] !== pending) return; // already completed
-    this.enqueue(Op.Cancel, -1, null, 0, 0, pending.userData, 0, { userData: 0, complete() {} });
+    this.#write(Op.Cancel, this.#allocate(IGNORED, 0), -1, null, 0, 0, pending.userData, 0);
+  }
+
+  /**
+   * Cancel every request of `pending` (enqueueMany): those still queued here never reach the
+   * kernel (they become NOPs and complete now with ECANCELED); those in the kernel are asked to
+   * cancel and complete when the kernel lets go of their buffers.
+   */
+  cancelMany(pending: Pending): void {
+    if (this.#closing) return; // close() cancels everything
+    const c = this.#commands;
+    for (let k = this.#head; k < this.#head + this.#queued; k++) {
+      const i = k * STRIDE;
+      const userData = c[i + F_USER_DATA]!;
+      if (this.#slots[userData & SLOT_MASK] !== pending || c[i + F_OP] === Op.Nop) continue;
+      c[i + F_OP] = Op.Nop; // completes later as a stale user_data, ignored
+      c[i + F_BUF] = -1;
+      c[i + F_LEN] = 0;
+      this.#complete(userData, -ECANCELED);
+    }
+    // What is left of `pending` in the slot table is in the kernel.
+    const inKernel: number[] = [];
+    for (let slot = 0; slot < this.#slots.length; slot++) {
+      if (this.#slots[slot] === pending) inKernel.push(slot | (this.#generations[slot]! << SLOT_BITS));
+    }
+    for (const userData of inKernel) this.#write(Op.Cancel, this.#allocate(IGNORED, 0), -1, null, 0, 0, userData, 0);
   }
 
   /** Run completions on this thread until `packet` settles (the sync wrappers). */
@@ -126,15 +173,10 @@ export class NativeQueue implements IoBackend {
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
-    const queued = this.#commands.slice(0, this.#queued * STRIDE);
-    this.#queued = 0;
-    this.#buffers = [];
-    this.#lastBuffer = null;
-    for (let i = 0; i < queued.length; i += STRIDE) this.#take(queued[i + F_USER_DATA]!)?.complete(-ECANCELED);
+    const queued = this.#takeQueued();
+    for (let i = 0; i < queued.length; i += STRIDE) this.#complete(queued[i + F_USER_DATA]!, -ECANCELED);
     if (this.#inKernel > 0) {
-      const cancelAll: Pending = { userData: 0, complete() {} };
-      this.#allocate(cancelAll);
-      this.#write(Op.Cancel, cancelAll.userData, -1, null, 0, 0, 0, IORING_ASYNC_CANCEL_ANY);
+      this.#write(Op.Cancel, this.#allocate(IGNORED, 0), -1, null, 0, 0, 0, IORING_ASYNC_CANCEL_ANY);
       this.#flush();
       await new Promise<void>((resolve) => this.#idle.push(resolve));
     }
@@ -142,25 +184,25 @@ export class NativeQueue implements IoBackend {
     this.#ring.close();
   }
 
-  /** Give `pending` a slot; its user_data becomes slot | generation. */
-  #allocate(pending: Pending): void {
+  /** Give request `index` of `pending` a slot; returns its user_data, slot | generation. */
+  #allocate(pending: Pending, index: number): number {
     let slot = this.#free.pop();
     if (slot === undefined) {
       slot = this.#slots.length;
       this.#generations.push(0);
+      this.#indices.push(0);
     }
     const generation = (this.#generations[slot]! + 1) & GENERATION_MASK;
     this.#generations[slot] = generation;
     this.#slots[slot] = pending;
-    pending.userData = slot | (generation << SLOT_BITS);
+    this.#indices[slot] = index;
+    const userData = slot | (generation << SLOT_BITS);
+    pending.userData = userData;
+    return userData;
   }
 
   #write(op: Op, userData: number, fd: number, buffer: Uint8Array | null, offset: number, len: number, arg: number, flags: number): void {
-    if ((this.#queued + 1) * STRIDE > this.#commands.length) {
-      const grown = new Float64Array(this.#commands.length * 2);
-      grown.set(this.#commands);
-      this.#commands = grown;
-    }
+    if ((this.#head + this.#queued + 1) * STRIDE > this.#commands.length) this.#makeRoom();
     let bufferIndex = -1;
     if (buffer !== null) {
       // Batches often send many requests into one buffer (readMany): name it once.
@@ -171,7 +213,7 @@ export class NativeQueue implements IoBackend {
       bufferIndex = this.#buffers.length - 1;
     }
     const c = this.#commands;
-    const i = this.#queued * STRIDE;
+    const i = (this.#head + this.#queued) * STRIDE;
     c[i + F_OP] = op;
     c[i + F_USER_DATA] = userData;
     c[i + F_FD] = fd;
@@ -195,8 +237,10 @@ export class NativeQueue implements IoBackend {
     if (room <= 0) return; // completions will make room and flush again
     const count = Math.min(this.#queued, room);
     let consumed: number;
+    const head = this.#head;
+    const commands = head === 0 ? this.#commands : this.#commands.subarray(head * STRIDE);
     try {
-      consumed = this.#ring.submit(this.#commands, count, this.#buffers);
+      consumed = this.#ring.submit(commands, count, this.#buffers);
     } catch (error) {
       this.#failQueued(error);
       return;
@@ -207,21 +251,47 @@ export class NativeQueue implements IoBackend {
       this.#ring.setActive(true);
     }
     if (consumed === this.#queued) {
+      this.#head = 0;
       this.#queued = 0;
       this.#buffers = [];
       this.#lastBuffer = null;
     } else {
-      // The rest wait for room; buffer indices stay valid because #buffers is kept.
-      this.#commands.copyWithin(0, consumed * STRIDE, this.#queued * STRIDE);
+      // The rest wait for room where they are (moving them each time would make a large batch
+      // quadratic); buffer indices stay valid because #buffers is kept.
+      this.#head += consumed;
       this.#queued -= consumed;
     }
+  }
+
+  /** Room for one more command: reuse the submitted head if it is at least half, else grow. */
+  #makeRoom(): void {
+    const used = this.#queued * STRIDE;
+    const from = this.#head * STRIDE;
+    if (this.#head >= this.#queued) {
+      this.#commands.copyWithin(0, from, from + used);
+    } else {
+      const grown = new Float64Array(this.#commands.length * 2);
+      grown.set(this.#commands.subarray(from, from + used));
+      this.#commands = grown;
+    }
+    this.#head = 0;
+  }
+
+  /** Remove every queued command (they never reach the executor); returns a copy of them. */
+  #takeQueued(): Float64Array {
+    const queued = this.#commands.slice(this.#head * STRIDE, (this.#head + this.#queued) * STRIDE);
+    this.#head = 0;
+    this.#queued = 0;
+    this.#buffers = [];
+    this.#lastBuffer = null;
+    return queued;
   }
 
   /** Completions drained by the addon: (user_data, res) pairs. */
   #deliver(count: number): void {
     const c = this.#completions;
     this.#inKernel -= count;
-    for (let i = 0; i < 2 * count; i += 2) this.#take(c[i]!)?.complete(c[i + 1]!);
+    for (let i = 0; i < 2 * count; i += 2) this.#complete(c[i]!, c[i + 1]!);
     if (this.#queued > 0) this.#flush();
     if (this.#inKernel === 0 && this.#queued === 0) {
       if (this.#active) {
@@ -234,22 +304,19 @@ export class NativeQueue implements IoBackend {
     }
   }
 
-  /** Free the slot of `userData` and return its request (undefined if stale). */
-  #take(userData: number): Pending | undefined {
+  /** Free the slot of `userData` and tell its request `res` (nothing if stale). */
+  #complete(userData: number, res: number): void {
     const slot = userData & SLOT_MASK;
     const pending = this.#slots[slot];
-    if (pending === undefined || pending.userData !== userData) return undefined;
+    if (pending === undefined || this.#generations[slot] !== userData >>> SLOT_BITS) return;
     this.#slots[slot] = undefined;
     this.#free.push(slot);
-    return pending;
+    pending.complete(res, this.#indices[slot]!);
   }
 
   #failQueued(error: unknown): void {
     const errno = typeof (error as { errno?: unknown }).errno === 'number' ? (error as { errno: number }).errno : -5;
-    const queued = this.#commands.slice(0, this.#queued * STRIDE);
-    this.#queued = 0;
-    this.#buffers = [];
-    this.#lastBuffer = null;
-    for (let i = 0; i < queued.length; i += STRIDE) this.#take(queued[i + F_USER_DATA]!)?.complete(errno);
+    const queued = this.#takeQueued();
+    for (let i = 0; i < queued.length; i += STRIDE) this.#complete(queued[i + F_USER_DATA]!, errno);
   }
 }

@@ -1,0 +1,82 @@
+import { MfioError, type ReadBatch } from '@mfio/core';
+import { Op } from './commands.js';
+import type { NativeQueue, Pending } from './native-queue.js';
+
+const EAGAIN = 11;
+const EINTR = 4;
+/** The most one read moves (Linux's MAX_RW_COUNT); a longer request continues like a short read. */
+const MAX_TRANSFER = 0x7ffff000;
+
+/** The file a batch reads from, told when the whole batch is done. */
+export interface BatchFile {
+  readonly queue: NativeQueue;
+  readonly fd: number;
+  readonly path: string;
+  done(): void;
+}
+
+/**
+ * A whole readMany batch as one {@link Pending}: one READ command per request, written straight
+ * from the batch's columns, with no object per request. A short read continues where it
+ * stopped (only a 0 says end of file); EAGAIN and EINTR are retried; abort drops what is still
+ * queued in JS and cancels what the kernel holds. The batch keeps the buffer referenced until
+ * its last request completes.
+ */
+export class BatchRead implements Pending {
+  userData = 0;
+  readonly #file: BatchFile;
+  readonly #batch: ReadBatch;
+  /** Bytes already read by requests that came back short, allocated on the first one. */
+  #progress: Float64Array | null = null;
+  #outstanding: number;
+
+  constructor(file: BatchFile, batch: ReadBatch) {
+    this.#file = file;
+    this.#batch = batch;
+    this.#outstanding = batch.count;
+  }
+
+  start(): void {
+    const { positions, lengths, offsets, buffer } = this.#batch;
+    const { queue, fd } = this.#file;
+    this.#batch.onCancel(() => queue.cancelMany(this));
+    for (let i = 0; i < positions.length; i++) {
+      const len = lengths[i]!;
+      if (len === 0) this.complete(0, i);
+      else queue.enqueueMany(Op.Read, fd, buffer, offsets[i]!, Math.min(len, MAX_TRANSFER), positions[i]!, this, i);
+    }
+  }
+
+  complete(res: number, i: number): void {
+    const batch = this.#batch;
+    const done = this.#progress?.[i] ?? 0;
+    const rest = batch.lengths[i]! - done;
+    if (res === rest || res === 0) {
+      this.#finish(i, done + res, null);
+    } else if (res > 0) {
+      (this.#progress ??= new Float64Array(batch.count))[i] = done + res;
+      if (batch.cancelled) this.#finish(i, done + res, this.#error(-125, i, done + res)); // ECANCELED
+      else this.#resubmit(i, done + res);
+    } else if ((res === -EAGAIN || res === -EINTR) && !batch.cancelled) {
+      this.#resubmit(i, done);
+    } else {
+      this.#finish(i, done, this.#error(res, i, done));
+    }
+  }
+
+  #resubmit(i: number, done: number): void {
+    const batch = this.#batch;
+    const len = Math.min(batch.lengths[i]! - done, MAX_TRANSFER);
+    this.#file.queue.enqueueMany(Op.Read, this.#file.fd, batch.buffer, batch.offsets[i]! + done, len, batch.positions[i]! + done, this, i);
+  }
+
+  #error(res: number, i: number, done: number): MfioError {
+    return MfioError.fromErrno(res, { syscall: 'read', path: this.#file.path, position: this.#batch.positions[i]! + done });
+  }
+
+  #finish(i: number, transferred: number, error: MfioError | null): void {
+    if (error === null) this.#batch.complete(i, transferred);
+    else this.#batch.fail(i, error, transferred);
+    if (--this.#outstanding === 0) this.#file.done();
+  }
+}
