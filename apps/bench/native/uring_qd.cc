@@ -25,7 +25,8 @@ struct Digest {
   }
 };
 
-// Reads positions[begin, end) keeping `depth` in flight; digests them when `digest` is given.
+// Reads positions[begin, end) keeping `depth` in flight, and digests them (as the JS
+// contenders do every read they time).
 bool Run(mfio::rt::Ring& ring, int fd, const std::vector<double>& positions, size_t begin, size_t end, unsigned size,
          unsigned depth, Digest* digest) {
   std::vector<std::vector<uint8_t>> buffers(depth, std::vector<uint8_t>(size));
@@ -52,7 +53,7 @@ bool Run(mfio::rt::Ring& ring, int fd, const std::vector<double>& positions, siz
     bool ok = true;
     ring.Drain(depth, [&](uint64_t slot, int32_t res, uint32_t) {
       if (res < 0) ok = false;
-      if (digest) digest->Add(static_cast<uint32_t>(index_of[slot] - begin), buffers[slot].data(), res < 0 ? 0 : res);
+      digest->Add(static_cast<uint32_t>(index_of[slot] - begin), buffers[slot].data(), res < 0 ? 0 : res);
       free_slots.push_back(static_cast<unsigned>(slot));
       done++;
     });
@@ -84,8 +85,10 @@ int main(int argc, char** argv) {
   Digest digest;
   if (!Run(ring, fd, positions, 0, count, size, depth, &digest)) return 1;
   auto start = std::chrono::steady_clock::now();
-  if (!Run(ring, fd, positions, count, positions.size(), size, depth, nullptr)) return 1;
+  Digest timed;  // unchecked (other positions), but paid for like the JS contenders' digests
+  if (!Run(ring, fd, positions, count, positions.size(), size, depth, &timed)) return 1;
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("{\"digest\":%u,\"reads\":%zu,\"seconds\":%.6f}\n", digest.value, positions.size() - count, seconds);
+  std::printf("{\"digest\":%u,\"timedDigest\":%u,\"reads\":%zu,\"seconds\":%.6f}\n", digest.value, timed.value,
+              positions.size() - count, seconds);
   return 0;
 }

@@ -6,10 +6,11 @@
 export class ReadDigest {
   #value = 0;
 
-  add(index: number, bytes: Uint8Array, length = bytes.length): void {
-    const a = length > 0 ? bytes[0]! : 0;
-    const b = length > 0 ? bytes[length >>> 1]! : 0;
-    const c = length > 0 ? bytes[length - 1]! : 0;
+  /** Add read `index`: `length` bytes of `bytes` from `offset` (no view to allocate per read). */
+  add(index: number, bytes: Uint8Array, length = bytes.length, offset = 0): void {
+    const a = length > 0 ? bytes[offset]! : 0;
+    const b = length > 0 ? bytes[offset + (length >>> 1)]! : 0;
+    const c = length > 0 ? bytes[offset + length - 1]! : 0;
     const h = Math.imul((index + 1) ^ Math.imul(length, 0x9e3779b1), 0x85ebca6b) ^ (a | (b << 8) | (c << 16));
     this.#value = (this.#value + Math.imul(h, 0xc2b2ae35)) >>> 0;
   }

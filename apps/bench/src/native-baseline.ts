@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,10 +14,12 @@ export const NATIVE_NAME = 'c++:io_uring';
 /** Build the native baseline once (g++, our own ring code); undefined with the reason if not. */
 export function buildNativeBaseline(): string | undefined {
   if (process.platform !== 'linux') return 'io_uring is Linux only';
-  if (existsSync(binary)) return undefined;
-  mkdirSync(dirname(binary), { recursive: true });
   const native = join(appRoot, '..', '..', 'packages', 'mfio-rt', 'src', 'native');
-  const result = spawnSync('g++', ['-O2', '-std=c++17', '-I', native, join(appRoot, 'native', 'uring_qd.cc'), join(native, 'io_uring', 'ring.cc'), '-o', binary], {
+  const sources = [join(appRoot, 'native', 'uring_qd.cc'), join(native, 'io_uring', 'ring.cc'), join(native, 'io_uring', 'ring.h')];
+  // Rebuilt whenever a source is newer than the binary, so a run never measures stale code.
+  if (existsSync(binary) && sources.every((source) => statSync(source).mtimeMs <= statSync(binary).mtimeMs)) return undefined;
+  mkdirSync(dirname(binary), { recursive: true });
+  const result = spawnSync('g++', ['-O2', '-std=c++17', '-I', native, sources[0]!, sources[1]!, '-o', binary], {
     encoding: 'utf8',
   });
   return result.status === 0 ? undefined : `g++ failed: ${result.stderr || result.error?.message}`;

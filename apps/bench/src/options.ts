@@ -34,7 +34,7 @@ Options:
 
 Contenders: node:readSync (one at a time), node:read and node:promises (N in flight), the same
 two with UV_USE_IO_URING=1, mfio:<backend>:readAt (one promise per read, N in flight) and
-mfio:<backend>:readMany (batches of up to 4 MiB) for every backend that starts, and
+mfio:<backend>:readMany (batches as large as N reads' buffers, at least 64 KiB) for every backend that starts, and
 c++:io_uring (our ring from C++ at depth N, no JS). Every case's reads are checked against
 Node's synchronous reads.`;
 
