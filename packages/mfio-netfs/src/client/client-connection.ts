@@ -1,0 +1,381 @@
+import { randomBytes } from 'node:crypto';
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { MfioError, type ErrorContext, type PacketView } from '@mfio/core';
+import { FrameType as T, MIN_FRAME, NONCE_BYTES, VERSION, WRITE_OVERHEAD, type Limits } from '../protocol/constants.js';
+import { decodeResponse } from '../protocol/decode.js';
+import { encodeMessage } from '../protocol/encode.js';
+import { FrameReader } from '../protocol/frame-reader.js';
+import { clientProof, sameProof, serverProof } from '../protocol/handshake.js';
+import type { Request, Response } from '../protocol/messages.js';
+import { protocolError } from '../protocol/protocol-error.js';
+import { ReadAssembly } from './read-assembly.js';
+
+/** Options of `NetFs.connect`. */
+export interface NetFsConnectOptions {
+  /** Server address (default `127.0.0.1`). */
+  readonly host?: string;
+  /** Server port (default 4446). */
+  readonly port?: number;
+  /** The shared token the server was started with (default '': a server without a token). */
+  readonly token?: string;
+  /** Connect with TLS: `true`, or the options of `tls.connect` (`ca`, `servername`, ...). */
+  readonly tls?: boolean | ConnectionOptions;
+  /** Fail a request with ETIMEDOUT after this many milliseconds (default 0: never). */
+  readonly requestTimeout?: number;
+  /** Milliseconds to connect and authenticate (default 10 000). */
+  readonly connectTimeout?: number;
+}
+
+/** Distributive Omit, so each request variant keeps its own fields. */
+export type RequestBody = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
+
+interface Pending {
+  /** A response frame for this request; returns true when it was the last one. */
+  onFrame(response: Response): boolean;
+  fail(error: MfioError): void;
+  readonly deadline: number;
+}
+
+type NewRequest = Omit<Pending, 'deadline'>;
+
+/** The largest id before wrapping; ids are u32 and 0 is reserved. */
+const MAX_ID = 0xffffffff;
+
+/**
+ * One authenticated connection to a netfs server: many requests in flight, matched to their
+ * responses by id in whatever order they come. When the connection ends, every request in
+ * flight fails at once with ECONNRESET (the cause says why) and so does every later one.
+ */
+export class ClientConnection {
+  readonly limits: Limits;
+  readonly features: number;
+  readonly #socket: Socket;
+  readonly #reader: FrameReader;
+  readonly #pending = new Map<number, Pending>();
+  /** Ids that timed out: their late frames are dropped until the last one arrives. */
+  readonly #abandoned = new Set<number>();
+  readonly #where: string;
+  readonly #timeout: number;
+  #sweeper: NodeJS.Timeout | null = null;
+  #nextId = 1;
+  #dead: MfioError | null = null;
+  #ending: Promise<void> | null = null;
+
+  private constructor(socket: Socket, reader: FrameReader, limits: Limits, features: number, where: string, timeout: number) {
+    this.#socket = socket;
+    this.#reader = reader;
+    this.limits = limits;
+    this.features = features;
+    this.#where = where;
+    this.#timeout = timeout;
+    socket.on('data', (chunk: Buffer) => {
+      reader.push(chunk);
+      this.#drain();
+    });
+    socket.on('close', () => this.#die(null));
+    socket.on('error', (error) => this.#die(error));
+    if (timeout > 0) {
+      this.#sweeper = setInterval(() => this.#sweep(), Math.max(10, Math.min(1000, timeout / 4)));
+      this.#sweeper.unref();
+    }
+    // An idle connection does not keep the process alive; requests in flight do.
+    socket.unref();
+    socket.resume();
+    this.#drain(); // frames that came with the handshake's last chunk
+  }
+
+  /**
+   * Connect, run the handshake, verify the server's proof.
+   * @throws {MfioError} ECONNREFUSED and other socket errors; EACCES when the token is wrong;
+   * EPROTO when the peer is not a netfs server of this version; ETIMEDOUT.
+   */
+  static async open(options: NetFsConnectOptions): Promise<ClientConnection> {
+    const host = options.host ?? '127.0.0.1';
+    const port = options.port ?? 4446;
+    const token = options.token ?? '';
+    const where = `${host}:${port}`;
+    const timeout = options.requestTimeout ?? 0;
+    if (!Number.isFinite(timeout) || timeout < 0) throw new MfioError('ERR_OUT_OF_RANGE', `requestTimeout must be >= 0, got ${timeout}`);
+    const socket =
+      options.tls === undefined || options.tls === false
+        ? netConnect({ host, port })
+        : tlsConnect({ host, port, ...(options.tls === true ? {} : options.tls) });
+    socket.setNoDelay(true);
+    // Frames may be as large as the server says; until CHALLENGE arrives, a handshake frame is small.
+    const reader = new FrameReader(MIN_FRAME);
+    const clientNonce = randomBytes(NONCE_BYTES);
+    try {
+      const result = await new Promise<{ limits: Limits; features: number }>((resolve, reject) => {
+        let challenge: { limits: Limits; features: number; nonce: Uint8Array } | null = null;
+        const fail = (error: unknown): void => {
+          cleanup();
+          reject(error instanceof MfioError ? error : fromSocketError(error, where));
+        };
+        const onData = (chunk: Buffer): void => {
+          reader.push(chunk);
+          try {
+            for (let frame = reader.next(); frame !== null; frame = reader.next()) {
+              const m = decodeResponse(frame);
+              if (m.type === T.FATAL) throw refusedBy(m.code, m.message, where);
+              if (challenge === null) {
+                challenge = checkChallenge(m);
+                reader.maxFrame = challenge.limits.maxFrame;
+                socket.write(encodeMessage({ type: T.AUTH, id: 0, proof: clientProof(token, challenge.nonce, clientNonce) }));
+                continue;
+              }
+              if (m.type !== T.WELCOME) throw protocolError('expected WELCOME');
+              if (!sameProof(m.proof, serverProof(token, clientNonce, challenge.nonce))) {
+                throw new MfioError('EACCES', `netfs: the server at ${where} does not know the token`, { syscall: 'connect' });
+              }
+              cleanup();
+              resolve({ limits: challenge.limits, features: challenge.features });
+              return;
+            }
+          } catch (error) {
+            socket.destroy();
+            fail(error);
+          }
+        };
+        const onClose = (): void => fail(MfioError.fromCode('ECONNRESET', { syscall: 'connect' }));
+        const timer = setTimeout(() => {
+          socket.destroy();
+          fail(MfioError.fromCode('ETIMEDOUT', { syscall: 'connect' }));
+        }, options.connectTimeout ?? 10_000);
+        const cleanup = (): void => {
+          clearTimeout(timer);
+          // Paused, so no chunk arrives between here and the connection's own listener.
+          socket.pause();
+          socket.off('data', onData);
+          socket.off('error', fail);
+          socket.off('close', onClose);
+        };
+        socket.on('data', onData);
+        socket.on('error', fail);
+        socket.on('close', onClose);
+        socket.write(encodeMessage({ type: T.HELLO, id: 0, version: VERSION, features: 0, nonce: clientNonce }));
+      });
+      return new ClientConnection(socket, reader, result.limits, result.features, where, timeout);
+    } catch (error) {
+      socket.destroy();
+      throw error;
+    }
+  }
+
+  /** True until the connection ended. */
+  get alive(): boolean {
+    return this.#dead === null;
+  }
+
+  /** Bytes of data one WRITE frame carries at most. */
+  get maxWrite(): number {
+    return this.limits.maxFrame - WRITE_OVERHEAD;
+  }
+
+  /** Requests waiting for their answer. */
+  get inFlight(): number {
+    return this.#pending.size;
+  }
+
+  /**
+   * Send a request answered by one frame; resolves with it, rejects with the ERROR's code (and
+   * `context`: syscall, path) or with ECONNRESET if the connection ends first.
+   */
+  call(body: RequestBody, context: Omit<ErrorContext, 'errno'>): Promise<Response> {
+    return new Promise((resolve, reject) => {
+      this.#submit(body, {
+        onFrame: (response) => {
+          if (response.type === T.ERROR) reject(MfioError.fromCode(response.code, context));
+          else resolve(response);
+          return true;
+        },
+        fail: reject,
+      });
+    });
+  }
+
+  /** Read into `view` (at most `maxRead` bytes); `done` runs once the view is complete. */
+  read(handle: number, position: number, view: PacketView, context: Omit<ErrorContext, 'errno'>, done: () => void): void {
+    const assembly = new ReadAssembly(view);
+    const end = (): void => done();
+    this.#submit({ type: T.READ, handle, position, length: view.length }, {
+      onFrame: (response) => {
+        if (response.type === T.READ_DATA) {
+          if (!assembly.fill(response.offset, response.data)) throw protocolError(`READ_DATA outside its request or overlapping`);
+          return false;
+        }
+        if (response.type === T.READ_DONE) {
+          if (response.transferred !== assembly.received) throw protocolError('READ_DONE does not match the fragments');
+          assembly.finish();
+        } else if (response.type === T.ERROR) {
+          assembly.fail(MfioError.fromCode(response.code, context));
+        } else {
+          throw protocolError(`unexpected response 0x${response.type.toString(16)} to READ`);
+        }
+        end();
+        return true;
+      },
+      fail: (error) => {
+        assembly.fail(error);
+        end();
+      },
+    });
+  }
+
+  /** Write `view` (at most `maxWrite` bytes); the data goes to the socket without a copy. */
+  write(handle: number, position: number, view: PacketView, context: Omit<ErrorContext, 'errno'>, done: () => void): void {
+    const finish = (apply: () => void): void => {
+      apply();
+      done();
+    };
+    this.#submit(
+      { type: T.WRITE, handle, position, data: view.bytes() },
+      {
+        onFrame: (response) => {
+          if (response.type === T.WRITTEN) {
+            if (response.count < 1 || response.count > view.length) throw protocolError('WRITTEN count out of range');
+            finish(() => view.complete(response.count));
+          } else if (response.type === T.ERROR) {
+            finish(() => view.fail(MfioError.fromCode(response.code, context)));
+          } else {
+            throw protocolError(`unexpected response 0x${response.type.toString(16)} to WRITE`);
+          }
+          return true;
+        },
+        fail: (error) => finish(() => view.fail(error)),
+      },
+    );
+  }
+
+  /** End the connection (after flushing what was sent); requests in flight fail with ECONNRESET. */
+  close(): Promise<void> {
+    this.#ending ??= new Promise<void>((resolve) => {
+      if (this.#socket.destroyed) return resolve();
+      this.#socket.once('close', () => resolve());
+      this.#socket.end();
+      // A server that never closes its side must not hold our close.
+      setTimeout(() => this.#socket.destroy(), 1000).unref();
+    });
+    return this.#ending;
+  }
+
+  #submit(body: RequestBody, request: NewRequest): void {
+    if (this.#dead !== null) {
+      request.fail(this.#dead);
+      return;
+    }
+    const id = this.#allocateId();
+    const frame =
+      body.type === T.WRITE
+        ? null // sent below in two parts, so the caller's bytes are not copied
+        : encodeMessage({ ...body, id } as Request);
+    if (this.#pending.size === 0) this.#socket.ref();
+    this.#pending.set(id, { ...request, deadline: this.#timeout > 0 ? Date.now() + this.#timeout : Infinity });
+    if (frame !== null) {
+      this.#socket.write(frame);
+      return;
+    }
+    const { handle, position, data } = body as Extract<Request, { type: typeof T.WRITE }>;
+    const head = Buffer.allocUnsafe(WRITE_OVERHEAD);
+    head.writeUInt32LE(WRITE_OVERHEAD - 4 + data.length, 0);
+    head.writeUInt8(T.WRITE, 4);
+    head.writeUInt32LE(id, 5);
+    head.writeUInt32LE(handle, 9);
+    head.writeBigUInt64LE(BigInt(position), 13);
+    this.#socket.cork();
+    this.#socket.write(head);
+    this.#socket.write(data);
+    this.#socket.uncork();
+  }
+
+  #allocateId(): number {
+    for (;;) {
+      const id = this.#nextId;
+      this.#nextId = id >= MAX_ID ? 1 : id + 1;
+      if (!this.#pending.has(id) && !this.#abandoned.has(id)) return id;
+    }
+  }
+
+  #drain(): void {
+    try {
+      for (let frame = this.#reader.next(); frame !== null && this.#dead === null; frame = this.#reader.next()) {
+        const response = decodeResponse(frame);
+        if (response.type === T.FATAL) {
+          throw new MfioError('ECONNRESET', `netfs: the server at ${this.#where} closed the connection: ${response.code} ${response.message}`, {
+            syscall: 'read',
+          });
+        }
+        const pending = this.#pending.get(response.id);
+        if (pending === undefined) {
+          if (!this.#abandoned.has(response.id)) throw protocolError(`response for unknown request id ${response.id}`);
+          if (response.type !== T.READ_DATA) this.#abandoned.delete(response.id);
+          continue;
+        }
+        if (pending.onFrame(response)) this.#settled(response.id);
+      }
+    } catch (error) {
+      this.#die(error);
+      this.#socket.destroy();
+    }
+  }
+
+  #settled(id: number): void {
+    this.#pending.delete(id);
+    if (this.#pending.size === 0 && !this.#socket.destroyed) this.#socket.unref();
+  }
+
+  /** Fail requests past their deadline; their ids stay reserved until their answer arrives. */
+  #sweep(): void {
+    const now = Date.now();
+    for (const [id, pending] of this.#pending) {
+      if (pending.deadline > now) continue;
+      this.#settled(id);
+      this.#abandoned.add(id);
+      pending.fail(MfioError.fromCode('ETIMEDOUT', { syscall: 'netfs' }));
+    }
+  }
+
+  /** The connection ended: fail everything in flight and everything after, once. */
+  #die(cause: unknown): void {
+    if (this.#dead !== null) return;
+    const reason = cause instanceof Error ? `: ${cause.message}` : '';
+    this.#dead = new MfioError('ECONNRESET', `netfs: the connection to ${this.#where} is closed${reason}`, {
+      syscall: 'netfs',
+      ...(cause === null ? {} : { cause }),
+    });
+    if (this.#sweeper !== null) clearInterval(this.#sweeper);
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    this.#abandoned.clear();
+    for (const request of pending) {
+      try {
+        request.fail(this.#dead);
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+  }
+}
+
+function checkChallenge(m: Response): { limits: Limits; features: number; nonce: Uint8Array } {
+  if (m.type !== T.CHALLENGE) throw protocolError('expected CHALLENGE');
+  if (m.version !== VERSION) throw protocolError(`the server speaks version ${m.version}, this client ${VERSION}`);
+  if (m.maxFrame < MIN_FRAME || m.maxRead < 1 || m.maxInFlight < 1 || m.maxHandles < 1) throw protocolError('CHALLENGE limits out of range');
+  const { maxFrame, maxRead, maxInFlight, maxHandles } = m;
+  return { limits: { maxFrame, maxRead, maxInFlight, maxHandles }, features: m.features, nonce: Buffer.from(m.nonce) };
+}
+
+function refusedBy(code: string, message: string, where: string): MfioError {
+  return new MfioError(code, `netfs: the server at ${where} refused the connection: ${code} ${message}`, { syscall: 'connect' });
+}
+
+function fromSocketError(error: unknown, where: string): MfioError {
+  const code = (error as { code?: unknown }).code;
+  // Node's own codes: ECONNREFUSED, or a TLS verdict such as DEPTH_ZERO_SELF_SIGNED_CERT.
+  if (typeof code === 'string' && /^[A-Z0-9_]+$/.test(code)) {
+    return new MfioError(code, `netfs: cannot connect to ${where}: ${(error as Error).message}`, { syscall: 'connect', cause: error });
+  }
+  return MfioError.from(error, { syscall: 'connect' });
+}

@@ -1,0 +1,123 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { BACKEND_ORDER, NativeRt, type BackendName } from '@mfio/rt';
+import { createLogger, LOG_LEVELS, type LogLevel } from './logger.js';
+import { NetFsServer } from './netfs-server.js';
+
+export const USAGE = `Usage: mfio-netfs-server --root DIR [options]
+
+Serve DIR to mfio netfs clients (docs/netfs-protocol.md).
+
+Options:
+  --root DIR            directory to serve (required); clients cannot leave it
+  --listen HOST:PORT    address to listen on (default 127.0.0.1:4446; [::1]:PORT for IPv6)
+  --token-file F        file holding the shared token (required for a non-loopback address)
+  --tls-cert C          PEM certificate: serve TLS (needs --tls-key)
+  --tls-key K           PEM private key of --tls-cert
+  --read-only           refuse every change with EROFS
+  --backend NAME        ${BACKEND_ORDER.join(' | ')} (default: the first that starts)
+  --log-level L         ${LOG_LEVELS.join(' | ')} (default info)
+  --help                show this help
+
+Stops cleanly (exit 0) on SIGINT or SIGTERM.`;
+
+/** Parse `--listen`: `HOST:PORT`, `[V6]:PORT`, or just `PORT`. */
+export function parseListen(value: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(value) ?? /^()()(\d+)$/.exec(value);
+  const port = Number(match?.[3]);
+  if (!match || !Number.isInteger(port) || port > 65535) throw new Error(`--listen must be HOST:PORT, got '${value}'`);
+  return { host: match[1] || match[2] || '127.0.0.1', port };
+}
+
+/**
+ * Run the server until SIGINT/SIGTERM; resolves with the exit code (0 after a clean stop,
+ * 2 for bad arguments, 1 when the server cannot start).
+ */
+export async function main(argv: string[]): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      args: argv,
+      options: {
+        root: { type: 'string' },
+        listen: { type: 'string', default: '127.0.0.1:4446' },
+        'token-file': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'read-only': { type: 'boolean', default: false },
+        backend: { type: 'string' },
+        'log-level': { type: 'string', default: 'info' },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    process.stderr.write(`mfio-netfs-server: ${(error as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const fail = (message: string): number => {
+    process.stderr.write(`mfio-netfs-server: ${message}\n`);
+    return 2;
+  };
+  if (values.root === undefined) return fail('--root DIR is required (see --help)');
+  const level = values['log-level'] as LogLevel;
+  if (!LOG_LEVELS.includes(level)) return fail(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  const backend = values.backend as BackendName | undefined;
+  if (backend !== undefined && !BACKEND_ORDER.includes(backend)) return fail(`--backend must be one of ${BACKEND_ORDER.join(', ')}`);
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) return fail('--tls-cert and --tls-key go together');
+  let listen;
+  try {
+    listen = parseListen(values.listen!);
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  const log = createLogger(level);
+  let token = '';
+  let tls: { cert: Buffer; key: Buffer } | undefined;
+  try {
+    if (values['token-file'] !== undefined) token = (await readFile(values['token-file'], 'utf8')).trim();
+    if (values['token-file'] !== undefined && token === '') return fail(`the token file ${values['token-file']} is empty`);
+    if (values['tls-cert'] !== undefined) tls = { cert: await readFile(values['tls-cert']), key: await readFile(values['tls-key']!) };
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+
+  let rt: NativeRt;
+  try {
+    const builder = NativeRt.builder();
+    rt = (backend === undefined ? builder.enableAll() : builder.enable(backend)).build();
+  } catch (error) {
+    log.error(`no backend: ${(error as Error).message}`);
+    return 1;
+  }
+  let server: NetFsServer;
+  try {
+    server = await NetFsServer.start({
+      fs: rt,
+      root: values.root,
+      ...listen,
+      token,
+      ...(tls ? { tls } : {}),
+      readOnly: values['read-only'],
+      log,
+    });
+  } catch (error) {
+    log.error(`cannot start: ${(error as Error).message}`);
+    await rt.close();
+    return 1;
+  }
+  log.info(`backend ${rt.backend.name}; listening on ${server.address().host}:${server.address().port}`);
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  log.info(`${signal}: stopping`);
+  await server.close();
+  await rt.close();
+  return 0;
+}

@@ -1,0 +1,226 @@
+import { MfioError } from '@mfio/core';
+import type { DirHandle, Metadata, OpenOptions } from '@mfio/rt';
+import { FrameType as T, OpenFlagBit, READ_DATA_OVERHEAD } from '../protocol/constants.js';
+import { encodeMessage, entriesFrameSize } from '../protocol/encode.js';
+import type { Request, WireDirEntry, WireMetadata } from '../protocol/messages.js';
+import type { HandleTable } from './handle-table.js';
+import type { RootResolver } from './root-paths.js';
+
+/** What a request handler works with: one connection's view of the server. */
+export interface Session {
+  /** A directory handle of the backend; handlers pass it absolute host paths. */
+  readonly dir: DirHandle;
+  readonly resolver: RootResolver;
+  readonly handles: HandleTable;
+  readonly readOnly: boolean;
+  readonly maxFrame: number;
+  /** Queue a frame on the socket (dropped once the connection is gone). */
+  send(frame: Buffer): void;
+}
+
+/** Bytes per READ_DATA fragment, and fragments of one READ read at once. */
+const FRAGMENT = 128 * 1024;
+const FRAGMENTS_AT_ONCE = 2;
+const WRITE_BITS = OpenFlagBit.write | OpenFlagBit.append | OpenFlagBit.create | OpenFlagBit.createNew | OpenFlagBit.truncate;
+
+function readOnlyError(syscall: string): MfioError {
+  return MfioError.fromCode('EROFS', { syscall });
+}
+
+/** Removing or renaming the served root itself would pull the floor from under every client. */
+function notRoot(path: string, syscall: string): void {
+  if (path === '/') throw MfioError.fromCode('EBUSY', { syscall, path });
+}
+
+export function toWireMetadata(m: Metadata): WireMetadata {
+  return {
+    len: m.len,
+    mode: m.permissions.mode & 0o7777,
+    type: m.type,
+    modified: m.modified?.getTime() ?? null,
+    accessed: m.accessed?.getTime() ?? null,
+    created: m.created?.getTime() ?? null,
+  };
+}
+
+function openOptions(flags: number): OpenOptions {
+  const options: OpenOptions = {};
+  for (const [name, bit] of Object.entries(OpenFlagBit)) if ((flags & bit) !== 0) options[name as keyof OpenOptions] = true;
+  return options;
+}
+
+/**
+ * Answer a READ with fragments read straight into their frames (a 13-byte header room in front
+ * of each read buffer, so the data is never copied), two at a time so they may finish out of
+ * order, then READ_DONE with the total. Stops at the first short read (end of file).
+ */
+async function read(s: Session, id: number, handle: number, position: number, length: number): Promise<void> {
+  const file = s.handles.file(handle, 'read');
+  const fragment = Math.min(FRAGMENT, s.maxFrame - READ_DATA_OVERHEAD);
+  let next = 0;
+  let end = length; // lowered at the first short read
+  let transferred = 0;
+  const lane = async (): Promise<void> => {
+    while (next < end) {
+      const offset = next;
+      const n = Math.min(fragment, end - offset);
+      next += n;
+      const frame = Buffer.allocUnsafe(READ_DATA_OVERHEAD + n);
+      const got = await file.readAt(position + offset, frame.subarray(READ_DATA_OVERHEAD));
+      if (got < n) end = Math.min(end, offset + got);
+      if (got === 0) continue;
+      frame.writeUInt32LE(READ_DATA_OVERHEAD - 4 + got, 0);
+      frame.writeUInt8(T.READ_DATA, 4);
+      frame.writeUInt32LE(id, 5);
+      frame.writeUInt32LE(offset, 9);
+      s.send(frame.subarray(0, READ_DATA_OVERHEAD + got));
+      transferred += got;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(FRAGMENTS_AT_ONCE, Math.ceil(length / fragment)) }, lane));
+  s.send(encodeMessage({ type: T.READ_DONE, id, transferred }));
+}
+
+/** One page of a directory iteration, as many entries as `max` and the frame size allow. */
+async function readDir(s: Session, id: number, handle: number, max: number): Promise<void> {
+  const dir = s.handles.dir(handle, 'scandir');
+  const page = dir.turn.then(async () => {
+    const entries: WireDirEntry[] = [];
+    const sizes: number[] = [];
+    let done = false;
+    while (entries.length < max) {
+      let entry = dir.carry;
+      dir.carry = null;
+      if (entry === null) {
+        const next = await dir.iterator.next();
+        if (next.done === true) {
+          done = true;
+          break;
+        }
+        entry = next.value;
+      }
+      const size = Buffer.byteLength(entry.name, 'utf8');
+      if (entriesFrameSize([...sizes, size]) > s.maxFrame) {
+        dir.carry = entry;
+        break;
+      }
+      sizes.push(size);
+      entries.push({ name: entry.name, type: entry.type });
+    }
+    s.send(encodeMessage({ type: T.ENTRIES, id, done, entries }));
+  });
+  dir.turn = page.catch(() => undefined);
+  await page;
+}
+
+/**
+ * Run one request and send its success response(s). Failures are thrown (as MfioErrors with
+ * the backend's code) for the caller to send as ERROR.
+ */
+export async function runRequest(s: Session, m: Request): Promise<void> {
+  const ok = (): void => s.send(encodeMessage({ type: T.OK, id: m.id }));
+  const { dir, resolver } = s;
+  const mutate = (syscall: string): void => {
+    if (s.readOnly) throw readOnlyError(syscall);
+  };
+  switch (m.type) {
+    case T.OPEN_FILE: {
+      if (s.readOnly && (m.flags & WRITE_BITS) !== 0) throw readOnlyError('open');
+      const release = s.handles.reserve();
+      try {
+        const host = await resolver.resolve(m.path, true);
+        const file = await dir.openFile(host, openOptions(m.flags));
+        release();
+        s.send(encodeMessage({ type: T.HANDLE, id: m.id, handle: s.handles.addFile(file) }));
+      } finally {
+        release();
+      }
+      return;
+    }
+    case T.CLOSE_FILE:
+      await s.handles.takeFile(m.handle).close();
+      return ok();
+    case T.READ:
+      return read(s, m.id, m.handle, m.position, m.length);
+    case T.WRITE: {
+      await s.handles.file(m.handle, 'write').writeAllAt(m.position, m.data);
+      s.send(encodeMessage({ type: T.WRITTEN, id: m.id, count: m.data.length }));
+      return;
+    }
+    case T.FILE_METADATA: {
+      const metadata = toWireMetadata(await s.handles.file(m.handle, 'fstat').metadata());
+      s.send(encodeMessage({ type: T.METADATA_RESULT, id: m.id, metadata }));
+      return;
+    }
+    case T.SET_LEN:
+      await s.handles.file(m.handle, 'ftruncate').setLen(m.length);
+      return ok();
+    case T.SYNC:
+      await s.handles.file(m.handle, 'fsync').sync();
+      return ok();
+    case T.OPEN_DIR: {
+      const release = s.handles.reserve();
+      try {
+        const handle = await dir.openDir(await resolver.resolve(m.path, true));
+        const iterator = handle.readDir()[Symbol.asyncIterator]();
+        release();
+        s.send(encodeMessage({ type: T.HANDLE, id: m.id, handle: s.handles.addDir({ iterator, carry: null, turn: Promise.resolve() }) }));
+      } finally {
+        release();
+      }
+      return;
+    }
+    case T.READ_DIR:
+      return readDir(s, m.id, m.handle, m.max);
+    case T.CLOSE_DIR:
+      await s.handles.takeDir(m.handle).iterator.return?.();
+      return ok();
+    case T.METADATA: {
+      const metadata = toWireMetadata(await dir.metadata(await resolver.resolve(m.path, true)));
+      s.send(encodeMessage({ type: T.METADATA_RESULT, id: m.id, metadata }));
+      return;
+    }
+    case T.CREATE_DIR: {
+      mutate('mkdir');
+      const host = await resolver.resolve(m.path, false);
+      await (m.recursive ? dir.createDirAll(host) : dir.createDir(host));
+      return ok();
+    }
+    case T.REMOVE_DIR:
+      mutate('rmdir');
+      notRoot(m.path, 'rmdir');
+      await dir.removeDir(await resolver.resolve(m.path, false));
+      return ok();
+    case T.REMOVE_DIR_ALL:
+      mutate('rm');
+      notRoot(m.path, 'rm');
+      await dir.removeDirAll(await resolver.resolve(m.path, false));
+      return ok();
+    case T.REMOVE_FILE:
+      mutate('unlink');
+      await dir.removeFile(await resolver.resolve(m.path, false));
+      return ok();
+    case T.RENAME:
+      mutate('rename');
+      notRoot(m.from, 'rename');
+      notRoot(m.to, 'rename');
+      await dir.rename(await resolver.resolve(m.from, false), await resolver.resolve(m.to, false));
+      return ok();
+    case T.COPY:
+      mutate('copyfile');
+      await dir.copy(await resolver.resolve(m.from, true), await resolver.resolve(m.to, true));
+      return ok();
+    case T.HARD_LINK:
+      mutate('link');
+      await dir.hardLink(await resolver.resolve(m.from, false), await resolver.resolve(m.to, false));
+      return ok();
+    case T.SET_PERMISSIONS:
+      mutate('chmod');
+      await dir.setPermissions(await resolver.resolve(m.path, true), { mode: m.mode });
+      return ok();
+    case T.HELLO:
+    case T.AUTH:
+      // The connection routes handshake frames itself; here they are a violation.
+      throw new Error('handshake frame routed as a request');
+  }
+}

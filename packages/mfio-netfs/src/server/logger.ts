@@ -1,0 +1,25 @@
+/** Log levels, most severe first; `silent` logs nothing. */
+export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** One line per event: what the server says about connections and itself. */
+export interface Logger {
+  error(message: string): void;
+  warn(message: string): void;
+  info(message: string): void;
+  debug(message: string): void;
+}
+
+/**
+ * A logger writing `<ISO time> <level> <message>` lines to `write` (stderr by default) for
+ * every level up to `level`.
+ * @example const log = createLogger('info'); log.info('listening on 127.0.0.1:4446');
+ */
+export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stderr.write(line + '\n')): Logger {
+  const rank = LOG_LEVELS.indexOf(level);
+  const at = (name: Exclude<LogLevel, 'silent'>) => {
+    const enabled = LOG_LEVELS.indexOf(name) <= rank;
+    return enabled ? (message: string) => write(`${new Date().toISOString()} ${name} ${message}`) : () => undefined;
+  };
+  return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
+}

@@ -1,0 +1,160 @@
+import { once } from 'node:events';
+import { createServer, isIP, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { MfioError } from '@mfio/core';
+import type { Fs } from '@mfio/rt';
+import { DEFAULT_LIMITS, FrameType as T, MIN_FRAME, type Limits } from '../protocol/constants.js';
+import { encodeMessage } from '../protocol/encode.js';
+import { createLogger, type Logger } from './logger.js';
+import { RootResolver } from './root-paths.js';
+import { ServerConnection } from './server-connection.js';
+
+/** Options of {@link NetFsServer.start}. */
+export interface NetFsServerOptions {
+  /** The backend serving the files (e.g. `NativeRt.builder().enableAll().build()`); the caller closes it. */
+  readonly fs: Fs;
+  /** The directory served; clients see it as `/` and cannot leave it. */
+  readonly root: string;
+  /** Address to listen on (default `127.0.0.1`). Anything but loopback needs a `token`. */
+  readonly host?: string;
+  /** Port (default 4446; 0 picks a free one, see {@link NetFsServer.address}). */
+  readonly port?: number;
+  /** The shared secret clients prove they know (HMAC challenge-response); default none (''). */
+  readonly token?: string;
+  /** Serve TLS with this certificate and key (PEM). */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+  /** Refuse every change with EROFS. */
+  readonly readOnly?: boolean;
+  /** Per-connection limits (docs/netfs-protocol.md has the defaults). */
+  readonly limits?: Partial<Limits>;
+  /** Connections served at once (default 256). */
+  readonly maxConnections?: number;
+  /** Milliseconds a client has to authenticate (default 10 000). */
+  readonly handshakeTimeout?: number;
+  /** Milliseconds of a connection with nothing in flight before it is closed (default 300 000; 0: never). */
+  readonly idleTimeout?: number;
+  /** Where connection events go (default: nothing). */
+  readonly log?: Logger;
+}
+
+/** True for 127.0.0.0/8, ::1 (and its IPv4-mapped forms) and `localhost`. */
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  const v4 = host.startsWith('::ffff:') ? host.slice(7) : host;
+  if (isIP(v4) === 4) return v4.startsWith('127.');
+  return host === '::1' || host === '0:0:0:0:0:0:0:1';
+}
+
+function checkedLimits(given: Partial<Limits> = {}): Limits {
+  const limits = { ...DEFAULT_LIMITS, ...given };
+  const check = (name: keyof Limits, min: number, max: number): void => {
+    const v = limits[name];
+    if (!Number.isSafeInteger(v) || v < min || v > max) {
+      throw new MfioError('ERR_OUT_OF_RANGE', `The value of "limits.${name}" is out of range. It must be an integer from ${min} to ${max}. Received ${v}`);
+    }
+  };
+  check('maxFrame', MIN_FRAME, 64 * 1024 * 1024);
+  check('maxRead', 1, 0xffffffff);
+  check('maxInFlight', 1, 65536);
+  check('maxHandles', 1, 1 << 20);
+  return limits;
+}
+
+/**
+ * The netfs server: serves one directory of any `@mfio/rt` Fs to netfs clients, each
+ * connection independent (docs/netfs-protocol.md).
+ * @example
+ * const rt = NativeRt.builder().enableAll().build();
+ * const server = await NetFsServer.start({ fs: rt, root: '/srv/data', port: 0 });
+ * console.log(server.address().port);
+ * await server.close();
+ * await rt.close();
+ */
+export class NetFsServer {
+  readonly #server: Server;
+  readonly #connections = new Set<ServerConnection>();
+  readonly #log: Logger;
+  #closing: Promise<void> | null = null;
+
+  private constructor(server: Server, log: Logger) {
+    this.#server = server;
+    this.#log = log;
+  }
+
+  /**
+   * Check the options, resolve the root, listen.
+   * @throws {MfioError} ERR_INVALID_ARG_VALUE for a non-loopback host without a token;
+   * ERR_OUT_OF_RANGE for a bad limit; ENOENT/ENOTDIR for the root; EADDRINUSE and other listen errors.
+   */
+  static async start(options: NetFsServerOptions): Promise<NetFsServer> {
+    const host = options.host ?? '127.0.0.1';
+    const token = options.token ?? '';
+    if (token === '' && !isLoopback(host)) {
+      throw new MfioError('ERR_INVALID_ARG_VALUE', `Refusing to serve ${host} without a token: anyone on the network could use it. Use a loopback address or set a token.`);
+    }
+    const limits = checkedLimits(options.limits);
+    const resolver = await RootResolver.create(options.root);
+    const log = options.log ?? createLogger('silent');
+    const config = {
+      dir: options.fs.currentDir(),
+      resolver,
+      token,
+      readOnly: options.readOnly ?? false,
+      tls: options.tls !== undefined,
+      limits,
+      handshakeTimeout: options.handshakeTimeout ?? 10_000,
+      idleTimeout: options.idleTimeout ?? 300_000,
+      log,
+    };
+    const maxConnections = options.maxConnections ?? 256;
+    let serial = 0;
+    let self: NetFsServer | null = null;
+    const accept = (socket: Socket): void => {
+      const name = `conn#${++serial} ${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+      const connections = self!.#connections;
+      if (self!.#closing !== null || connections.size >= maxConnections) {
+        log.warn(`${name} refused: ${self!.#closing !== null ? 'shutting down' : `${maxConnections} connections already`}`);
+        socket.on('error', () => undefined);
+        socket.end(encodeMessage({ type: T.FATAL, id: 0, code: 'EMFILE', message: 'too many connections' }));
+        return;
+      }
+      log.info(`${name} connected`);
+      connections.add(new ServerConnection(socket, config, name, (c) => connections.delete(c)));
+    };
+    const server = options.tls
+      ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, accept)
+      : createServer(accept);
+    // A client that fails the TLS handshake is one log line, not a server error.
+    server.on('tlsClientError', (error: Error) => log.warn(`TLS handshake failed: ${error.message}`));
+    self = new NetFsServer(server, log);
+    server.listen(options.port ?? 4446, host);
+    await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error))]);
+    log.info(`serving ${resolver.root} on ${host}:${(server.address() as AddressInfo).port}${options.tls ? ' (TLS)' : ''}${config.readOnly ? ' read-only' : ''}`);
+    return self;
+  }
+
+  /** Where the server listens. */
+  address(): { host: string; port: number } {
+    const address = this.#server.address() as AddressInfo;
+    return { host: address.address, port: address.port };
+  }
+
+  /** Connections open now. */
+  get connections(): number {
+    return this.#connections.size;
+  }
+
+  /**
+   * Stop accepting, let requests in flight finish (at most `graceMs`), close every connection
+   * and release its handles. Idempotent; never rejects.
+   */
+  close(graceMs = 5000): Promise<void> {
+    this.#closing ??= (async () => {
+      const stopped = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+      await Promise.all([...this.#connections].map((c) => c.shutdown(graceMs)));
+      await stopped;
+      this.#log.info('server closed');
+    })();
+    return this.#closing;
+  }
+}

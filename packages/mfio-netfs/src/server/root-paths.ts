@@ -1,0 +1,125 @@
+import { lstat, readlink, realpath, stat } from 'node:fs/promises';
+import { isAbsolute, join, sep } from 'node:path';
+import { MfioError } from '@mfio/core';
+import { fromNodeError } from '@mfio/rt';
+
+/** Symlinks followed in one resolution, as Linux's MAXSYMLINKS. */
+const MAX_LINKS = 40;
+
+/** EACCES for a path that is not canonical or would leave the root; `path` is the client's. */
+function refused(path: string, why: string): MfioError {
+  const error = MfioError.fromCode('EACCES', { syscall: 'netfs', path });
+  error.message += ` (${why})`;
+  return error;
+}
+
+/**
+ * The components of a client path, which must be canonical: `/` or `/a/b` with no empty, `.` or
+ * `..` component and no `\` (a separator on Windows, and never produced by the client, which
+ * resolves paths lexically before sending them). `:` is refused on Windows (drives, streams).
+ * @throws {MfioError} EACCES for anything else.
+ */
+export function canonicalComponents(path: string): string[] {
+  if (!path.startsWith('/')) throw refused(path, 'not absolute within the root');
+  if (path === '/') return [];
+  const parts = path.slice(1).split('/');
+  for (const part of parts) {
+    if (part === '' || part === '.' || part === '..') throw refused(path, 'not canonical');
+    if (part.includes('\\') || (process.platform === 'win32' && part.includes(':'))) throw refused(path, 'not canonical');
+  }
+  return parts;
+}
+
+/**
+ * Resolves client paths to host paths that stay under the served root. Each resolution walks
+ * the path from the root's real path one component at a time with `lstat`, following symlinks
+ * itself and refusing (EACCES) every step that would leave the root: `..` at the root, an
+ * absolute target outside it, a relative target climbing out. The result has no symlink left
+ * in it (as the walk saw the tree), so the backend's own resolution cannot be led elsewhere by
+ * a link that was already there.
+ *
+ * Not closed: a race with a local process that swaps a checked directory for a symlink between
+ * the walk and the system call (clients themselves cannot create symlinks). openat2 with
+ * RESOLVE_BENEATH would close it.
+ */
+export class RootResolver {
+  /** The root's real path (symlinks resolved), what every result starts with. */
+  readonly root: string;
+
+  private constructor(root: string) {
+    this.root = root;
+  }
+
+  /** @throws {MfioError} ENOENT / ENOTDIR when `root` is not a directory. */
+  static async create(root: string): Promise<RootResolver> {
+    try {
+      const real = await realpath(root);
+      if (!(await stat(real)).isDirectory()) throw MfioError.fromCode('ENOTDIR', { syscall: 'netfs', path: root });
+      return new RootResolver(real);
+    } catch (error) {
+      throw fromNodeError(error, { syscall: 'realpath', path: root });
+    }
+  }
+
+  /** True when `host` is the root or inside it. */
+  contains(host: string): boolean {
+    return host === this.root || host.startsWith(this.root.endsWith(sep) ? this.root : this.root + sep);
+  }
+
+  /**
+   * The host path of client path `path`. `followLast`: whether a symlink as the last component
+   * is followed (as open, stat, chmod do) or named itself (as unlink, rename, mkdir do).
+   * @throws {MfioError} EACCES (not canonical, or leading out), ELOOP (more than 40 links),
+   * ENOENT / ENOTDIR where a missing or non-directory component is followed by `..` in a link.
+   */
+  async resolve(path: string, followLast: boolean): Promise<string> {
+    const queue = canonicalComponents(path);
+    let current = this.root;
+    let links = 0;
+    while (queue.length > 0) {
+      const name = queue.shift()!;
+      if (name === '' || name === '.') continue;
+      if (name === '..') {
+        // `current` is a real directory path under the root (no links in it), so its parent is
+        // what the kernel would step to.
+        if (current === this.root) throw refused(path, 'leads outside the root');
+        current = join(current, '..');
+        continue;
+      }
+      const next = join(current, name);
+      if (queue.length === 0 && !followLast) return next;
+      let isLink: boolean;
+      try {
+        isLink = (await lstat(next)).isSymbolicLink();
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code !== 'ENOENT' && code !== 'ENOTDIR') throw fromNodeError(error, { syscall: 'lstat', path });
+        // Nothing below a missing entry can be a link, but a `..` after it (from a link's
+        // target) must not be normalised away: the kernel fails there, and so do we.
+        if (queue.includes('..')) throw MfioError.fromCode(code, { syscall: 'lstat', path });
+        return join(next, ...queue.filter((part) => part !== '' && part !== '.'));
+      }
+      if (!isLink) {
+        current = next;
+        continue;
+      }
+      if (++links > MAX_LINKS) throw MfioError.fromCode('ELOOP', { syscall: 'netfs', path });
+      const target = await readlink(next).catch((error: unknown) => {
+        throw fromNodeError(error, { syscall: 'readlink', path });
+      });
+      if (isAbsolute(target)) {
+        if (!this.contains(target)) throw refused(path, 'a symlink leads outside the root');
+        current = this.root;
+        queue.unshift(...splitTarget(target.slice(this.root.length)));
+      } else {
+        queue.unshift(...splitTarget(target));
+      }
+    }
+    return current;
+  }
+}
+
+/** A link target's components (either separator on Windows). */
+function splitTarget(target: string): string[] {
+  return target.split(sep === '\\' ? /[\\/]/ : /\//).filter((part) => part !== '');
+}

@@ -1,0 +1,240 @@
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { MfioError } from '@mfio/core';
+import type { DirHandle } from '@mfio/rt';
+import { FrameType as T, Feature, NONCE_BYTES, VERSION, type Limits } from '../protocol/constants.js';
+import { decodeRequest } from '../protocol/decode.js';
+import { encodeMessage } from '../protocol/encode.js';
+import { FrameReader, type RawFrame } from '../protocol/frame-reader.js';
+import { clientProof, sameProof, serverProof } from '../protocol/handshake.js';
+import type { Request } from '../protocol/messages.js';
+import { protocolError } from '../protocol/protocol-error.js';
+import { HandleTable } from './handle-table.js';
+import { runRequest, type Session } from './handlers.js';
+import type { Logger } from './logger.js';
+import type { RootResolver } from './root-paths.js';
+
+/** What every connection of one server shares. */
+export interface ConnectionConfig {
+  readonly dir: DirHandle;
+  readonly resolver: RootResolver;
+  readonly token: string;
+  readonly readOnly: boolean;
+  readonly tls: boolean;
+  readonly limits: Limits;
+  readonly handshakeTimeout: number;
+  readonly idleTimeout: number;
+  readonly log: Logger;
+}
+
+/** Responses waiting in the socket beyond which no new request is started (back-pressure). */
+const MAX_QUEUED_OUTPUT = 8 * 1024 * 1024;
+
+type State = 'hello' | 'auth' | 'ready' | 'closing' | 'closed';
+
+/**
+ * One client connection: handshake, then requests run concurrently up to `maxInFlight`. Over
+ * that (or with too much output unsent) the socket is paused, so a client that floods requests
+ * is slowed by TCP instead of growing the server's memory. A bad frame ends only this
+ * connection, with a FATAL frame and one log line; its handles are released when it ends.
+ */
+export class ServerConnection {
+  readonly name: string;
+  readonly #socket: Socket;
+  readonly #config: ConnectionConfig;
+  readonly #reader: FrameReader;
+  readonly #handles: HandleTable;
+  readonly #ids = new Set<number>();
+  readonly #session: Session;
+  #state: State = 'hello';
+  #clientNonce: Uint8Array = Buffer.alloc(0);
+  readonly #serverNonce = randomBytes(NONCE_BYTES);
+  #inFlight = 0;
+  #timer: NodeJS.Timeout | null = null;
+  #idleWaiters: Array<() => void> = [];
+  readonly #closed: Promise<void>;
+  readonly #onGone: (connection: ServerConnection) => void;
+
+  constructor(socket: Socket, config: ConnectionConfig, name: string, onGone: (connection: ServerConnection) => void) {
+    this.name = name;
+    this.#socket = socket;
+    this.#config = config;
+    this.#onGone = onGone;
+    this.#reader = new FrameReader(config.limits.maxFrame);
+    this.#handles = new HandleTable(config.limits.maxHandles);
+    this.#session = {
+      dir: config.dir,
+      resolver: config.resolver,
+      handles: this.#handles,
+      readOnly: config.readOnly,
+      maxFrame: config.limits.maxFrame,
+      send: (frame) => this.#send(frame),
+    };
+    socket.setNoDelay(true);
+    this.#arm(config.handshakeTimeout, 'handshake timeout');
+    socket.on('data', (chunk: Buffer) => {
+      this.#reader.push(chunk);
+      this.#pump();
+    });
+    socket.on('drain', () => this.#pump());
+    socket.on('error', (error) => config.log.debug(`${name} socket error: ${error.message}`));
+    this.#closed = new Promise((resolve) => {
+      socket.on('close', () => {
+        void this.#finish().then(resolve);
+      });
+    });
+  }
+
+  /** Requests being worked on. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Resolves once the socket closed and every handle of the connection was released. */
+  get closed(): Promise<void> {
+    return this.#closed;
+  }
+
+  /**
+   * Stop reading new requests, let those in flight finish (at most `graceMs`), then say FATAL
+   * ECANCELED and close. Resolves when the connection is fully released.
+   */
+  async shutdown(graceMs: number): Promise<void> {
+    if (this.#state === 'closed') return this.#closed;
+    this.#state = 'closing';
+    this.#socket.pause();
+    if (this.#inFlight > 0) {
+      let timer!: NodeJS.Timeout;
+      await Promise.race([
+        new Promise<void>((resolve) => this.#idleWaiters.push(resolve)),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
+      ]);
+      clearTimeout(timer);
+    }
+    this.#fatal('ECANCELED', 'server shutting down', 'info');
+    return this.#closed;
+  }
+
+  #send(frame: Buffer): void {
+    if (!this.#socket.destroyed && this.#state !== 'closed') this.#socket.write(frame);
+  }
+
+  /** Start or restart the one timer: handshake deadline first, idle deadline after. */
+  #arm(ms: number, what: string): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    if (ms <= 0 || !Number.isFinite(ms)) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      if (this.#state === 'ready' && this.#inFlight > 0) return this.#arm(ms, what); // busy, not idle
+      this.#fatal('ETIMEDOUT', what, 'info');
+    }, ms);
+    this.#timer.unref();
+  }
+
+  #canStart(): boolean {
+    return this.#inFlight < this.#config.limits.maxInFlight && this.#socket.writableLength < MAX_QUEUED_OUTPUT;
+  }
+
+  /** Take frames while allowed; pause the socket while over a limit, resume when under again. */
+  #pump(): void {
+    try {
+      while (this.#state === 'hello' || this.#state === 'auth' || this.#state === 'ready') {
+        if (this.#state === 'ready' && !this.#canStart()) {
+          this.#socket.pause();
+          return;
+        }
+        const frame = this.#reader.next();
+        if (frame === null) break;
+        this.#onFrame(frame);
+      }
+      if (this.#state !== 'closing' && this.#state !== 'closed') this.#socket.resume();
+    } catch (error) {
+      const e = MfioError.from(error);
+      this.#fatal(e.code === 'EMSGSIZE' ? 'EMSGSIZE' : 'EPROTO', e.message, 'warn');
+    }
+  }
+
+  #onFrame(frame: RawFrame): void {
+    const request = decodeRequest(frame, this.#config.limits);
+    if (this.#state === 'hello') return this.#hello(request);
+    if (this.#state === 'auth') return this.#auth(request);
+    if (request.type === T.HELLO || request.type === T.AUTH) throw protocolError('handshake frame after the handshake');
+    if (this.#ids.has(request.id)) throw protocolError(`request id ${request.id} is already in flight`);
+    this.#start(request);
+  }
+
+  #hello(request: Request): void {
+    if (request.type !== T.HELLO) throw protocolError('expected HELLO');
+    if (request.version !== VERSION) {
+      this.#fatal('EPROTO', `unsupported protocol version ${request.version} (this server speaks ${VERSION})`, 'warn');
+      return;
+    }
+    this.#clientNonce = Buffer.from(request.nonce);
+    const { limits } = this.#config;
+    const features = (this.#config.readOnly ? Feature.READ_ONLY : 0) | (this.#config.tls ? Feature.TLS : 0);
+    this.#send(encodeMessage({ type: T.CHALLENGE, id: 0, version: VERSION, features, nonce: this.#serverNonce, ...limits }));
+    this.#state = 'auth';
+  }
+
+  #auth(request: Request): void {
+    if (request.type !== T.AUTH) throw protocolError('expected AUTH');
+    const expected = clientProof(this.#config.token, this.#serverNonce, this.#clientNonce);
+    if (!sameProof(request.proof, expected)) {
+      this.#fatal('EACCES', 'authentication failed', 'warn');
+      return;
+    }
+    this.#send(encodeMessage({ type: T.WELCOME, id: 0, proof: serverProof(this.#config.token, this.#clientNonce, this.#serverNonce) }));
+    this.#state = 'ready';
+    this.#config.log.info(`${this.name} authenticated`);
+    this.#arm(this.#config.idleTimeout, 'idle timeout');
+  }
+
+  #start(request: Request): void {
+    this.#inFlight++;
+    this.#ids.add(request.id);
+    runRequest(this.#session, request)
+      .catch((error: unknown) => {
+        if (!(error instanceof MfioError)) this.#config.log.error(`${this.name} request ${request.id} failed unexpectedly: ${String(error)}`);
+        const code = error instanceof MfioError ? error.code : 'EIO';
+        this.#send(encodeMessage({ type: T.ERROR, id: request.id, code }));
+      })
+      .finally(() => {
+        this.#inFlight--;
+        this.#ids.delete(request.id);
+        if (this.#inFlight === 0 && this.#idleWaiters.length > 0) {
+          const waiters = this.#idleWaiters;
+          this.#idleWaiters = [];
+          for (const wake of waiters) wake();
+        }
+        if (this.#state === 'ready') {
+          this.#arm(this.#config.idleTimeout, 'idle timeout');
+          this.#pump();
+        }
+      });
+  }
+
+  /** Say why in a FATAL frame, log it once, close. Nothing more is read from this client. */
+  #fatal(code: string, message: string, level: 'info' | 'warn'): void {
+    if (this.#state === 'closed') return;
+    const wasClosing = this.#state === 'closing' && code !== 'ECANCELED';
+    this.#state = 'closing';
+    this.#socket.pause();
+    if (!wasClosing) this.#config.log[level](`${this.name} closed: ${code} ${message}`);
+    this.#send(encodeMessage({ type: T.FATAL, id: 0, code, message }));
+    this.#socket.end();
+    // A peer that never reads would keep a half-closed socket forever.
+    setTimeout(() => this.#socket.destroy(), 2000).unref();
+  }
+
+  async #finish(): Promise<void> {
+    const wasReady = this.#state === 'ready';
+    this.#state = 'closed';
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    if (wasReady) this.#config.log.info(`${this.name} disconnected`);
+    // An open still in flight would add a handle after the release: wait for the requests first.
+    if (this.#inFlight > 0) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+    await this.#handles.releaseAll();
+    this.#onGone(this);
+  }
+}

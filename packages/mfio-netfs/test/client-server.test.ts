@@ -1,0 +1,148 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, readlink, realpath, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NetFs } from '../src/index.js';
+import { FrameType as T } from '../src/protocol/constants.js';
+import { encodeMessage } from '../src/protocol/encode.js';
+import { RawClient } from './support/raw-client.js';
+import { startServer, within, type TestServer } from './support/servers.js';
+
+/** File descriptors of this process (where the server runs) open on `path`. */
+async function descriptorsOn(path: string): Promise<number> {
+  let n = 0;
+  for (const fd of await readdir('/proc/self/fd')) if ((await readlink(`/proc/self/fd/${fd}`).catch(() => '')) === path) n++;
+  return n;
+}
+
+describe('client and server', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer({ token: 'sesame' });
+  });
+  afterAll(() => s.close());
+
+  test('write, read back in place, list, metadata, remove', async () => {
+    const fs = await NetFs.connect({ port: s.port, token: 'sesame' });
+    try {
+      const file = await fs.open('hello.txt', { read: true, write: true, create: true });
+      await file.writeAllAt(0, 'hello, netfs');
+      expect((await file.readAt(7, 5)).toString()).toBe('netfs');
+      expect((await file.metadata()).len).toBe(12);
+      await file.close();
+      expect(await readFile(join(s.root, 'hello.txt'), 'utf8')).toBe('hello, netfs');
+      const names: string[] = [];
+      for await (const entry of fs.currentDir().readDir()) names.push(`${entry.name}:${entry.type}`);
+      expect(names).toEqual(['hello.txt:file']);
+      await fs.currentDir().removeFile('hello.txt');
+      await expect(fs.currentDir().metadata('hello.txt')).rejects.toMatchObject({ code: 'ENOENT', path: '/hello.txt' });
+    } finally {
+      await fs.close();
+    }
+  });
+
+  test('a read larger than a frame arrives in fragments, each landing in the caller buffer', async () => {
+    const data = Buffer.alloc(3 * 1024 * 1024 + 17);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 31 + (i >> 12)) & 0xff;
+    await writeFile(join(s.root, 'big.bin'), data);
+    const fs = await NetFs.connect({ port: s.port, token: 'sesame' });
+    try {
+      const file = await fs.open('big.bin');
+      const buffer = Buffer.alloc(data.length + 100);
+      expect(await file.readAt(0, buffer)).toBe(data.length); // short at end of file
+      expect(buffer.subarray(0, data.length).equals(data)).toBe(true);
+      expect((await file.readToEnd()).equals(data)).toBe(true);
+      await file.close();
+    } finally {
+      await fs.close();
+    }
+  });
+
+  test('a wrong token is refused with EACCES; no token at all too', async () => {
+    await expect(NetFs.connect({ port: s.port, token: 'open' })).rejects.toMatchObject({ code: 'EACCES' });
+    await expect(NetFs.connect({ port: s.port })).rejects.toMatchObject({ code: 'EACCES' });
+    expect(s.server.connections).toBeLessThanOrEqual(1);
+  });
+
+  test('nothing listening: ECONNREFUSED', async () => {
+    const other = await startServer();
+    const port = other.port;
+    await other.close();
+    await expect(NetFs.connect({ port })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  test('a server refuses a non-loopback address without a token', async () => {
+    const { NetFsServer } = await import('../src/index.js');
+    const { NativeRt } = await import('@mfio/rt');
+    const rt = NativeRt.builder().libuv().build();
+    try {
+      await expect(NetFsServer.start({ fs: rt, root: tmpdir(), host: '0.0.0.0', port: 0 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
+    } finally {
+      await rt.close();
+    }
+  });
+
+  test('a read-only server refuses changes with EROFS and still serves reads', async () => {
+    const ro = await startServer({ readOnly: true });
+    try {
+      await writeFile(join(ro.root, 'f'), 'data');
+      const fs = await NetFs.connect({ port: ro.port });
+      try {
+        expect(fs.readOnly).toBe(true);
+        await expect(fs.open('g', { write: true, create: true })).rejects.toMatchObject({ code: 'EROFS' });
+        await expect(fs.currentDir().createDir('d')).rejects.toMatchObject({ code: 'EROFS' });
+        await expect(fs.currentDir().removeFile('f')).rejects.toMatchObject({ code: 'EROFS' });
+        const file = await fs.open('f');
+        expect((await file.readToEnd()).toString()).toBe('data');
+        await file.close();
+      } finally {
+        await fs.close();
+      }
+    } finally {
+      await ro.close();
+    }
+  });
+
+  test('the server releases the handles of a client that leaves without closing them', async () => {
+    await writeFile(join(s.root, 'held'), 'x');
+    const host = join(await realpath(s.root), 'held');
+    const client = await RawClient.connect(s.port, 'sesame');
+    for (let id = 1; id <= 20; id++) {
+      client.send(encodeMessage({ type: T.OPEN_FILE, id, flags: 1, path: '/held' }));
+      expect(await client.next()).toMatchObject({ type: T.HANDLE, id });
+    }
+    expect(await descriptorsOn(host)).toBe(20);
+    client.socket.destroy(); // gone, handles and all
+    await within(
+      (async () => {
+        while ((await descriptorsOn(host)) > 0) await new Promise((r) => setTimeout(r, 10));
+      })(),
+      5000,
+      'the server releasing the handles',
+    );
+  });
+
+  test('TLS with a self-signed certificate, and the token inside it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mfio-netfs-tls-'));
+    try {
+      const key = join(dir, 'key.pem');
+      const cert = join(dir, 'cert.pem');
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+      const pem = await readFile(cert);
+      const t = await startServer({ token: 'tls-token', tls: { cert: pem, key: await readFile(key) } });
+      try {
+        const fs = await NetFs.connect({ port: t.port, token: 'tls-token', tls: { ca: pem } });
+        const file = await fs.open('x', { write: true, read: true, create: true });
+        await file.writeAllAt(0, 'over tls');
+        expect((await file.readToEnd()).toString()).toBe('over tls');
+        await fs.close();
+        // A client that does not trust the certificate never gets to the handshake.
+        await expect(NetFs.connect({ port: t.port, token: 'tls-token', tls: true })).rejects.toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+      } finally {
+        await t.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
