@@ -1,0 +1,58 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NetFs } from '../src/index.js';
+import { runCli, startServerProcess } from './support/server-process.js';
+import { within } from './support/servers.js';
+
+describe('mfio-netfs-server', () => {
+  let root: string;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'mfio-netfs-cli-'));
+    await writeFile(join(root, 'f'), 'served');
+  });
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  test('--help prints the usage and exits 0', async () => {
+    const { code, stdout } = await runCli(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: mfio-netfs-server --root DIR/);
+    for (const option of ['--listen', '--token-file', '--tls-cert', '--tls-key', '--read-only', '--backend', '--log-level']) expect(stdout).toContain(option);
+  });
+
+  test('bad arguments exit 2 with a message', async () => {
+    expect(await runCli([])).toMatchObject({ code: 2, stderr: expect.stringContaining('--root DIR is required') });
+    expect(await runCli(['--root', root, '--bogus'])).toMatchObject({ code: 2 });
+    expect(await runCli(['--root', root, '--backend', 'nope'])).toMatchObject({ code: 2 });
+    expect(await runCli(['--root', root, '--listen', 'nowhere'])).toMatchObject({ code: 2 });
+  });
+
+  test('a non-loopback address without a token is refused', async () => {
+    const { code, stderr } = await runCli(['--root', root, '--listen', '0.0.0.0:0']);
+    expect(code).toBe(1);
+    expect(stderr).toContain('without a token');
+  });
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    test(`${signal} stops it cleanly with exit 0; its client sees ECONNRESET`, async () => {
+      const tokenFile = join(root, '..', `token-${process.pid}-${signal}`);
+      await writeFile(tokenFile, 'cli-secret\n');
+      const server = await startServerProcess(['--root', root, '--token-file', tokenFile, '--backend', 'libuv', '--log-level', 'info']);
+      try {
+        const fs = await NetFs.connect({ port: server.port, token: 'cli-secret' });
+        const file = await fs.open('f');
+        expect((await file.readToEnd()).toString()).toBe('served');
+        server.child.kill(signal);
+        expect(await within(server.exited, 10_000, 'the server exit')).toBe(0);
+        await expect(file.readAt(0, 1)).rejects.toMatchObject({ code: 'ECONNRESET' });
+        expect(fs.connected).toBe(false);
+        await fs.close();
+        expect(server.log.some((line) => / info conn#1 .* connected$/.test(line))).toBe(true);
+        expect(server.log.some((line) => line.includes(`${signal}: stopping`))).toBe(true);
+      } finally {
+        await server.kill();
+        await rm(tokenFile, { force: true });
+      }
+    });
+  }
+});

@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+const packageDir = join(__dirname, '..', '..');
+
+/** `mfio-netfs-server` running from the sources in a child process. */
+export interface ServerProcess {
+  readonly child: ChildProcess;
+  /** The port it listens on (parsed from its log), when it started. */
+  readonly port: number;
+  /** Every line it wrote to stderr so far. */
+  readonly log: string[];
+  /** Resident and peak resident memory in bytes (Linux /proc). */
+  memory(): Promise<{ rss: number; peak: number }>;
+  /** Resolves with the exit code (or signal name) when it exits. */
+  readonly exited: Promise<number | string>;
+  /** Kill it (SIGKILL) if still running and wait for the exit. */
+  kill(): Promise<void>;
+}
+
+/** Run the CLI with `args` and collect its output until it exits (for --help and bad arguments). */
+export function runCli(args: string[], timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/run-cli.ts', ...args], { cwd: packageDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`mfio-netfs-server ${args.join(' ')} did not exit within ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Start the server on 127.0.0.1:0 with `args` and wait for its "listening on" line. */
+export async function startServerProcess(args: string[], timeoutMs = 20_000): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/run-cli.ts', '--listen', '127.0.0.1:0', ...args], {
+    cwd: packageDir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const log: string[] = [];
+  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const port = await new Promise<number>((resolve, reject) => {
+    let partial = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the server did not start within ${timeoutMs} ms:\n${log.join('\n')}`));
+    }, timeoutMs);
+    child.stderr!.on('data', (d: Buffer) => {
+      const lines = (partial + d.toString()).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) {
+        log.push(line);
+        const match = / listening on [^ ]*:(\d+)$/.exec(line);
+        if (match) {
+          clearTimeout(timer);
+          resolve(Number(match[1]));
+        }
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited (${code}) before listening:\n${log.join('\n')}`));
+    });
+  });
+  return {
+    child,
+    port,
+    log,
+    exited,
+    async memory() {
+      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+      const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+      return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
