@@ -1,6 +1,6 @@
 import { MfioError, type ReadBatch } from '@mfio/core';
 import { Op } from './commands.js';
-import type { NativeQueue, Pending } from './native-queue.js';
+import type { NativeQueue, Pending, RequestSource } from './native-queue.js';
 
 const EAGAIN = 11;
 const EINTR = 4;
@@ -17,15 +17,18 @@ export interface BatchFile {
 
 /**
  * A whole readMany batch as one {@link Pending}: one READ command per request, written straight
- * from the batch's columns, with no object per request. A short read continues where it
- * stopped (only a 0 says end of file); EAGAIN and EINTR are retried; abort drops what is still
+ * from the batch's columns when the queue has room for it (a {@link RequestSource}), with no
+ * object per request. A short read continues where it stopped (only a 0 says end of file);
+ * EAGAIN and EINTR are retried; abort completes what was not written yet, drops what is still
  * queued in JS and cancels what the kernel holds. The batch keeps the buffer referenced until
  * its last request completes.
  */
-export class BatchRead implements Pending {
+export class BatchRead implements Pending, RequestSource {
   userData = 0;
   readonly #file: BatchFile;
   readonly #batch: ReadBatch;
+  /** The next request to write. */
+  #next = 0;
   /** Bytes already read by requests that came back short, allocated on the first one. */
   #progress: Float64Array | null = null;
   #outstanding: number;
@@ -37,14 +40,37 @@ export class BatchRead implements Pending {
   }
 
   start(): void {
+    const queue = this.#file.queue;
+    this.#batch.onCancel(() => {
+      queue.removeSource(this);
+      this.abandon(-125); // ECANCELED: never written
+      queue.cancelMany(this);
+    });
+    queue.addSource(this);
+  }
+
+  fill(room: number): boolean {
     const { positions, lengths, offsets, buffer } = this.#batch;
     const { queue, fd } = this.#file;
-    this.#batch.onCancel(() => queue.cancelMany(this));
-    for (let i = 0; i < positions.length; i++) {
+    const count = positions.length;
+    let i = this.#next;
+    for (; i < count && room > 0; i++) {
       const len = lengths[i]!;
-      if (len === 0) this.complete(0, i);
-      else queue.enqueueMany(Op.Read, fd, buffer, offsets[i]!, Math.min(len, MAX_TRANSFER), positions[i]!, this, i);
+      if (len === 0) {
+        this.#finish(i, 0, null);
+      } else {
+        queue.enqueueMany(Op.Read, fd, buffer, offsets[i]!, Math.min(len, MAX_TRANSFER), positions[i]!, this, i);
+        room--;
+      }
     }
+    this.#next = i;
+    return i < count;
+  }
+
+  abandon(res: number): void {
+    const count = this.#batch.count;
+    for (let i = this.#next; i < count; i++) this.#finish(i, 0, this.#error(res, i, 0));
+    this.#next = count;
   }
 
   complete(res: number, i: number): void {

@@ -24,6 +24,18 @@ const IGNORED: Pending = { userData: 0, complete() {} };
 const COMPLETION_PAIRS = 1024;
 
 /**
+ * Requests written only when there is room for them (a readMany batch): the queue pulls from a
+ * source after its own queued commands, so a huge batch neither fills memory with commands
+ * nor holds back requests made after it.
+ */
+export interface RequestSource {
+  /** Enqueue up to `room` requests (with {@link NativeQueue.enqueueMany}); false once none are left. */
+  fill(room: number): boolean;
+  /** The queue is closing: complete every request not enqueued yet with `res`. */
+  abandon(res: number): void;
+}
+
+/**
  * The engine of the native backends, whatever executes the requests (an io_uring ring, a thread
  * pool). Requests queued during a tick cross to native code in one call from a microtask (for
  * io_uring: one io_uring_enter); completions come back through one callback per drain, on Node's
@@ -57,6 +69,7 @@ export class NativeQueue implements IoBackend {
   #closing = false;
   #released = false;
   #idle: Array<() => void> = [];
+  #sources: RequestSource[] = [];
   readonly #flushTask = (): void => this.#flush();
 
   /**
@@ -77,9 +90,25 @@ export class NativeQueue implements IoBackend {
     return this.#fd >= 0 ? this.#fd : null;
   }
 
-  /** Requests queued here or in the kernel, not yet completed. */
+  /** Requests queued here or in the kernel, not yet completed (sources' unwritten ones aside). */
   get pending(): number {
     return this.#inKernel + this.#queued;
+  }
+
+  /** Pull requests from `source` as room allows, until its `fill` returns false. */
+  addSource(source: RequestSource): void {
+    if (this.#closing) {
+      source.abandon(-EBADF);
+      return;
+    }
+    this.#sources.push(source);
+    this.#scheduleFlush();
+  }
+
+  /** Stop pulling from `source` (its requests already enqueued stay). */
+  removeSource(source: RequestSource): void {
+    const i = this.#sources.indexOf(source);
+    if (i >= 0) this.#sources.splice(i, 1);
   }
 
   /**
@@ -173,6 +202,9 @@ export class NativeQueue implements IoBackend {
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
+    const sources = this.#sources;
+    this.#sources = [];
+    for (const source of sources) source.abandon(-ECANCELED);
     const queued = this.#takeQueued();
     for (let i = 0; i < queued.length; i += STRIDE) this.#complete(queued[i + F_USER_DATA]!, -ECANCELED);
     if (this.#inKernel > 0) {
@@ -223,16 +255,32 @@ export class NativeQueue implements IoBackend {
     c[i + F_ARG] = arg;
     c[i + F_FLAGS] = flags;
     this.#queued++;
+    this.#scheduleFlush();
+  }
+
+  #scheduleFlush(): void {
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       queueMicrotask(this.#flushTask);
     }
   }
 
+  /** Pull from the sources until the executor's room is spoken for. */
+  #pull(): void {
+    let room = this.#limit - this.#inKernel - this.#queued;
+    while (room > 0 && this.#sources.length > 0) {
+      const source = this.#sources[0]!;
+      if (!source.fill(room)) this.removeSource(source);
+      room = this.#limit - this.#inKernel - this.#queued;
+    }
+  }
+
   /** One native call: as many queued commands as the kernel has room for. */
   #flush(): void {
     this.#flushScheduled = false;
-    if (this.#queued === 0 || this.#released) return;
+    if (this.#released) return;
+    if (this.#sources.length > 0) this.#pull();
+    if (this.#queued === 0) return;
     const room = this.#limit - this.#inKernel;
     if (room <= 0) return; // completions will make room and flush again
     const count = Math.min(this.#queued, room);
@@ -292,7 +340,7 @@ export class NativeQueue implements IoBackend {
     const c = this.#completions;
     this.#inKernel -= count;
     for (let i = 0; i < 2 * count; i += 2) this.#complete(c[i]!, c[i + 1]!);
-    if (this.#queued > 0) this.#flush();
+    if (this.#queued > 0 || this.#sources.length > 0) this.#flush();
     if (this.#inKernel === 0 && this.#queued === 0) {
       if (this.#active) {
         this.#active = false;
