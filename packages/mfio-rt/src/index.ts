@@ -27,3 +27,4 @@ export {
 export { LibuvFsDriver, LibuvTcpDriver } from './backends/libuv/index.js';
 export { VirtFs, type VirtFsOptions } from './backends/virt/virt-fs.js';
 export { fromNodeError } from './errors.js';
+export { alignedBuffer } from './aligned-buffer.js';

@@ -40,6 +40,8 @@ export interface NativeSockets {
 }
 
 export interface NativeAddon extends Partial<NativeSockets> {
+  /** A zeroed Buffer of `size` bytes starting on a page boundary (src/native/common/aligned_buffer.cc). */
+  alignedBuffer?(size: number): Buffer;
   /** Present where io_uring was compiled in (Linux). */
   UringRing?: NativeExecutorClass;
   /** Present where the thread pool was compiled in (Linux, macOS and other Unixes); `size` is its thread count. */

@@ -1,6 +1,8 @@
 // The addon's one entry point: registers each native backend compiled for this platform.
 #include <napi.h>
 
+#include "common/aligned_buffer.h"
+
 #ifndef _WIN32
 #include "common/sockets.h"
 #include "threadpool/thread_pool.h"
@@ -12,6 +14,7 @@
 namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  mfio::rt::DefineAlignedBuffer(env, exports);
 #ifndef _WIN32
   mfio::rt::DefineSockets(env, exports);
   exports.Set("ThreadPool", mfio::rt::ThreadPool::Define(env));
