@@ -29,7 +29,19 @@ struct Digest {
 // contenders do every read they time).
 bool Run(mfio::rt::Ring& ring, int fd, const std::vector<double>& positions, size_t begin, size_t end, unsigned size,
          unsigned depth, Digest* digest) {
-  std::vector<std::vector<uint8_t>> buffers(depth, std::vector<uint8_t>(size));
+  // Page-aligned, like every JS contender's buffers (apps/bench/src/contenders.ts).
+  std::vector<uint8_t*> buffers(depth);
+  for (auto& buffer : buffers) {
+    void* p = nullptr;
+    if (posix_memalign(&p, 4096, size) != 0) return false;
+    buffer = static_cast<uint8_t*>(p);
+  }
+  struct Free {
+    std::vector<uint8_t*>& buffers;
+    ~Free() {
+      for (uint8_t* buffer : buffers) std::free(buffer);
+    }
+  } free_buffers{buffers};
   std::vector<size_t> index_of(depth);
   std::vector<unsigned> free_slots;
   for (unsigned i = 0; i < depth; i++) free_slots.push_back(i);
@@ -43,7 +55,7 @@ bool Run(mfio::rt::Ring& ring, int fd, const std::vector<double>& positions, siz
       index_of[slot] = next;
       sqe->opcode = IORING_OP_READ;
       sqe->fd = fd;
-      sqe->addr = reinterpret_cast<uint64_t>(buffers[slot].data());
+      sqe->addr = reinterpret_cast<uint64_t>(buffers[slot]);
       sqe->len = size;
       sqe->off = static_cast<uint64_t>(positions[next]);
       sqe->user_data = slot;
@@ -53,7 +65,7 @@ bool Run(mfio::rt::Ring& ring, int fd, const std::vector<double>& positions, siz
     bool ok = true;
     ring.Drain(depth, [&](uint64_t slot, int32_t res, uint32_t) {
       if (res < 0) ok = false;
-      digest->Add(static_cast<uint32_t>(index_of[slot] - begin), buffers[slot].data(), res < 0 ? 0 : res);
+      digest->Add(static_cast<uint32_t>(index_of[slot] - begin), buffers[slot], res < 0 ? 0 : res);
       free_slots.push_back(static_cast<unsigned>(slot));
       done++;
     });

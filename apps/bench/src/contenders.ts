@@ -1,7 +1,16 @@
 import { closeSync, openSync, read, readSync } from 'node:fs';
 import { open as openPromise } from 'node:fs/promises';
-import { NativeRt, type BackendName, type FileHandle } from '@mfio/rt';
+import { alignedBuffer, NativeRt, type BackendName, type FileHandle } from '@mfio/rt';
 import type { ReadDigest } from './checksum.js';
+
+/**
+ * Every contender reads into page-aligned buffers, so none wins or loses by where malloc put
+ * its buffer: a destination 16 bytes past a page boundary halves 64 KiB page-cache copies
+ * (4K aliasing), and a small malloc'd buffer lands anywhere.
+ */
+function readBuffer(size: number): Buffer {
+  return alignedBuffer(size);
+}
 
 /** One contender's open file: performs a list of reads, adding each to the digest. */
 export interface Session {
@@ -29,7 +38,7 @@ async function windowed(
 ): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
-    const buffer = Buffer.allocUnsafe(size);
+    const buffer = readBuffer(size);
     while (next < positions.length) {
       const i = next++;
       const n = await read(positions[i]!, buffer);
@@ -46,7 +55,7 @@ const readSyncContender: Contender = {
     const fd = openSync(file, 'r');
     return {
       run(positions, size, digest) {
-        const buffer = Buffer.allocUnsafe(size);
+        const buffer = readBuffer(size);
         for (let i = 0; i < positions.length; i++) digest.add(i, buffer, readSync(fd, buffer, 0, size, positions[i]!));
       },
       close: () => closeSync(fd),
@@ -126,11 +135,11 @@ function readManyContender(backend: BackendName): Contender {
     concurrency: 'batch',
     async open(file, inFlight) {
       const { rt, handle } = await openMfio(backend, file);
-      let into = Buffer.alloc(0);
+      let into: Buffer = Buffer.alloc(0);
       return {
         async run(positions, size, digest) {
           const batch = Math.min(positions.length, batchReads(size, inFlight));
-          if (into.length < batch * size) into = Buffer.allocUnsafe(batch * size);
+          if (into.length < batch * size) into = readBuffer(batch * size);
           for (let start = 0; start < positions.length; start += batch) {
             const slice = positions.subarray(start, Math.min(start + batch, positions.length));
             const result = await handle.readMany({ positions: slice, lengths: size }, { into });
