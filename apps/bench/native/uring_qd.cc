@@ -1,13 +1,16 @@
 // The native baseline of the bench: the same reads as the JS contenders, through our own Ring
 // (packages/mfio-rt/src/native/io_uring), `depth` in flight, no JS. Prints one JSON line:
 // the digest of the first `count` reads (checked like every contender's) and the throughput of
-// the rest. Usage: uring_qd FILE SIZE DEPTH COUNT POSITIONS_FILE (float64 little-endian)
+// the rest. With `cold`, the file's pages are dropped after the checked reads, as the JS
+// contenders' are after theirs (apps/bench/src/run-case.ts).
+// Usage: uring_qd FILE SIZE DEPTH COUNT POSITIONS_FILE [cold]   (positions: float64 little-endian)
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "io_uring/ring.h"
@@ -77,8 +80,9 @@ bool Run(mfio::rt::Ring& ring, int fd, const std::vector<double>& positions, siz
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 6) {
-    std::fprintf(stderr, "usage: uring_qd FILE SIZE DEPTH COUNT POSITIONS_FILE\n");
+  const bool cold = argc == 7 && std::string(argv[6]) == "cold";
+  if (argc != 6 && !cold) {
+    std::fprintf(stderr, "usage: uring_qd FILE SIZE DEPTH COUNT POSITIONS_FILE [cold]\n");
     return 2;
   }
   const unsigned size = std::atoi(argv[2]), depth = std::atoi(argv[3]);
@@ -96,6 +100,7 @@ int main(int argc, char** argv) {
   }
   Digest digest;
   if (!Run(ring, fd, positions, 0, count, size, depth, &digest)) return 1;
+  if (cold) posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
   auto start = std::chrono::steady_clock::now();
   Digest timed;  // unchecked (other positions), but paid for like the JS contenders' digests
   if (!Run(ring, fd, positions, count, positions.size(), size, depth, &timed)) return 1;
