@@ -1,9 +1,8 @@
 import { MfioError, type ReadBatch } from '@mfio/core';
 import { Op } from './commands.js';
 import type { NativeQueue, Pending, RequestSource } from './native-queue.js';
+import { EAGAIN, ECANCELED, EINTR } from './errno.js';
 
-const EAGAIN = 11;
-const EINTR = 4;
 /** The most one read moves (Linux's MAX_RW_COUNT); a longer request continues like a short read. */
 const MAX_TRANSFER = 0x7ffff000;
 
@@ -43,7 +42,7 @@ export class BatchRead implements Pending, RequestSource {
     const queue = this.#file.queue;
     this.#batch.onCancel(() => {
       queue.removeSource(this);
-      this.abandon(-125); // ECANCELED: never written
+      this.abandon(-ECANCELED); // never written
       queue.cancelMany(this);
     });
     queue.addSource(this);
@@ -81,7 +80,7 @@ export class BatchRead implements Pending, RequestSource {
       this.#finish(i, done + res, null);
     } else if (res > 0) {
       (this.#progress ??= new Float64Array(batch.count))[i] = done + res;
-      if (batch.cancelled) this.#finish(i, done + res, this.#error(-125, i, done + res)); // ECANCELED
+      if (batch.cancelled) this.#finish(i, done + res, this.#error(-ECANCELED, i, done + res));
       else this.#resubmit(i, done + res);
     } else if ((res === -EAGAIN || res === -EINTR) && !batch.cancelled) {
       this.#resubmit(i, done);

@@ -7,9 +7,8 @@ import { BatchRead } from './batch-read.js';
 import { AT_EMPTY_PATH, Op } from './commands.js';
 import { parseStatx, STATX_MASK, STATX_SIZE } from './statx.js';
 import type { Pending, NativeQueue } from './native-queue.js';
+import { EAGAIN, EINTR } from './errno.js';
 
-const EAGAIN = 11;
-const EINTR = 4;
 const EMPTY_PATH = Buffer.from('\0');
 
 /** Where a native operation applies, for its error. */

@@ -1,6 +1,7 @@
 import { MfioError, type IoBackend, type Packet } from '@mfio/core';
 import type { NativeExecutor, NativeExecutorClass } from '../../native/addon.js';
 import { F_ARG, F_BUF, F_BUF_OFFSET, F_FD, F_FLAGS, F_LEN, F_OP, F_USER_DATA, IORING_ASYNC_CANCEL_ANY, Op, STRIDE } from './commands.js';
+import { EBADF, ECANCELED } from './errno.js';
 
 /**
  * A request handed to the executor: told its result (>= 0 or -errno) once, when it completes.
@@ -17,8 +18,6 @@ export interface Pending {
 const SLOT_BITS = 20;
 const SLOT_MASK = (1 << SLOT_BITS) - 1;
 const GENERATION_MASK = (1 << 11) - 1;
-const ECANCELED = 125;
-const EBADF = 9;
 /** The Pending of requests whose result nobody needs (cancels). */
 const IGNORED: Pending = { userData: 0, complete() {} };
 const COMPLETION_PAIRS = 1024;

@@ -5,10 +5,8 @@ import type { NativeSockets } from '../../native/addon.js';
 import { Op } from './commands.js';
 import { decodeSockaddr } from './sockaddr.js';
 import type { Pending, NativeQueue } from './native-queue.js';
+import { EAGAIN, ECANCELED, EINTR } from './errno.js';
 
-const EAGAIN = 11;
-const EINTR = 4;
-const ECANCELED = 125;
 const MSG_NOSIGNAL = 0x4000;
 const SHUT_RD = 0;
 const SHUT_WR = 1;

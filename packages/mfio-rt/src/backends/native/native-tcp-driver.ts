@@ -8,8 +8,8 @@ import { Op } from './commands.js';
 import { encodeSockaddr } from './sockaddr.js';
 import { socketAddress, NativeStream } from './native-stream.js';
 import type { Pending, NativeQueue } from './native-queue.js';
+import { ECANCELED } from './errno.js';
 
-const ECANCELED = 125;
 
 async function resolveHost(host: string, syscall: string): Promise<{ address: string; ipv6: boolean }> {
   try {
