@@ -4,14 +4,17 @@
  * Each case runs in its own child process; results go to the terminal and to bench/results/.
  */
 import { spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NativeRt } from '@mfio/rt';
 import { warmCache } from './cache.js';
 import { contenders } from './contenders.js';
 import { buildNativeBaseline, NATIVE_NAME, runNativeBaseline } from './native-baseline.js';
 import { parseOptions, USAGE } from './options.js';
 import { PATTERNS, type CaseSpec, type Pattern } from './plan.js';
 import { referenceDigest } from './reference.js';
+import { Progress } from './progress.js';
 import { printTable, writeReports } from './report.js';
 import type { CaseResult } from './run-case.js';
 import { ensureSampleFile } from './sample-file.js';
@@ -42,9 +45,12 @@ async function main(): Promise<void> {
     return;
   }
   const file = options.file ?? join(repoRoot, 'bench', 'data', `sample-${options.fileMiB}MiB.bin`);
-  const fileSize = options.fileMiB << 20;
-  console.log(`sample file ${file} (${options.fileMiB} MiB)`);
-  ensureSampleFile(file, fileSize);
+  // A file named with --file that exists is the user's: measured as it is, never regenerated.
+  if (options.file === undefined || !existsSync(file)) ensureSampleFile(file, options.fileMiB << 20);
+  const fileSize = statSync(file).size;
+  console.log(`sample file ${file} (${(fileSize / (1 << 20)).toFixed(fileSize % (1 << 20) === 0 ? 0 : 1)} MiB)`);
+  const unavailable = unavailableBackends();
+  if (unavailable) console.log(`backends unavailable here: ${unavailable}`);
 
   const all = contenders().filter((c) => options.contenders.length === 0 || options.contenders.some((f) => c.name.includes(f)));
   const nativeUnavailable = options.contenders.length === 0 || options.contenders.some((f) => NATIVE_NAME.includes(f)) ? buildNativeBaseline() : 'not selected';
@@ -54,22 +60,24 @@ async function main(): Promise<void> {
   }
   const total = cases.length * (all.length + (nativeUnavailable === undefined ? 1 : 0));
   const results: CaseResult[] = [];
-  let done = 0;
+  const progress = new Progress(total);
   let warmed = false;
   for (const { pattern, size, cache } of cases) {
     if (cache === 'hot' && !warmed) {
       await warmCache(file);
       warmed = true;
     }
-    const reads = Math.max(256, Math.min(8192, Math.floor((8 << 20) / size)));
+    const reads = options.reads ?? Math.max(256, Math.min(8192, Math.floor((8 << 20) / size)));
     const base: Omit<CaseSpec, 'contender'> = { file, fileSize, pattern, size, inFlight: options.inFlight, reads, cache, time: options.timeMs, seed: 42 };
     for (const contender of all) {
+      progress.start({ ...base, contender: contender.name });
       const result = await runChild({ ...base, contender: contender.name }, contender.env);
       results.push(result);
-      progress(++done, total, result);
+      progress.done(result);
     }
     if (nativeUnavailable === undefined) {
       const spec = { ...base, contender: NATIVE_NAME };
+      progress.start(spec);
       let result: CaseResult;
       try {
         result = runNativeBaseline(spec, referenceDigest(spec));
@@ -77,16 +85,18 @@ async function main(): Promise<void> {
         result = { spec, verified: false, readsPerSecond: 0, mibPerSecond: 0, rme: 0, samples: 0, error: String(error) };
       }
       results.push(result);
-      progress(++done, total, result);
+      progress.done(result);
     }
     if (cache === 'cold') warmed = false;
   }
+  progress.finish();
   printTable(results);
-  const written = writeReports(results, options.out ?? join(repoRoot, 'bench', 'results'), {
+  const written = await writeReports(results, options.out ?? join(repoRoot, 'bench', 'results'), {
     file,
-    fileMiB: options.fileMiB,
+    fileMiB: +(fileSize / (1 << 20)).toFixed(1),
     inFlight: options.inFlight,
     nativeBaseline: nativeUnavailable ?? 'built',
+    ...(unavailable ? { unavailable } : {}),
   });
   console.log(`\nwrote ${written.join(', ')}`);
   if (results.some((r) => !r.verified)) {
@@ -95,11 +105,16 @@ async function main(): Promise<void> {
   }
 }
 
-function progress(done: number, total: number, result: CaseResult): void {
-  const { spec } = result;
-  const what = `${spec.pattern} ${spec.size} B ${spec.cache} ${spec.contender}`;
-  const figure = result.error ? `error: ${result.error.split('\n')[0]}` : `${Math.round(result.readsPerSecond).toLocaleString('en-US')} reads/s${result.verified ? '' : ' CHECKSUM MISMATCH'}`;
-  console.log(`[${String(done).padStart(String(total).length)}/${total}] ${what}: ${figure}`);
+/** The mfio backends that do not start here, each with its reason ('' when all start). */
+function unavailableBackends(): string {
+  return NativeRt.builder()
+    .enableAll()
+    .buildEach()
+    .flatMap((r) => {
+      void r.rt?.close();
+      return r.error ? [`${r.name} (${r.error.message})`] : [];
+    })
+    .join('; ');
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,6 @@
 import { PATTERNS, type Pattern } from './plan.js';
 
+/** The parsed command line: what to measure, how long, and where the results go. */
 export interface Options {
   help: boolean;
   file?: string;
@@ -11,6 +12,8 @@ export interface Options {
   inFlight: number;
   caches: Array<'hot' | 'cold'>;
   timeMs: number;
+  /** Reads per measured iteration; by default 8 MiB worth, from 256 to 8192. */
+  reads?: number;
   out?: string;
 }
 
@@ -21,15 +24,17 @@ export const USAGE = `mfio-bench: every mfio backend against Node's fs, on the s
 
 Options:
   --full                  the full matrix (defaults below in brackets)
-  --file PATH             read this file instead of the generated sample
-  --file-size MiB         size of the generated sample file            256 [1024]
+  --file PATH             read this file as it is (generated like the sample if missing)
+  --file-size MiB         size of a generated sample file              256 [1024]
   --patterns LIST         sequential,reverse,random                    random,sequential [all]
   --sizes LIST            read sizes in bytes (4k, 64k accepted)       1,4k,64k [1,16,256,4k,64k]
   --contenders LIST       substrings of contender names, e.g. io_uring,promises   (all)
   --in-flight N           reads in flight for concurrent contenders    64
   --cache LIST            hot,cold (cold drops the file's pages first) hot [hot,cold]
   --time MS               measuring time per case                      600 [1500]
-  --out DIR               where results are written                    bench/results
+  --reads N               reads per measured iteration (tinybench runs at least 64)
+                                                          8 MiB worth, 256 to 8192
+  --out DIR               where latest.{json,md} and the SVG charts go  bench/results
   --help                  this text
 
 Contenders: node:readSync (one at a time), node:read and node:promises (N in flight), the same
@@ -103,6 +108,9 @@ export function parseOptions(argv: string[]): Options {
         break;
       case '--time':
         options.timeMs = positive(value(), flag);
+        break;
+      case '--reads':
+        options.reads = positive(value(), flag);
         break;
       case '--out':
         options.out = value();

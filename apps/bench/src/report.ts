@@ -1,9 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { chartsOf, writeCharts } from './charts.js';
+import { formatSize } from './format.js';
 import type { CaseResult } from './run-case.js';
 
-const BASELINE = 'node:promises';
+/** The contender every ratio is taken against. */
+export const BASELINE = 'node:promises';
 
 interface Group {
   title: string;
@@ -18,10 +21,6 @@ function groups(results: CaseResult[]): Group[] {
     map.set(key, [...(map.get(key) ?? []), r]);
   }
   return [...map].map(([title, rows]) => ({ title, rows, baseline: rows.find((r) => r.spec.contender === BASELINE)?.readsPerSecond ?? 0 }));
-}
-
-function formatSize(bytes: number): string {
-  return bytes >= 1 << 20 ? `${bytes / (1 << 20)} MiB` : bytes >= 1024 ? `${bytes / 1024} KiB` : `${bytes} B`;
 }
 
 function cells(r: CaseResult, baseline: number): string[] {
@@ -48,6 +47,7 @@ export function printTable(results: CaseResult[]): void {
   }
 }
 
+/** The machine a run measured: CPU model, cores, memory, kernel and Node version. */
 export function machine(): Record<string, string | number> {
   return {
     cpu: cpus()[0]?.model ?? 'unknown',
@@ -58,32 +58,56 @@ export function machine(): Record<string, string | number> {
   };
 }
 
-/** bench/results/latest.{json,md} plus a dated copy of the JSON; returns the paths written. */
-export function writeReports(results: CaseResult[], out: string, conditions: Record<string, unknown>): string[] {
-  mkdirSync(out, { recursive: true });
-  const when = new Date().toISOString();
-  const data = { when, machine: machine(), conditions, results };
-  const json = JSON.stringify(data, null, 2);
-  const stamp = when.replace(/[:.]/g, '-');
-  const md = [
+function describe(record: Record<string, unknown>): string {
+  return Object.entries(record)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+}
+
+function markdown(results: CaseResult[], when: string, conditions: Record<string, unknown>): string {
+  const tables = groups(results);
+  return [
     `# mfio bench results`,
     '',
-    `${when}. Machine: ${Object.entries(machine()).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
-    `Conditions: ${Object.entries(conditions).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
-    `Ratios are against \`${BASELINE}\` (FileHandle.read) with the same reads in flight, in the same run.`,
+    `${when}. Machine: ${describe(machine())}.`,
+    `Conditions: ${describe(conditions)}.`,
+    `Ratios are against \`${BASELINE}\` (FileHandle.read) with the same reads in flight, in the same run;`,
+    `spread is tinybench's relative margin of error over the run's samples; check is the case's`,
+    `digest of the bytes read against Node's synchronous reads. Charts leave failed cases out.`,
     '',
-    ...groups(results).flatMap((g) => [
-      `## ${g.title}`,
+    ...chartsOf(results).flatMap((chart) => [
+      `## ${chart.title}`,
       '',
-      `| ${HEADER.join(' | ')} |`,
-      `|${HEADER.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
-      ...g.rows.map((r) => `| ${cells(r, g.baseline).join(' | ')} |`),
+      `![${chart.title}: reads/s by read size, log scale](${chart.file})`,
       '',
+      ...tables
+        .filter((g) => g.rows[0]!.spec.cache === chart.cache && g.rows[0]!.spec.pattern === chart.pattern)
+        .flatMap((g) => [
+          `### ${g.title}`,
+          '',
+          `| ${HEADER.join(' | ')} |`,
+          `|${HEADER.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+          ...g.rows.map((r) => `| ${cells(r, g.baseline).join(' | ')} |`),
+          '',
+        ]),
     ]),
   ].join('\n');
-  const paths = [join(out, 'latest.json'), join(out, `${stamp}.json`), join(out, 'latest.md')];
+}
+
+/**
+ * Writes `latest.json`, `latest.md` and one SVG chart per cache mode × pattern into `out`,
+ * plus a dated copy of the JSON under `out/history/` (kept out of git: the committed set is
+ * the latest one). Returns the paths written.
+ */
+export async function writeReports(results: CaseResult[], out: string, conditions: Record<string, unknown>): Promise<string[]> {
+  mkdirSync(join(out, 'history'), { recursive: true });
+  const when = new Date().toISOString();
+  const json = JSON.stringify({ when, machine: machine(), conditions, results }, null, 2);
+  const paths = [join(out, 'latest.json'), join(out, 'history', `${when.replace(/[:.]/g, '-')}.json`), join(out, 'latest.md')];
   writeFileSync(paths[0]!, json);
   writeFileSync(paths[1]!, json);
-  writeFileSync(paths[2]!, md);
-  return paths;
+  writeFileSync(paths[2]!, markdown(results, when, conditions));
+  const m = machine();
+  const charts = await writeCharts(results, out, `${m.cpu}, ${m.cores} cores, ${m.kernel}, Node ${m.node}; ${when.slice(0, 10)}`);
+  return [...paths, ...charts];
 }
