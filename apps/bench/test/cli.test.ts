@@ -1,0 +1,152 @@
+/**
+ * The bench end to end: the built CLI on a small generated file, a few contenders (Node's sync
+ * and promise reads, two mfio backends), short cases; then its JSON, Markdown and SVG outputs.
+ */
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+
+const appRoot = join(__dirname, '..');
+const cli = join(appRoot, 'dist', 'cli.js');
+
+interface Result {
+  spec: { contender: string; pattern: string; size: number; cache: string };
+  verified: boolean;
+  readsPerSecond: number;
+  mibPerSecond: number;
+  rme: number;
+  error?: string;
+}
+
+function bench(args: string[]): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 90_000 });
+}
+
+/** Every text node of a parsed XML tree (legend labels, titles, axis labels). */
+function texts(node: unknown, out: string[] = []): string[] {
+  if (typeof node === 'string' || typeof node === 'number') out.push(String(node));
+  else if (Array.isArray(node)) node.forEach((child) => texts(child, out));
+  else if (node !== null && typeof node === 'object') Object.entries(node).forEach(([key, child]) => !key.startsWith('@_') && texts(child, out));
+  return out;
+}
+
+describe('mfio-bench CLI', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mfio-bench-test-'));
+  const out = join(dir, 'results');
+  const sample = join(dir, 'sample.bin');
+  const patterns = ['random', 'sequential'];
+  const sizes = [1, 4096];
+  const caches = ['hot', 'cold'];
+  const charts = caches.flatMap((k) => patterns.map((p) => `${k}-${p}.svg`));
+  let run: SpawnSyncReturns<string>;
+
+  beforeAll(() => {
+    run = bench([
+      ...['--file', sample, '--file-size', '4', '--patterns', patterns.join(','), '--sizes', '1,4k', '--cache', caches.join(',')],
+      ...['--time', '20', '--reads', '128', '--in-flight', '16', '--out', out],
+      ...['--contenders', 'node:readSync,node:promises,mfio:io_uring,mfio:libuv'],
+    ]);
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('exits 0, generated the sample file and printed one plain progress line per case and the table', () => {
+    expect(run.stderr).not.toMatch(/FAILED|Error/);
+    expect(run.status).toBe(0);
+    expect(statSync(sample).size).toBe(4 << 20);
+    expect(run.stdout).toMatch(/^\[ ?1\/\d+\] hot random 1 B node:readSync: [\d,]+ reads\/s$/m);
+    expect(run.stdout).not.toContain('\r');
+    expect(run.stdout).toMatch(/hot cache, sequential, 4 KiB reads, 16 in flight\n\s+contender\s+reads\/s\s+MiB\/s\s+spread\s+vs node:promises\s+check/);
+  });
+
+  test('latest.json names the machine and has every case, each verified', () => {
+    const data = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as { machine: Record<string, unknown>; results: Result[] };
+    expect(Object.keys(data.machine)).toEqual(expect.arrayContaining(['cpu', 'cores', 'kernel', 'node']));
+    expect(data.machine.node).toBe(process.version);
+    const contenders = [...new Set(data.results.map((r) => r.spec.contender))];
+    expect(contenders).toEqual(expect.arrayContaining(['node:readSync', 'node:promises']));
+    expect(contenders.some((c) => c.startsWith('mfio:'))).toBe(true);
+    expect(contenders.every((c) => /^(node:(readSync|promises)|mfio:(io_uring|libuv):)/.test(c))).toBe(true);
+    // Every contender ran every case: the full cross product, once each.
+    const keys = data.results.map((r) => `${r.spec.cache} ${r.spec.pattern} ${r.spec.size} ${r.spec.contender}`);
+    const expected = caches.flatMap((k) => patterns.flatMap((p) => sizes.flatMap((s) => contenders.map((c) => `${k} ${p} ${s} ${c}`))));
+    expect([...keys].sort()).toEqual([...expected].sort());
+    for (const r of data.results) {
+      expect({ contender: r.spec.contender, error: r.error, verified: r.verified }).toEqual({ contender: r.spec.contender, error: undefined, verified: true });
+      expect(r.readsPerSecond).toBeGreaterThan(0);
+      expect(r.mibPerSecond).toBeCloseTo((r.readsPerSecond * r.spec.size) / (1 << 20), 6);
+    }
+  });
+
+  test('a dated copy of the JSON goes to history/, apart from the latest set', () => {
+    const history = readdirSync(join(out, 'history'));
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d-]+Z\.json$/);
+  });
+
+  test('latest.md names the machine and links one existing SVG chart per cache mode and pattern', () => {
+    const md = readFileSync(join(out, 'latest.md'), 'utf8');
+    expect(md).toMatch(/Machine: cpu .+, cores \d+, .*kernel \S+ \S+, node v\d+/);
+    const links = [...md.matchAll(/!\[[^\]]*\]\(([^)]+\.svg)\)/g)].map((m) => m[1]);
+    expect(links).toEqual(charts);
+    const svgs = readdirSync(out).filter((f) => f.endsWith('.svg'));
+    expect(svgs.sort()).toEqual([...links].sort());
+    expect(md).toMatch(/\| node:promises \| [\d,]+ \| [\d.]+ \| (±[\d.]+%)? \| 1\.00x \| ok \|/);
+  });
+
+  test('every SVG is well-formed, log-scaled and has a line per contender', () => {
+    const data = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as { results: Result[] };
+    const contenders = [...new Set(data.results.map((r) => r.spec.contender))];
+    for (const file of charts) {
+      const [cache, pattern] = file.slice(0, -4).split('-');
+      const svg = readFileSync(join(out, file), 'utf8');
+      expect(svg.startsWith('<svg')).toBe(true);
+      expect(XMLValidator.validate(svg)).toBe(true);
+      const tree = new XMLParser({ ignoreAttributes: false }).parse(svg) as Record<string, unknown>;
+      expect(Object.keys(tree)).toEqual(['svg']);
+      const labels = texts(tree);
+      for (const contender of contenders) expect(labels).toContain(contender);
+      expect(labels).toEqual(expect.arrayContaining(['1 B', '4 KiB', 'reads/s (log scale)']));
+      expect(labels.some((t) => t.startsWith(`${cache} cache, ${pattern} reads`))).toBe(true);
+      // One line mark per contender.
+      expect(svg.match(/<path[^>]*aria-roledescription="line mark"/g) ?? []).toHaveLength(contenders.length);
+    }
+  });
+});
+
+describe('mfio-bench options', () => {
+  test('--help prints the usage and exits 0', () => {
+    const run = bench(['--help']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('pnpm bench --full');
+    expect(run.stdout).toContain('--contenders LIST');
+  });
+
+  test('an unknown option or a bad size fails with a message and the usage', () => {
+    for (const args of [['--nope'], ['--sizes', '0'], ['--patterns', 'diagonal']]) {
+      const run = bench(args);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/unknown option '--nope'|size '0' out of range|unknown pattern 'diagonal'/);
+      expect(run.stderr).toContain('Options:');
+    }
+  });
+
+  test('a --file that exists is measured as it is, never regenerated', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mfio-bench-file-'));
+    try {
+      const file = join(dir, 'mine.bin');
+      const bytes = Buffer.alloc((1 << 20) + 123, 7);
+      writeFileSync(file, bytes);
+      const run = bench(['--file', file, '--file-size', '4', '--sizes', '256', '--patterns', 'reverse', '--time', '10', '--reads', '64', '--contenders', 'node:readSync', '--out', join(dir, 'out')]);
+      expect(run.status).toBe(0);
+      expect(readFileSync(file).equals(bytes)).toBe(true);
+      const data = JSON.parse(readFileSync(join(dir, 'out', 'latest.json'), 'utf8')) as { conditions: { fileMiB: number }; results: Result[] };
+      expect(data.conditions.fileMiB).toBe(1);
+      expect(data.results.map((r) => [r.spec.contender, r.verified])).toEqual([['node:readSync', true]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
