@@ -16,6 +16,12 @@ export interface Session {
   readonly maxFrame: number;
   /** Queue a frame on the socket (dropped once the connection is gone). */
   send(frame: Buffer): void;
+  /**
+   * Resolves when the socket's queued output is under its cap (at once if it is): a READ waits
+   * on it before each fragment, so a client that does not read its answers holds at most the
+   * cap plus one fragment per lane per request, not whole reads.
+   */
+  writable(): Promise<void>;
 }
 
 /** Bytes per READ_DATA fragment, and fragments of one READ read at once. */
@@ -62,6 +68,8 @@ async function read(s: Session, id: number, handle: number, position: number, le
   let transferred = 0;
   const lane = async (): Promise<void> => {
     while (next < end) {
+      await s.writable();
+      if (next >= end) break;
       const offset = next;
       const n = Math.min(fragment, end - offset);
       next += n;

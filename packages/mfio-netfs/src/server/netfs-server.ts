@@ -115,7 +115,10 @@ export class NetFsServer {
       if (self!.#closing !== null || connections.size >= maxConnections) {
         log.warn(`${name} refused: ${self!.#closing !== null ? 'shutting down' : `${maxConnections} connections already`}`);
         socket.on('error', () => undefined);
+        // Discard what it sends, so its end is seen and the socket closes.
+        socket.resume();
         socket.end(encodeMessage({ type: T.FATAL, id: 0, code: 'EMFILE', message: 'too many connections' }));
+        setTimeout(() => socket.destroy(), 2000).unref();
         return;
       }
       log.info(`${name} connected`);

@@ -52,6 +52,9 @@ export class ServerConnection {
   #inFlight = 0;
   #timer: NodeJS.Timeout | null = null;
   #idleWaiters: Array<() => void> = [];
+  #drainWaiters: Array<() => void> = [];
+  /** Last time the client sent bytes or took our output: what the idle timeout measures. */
+  #lastActivity = Date.now();
   readonly #closed: Promise<void>;
   readonly #onGone: (connection: ServerConnection) => void;
 
@@ -69,14 +72,20 @@ export class ServerConnection {
       readOnly: config.readOnly,
       maxFrame: config.limits.maxFrame,
       send: (frame) => this.#send(frame),
+      writable: () => this.#writable(),
     };
     socket.setNoDelay(true);
-    this.#arm(config.handshakeTimeout, 'handshake timeout');
+    this.#armHandshake(config.handshakeTimeout);
     socket.on('data', (chunk: Buffer) => {
+      this.#lastActivity = Date.now();
       this.#reader.push(chunk);
       this.#pump();
     });
-    socket.on('drain', () => this.#pump());
+    socket.on('drain', () => {
+      this.#lastActivity = Date.now();
+      this.#wakeWriters();
+      this.#pump();
+    });
     socket.on('error', (error) => config.log.debug(`${name} socket error: ${error.message}`));
     this.#closed = new Promise((resolve) => {
       socket.on('close', () => {
@@ -115,20 +124,40 @@ export class ServerConnection {
     return this.#closed;
   }
 
-  #send(frame: Buffer): void {
-    if (!this.#socket.destroyed && this.#state !== 'closed') this.#socket.write(frame);
+  #writable(): Promise<void> {
+    if (this.#socket.writableLength < MAX_QUEUED_OUTPUT || this.#state === 'closed') return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
 
-  /** Start or restart the one timer: handshake deadline first, idle deadline after. */
-  #arm(ms: number, what: string): void {
+  #send(frame: Buffer): void {
+    // Nothing after FATAL: a request finishing late must not write to an ended socket.
+    if (!this.#socket.destroyed && (this.#state === 'ready' || this.#state === 'hello' || this.#state === 'auth')) this.#socket.write(frame);
+  }
+
+  /** The handshake deadline: authenticate within it or be closed. */
+  #armHandshake(ms: number): void {
+    if (!(ms > 0) || !Number.isFinite(ms)) return;
+    this.#timer = setTimeout(() => this.#fatal('ETIMEDOUT', 'handshake timeout', 'info'), ms);
+    this.#timer.unref();
+  }
+
+  /** The idle deadline, measured from the client's last sign of life (bytes in, output taken). */
+  #armIdle(delay = this.#config.idleTimeout): void {
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
-    if (ms <= 0 || !Number.isFinite(ms)) return;
+    const ms = this.#config.idleTimeout;
+    if (!(ms > 0) || !Number.isFinite(ms)) return;
     this.#timer = setTimeout(() => {
       this.#timer = null;
-      if (this.#state === 'ready' && this.#inFlight > 0) return this.#arm(ms, what); // busy, not idle
-      this.#fatal('ETIMEDOUT', what, 'info');
-    }, ms);
+      if (this.#state !== 'ready') return;
+      const quiet = Date.now() - this.#lastActivity;
+      if (quiet < ms) return this.#armIdle(ms - quiet);
+      // Busy on the backend with nothing stuck in the socket is not idle.
+      if (this.#inFlight > 0 && this.#socket.writableLength === 0) return this.#armIdle();
+      this.#fatal('ETIMEDOUT', 'idle timeout', 'info');
+      // A client that does not take its answers will not read the FATAL either.
+      if (this.#socket.writableLength > 0) this.#socket.destroy();
+    }, delay);
     this.#timer.unref();
   }
 
@@ -187,7 +216,9 @@ export class ServerConnection {
     this.#send(encodeMessage({ type: T.WELCOME, id: 0, proof: serverProof(this.#config.token, this.#clientNonce, this.#serverNonce) }));
     this.#state = 'ready';
     this.#config.log.info(`${this.name} authenticated`);
-    this.#arm(this.#config.idleTimeout, 'idle timeout');
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#lastActivity = Date.now();
+    this.#armIdle();
   }
 
   #start(request: Request): void {
@@ -207,10 +238,7 @@ export class ServerConnection {
           this.#idleWaiters = [];
           for (const wake of waiters) wake();
         }
-        if (this.#state === 'ready') {
-          this.#arm(this.#config.idleTimeout, 'idle timeout');
-          this.#pump();
-        }
+        if (this.#state === 'ready') this.#pump();
       });
   }
 
@@ -221,15 +249,21 @@ export class ServerConnection {
     this.#state = 'closing';
     this.#socket.pause();
     if (!wasClosing) this.#config.log[level](`${this.name} closed: ${code} ${message}`);
-    this.#send(encodeMessage({ type: T.FATAL, id: 0, code, message }));
-    this.#socket.end();
+    if (!this.#socket.destroyed && !this.#socket.writableEnded) this.#socket.end(encodeMessage({ type: T.FATAL, id: 0, code, message }));
     // A peer that never reads would keep a half-closed socket forever.
     setTimeout(() => this.#socket.destroy(), 2000).unref();
+  }
+
+  #wakeWriters(): void {
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   async #finish(): Promise<void> {
     const wasReady = this.#state === 'ready';
     this.#state = 'closed';
+    this.#wakeWriters(); // reads waiting for room end: their frames are dropped now
     if (this.#timer !== null) clearTimeout(this.#timer);
     if (wasReady) this.#config.log.info(`${this.name} disconnected`);
     // An open still in flight would add a handle after the release: wait for the requests first.

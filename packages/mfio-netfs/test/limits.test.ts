@@ -1,0 +1,92 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NetFs } from '../src/index.js';
+import { FrameType as T } from '../src/protocol/constants.js';
+import { encodeMessage } from '../src/protocol/encode.js';
+import { RawClient } from './support/raw-client.js';
+import { startServer, within, type TestServer } from './support/servers.js';
+
+describe('per-connection limits', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer({ limits: { maxHandles: 4, maxRead: 65536 }, handshakeTimeout: 300, idleTimeout: 300, maxConnections: 3 });
+    await writeFile(join(s.root, 'f'), Buffer.alloc(200_000, 2));
+  });
+  afterAll(() => s.close());
+
+  test('a client that does not authenticate in time is closed with ETIMEDOUT', async () => {
+    const client = await RawClient.connect(s.port);
+    expect(await within(client.rest(), 3000, 'the handshake timeout')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'ETIMEDOUT' })]);
+  });
+
+  test('an idle connection is closed with ETIMEDOUT; the client then rejects with ECONNRESET', async () => {
+    const fs = await NetFs.connect({ port: s.port });
+    await within(
+      (async () => {
+        while (fs.connected) await new Promise((r) => setTimeout(r, 20));
+      })(),
+      3000,
+      'the idle timeout',
+    );
+    await expect(fs.currentDir().metadata('f')).rejects.toMatchObject({ code: 'ECONNRESET', message: expect.stringContaining('ETIMEDOUT idle timeout') });
+    await fs.close();
+  });
+
+  test('open handles are capped per connection with EMFILE; closing one frees a slot', async () => {
+    const fs = await NetFs.connect({ port: s.port });
+    try {
+      const files = await Promise.all(Array.from({ length: 4 }, () => fs.open('f')));
+      await expect(fs.open('f')).rejects.toMatchObject({ code: 'EMFILE' });
+      await files[0]!.close();
+      await (await fs.open('f')).close();
+    } finally {
+      await fs.close();
+    }
+  });
+
+  test('reads over maxRead are split by the client; a raw READ over it is a protocol error', async () => {
+    const fs = await NetFs.connect({ port: s.port });
+    try {
+      const file = await fs.open('f');
+      expect((await file.readAt(0, 200_000)).equals(Buffer.alloc(200_000, 2))).toBe(true);
+    } finally {
+      await fs.close();
+    }
+    const raw = await RawClient.connect(s.port, '');
+    raw.send(encodeMessage({ type: T.READ, id: 1, handle: 1, position: 0, length: 65537 }));
+    expect(await within(raw.rest(), 3000, 'the close')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EPROTO' })]);
+  });
+
+  test('a duplicate request id in flight and a second HELLO are violations', async () => {
+    const raw = await RawClient.connect(s.port, '');
+    raw.send(encodeMessage({ type: T.HELLO, id: 0, version: 1, features: 0, nonce: Buffer.alloc(32) }));
+    expect(await within(raw.rest(), 3000, 'the close')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EPROTO' })]);
+    const dup = await RawClient.connect(s.port, '');
+    // In one write, so the second arrives while the first is surely in flight.
+    const open = encodeMessage({ type: T.OPEN_DIR, id: 5, path: '/' });
+    dup.send(Buffer.concat([open, open]));
+    expect((await within(dup.rest(), 3000, 'the close')).at(-1)).toMatchObject({ type: T.FATAL, code: 'EPROTO' });
+  });
+
+  test('a client speaking another version is refused with EPROTO', async () => {
+    const raw = await RawClient.connect(s.port);
+    raw.send(encodeMessage({ type: T.HELLO, id: 0, version: 2, features: 0, nonce: Buffer.alloc(32) }));
+    expect(await within(raw.rest(), 3000, 'the close')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EPROTO', message: expect.stringContaining('version 2') })]);
+  });
+
+  test('connections beyond maxConnections are refused with EMFILE', async () => {
+    const held = await Promise.all([RawClient.connect(s.port), RawClient.connect(s.port), RawClient.connect(s.port)]);
+    try {
+      await within(
+        (async () => {
+          while (s.server.connections < 3) await new Promise((r) => setTimeout(r, 5));
+        })(),
+        3000,
+        'three connections',
+      );
+      await expect(NetFs.connect({ port: s.port })).rejects.toMatchObject({ code: 'EMFILE' });
+    } finally {
+      for (const client of held) client.socket.destroy();
+    }
+  });
+});
