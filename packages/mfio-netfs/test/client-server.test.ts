@@ -122,6 +122,25 @@ describe('client and server', () => {
     );
   });
 
+  test('server.close lets the requests in flight finish, then the client sees ECONNRESET', async () => {
+    const g = await startServer();
+    try {
+      const data = Buffer.alloc(4 << 20, 0x33);
+      await writeFile(join(g.root, 'f'), data);
+      const fs = await NetFs.connect({ port: g.port });
+      const file = await fs.open('f');
+      const reads = Array.from({ length: 32 }, () => file.readAt(0, data.length));
+      await reads[0]; // the server has taken them all (32 < maxInFlight) and is answering
+      await within(g.server.close(), 5000, 'server.close');
+      const settled = await Promise.allSettled(reads);
+      expect(settled.map((r) => (r.status === 'fulfilled' ? r.value.equals(data) : String(r.reason)))).toEqual(reads.map(() => true));
+      await expect(file.readAt(0, 1)).rejects.toMatchObject({ code: 'ECONNRESET' });
+      await fs.close();
+    } finally {
+      await g.close();
+    }
+  });
+
   test('TLS with a self-signed certificate, and the token inside it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mfio-netfs-tls-'));
     try {

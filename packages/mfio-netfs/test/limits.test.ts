@@ -9,14 +9,14 @@ import { startServer, within, type TestServer } from './support/servers.js';
 describe('per-connection limits', () => {
   let s: TestServer;
   beforeAll(async () => {
-    s = await startServer({ limits: { maxHandles: 4, maxRead: 65536 }, handshakeTimeout: 300, idleTimeout: 300, maxConnections: 3 });
+    s = await startServer({ limits: { maxHandles: 4, maxRead: 65536 }, handshakeTimeout: 1000, idleTimeout: 1000, maxConnections: 3 });
     await writeFile(join(s.root, 'f'), Buffer.alloc(200_000, 2));
   });
   afterAll(() => s.close());
 
   test('a client that does not authenticate in time is closed with ETIMEDOUT', async () => {
     const client = await RawClient.connect(s.port);
-    expect(await within(client.rest(), 3000, 'the handshake timeout')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'ETIMEDOUT' })]);
+    expect(await within(client.rest(), 5000, 'the handshake timeout')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'ETIMEDOUT' })]);
   });
 
   test('an idle connection is closed with ETIMEDOUT; the client then rejects with ECONNRESET', async () => {
@@ -25,7 +25,7 @@ describe('per-connection limits', () => {
       (async () => {
         while (fs.connected) await new Promise((r) => setTimeout(r, 20));
       })(),
-      3000,
+      5000,
       'the idle timeout',
     );
     await expect(fs.currentDir().metadata('f')).rejects.toMatchObject({ code: 'ECONNRESET', message: expect.stringContaining('ETIMEDOUT idle timeout') });

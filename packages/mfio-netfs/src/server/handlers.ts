@@ -22,6 +22,8 @@ export interface Session {
    * cap plus one fragment per lane per request, not whole reads.
    */
   writable(): Promise<void>;
+  /** True once the connection can carry no more answers (closed or closing). */
+  gone(): boolean;
 }
 
 /** Bytes per READ_DATA fragment, and fragments of one READ read at once. */
@@ -69,7 +71,8 @@ async function read(s: Session, id: number, handle: number, position: number, le
   const lane = async (): Promise<void> => {
     while (next < end) {
       await s.writable();
-      if (next >= end) break;
+      // Reading on for a client that left would only be thrown away.
+      if (next >= end || s.gone()) break;
       const offset = next;
       const n = Math.min(fragment, end - offset);
       next += n;

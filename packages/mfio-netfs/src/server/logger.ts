@@ -1,5 +1,6 @@
 /** Log levels, most severe first; `silent` logs nothing. */
 export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
+/** One of {@link LOG_LEVELS}: a logger writes its level and every more severe one. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** One line per event: what the server says about connections and itself. */

@@ -30,7 +30,8 @@ export interface ConnectionConfig {
 /** Responses waiting in the socket beyond which no new request is started (back-pressure). */
 const MAX_QUEUED_OUTPUT = 8 * 1024 * 1024;
 
-type State = 'hello' | 'auth' | 'ready' | 'closing' | 'closed';
+/** `draining`: shutting down, no new requests, answers of those in flight still sent. */
+type State = 'hello' | 'auth' | 'ready' | 'draining' | 'closing' | 'closed';
 
 /**
  * One client connection: handshake, then requests run concurrently up to `maxInFlight`. Over
@@ -73,6 +74,7 @@ export class ServerConnection {
       maxFrame: config.limits.maxFrame,
       send: (frame) => this.#send(frame),
       writable: () => this.#writable(),
+      gone: () => this.#state === 'closing' || this.#state === 'closed',
     };
     socket.setNoDelay(true);
     this.#armHandshake(config.handshakeTimeout);
@@ -109,8 +111,8 @@ export class ServerConnection {
    * ECANCELED and close. Resolves when the connection is fully released.
    */
   async shutdown(graceMs: number): Promise<void> {
-    if (this.#state === 'closed') return this.#closed;
-    this.#state = 'closing';
+    if (this.#state === 'closed' || this.#state === 'closing') return this.#closed;
+    this.#state = 'draining';
     this.#socket.pause();
     if (this.#inFlight > 0) {
       let timer!: NodeJS.Timeout;
@@ -131,7 +133,7 @@ export class ServerConnection {
 
   #send(frame: Buffer): void {
     // Nothing after FATAL: a request finishing late must not write to an ended socket.
-    if (!this.#socket.destroyed && (this.#state === 'ready' || this.#state === 'hello' || this.#state === 'auth')) this.#socket.write(frame);
+    if (!this.#socket.destroyed && this.#state !== 'closing' && this.#state !== 'closed') this.#socket.write(frame);
   }
 
   /** The handshake deadline: authenticate within it or be closed. */
@@ -177,7 +179,7 @@ export class ServerConnection {
         if (frame === null) break;
         this.#onFrame(frame);
       }
-      if (this.#state !== 'closing' && this.#state !== 'closed') this.#socket.resume();
+      if (this.#state === 'hello' || this.#state === 'auth' || this.#state === 'ready') this.#socket.resume();
     } catch (error) {
       const e = MfioError.from(error);
       this.#fatal(e.code === 'EMSGSIZE' ? 'EMSGSIZE' : 'EPROTO', e.message, 'warn');
