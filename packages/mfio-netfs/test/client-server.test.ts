@@ -41,6 +41,21 @@ describe('client and server', () => {
     }
   });
 
+  test('empty reads and writes complete without a request; paths the protocol cannot carry are rejected, not sent', async () => {
+    const fs = await NetFs.connect({ port: s.port, token: 'sesame' });
+    try {
+      const file = await fs.open('empty-io', { read: true, write: true, create: true });
+      expect(await file.readAt(0, Buffer.alloc(0))).toBe(0);
+      expect(await file.writeAt(0, Buffer.alloc(0))).toBe(0);
+      await expect(fs.open('x'.repeat(5000))).rejects.toMatchObject({ code: 'ENAMETOOLONG' });
+      await expect(fs.open('bad-\ud800')).rejects.toMatchObject({ code: 'EINVAL' });
+      expect(fs.connected).toBe(true);
+      await file.close();
+    } finally {
+      await fs.close();
+    }
+  });
+
   test('a read larger than a frame arrives in fragments, each landing in the caller buffer', async () => {
     const data = Buffer.alloc(3 * 1024 * 1024 + 17);
     for (let i = 0; i < data.length; i++) data[i] = (i * 31 + (i >> 12)) & 0xff;

@@ -27,6 +27,16 @@ export class NetFsFile implements RawFile {
   }
 
   sendIo(position: number, view: PacketView): void {
+    if (view.length === 0) {
+      // Nothing to ask the server (the protocol has no empty READ or WRITE); still complete
+      // later, not inside sendIo, like every other completion.
+      this.#inFlight++;
+      queueMicrotask(() => {
+        view.complete(0);
+        if (--this.#inFlight === 0) this.#wake();
+      });
+      return;
+    }
     const read = view.direction === 'read';
     const max = read ? this.#conn.limits.maxRead : this.#conn.maxWrite;
     let rest = view;
