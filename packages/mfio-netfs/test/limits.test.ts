@@ -68,6 +68,15 @@ describe('per-connection limits', () => {
     expect((await within(dup.rest(), 3000, 'the close')).at(-1)).toMatchObject({ type: T.FATAL, code: 'EPROTO' });
   });
 
+  test('before authentication a frame over 256 bytes is refused with EMSGSIZE at its length field', async () => {
+    const raw = await RawClient.connect(s.port);
+    const head = Buffer.alloc(9);
+    head.writeUInt32LE(4096, 0); // announces 4 KiB, sends only the header
+    head.writeUInt8(T.HELLO, 4);
+    raw.send(head);
+    expect(await within(raw.rest(), 3000, 'the close')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EMSGSIZE' })]);
+  });
+
   test('a client speaking another version is refused with EPROTO', async () => {
     const raw = await RawClient.connect(s.port);
     raw.send(encodeMessage({ type: T.HELLO, id: 0, version: 2, features: 0, nonce: Buffer.alloc(32) }));

@@ -27,6 +27,9 @@ export interface ConnectionConfig {
   readonly log: Logger;
 }
 
+/** The largest frame accepted before authentication (HELLO is 51 bytes, AUTH 41). */
+const HANDSHAKE_MAX_FRAME = 256;
+
 /** Responses waiting in the socket beyond which no new request is started (back-pressure). */
 const MAX_QUEUED_OUTPUT = 8 * 1024 * 1024;
 
@@ -64,7 +67,9 @@ export class ServerConnection {
     this.#socket = socket;
     this.#config = config;
     this.#onGone = onGone;
-    this.#reader = new FrameReader(config.limits.maxFrame);
+    // Before authentication only HELLO and AUTH (under 64 bytes) are valid: a stranger must not
+    // make the server buffer a full-size frame; the limit rises to maxFrame once authenticated.
+    this.#reader = new FrameReader(HANDSHAKE_MAX_FRAME);
     this.#handles = new HandleTable(config.limits.maxHandles);
     this.#session = {
       dir: config.dir,
@@ -217,6 +222,7 @@ export class ServerConnection {
     }
     this.#send(encodeMessage({ type: T.WELCOME, id: 0, proof: serverProof(this.#config.token, this.#clientNonce, this.#serverNonce) }));
     this.#state = 'ready';
+    this.#reader.maxFrame = this.#config.limits.maxFrame;
     this.#config.log.info(`${this.name} authenticated`);
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#lastActivity = Date.now();
