@@ -2,50 +2,82 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { formatSize } from './format.js';
 import type { CaseResult } from './run-case.js';
 
-/** One chart: every contender's throughput by read size, for one cache mode and pattern. */
+/**
+ * One chart: every contender's throughput by read size for one cache mode and pattern, or (the
+ * latency mode) by one-way delay for one read size.
+ */
 export interface Chart {
-  /** File name inside the output folder, e.g. `hot-random.svg`. */
+  /** File name inside the output folder, e.g. `hot-random.svg`, `latency-64KiB.svg`. */
   file: string;
-  /** What it shows, for the Markdown's alt text and headings. */
+  /** What it shows, for titles, headings and alt text. */
   title: string;
-  cache: string;
-  pattern: string;
+  /** `reads/s by read size` or `reads/s by delay`. */
+  axes: string;
+  /** Which results it draws. */
+  has(result: CaseResult): boolean;
+  /** The x field: read size in bytes, or delay in milliseconds. */
+  x: 'size' | 'delayMs';
 }
 
-/** The chart files a set of results gives: one per cache mode × pattern, in run order. */
+/** The latency mode's one-way delay of a result; 0 for local and direct cases. */
+export function delayOf(result: CaseResult): number {
+  return (result.spec as { delayMs?: number }).delayMs ?? 0;
+}
+
+/** The chart files a set of results gives, in run order. */
 export function chartsOf(results: CaseResult[]): Chart[] {
   const charts = new Map<string, Chart>();
-  for (const { spec } of results) {
-    const file = `${spec.cache}-${spec.pattern}.svg`;
-    if (!charts.has(file)) charts.set(file, { file, title: `${spec.cache} cache, ${spec.pattern} reads`, cache: spec.cache, pattern: spec.pattern });
+  for (const result of results) {
+    const { cache, pattern, size } = result.spec;
+    const chart: Chart =
+      delayOf(result) > 0
+        ? {
+            file: `latency-${formatSize(size).replace(' ', '')}.svg`,
+            title: `${formatSize(size)} ${pattern} reads over added latency`,
+            axes: 'reads/s by one-way delay',
+            has: (r) => delayOf(r) > 0 && r.spec.size === size,
+            x: 'delayMs',
+          }
+        : {
+            file: `${cache}-${pattern}.svg`,
+            title: `${cache} cache, ${pattern} reads`,
+            axes: 'reads/s by read size',
+            has: (r) => delayOf(r) === 0 && r.spec.cache === cache && r.spec.pattern === pattern,
+            x: 'size',
+          };
+    if (!charts.has(chart.file)) charts.set(chart.file, chart);
   }
   return [...charts.values()];
 }
 
-/** Node's, mfio's or our C++ baseline: lines of one family share a dash pattern. */
+/** Node's, mfio's, the C++ baseline's, netfs's or HTTP's: lines of one family share a dash pattern. */
 function family(contender: string): string {
   return contender.split(':')[0] ?? contender;
 }
 
+const SIZE_LABEL = "datum.value >= 1048576 ? datum.value / 1048576 + ' MiB' : datum.value >= 1024 ? datum.value / 1024 + ' KiB' : datum.value + ' B'";
+
 /**
- * The Vega-Lite spec of one chart: reads/s (log) against read size (log 2), a line per
- * contender. Failed or unverified cases are left out: a wrong answer has no speed.
+ * The Vega-Lite spec of one chart: reads/s (log) against read size (log 2) or delay (log), a
+ * line per contender. Failed or unverified cases are left out: a wrong answer has no speed.
  */
 export function chartSpec(chart: Chart, results: CaseResult[], subtitle: string): TopLevelSpec {
-  const rows = results.filter((r) => r.spec.cache === chart.cache && r.spec.pattern === chart.pattern);
+  const rows = results.filter((r) => chart.has(r));
   const values = rows
     .filter((r) => r.verified && !r.error && r.readsPerSecond > 0)
-    .map((r) => ({ contender: r.spec.contender, family: family(r.spec.contender), size: r.spec.size, readsPerSecond: r.readsPerSecond }));
+    .map((r) => ({ contender: r.spec.contender, family: family(r.spec.contender), size: r.spec.size, delayMs: delayOf(r), readsPerSecond: r.readsPerSecond }));
   const contenders = [...new Set(rows.map((r) => r.spec.contender))];
-  const sizes = [...new Set(rows.map((r) => r.spec.size))].sort((a, b) => a - b);
+  const ticks = [...new Set(rows.map((r) => (chart.x === 'size' ? r.spec.size : delayOf(r))))].sort((a, b) => a - b);
+  const domain = ticks.length > 1 ? [ticks[0]!, ticks[ticks.length - 1]!] : [ticks[0] ?? 1, (ticks[0] ?? 1) * 2];
   const inFlight = rows[0]?.spec.inFlight ?? 0;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
-      text: `${chart.title}: reads/s by read size (${inFlight} in flight)`,
-      subtitle: [subtitle, "dashed: Node's fs; solid: mfio; dotted: the C++ io_uring baseline (no JS)"],
+      text: `${chart.title}: ${chart.axes} (${inFlight} in flight)`,
+      subtitle: [subtitle, "dashed: Node's fs; solid: mfio; dotted: the C++ io_uring baseline (no JS); long dashes: netfs; dash-dot: HTTP"],
       anchor: 'start',
     },
     width: 560,
@@ -54,20 +86,18 @@ export function chartSpec(chart: Chart, results: CaseResult[], subtitle: string)
     data: { values },
     mark: { type: 'line', point: true, strokeWidth: 1.5 },
     encoding: {
-      x: {
-        field: 'size',
-        type: 'quantitative',
-        title: 'read size',
-        scale: { type: 'log', base: 2, padding: 16, domain: sizes.length > 1 ? [sizes[0]!, sizes[sizes.length - 1]!] : [sizes[0] ?? 1, (sizes[0] ?? 1) * 2] },
-        axis: {
-          values: sizes,
-          labelExpr: "datum.value >= 1048576 ? datum.value / 1048576 + ' MiB' : datum.value >= 1024 ? datum.value / 1024 + ' KiB' : datum.value + ' B'",
-          grid: true,
-        },
-      },
+      x:
+        chart.x === 'size'
+          ? { field: 'size', type: 'quantitative', title: 'read size', scale: { type: 'log', base: 2, padding: 16, domain }, axis: { values: ticks, labelExpr: SIZE_LABEL } }
+          : { field: 'delayMs', type: 'quantitative', title: 'added one-way delay (ms, log scale)', scale: { type: 'log', padding: 16, domain }, axis: { values: ticks } },
       y: { field: 'readsPerSecond', type: 'quantitative', title: 'reads/s (log scale)', scale: { type: 'log' }, axis: { format: '~s' } },
       color: { field: 'contender', type: 'nominal', sort: contenders, scale: { scheme: 'tableau20' }, legend: { labelLimit: 400, title: 'contender' } },
-      strokeDash: { field: 'family', type: 'nominal', scale: { domain: ['node', 'mfio', 'c++'], range: [[5, 3], [1, 0], [1, 3]] }, legend: null },
+      strokeDash: {
+        field: 'family',
+        type: 'nominal',
+        scale: { domain: ['node', 'mfio', 'c++', 'netfs', 'http'], range: [[5, 3], [1, 0], [1, 3], [10, 4], [8, 3, 1, 3]] },
+        legend: null,
+      },
     },
   };
 }

@@ -3,40 +3,28 @@
  * mfio-bench: every mfio backend against Node's own fs, on the same reads of one sample file.
  * Each case runs in its own child process; results go to the terminal and to bench/results/.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeRt } from '@mfio/rt';
 import { warmCache } from './cache.js';
 import { contenders } from './contenders.js';
 import { buildNativeBaseline, NATIVE_NAME, runNativeBaseline } from './native-baseline.js';
+import { latencyCaseCount, runLatencyMode } from './latency-mode.js';
+import { startNetfsServer, type NetfsServer } from './netfs-server-process.js';
 import { parseOptions, USAGE } from './options.js';
 import { PATTERNS, type CaseSpec, type Pattern } from './plan.js';
 import { referenceDigest } from './reference.js';
 import { Progress } from './progress.js';
+import { netfsContenders } from './remote-contenders.js';
+import type { RemoteCaseSpec } from './remote-case.js';
 import { printTable, writeReports } from './report.js';
+import { failedResult, runChild } from './run-child.js';
 import type { CaseResult } from './run-case.js';
 import { ensureSampleFile } from './sample-file.js';
 
 const appRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(appRoot, '..', '..');
-
-function runChild(spec: CaseSpec, env: Record<string, string> | undefined): Promise<CaseResult> {
-  return new Promise((resolveResult) => {
-    const child = spawn(process.execPath, [join(appRoot, 'dist', 'run-case.js'), JSON.stringify(spec)], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.on('close', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
-      if (line) resolveResult(JSON.parse(line.slice(7)) as CaseResult);
-      else resolveResult({ spec, verified: false, readsPerSecond: 0, mibPerSecond: 0, rme: 0, samples: 0, error: `child exited with ${code}` });
-    });
-  });
-}
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
@@ -49,45 +37,80 @@ async function main(): Promise<void> {
   if (options.file === undefined || !existsSync(file)) ensureSampleFile(file, options.fileMiB << 20);
   const fileSize = statSync(file).size;
   console.log(`sample file ${file} (${(fileSize / (1 << 20)).toFixed(fileSize % (1 << 20) === 0 ? 0 : 1)} MiB)`);
-  const unavailable = unavailableBackends();
+  const backends = NativeRt.builder().enableAll().buildEach();
+  for (const r of backends) void r.rt?.close();
+  const unavailable = backends.flatMap((r) => (r.error ? [`${r.name} (${r.error.message})`] : [])).join('; ');
   if (unavailable) console.log(`backends unavailable here: ${unavailable}`);
 
-  const all = contenders().filter((c) => options.contenders.length === 0 || options.contenders.some((f) => c.name.includes(f)));
+  const selected = (name: string): boolean => options.contenders.length === 0 || options.contenders.some((f) => name.includes(f));
+  const all = contenders().filter((c) => selected(c.name));
+  // The netfs server reads with the first backend that starts, named in its contenders' names.
+  const serverBackend = backends.find((r) => r.rt)?.name;
+  const remote = serverBackend ? netfsContenders(serverBackend).filter((c) => selected(c.name)) : [];
+  const wantsNetfs = remote.length > 0 || (options.delays.length > 0 && serverBackend !== undefined && selected(`netfs:${serverBackend}:readAt`));
+  let netfs: NetfsServer | undefined;
+  let netfsUnavailable: string | undefined;
+  if (wantsNetfs) {
+    try {
+      netfs = await startNetfsServer(dirname(file), serverBackend!);
+      console.log(`netfs server on ${netfs.host}:${netfs.port}, reading with ${netfs.backend}`);
+    } catch (error) {
+      netfsUnavailable = (error as Error).message;
+      console.log(`netfs unavailable: ${netfsUnavailable}`);
+    }
+  }
+  const remoteHere = netfs ? remote : [];
+  const latencyPlan = { file, fileSize, delays: options.delays, inFlight: options.inFlight, timeMs: options.timeMs, netfs, selected };
   const nativeUnavailable = options.contenders.length === 0 || options.contenders.some((f) => NATIVE_NAME.includes(f)) ? buildNativeBaseline() : 'not selected';
   const cases: Array<{ pattern: Pattern; size: number; cache: 'hot' | 'cold' }> = [];
   for (const cache of options.caches) {
     for (const pattern of options.patterns) for (const size of options.sizes) cases.push({ pattern, size, cache });
   }
-  const total = cases.length * (all.length + (nativeUnavailable === undefined ? 1 : 0));
+  const total = cases.length * (all.length + remoteHere.length + (nativeUnavailable === undefined ? 1 : 0)) + latencyCaseCount(latencyPlan);
   const results: CaseResult[] = [];
   const progress = new Progress(total);
-  let warmed = false;
-  for (const { pattern, size, cache } of cases) {
-    if (cache === 'hot' && !warmed) {
-      await warmCache(file);
-      warmed = true;
-    }
-    const reads = options.reads ?? Math.max(256, Math.min(8192, Math.floor((8 << 20) / size)));
-    const base: Omit<CaseSpec, 'contender'> = { file, fileSize, pattern, size, inFlight: options.inFlight, reads, cache, time: options.timeMs, seed: 42 };
-    for (const contender of all) {
-      progress.start({ ...base, contender: contender.name });
-      const result = await runChild({ ...base, contender: contender.name }, contender.env);
-      results.push(result);
-      progress.done(result);
-    }
-    if (nativeUnavailable === undefined) {
-      const spec = { ...base, contender: NATIVE_NAME };
-      progress.start(spec);
-      let result: CaseResult;
-      try {
-        result = runNativeBaseline(spec, referenceDigest(spec));
-      } catch (error) {
-        result = { spec, verified: false, readsPerSecond: 0, mibPerSecond: 0, rme: 0, samples: 0, error: String(error) };
+  try {
+    let warmed = false;
+    for (const { pattern, size, cache } of cases) {
+      if (cache === 'hot' && !warmed) {
+        await warmCache(file);
+        warmed = true;
       }
-      results.push(result);
-      progress.done(result);
+      const reads = options.reads ?? Math.max(256, Math.min(8192, Math.floor((8 << 20) / size)));
+      const base: Omit<CaseSpec, 'contender'> = { file, fileSize, pattern, size, inFlight: options.inFlight, reads, cache, time: options.timeMs, seed: 42 };
+      for (const contender of all) {
+        progress.start({ ...base, contender: contender.name });
+        const result = await runChild('run-case.js', { ...base, contender: contender.name }, contender.env);
+        results.push(result);
+        progress.done(result);
+      }
+      if (nativeUnavailable === undefined) {
+        const spec = { ...base, contender: NATIVE_NAME };
+        progress.start(spec);
+        let result: CaseResult;
+        try {
+          result = runNativeBaseline(spec, referenceDigest(spec));
+        } catch (error) {
+          result = failedResult(spec, String(error));
+        }
+        results.push(result);
+        progress.done(result);
+      }
+      for (const contender of remoteHere) {
+        const spec: RemoteCaseSpec = { ...base, contender: contender.name, target: { host: netfs!.host, port: netfs!.port, path: basename(file) }, delayMs: 0 };
+        progress.start(spec);
+        const result = await runChild('remote-case.js', spec);
+        results.push(result);
+        progress.done(result);
+      }
+      if (cache === 'cold') warmed = false;
     }
-    if (cache === 'cold') warmed = false;
+    if (latencyPlan.delays.length > 0) {
+      await warmCache(file);
+      results.push(...(await runLatencyMode(latencyPlan, progress)));
+    }
+  } finally {
+    await netfs?.stop();
   }
   progress.finish();
   printTable(results);
@@ -96,6 +119,9 @@ async function main(): Promise<void> {
     fileMiB: +(fileSize / (1 << 20)).toFixed(1),
     inFlight: options.inFlight,
     nativeBaseline: nativeUnavailable ?? 'built',
+    ...(netfs ? { netfsServerBackend: netfs.backend } : {}),
+    ...(netfsUnavailable ? { netfsUnavailable } : {}),
+    ...(options.delays.length > 0 ? { latencyDelaysMs: options.delays.join('/') } : {}),
     ...(unavailable ? { unavailable } : {}),
   });
   console.log(`\nwrote ${written.join(', ')}`);
@@ -103,18 +129,6 @@ async function main(): Promise<void> {
     console.error('some cases FAILED verification or did not run (see the table)');
     process.exitCode = 1;
   }
-}
-
-/** The mfio backends that do not start here, each with its reason ('' when all start). */
-function unavailableBackends(): string {
-  return NativeRt.builder()
-    .enableAll()
-    .buildEach()
-    .flatMap((r) => {
-      void r.rt?.close();
-      return r.error ? [`${r.name} (${r.error.message})`] : [];
-    })
-    .join('; ');
 }
 
 main().catch((error: unknown) => {

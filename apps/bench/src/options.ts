@@ -12,10 +12,16 @@ export interface Options {
   inFlight: number;
   caches: Array<'hot' | 'cold'>;
   timeMs: number;
+  /** One-way delays (ms) of the latency mode; none: no latency mode. */
+  delays: number[];
   /** Reads per measured iteration; by default 8 MiB worth, from 256 to 8192. */
   reads?: number;
   out?: string;
 }
+
+/** The latency mode's one-way delays in milliseconds. */
+export const FULL_DELAYS = [1, 2, 5, 10, 20, 50, 100] as const;
+export const QUICK_DELAYS = [1, 10, 100] as const;
 
 export const USAGE = `mfio-bench: every mfio backend against Node's fs, on the same reads of one sample file
 
@@ -32,16 +38,20 @@ Options:
   --in-flight N           reads in flight for concurrent contenders    64
   --cache LIST            hot,cold (cold drops the file's pages first) hot [hot,cold]
   --time MS               measuring time per case                      600 [1500]
-  --reads N               reads per measured iteration (tinybench runs at least 64)
-                                                          8 MiB worth, 256 to 8192
+  --latency LIST          latency mode: one-way delays in ms, or none  1,10,100 [1,2,5,10,20,50,100]
+  --reads N               reads per measured iteration                 8 MiB worth, 256 to 8192
   --out DIR               where latest.{json,md} and the SVG charts go  bench/results
   --help                  this text
 
 Contenders: node:readSync (one at a time), node:read and node:promises (N in flight), the same
 two with UV_USE_IO_URING=1, mfio:<backend>:readAt (one promise per read, N in flight) and
-mfio:<backend>:readMany (batches as large as N reads' buffers, at least 64 KiB) for every backend that starts, and
-c++:io_uring (our ring from C++ at depth N, no JS). Every case's reads are checked against
-Node's synchronous reads.`;
+mfio:<backend>:readMany (batches as large as N reads' buffers, at least 64 KiB) for every
+backend that starts, c++:io_uring (our ring from C++ at depth N, no JS), and
+netfs:<server's backend>:readAt/readMany (an mfio-netfs-server child on 127.0.0.1).
+Latency mode: netfs readAt (N in flight) and HTTP range requests to a node:http server
+(http:range one at a time, http:range:6 six at a time, keep-alive) through a TCP proxy on
+127.0.0.1 that delays every chunk by the delay each way; hot random reads of 1 B, 256 B, 64 KiB.
+Every case's reads are checked against Node's synchronous reads.`;
 
 function fail(message: string): never {
   throw new Error(`${message}\n\n${USAGE}`);
@@ -74,6 +84,7 @@ export function parseOptions(argv: string[]): Options {
     inFlight: 64,
     caches: full ? ['hot', 'cold'] : ['hot'],
     timeMs: full ? 1500 : 600,
+    delays: full ? [...FULL_DELAYS] : [...QUICK_DELAYS],
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
@@ -109,6 +120,11 @@ export function parseOptions(argv: string[]): Options {
       case '--time':
         options.timeMs = positive(value(), flag);
         break;
+      case '--latency': {
+        const list = value();
+        options.delays = list === 'none' ? [] : list.split(',').map((d) => positive(d, flag));
+        break;
+      }
       case '--reads':
         options.reads = positive(value(), flag);
         break;

@@ -7,6 +7,8 @@ export interface CaseLabel {
   size: number;
   cache: string;
   contender: string;
+  /** One-way delay of the latency mode's proxy, in milliseconds. */
+  delayMs?: number;
 }
 
 /** The minimal stream a progress display writes to (process.stdout in the CLI). */
@@ -17,7 +19,8 @@ export interface ProgressStream {
 }
 
 function describe(label: CaseLabel): string {
-  return `${label.cache} ${label.pattern} ${formatSize(label.size)} ${label.contender}`;
+  const where = label.delayMs ? `+${label.delayMs} ms` : label.cache;
+  return `${where} ${label.pattern} ${formatSize(label.size)} ${label.contender}`;
 }
 
 function duration(ms: number): string {
@@ -65,7 +68,7 @@ export class Progress {
   /** A case finished. */
   done(result: CaseResult): void {
     this.#done++;
-    const line = `${this.#count()} ${describe(result.spec)}: ${resultLine(result)}`;
+    const line = `${this.#count()} ${describe(result.spec as CaseLabel)}: ${resultLine(result)}`;
     if (!this.#live) {
       this.#stream.write(`${line}\n`);
     } else if (result.error || !result.verified) {

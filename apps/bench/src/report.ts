@@ -1,26 +1,34 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { chartsOf, writeCharts } from './charts.js';
+import { chartsOf, delayOf, writeCharts } from './charts.js';
 import { formatSize } from './format.js';
 import type { CaseResult } from './run-case.js';
 
-/** The contender every ratio is taken against. */
+/** The contender every ratio is taken against: Node's FileHandle.read with the same reads in flight. */
 export const BASELINE = 'node:promises';
+/** In the latency mode, where no local contender runs: HTTP range requests one at a time. */
+export const LATENCY_BASELINE = 'http:range';
 
 interface Group {
   title: string;
   rows: CaseResult[];
+  baselineName: string;
   baseline: number;
 }
 
 function groups(results: CaseResult[]): Group[] {
   const map = new Map<string, CaseResult[]>();
   for (const r of results) {
-    const key = `${r.spec.cache} cache, ${r.spec.pattern}, ${formatSize(r.spec.size)} reads, ${r.spec.inFlight} in flight`;
+    const delay = delayOf(r);
+    const where = delay > 0 ? `latency ${delay} ms each way` : `${r.spec.cache} cache`;
+    const key = `${where}, ${r.spec.pattern}, ${formatSize(r.spec.size)} reads, ${r.spec.inFlight} in flight`;
     map.set(key, [...(map.get(key) ?? []), r]);
   }
-  return [...map].map(([title, rows]) => ({ title, rows, baseline: rows.find((r) => r.spec.contender === BASELINE)?.readsPerSecond ?? 0 }));
+  return [...map].map(([title, rows]) => {
+    const baselineName = delayOf(rows[0]!) > 0 ? LATENCY_BASELINE : BASELINE;
+    return { title, rows, baselineName, baseline: rows.find((r) => r.spec.contender === baselineName)?.readsPerSecond ?? 0 };
+  });
 }
 
 function cells(r: CaseResult, baseline: number): string[] {
@@ -35,14 +43,17 @@ function cells(r: CaseResult, baseline: number): string[] {
   ];
 }
 
-const HEADER = ['contender', 'reads/s', 'MiB/s', 'spread', `vs ${BASELINE}`, 'check'];
+function header(baselineName: string): string[] {
+  return ['contender', 'reads/s', 'MiB/s', 'spread', `vs ${baselineName}`, 'check'];
+}
 
 /** One table per case on the terminal. */
 export function printTable(results: CaseResult[]): void {
   for (const group of groups(results)) {
     console.log(`\n${group.title}`);
-    const rows = [HEADER, ...group.rows.map((r) => cells(r, group.baseline))];
-    const widths = HEADER.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
+    const head = header(group.baselineName);
+    const rows = [head, ...group.rows.map((r) => cells(r, group.baseline))];
+    const widths = head.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
     for (const row of rows) console.log('  ' + row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
   }
 }
@@ -71,22 +82,23 @@ function markdown(results: CaseResult[], when: string, conditions: Record<string
     '',
     `${when}. Machine: ${describe(machine())}.`,
     `Conditions: ${describe(conditions)}.`,
-    `Ratios are against \`${BASELINE}\` (FileHandle.read) with the same reads in flight, in the same run;`,
+    `Ratios are against \`${BASELINE}\` (FileHandle.read) with the same reads in flight, in the same run`,
+    `(in the latency mode against \`${LATENCY_BASELINE}\`, HTTP range requests one at a time);`,
     `spread is tinybench's relative margin of error over the run's samples; check is the case's`,
     `digest of the bytes read against Node's synchronous reads. Charts leave failed cases out.`,
     '',
     ...chartsOf(results).flatMap((chart) => [
       `## ${chart.title}`,
       '',
-      `![${chart.title}: reads/s by read size, log scale](${chart.file})`,
+      `![${chart.title}: ${chart.axes}, log scale](${chart.file})`,
       '',
       ...tables
-        .filter((g) => g.rows[0]!.spec.cache === chart.cache && g.rows[0]!.spec.pattern === chart.pattern)
+        .filter((g) => g.rows.every((r) => chart.has(r)))
         .flatMap((g) => [
           `### ${g.title}`,
           '',
-          `| ${HEADER.join(' | ')} |`,
-          `|${HEADER.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+          `| ${header(g.baselineName).join(' | ')} |`,
+          `|${header(g.baselineName).map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
           ...g.rows.map((r) => `| ${cells(r, g.baseline).join(' | ')} |`),
           '',
         ]),

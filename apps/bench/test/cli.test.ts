@@ -45,7 +45,7 @@ describe('mfio-bench CLI', () => {
   beforeAll(() => {
     run = bench([
       ...['--file', sample, '--file-size', '4', '--patterns', patterns.join(','), '--sizes', '1,4k', '--cache', caches.join(',')],
-      ...['--time', '20', '--reads', '128', '--in-flight', '16', '--out', out],
+      ...['--time', '20', '--reads', '128', '--in-flight', '16', '--latency', 'none', '--out', out],
       ...['--contenders', 'node:readSync,node:promises,mfio:io_uring,mfio:libuv'],
     ]);
   });
@@ -116,6 +116,63 @@ describe('mfio-bench CLI', () => {
   });
 });
 
+describe('mfio-bench netfs and latency mode', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mfio-bench-latency-'));
+  const out = join(dir, 'results');
+  const delayMs = 2;
+  let run: SpawnSyncReturns<string>;
+  let results: Array<Result & { spec: { delayMs?: number } }>;
+
+  beforeAll(() => {
+    run = bench([
+      ...['--file', join(dir, 'sample.bin'), '--file-size', '2', '--patterns', 'random', '--sizes', '4k', '--cache', 'hot'],
+      ...['--time', '20', '--reads', '128', '--in-flight', '8', '--latency', String(delayMs), '--contenders', 'netfs,http', '--out', out],
+    ]);
+    if (run.status === 0) results = (JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as { results: typeof results }).results;
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('exits 0 with a netfs server child on loopback, every case verified', () => {
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^netfs server on 127\.0\.0\.1:\d+, reading with \S+$/m);
+    expect(results.length).toBeGreaterThan(0);
+    for (const r of results) expect([r.spec.contender, r.error, r.verified]).toEqual([r.spec.contender, undefined, true]);
+  });
+
+  test('netfs reads straight from the server with readAt and readMany', () => {
+    const direct = results.filter((r) => !r.spec.delayMs).map((r) => r.spec.contender);
+    expect(direct).toEqual([expect.stringMatching(/^netfs:\w+:readAt$/), expect.stringMatching(/^netfs:\w+:readMany$/)]);
+  });
+
+  test('the latency mode runs netfs readAt and HTTP range requests (1 and 6 at a time) on 1 B, 256 B and 64 KiB', () => {
+    const delayed = results.filter((r) => r.spec.delayMs === delayMs);
+    const keys = delayed.map((r) => `${r.spec.size} ${r.spec.contender.replace(/^netfs:\w+:/, 'netfs:')}`);
+    expect(keys.sort()).toEqual([1, 256, 65536].flatMap((s) => ['netfs:readAt', 'http:range', 'http:range:6'].map((c) => `${s} ${c}`)).sort());
+  });
+
+  test('the proxy really delays: one HTTP request at a time cannot beat one round trip of 2 x delay', () => {
+    for (const r of results.filter((r) => r.spec.contender === 'http:range')) expect(r.readsPerSecond).toBeLessThan(1000 / (2 * delayMs));
+  });
+
+  test('latest.md links a chart per latency size; each is well-formed with a line per contender', () => {
+    const md = readFileSync(join(out, 'latest.md'), 'utf8');
+    const links = [...md.matchAll(/!\[[^\]]*\]\(([^)]+\.svg)\)/g)].map((m) => m[1]!);
+    expect(links).toEqual(['hot-random.svg', 'latency-1B.svg', 'latency-256B.svg', 'latency-64KiB.svg']);
+    expect(md).toMatch(/### latency 2 ms each way, random, 64 KiB reads, 8 in flight/);
+    expect(md).toMatch(/\| http:range \| [\d,]+ \| [\d.]+ \| (±[\d.]+%)? \| 1\.00x \| ok \|/);
+    for (const file of links.slice(1)) {
+      const svg = readFileSync(join(out, file), 'utf8');
+      expect(XMLValidator.validate(svg)).toBe(true);
+      const labels = texts(new XMLParser().parse(svg));
+      expect(labels).toEqual(expect.arrayContaining(['http:range', 'http:range:6', 'added one-way delay (ms, log scale)']));
+      expect(labels.some((t) => /^netfs:\w+:readAt$/.test(t))).toBe(true);
+      expect(svg.match(/<path[^>]*aria-roledescription="line mark"/g) ?? []).toHaveLength(3);
+    }
+  });
+});
+
 describe('mfio-bench options', () => {
   test('--help prints the usage and exits 0', () => {
     const run = bench(['--help']);
@@ -139,7 +196,7 @@ describe('mfio-bench options', () => {
       const file = join(dir, 'mine.bin');
       const bytes = Buffer.alloc((1 << 20) + 123, 7);
       writeFileSync(file, bytes);
-      const run = bench(['--file', file, '--file-size', '4', '--sizes', '256', '--patterns', 'reverse', '--time', '10', '--reads', '64', '--contenders', 'node:readSync', '--out', join(dir, 'out')]);
+      const run = bench(['--file', file, '--file-size', '4', '--sizes', '256', '--patterns', 'reverse', '--time', '10', '--reads', '64', '--contenders', 'node:readSync', '--latency', 'none', '--out', join(dir, 'out')]);
       expect(run.status).toBe(0);
       expect(readFileSync(file).equals(bytes)).toBe(true);
       const data = JSON.parse(readFileSync(join(dir, 'out', 'latest.json'), 'utf8')) as { conditions: { fileMiB: number }; results: Result[] };
