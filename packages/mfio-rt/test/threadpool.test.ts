@@ -112,9 +112,13 @@ describePool('threadpool executor', () => {
       }
       for (const res of await Promise.all(ids.map(result))) expect(res).toBe(4096);
     }
-    // The target settles back at the core count whatever a preempted read did to it meanwhile.
+    // The target stays near the core count (a read preempted past 30 us may nudge it up), far
+    // from the 16 threads a wake per request would use.
     const cores = Math.max(2, availableParallelism());
-    expect(pool.info()).toMatchObject({ threads: 16, target: Math.min(16, cores) });
+    const { threads, target } = pool.info();
+    expect(threads).toBe(16);
+    expect(target).toBeGreaterThanOrEqual(Math.min(16, cores));
+    expect(target).toBeLessThanOrEqual(Math.min(16, cores + 2));
     pool.setActive(false);
     pool.close();
     closeSync(fd);

@@ -104,9 +104,11 @@ void WorkerPool::Run(Worker* worker) {
     lock.lock();
     worker->busy = false;
     CompleteLocked(command.user_data, res);
-    NoteDurationLocked(slow);
-    // Commands are blocking: the queue may be waiting on blocked threads, so add one.
-    if (slow && !queue_.empty() && AwakeLocked() < target_) WakeOneLocked();
+    if (!IsSocketCommand(command.op)) {
+      NoteDurationLocked(slow);
+      // Commands are blocking: the queue may be waiting on blocked threads, so add one.
+      if (slow && !queue_.empty() && AwakeLocked() - parked_ < target_) WakeOneLocked();
+    }
   }
 }
 
@@ -245,6 +247,7 @@ void WorkerPool::WaitReady(size_t min) {
       auto it = std::next(rit).base();
       Command command = *it;
       queue_.erase(it);
+      dequeued_++;  // progress, as far as the monitor is concerned
       lock.unlock();
       const int32_t res = RunFileCommand(command);
       lock.lock();

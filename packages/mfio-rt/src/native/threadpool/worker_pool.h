@@ -15,9 +15,10 @@
 // A command may block for good (a read from a FIFO whose writer is a later command): a monitor
 // thread, ticking every kStallCheck while the pool is busy, wakes one more worker whenever the
 // queue was not empty and nothing was dequeued for a whole tick. So a queued command never waits
-// behind blocked workers while another thread sleeps. Page-cache reads stay on a few threads that drain the queue
-// without sleeping (waking a thread per read costs more than the read); cold reads fan out to
-// every thread within a few disk latencies.
+// behind blocked workers while another thread sleeps.
+//
+// Only file commands inform the target: a socket wait is long because a peer is quiet, not
+// because the disk is busy, and parked workers have stand-ins already.
 #pragma once
 
 #include <atomic>
