@@ -24,7 +24,7 @@ if (!libasan.startsWith('/')) {
 }
 const logs = mkdtempSync(join(tmpdir(), 'mfio-asan-'));
 const jest = createRequire(join(packageRoot, 'package.json')).resolve('jest/bin/jest');
-const tests = run(process.execPath, [jest, '--runInBand', 'test/conformance.test.ts', 'test/native-loop.test.ts', 'test/aligned-buffer.test.ts'], {
+const tests = run(process.execPath, [jest, '--runInBand', 'test/conformance.test.ts', 'test/native-loop.test.ts'], {
   env: {
     ...process.env,
     MFIO_ADDON: join(packageRoot, 'build-asan', 'Release', 'mfio_rt.node'),

@@ -40,8 +40,8 @@ export interface NativeSockets {
 }
 
 export interface NativeAddon extends Partial<NativeSockets> {
-  /** A zeroed Buffer of `size` bytes starting on a page boundary (src/native/common/aligned_buffer.cc). */
-  alignedBuffer?(size: number): Buffer;
+  /** Bytes from the start of `buffer` to the next page boundary (src/native/common/aligned_buffer.cc). */
+  pageOffset?(buffer: Uint8Array): number;
   /** Present where io_uring was compiled in (Linux). */
   UringRing?: NativeExecutorClass;
   /** Present where the thread pool was compiled in (Linux, macOS and other Unixes); `size` is its thread count. */

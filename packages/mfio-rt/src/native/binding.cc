@@ -14,7 +14,7 @@
 namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  mfio::rt::DefineAlignedBuffer(env, exports);
+  mfio::rt::DefinePageOffset(env, exports);
 #ifndef _WIN32
   mfio::rt::DefineSockets(env, exports);
   exports.Set("ThreadPool", mfio::rt::ThreadPool::Define(env));

@@ -1,5 +1,6 @@
-// alignedBuffer(size): a zeroed Buffer whose memory starts on a page boundary. Page-cache reads
-// copy into it at full speed: a destination 16 bytes past a page boundary (where malloc puts
+// pageOffset(buffer): how many bytes from the start of `buffer` to the next page boundary, so JS
+// can carve page-aligned read destinations out of ordinary (GC-managed) Buffers. Page-cache reads
+// copy into them at full speed: a destination 16 bytes past a page boundary (where malloc puts
 // large blocks) makes each copy's loads alias its own recent stores (4K aliasing), and 64 KiB
 // reads ran at about half speed here.
 #pragma once
@@ -8,6 +9,6 @@
 
 namespace mfio::rt {
 
-void DefineAlignedBuffer(Napi::Env env, Napi::Object exports);
+void DefinePageOffset(Napi::Env env, Napi::Object exports);
 
 }  // namespace mfio::rt
