@@ -1,4 +1,4 @@
-import { MfioError } from './errors.js';
+import { MfioError, outOfRange } from './errors.js';
 import type { PacketIo } from './packet-io.js';
 
 const OUTSTANDING = 0;
@@ -6,7 +6,7 @@ const DONE = 1;
 
 /**
  * A whole {@link readMany} batch handed to a backend in one call, with no view or object per
- * request: the backend reads request `i` (`lengths[i]` bytes at `positions[i]`) into `buffer`
+ * request (made by readMany; backends only receive it): the backend reads request `i` (`lengths[i]` bytes at `positions[i]`) into `buffer`
  * at `offsets[i]` and reports it exactly once, in any order, with {@link complete} or
  * {@link fail}. Like a packet's, the buffer belongs to the backend until every request is
  * reported, whatever the caller did meanwhile (an abort cancels, it does not take it back).
@@ -62,20 +62,21 @@ export class ReadBatch {
   /**
    * For backends: request `i` read `transferred` bytes (fewer than its length only at end of
    * file).
-   * @throws {MfioError} ERR_INVALID_STATE if request `i` was already reported (a backend bug).
+   * @throws {MfioError} ERR_INVALID_STATE if request `i` was already reported, ERR_OUT_OF_RANGE
+   * if `transferred` is not an integer from 0 to its length (backend bugs, kept loud).
    */
   complete(i: number, transferred: number): void {
-    this.#report(i);
+    this.#report(i, transferred);
     if (transferred < this.lengths[i]!) this.got[i] = transferred;
     this.#finishOne();
   }
 
   /**
    * For backends: request `i` failed after reading `transferred` bytes from its start.
-   * @throws {MfioError} ERR_INVALID_STATE if request `i` was already reported (a backend bug).
+   * @throws {MfioError} as {@link complete}.
    */
   fail(i: number, error: MfioError, transferred = 0): void {
-    this.#report(i);
+    this.#report(i, transferred);
     this.got[i] = transferred;
     if (i < this.#firstErrorIndex) {
       this.#firstErrorIndex = i;
@@ -127,11 +128,19 @@ export class ReadBatch {
     }
   }
 
-  #report(i: number): void {
+  #report(i: number, transferred: number): void {
     if (this.#state[i] !== OUTSTANDING) {
       throw new MfioError('ERR_INVALID_STATE', i >= 0 && i < this.count ? `Request ${i} of the batch was already reported` : `No request ${i} in the batch`);
     }
+    if (!Number.isSafeInteger(transferred) || transferred < 0 || transferred > this.lengths[i]!) {
+      throw outOfRange('transferred', `an integer from 0 to ${this.lengths[i]}`, transferred);
+    }
     this.#state[i] = DONE;
+  }
+
+  /** True once a request was reported: the backend took the batch. */
+  get started(): boolean {
+    return this.#remaining < this.count;
   }
 
   #finishOne(): void {
@@ -151,6 +160,16 @@ export class ReadBatch {
  * A `PacketIo` that can also take a {@link readMany} batch whole. `readBatch` returns at once,
  * never throws for an I/O failure (it fails the request instead), and reports every request
  * of the batch exactly once, possibly before it returns.
+ * @example
+ * // A backend over an in-memory byte array, completing at once:
+ * readBatch(batch) {
+ *   for (let i = 0; i < batch.count; i++) {
+ *     const start = Math.min(batch.positions[i], data.length);
+ *     const bytes = data.subarray(start, Math.min(start + batch.lengths[i], data.length));
+ *     batch.buffer.set(bytes, batch.offsets[i]);
+ *     batch.complete(i, bytes.length);
+ *   }
+ * }
  */
 export interface BatchReadIo extends PacketIo<number> {
   readBatch(batch: ReadBatch): void;

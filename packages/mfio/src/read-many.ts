@@ -4,7 +4,7 @@ import type { Packet, PacketView } from './packet.js';
 import type { PacketIo } from './packet-io.js';
 import { toLength, toPosition, type Position } from './position.js';
 import { isBatchReadIo, ReadBatch, type BatchReadIo } from './read-batch.js';
-import { sendView, settlePacket, unwatchSignal, watchSignal, type IoOptions } from './submit.js';
+import { rethrowLater, sendView, settlePacket, unwatchSignal, watchSignal, type IoOptions } from './submit.js';
 
 /** One read of a batch: `[position, length]`. */
 export type ReadRequest = readonly [position: Position, length: number];
@@ -135,9 +135,14 @@ function readBatched(io: BatchReadIo, { positions, wanted, offsets }: Batch, buf
     try {
       io.readBatch(batch);
     } catch (error) {
-      // A backend must fail requests, not throw: this one took none of them, or is broken.
-      if (signal !== undefined) unwatchSignal(signal, onAbort);
-      reject(error);
+      // A backend must fail requests, not throw. Before any report, take it that it kept none
+      // (as sendGuarded does for a view); after one, it holds the buffer: let the batch settle.
+      if (batch.started) {
+        rethrowLater(error);
+      } else {
+        if (signal !== undefined) unwatchSignal(signal, onAbort);
+        reject(error);
+      }
     }
   });
 }

@@ -119,7 +119,8 @@ export function sendView<P>(io: PacketIo<P>, param: P, view: PacketView): void {
   }
 }
 
-function rethrowLater(error: unknown): void {
+/** @internal Throw `error` from a microtask: a backend bug that must stay loud. */
+export function rethrowLater(error: unknown): void {
   queueMicrotask(() => {
     throw error;
   });

@@ -34,6 +34,16 @@ describe('ReadBatch', () => {
     expect(b.done).toBe(false);
   });
 
+  test('a transferred count past the length, negative or not an integer is ERR_OUT_OF_RANGE', () => {
+    const b = batch([4]);
+    for (const n of [5, -1, 1.5, Number.NaN]) {
+      expect(() => b.complete(0, n)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    }
+    expect(b.done).toBe(false);
+    b.complete(0, 4);
+    expect(b.done).toBe(true);
+  });
+
   test('the first error is the lowest-numbered failed request, whatever the order', () => {
     const b = batch([4, 4, 4]);
     b.fail(2, MfioError.fromCode('EIO'), 1);
