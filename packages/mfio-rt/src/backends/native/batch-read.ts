@@ -82,8 +82,9 @@ export class BatchRead implements Pending, RequestSource {
       (this.#progress ??= new Float64Array(batch.count))[i] = done + res;
       if (batch.cancelled) this.#finish(i, done + res, this.#error(-ECANCELED, i, done + res));
       else this.#resubmit(i, done + res);
-    } else if ((res === -EAGAIN || res === -EINTR) && !batch.cancelled) {
-      this.#resubmit(i, done);
+    } else if (res === -EAGAIN || res === -EINTR) {
+      if (batch.cancelled) this.#finish(i, done, this.#error(-ECANCELED, i, done));
+      else this.#resubmit(i, done);
     } else {
       this.#finish(i, done, this.#error(res, i, done));
     }

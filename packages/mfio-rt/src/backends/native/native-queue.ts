@@ -18,6 +18,8 @@ export interface Pending {
 const SLOT_BITS = 20;
 const SLOT_MASK = (1 << SLOT_BITS) - 1;
 const GENERATION_MASK = (1 << 11) - 1;
+/** Commands whose F_ARG is the index of a second buffer (see enqueue's `second`). */
+const SECOND_BUFFER_OPS = new Set<number>([Op.Statx, Op.RenameAt, Op.LinkAt]);
 /** The Pending of requests whose result nobody needs (cancels). */
 const IGNORED: Pending = { userData: 0, complete() {} };
 const COMPLETION_PAIRS = 1024;
@@ -307,7 +309,34 @@ export class NativeQueue implements IoBackend {
       // quadratic); buffer indices stay valid because #buffers is kept.
       this.#head += consumed;
       this.#queued -= consumed;
+      // Under sustained load the queue may never empty: drop the buffers only submitted
+      // commands named, so finished requests' buffers do not pile up here.
+      if (this.#buffers.length > 2 * this.#queued + 64) this.#compactBuffers();
     }
+  }
+
+  /** Keep only the buffers that waiting commands name, renumbering their indices. */
+  #compactBuffers(): void {
+    const c = this.#commands;
+    const kept: Uint8Array[] = [];
+    const renumbered = new Map<number, number>();
+    for (let k = this.#head; k < this.#head + this.#queued; k++) {
+      const i = k * STRIDE;
+      for (const field of [F_BUF, F_ARG]) {
+        // F_ARG names a buffer only for commands that carry a second one (statx, two paths).
+        if (field === F_ARG && !SECOND_BUFFER_OPS.has(c[i + F_OP]!)) continue;
+        const old = c[i + field]!;
+        if (old < 0) continue;
+        let index = renumbered.get(old);
+        if (index === undefined) {
+          index = kept.push(this.#buffers[old]!) - 1;
+          renumbered.set(old, index);
+        }
+        c[i + field] = index;
+      }
+    }
+    this.#buffers = kept;
+    this.#lastBuffer = kept.length > 0 && kept[kept.length - 1] === this.#lastBuffer ? this.#lastBuffer : null;
   }
 
   /** Room for one more command: reuse the submitted head if it is at least half, else grow. */

@@ -117,6 +117,13 @@ unsigned Ring::Unsubmitted() const {
   return sqe_tail_ - __atomic_load_n(sq_head_, __ATOMIC_ACQUIRE);
 }
 
+void Ring::Rewind(unsigned count) {
+  const unsigned unsubmitted = Unsubmitted();
+  sqe_tail_ -= count < unsubmitted ? count : unsubmitted;
+  // No SQPOLL thread reads the tail between enters, so lowering it is safe.
+  __atomic_store_n(sq_tail_, sqe_tail_, __ATOMIC_RELEASE);
+}
+
 int Ring::Enter(unsigned wait_for) {
   // Release: the kernel must see the SQE contents before it sees the new tail.
   __atomic_store_n(sq_tail_, sqe_tail_, __ATOMIC_RELEASE);

@@ -29,6 +29,9 @@ class Ring {
   io_uring_sqe* NextSqe();
   // SQEs filled and not yet handed to the kernel.
   unsigned Unsubmitted() const;
+  // Drop the last `count` SQEs filled (at most those not handed to the kernel), after an enter
+  // that failed without consuming them.
+  void Rewind(unsigned count);
   // Hand every filled SQE to the kernel; with `wait_for` > 0, also wait until at least that many
   // completions are ready. Returns the number submitted or -errno (never -EINTR).
   int Enter(unsigned wait_for);

@@ -182,6 +182,11 @@ Napi::Value UringRing::Submit(const Napi::CallbackInfo& info) {
   // EAGAIN/EBUSY: the kernel is short of resources or holds overflowed completions; the SQEs stay
   // queued and go with the next enter, after the next drain.
   if (rc < 0 && rc != -EAGAIN && rc != -EBUSY) {
+    // The kernel took none of this batch: take its SQEs back, or they would run at the next
+    // enter after JS has failed their requests and released their buffers.
+    ring_.Rewind(consumed);
+    in_flight_ -= consumed;
+    for (unsigned i = 0; i < consumed; i++) overrides_.erase(static_cast<uint64_t>(base[static_cast<size_t>(i) * kStride + kFieldUserData]));
     ErrnoError(env, rc, "io_uring_enter").ThrowAsJavaScriptException();
     return env.Undefined();
   }
