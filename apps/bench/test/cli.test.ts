@@ -1,6 +1,7 @@
 /**
- * The bench end to end: the built CLI on a small generated file, a few contenders (Node's sync
- * and promise reads, two mfio backends), short cases; then its JSON, Markdown and SVG outputs.
+ * The bench end to end: the built CLI on small generated files with a few contenders (Node's
+ * sync and promise reads, two mfio backends; then netfs and HTTP through the delay proxy) and
+ * short cases, in seconds; then its JSON, Markdown and SVG outputs.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -46,7 +47,7 @@ describe('mfio-bench CLI', () => {
     run = bench([
       ...['--file', sample, '--file-size', '4', '--patterns', patterns.join(','), '--sizes', '1,4k', '--cache', caches.join(',')],
       ...['--time', '20', '--reads', '128', '--in-flight', '16', '--latency', 'none', '--out', out],
-      ...['--contenders', 'node:readSync,node:promises,mfio:io_uring,mfio:libuv'],
+      ...['--contenders', 'node:readSync,node:promises,mfio:io_uring:readMany,mfio:libuv:readAt'],
     ]);
   });
 
@@ -68,7 +69,7 @@ describe('mfio-bench CLI', () => {
     const contenders = [...new Set(data.results.map((r) => r.spec.contender))];
     expect(contenders).toEqual(expect.arrayContaining(['node:readSync', 'node:promises']));
     expect(contenders.some((c) => c.startsWith('mfio:'))).toBe(true);
-    expect(contenders.every((c) => /^(node:(readSync|promises)|mfio:(io_uring|libuv):)/.test(c))).toBe(true);
+    expect(contenders.every((c) => /^(node:(readSync|promises)|mfio:io_uring:readMany|mfio:libuv:readAt)/.test(c))).toBe(true);
     // Every contender ran every case: the full cross product, once each.
     const keys = data.results.map((r) => `${r.spec.cache} ${r.spec.pattern} ${r.spec.size} ${r.spec.contender}`);
     const expected = caches.flatMap((k) => patterns.flatMap((p) => sizes.flatMap((s) => contenders.map((c) => `${k} ${p} ${s} ${c}`))));
