@@ -76,7 +76,7 @@ export function chartSpec(chart: Chart, results: CaseResult[], subtitle: string)
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
-      text: `${chart.title}: ${chart.axes} (${inFlight} in flight)`,
+      text: `${chart.title}: ${chart.axes} (${chart.x === 'delayMs' ? 'netfs ' : ''}${inFlight} in flight)`,
       subtitle: [subtitle, "dashed: Node's fs; solid: mfio; dotted: the C++ io_uring baseline (no JS); long dashes: netfs; dash-dot: HTTP"],
       anchor: 'start',
     },

@@ -22,7 +22,8 @@ function groups(results: CaseResult[]): Group[] {
   for (const r of results) {
     const delay = delayOf(r);
     const where = delay > 0 ? `latency ${delay} ms each way` : `${r.spec.cache} cache`;
-    const key = `${where}, ${r.spec.pattern}, ${formatSize(r.spec.size)} reads, ${r.spec.inFlight} in flight`;
+    const inFlight = delay > 0 ? `netfs ${r.spec.inFlight} in flight` : `${r.spec.inFlight} in flight`;
+    const key = `${where}, ${r.spec.pattern}, ${formatSize(r.spec.size)} reads, ${inFlight}`;
     map.set(key, [...(map.get(key) ?? []), r]);
   }
   return [...map].map(([title, rows]) => {

@@ -161,7 +161,7 @@ describe('mfio-bench netfs and latency mode', () => {
     const md = readFileSync(join(out, 'latest.md'), 'utf8');
     const links = [...md.matchAll(/!\[[^\]]*\]\(([^)]+\.svg)\)/g)].map((m) => m[1]!);
     expect(links).toEqual(['hot-random.svg', 'latency-1B.svg', 'latency-256B.svg', 'latency-64KiB.svg']);
-    expect(md).toMatch(/### latency 2 ms each way, random, 64 KiB reads, 8 in flight/);
+    expect(md).toMatch(/### latency 2 ms each way, random, 64 KiB reads, netfs 8 in flight/);
     expect(md).toMatch(/\| http:range \| [\d,]+ \| [\d.]+ \| (±[\d.]+%)? \| 1\.00x \| ok \|/);
     for (const file of links.slice(1)) {
       const svg = readFileSync(join(out, file), 'utf8');
