@@ -19,10 +19,12 @@ export interface Options {
   out?: string;
 }
 
-/** The latency mode's one-way delays in milliseconds. */
+/** The latency mode's one-way delays in milliseconds with --full. */
 export const FULL_DELAYS = [1, 2, 5, 10, 20, 50, 100] as const;
+/** The latency mode's one-way delays of the quick run: one per decade. */
 export const QUICK_DELAYS = [1, 10, 100] as const;
 
+/** The --help text. */
 export const USAGE = `mfio-bench: every mfio backend against Node's fs, on the same reads of one sample file
 
   pnpm bench [options]            quick run (a few minutes)

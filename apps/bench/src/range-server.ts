@@ -11,6 +11,7 @@ import { basename } from 'node:path';
 export class RangeServer {
   readonly #server: Server;
   readonly #handle: FileHandle;
+  /** The URL path the file is served at. */
   readonly path: string;
 
   private constructor(server: Server, handle: FileHandle, path: string) {
@@ -55,6 +56,7 @@ export class RangeServer {
     return { host: '127.0.0.1', port: (this.#server.address() as AddressInfo).port };
   }
 
+  /** Cut every connection, stop listening and close the file. */
   async close(): Promise<void> {
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
