@@ -121,4 +121,38 @@ describe('the served root cannot be left', () => {
     // Other connections are untouched.
     expect(await read('inside.txt')).toBe('inside');
   });
+
+  test('a rename racing an open cannot move a symlink into a checked path (200 tries)', async () => {
+    // `race/up -> ..` is harmless where it is (it names the root); renamed to `/up` it would
+    // name the root's parent. Each try sends the open and the rename in one write, so the
+    // server works on both at once; an open that checked `/up/outside/secret.txt` before the
+    // rename must not reach the backend after it.
+    await mkdir(join(base, 'root', 'race'));
+    await symlink('..', join(base, 'root', 'race', 'up'));
+    const client = await RawClient.connect(s.port, '');
+    try {
+      let id = 1;
+      for (let attempt = 0; attempt < 200; attempt++) {
+        const open = id++;
+        const rename = id++;
+        client.send(
+          Buffer.concat([
+            encodeMessage({ type: T.OPEN_FILE, id: open, flags: 1, path: '/up/outside/secret.txt' }),
+            encodeMessage({ type: T.RENAME, id: rename, from: '/race/up', to: '/up' }),
+          ]),
+        );
+        const answers = new Map<number, { type: number; code?: string }>();
+        while (answers.size < 2) {
+          const answer = (await client.next())!;
+          answers.set(answer.id, answer as { type: number; code?: string });
+        }
+        expect({ attempt, open: answers.get(open)!.type }).toEqual({ attempt, open: T.ERROR });
+        expect(answers.get(rename)!.type).toBe(T.OK);
+        client.send(encodeMessage({ type: T.RENAME, id: id++, from: '/up', to: '/race/up' }));
+        expect((await client.next())!.type).toBe(T.OK);
+      }
+    } finally {
+      client.socket.destroy();
+    }
+  });
 });

@@ -4,6 +4,7 @@ import { FrameType as T, OpenFlagBit, READ_DATA_OVERHEAD } from '../protocol/con
 import { encodeMessage, entriesFrameSize } from '../protocol/encode.js';
 import type { Request, WireDirEntry, WireMetadata } from '../protocol/messages.js';
 import type { HandleTable } from './handle-table.js';
+import type { PathLock } from './path-lock.js';
 import type { RootResolver } from './root-paths.js';
 
 /** What a request handler works with: one connection's view of the server. */
@@ -11,6 +12,8 @@ export interface Session {
   /** A directory handle of the backend; handlers pass it absolute host paths. */
   readonly dir: DirHandle;
   readonly resolver: RootResolver;
+  /** Held from a path's check to the end of its call (see PathLock). */
+  readonly paths: PathLock;
   readonly handles: HandleTable;
   readonly readOnly: boolean;
   readonly maxFrame: number;
@@ -68,27 +71,35 @@ async function read(s: Session, id: number, handle: number, position: number, le
   let next = 0;
   let end = length; // lowered at the first short read
   let transferred = 0;
+  // The first failure ends the read: no lane sends data after it, and the ERROR goes out only
+  // once every lane has stopped (a READ_DATA after the ERROR would name a finished request).
+  let failure: unknown = null;
   const lane = async (): Promise<void> => {
-    while (next < end) {
-      await s.writable();
-      // Reading on for a client that left would only be thrown away.
-      if (next >= end || s.gone()) break;
-      const offset = next;
-      const n = Math.min(fragment, end - offset);
-      next += n;
-      const frame = Buffer.allocUnsafe(READ_DATA_OVERHEAD + n);
-      const got = await file.readAt(position + offset, frame.subarray(READ_DATA_OVERHEAD));
-      if (got < n) end = Math.min(end, offset + got);
-      if (got === 0) continue;
-      frame.writeUInt32LE(READ_DATA_OVERHEAD - 4 + got, 0);
-      frame.writeUInt8(T.READ_DATA, 4);
-      frame.writeUInt32LE(id, 5);
-      frame.writeUInt32LE(offset, 9);
-      s.send(frame.subarray(0, READ_DATA_OVERHEAD + got));
-      transferred += got;
+    try {
+      while (next < end && failure === null) {
+        await s.writable();
+        // Reading on for a client that left would only be thrown away.
+        if (next >= end || failure !== null || s.gone()) break;
+        const offset = next;
+        const n = Math.min(fragment, end - offset);
+        next += n;
+        const frame = Buffer.allocUnsafe(READ_DATA_OVERHEAD + n);
+        const got = await file.readAt(position + offset, frame.subarray(READ_DATA_OVERHEAD));
+        if (got < n) end = Math.min(end, offset + got);
+        if (got === 0 || failure !== null) continue;
+        frame.writeUInt32LE(READ_DATA_OVERHEAD - 4 + got, 0);
+        frame.writeUInt8(T.READ_DATA, 4);
+        frame.writeUInt32LE(id, 5);
+        frame.writeUInt32LE(offset, 9);
+        s.send(frame.subarray(0, READ_DATA_OVERHEAD + got));
+        transferred += got;
+      }
+    } catch (error) {
+      failure ??= error;
     }
   };
   await Promise.all(Array.from({ length: Math.min(FRAGMENTS_AT_ONCE, Math.ceil(length / fragment)) }, lane));
+  if (failure !== null) throw failure;
   s.send(encodeMessage({ type: T.READ_DONE, id, transferred }));
 }
 
@@ -130,7 +141,7 @@ async function readDir(s: Session, id: number, handle: number, max: number): Pro
  */
 export async function runRequest(s: Session, m: Request): Promise<void> {
   const ok = (): void => s.send(encodeMessage({ type: T.OK, id: m.id }));
-  const { dir, resolver } = s;
+  const { dir, resolver, paths } = s;
   const mutate = (syscall: string): void => {
     if (s.readOnly) throw readOnlyError(syscall);
   };
@@ -139,8 +150,7 @@ export async function runRequest(s: Session, m: Request): Promise<void> {
       if (s.readOnly && (m.flags & WRITE_BITS) !== 0) throw readOnlyError('open');
       const release = s.handles.reserve();
       try {
-        const host = await resolver.resolve(m.path, true);
-        const file = await dir.openFile(host, openOptions(m.flags));
+        const file = await paths.shared(async () => dir.openFile(await resolver.resolve(m.path, true), openOptions(m.flags)));
         release();
         s.send(encodeMessage({ type: T.HANDLE, id: m.id, handle: s.handles.addFile(file) }));
       } finally {
@@ -172,7 +182,7 @@ export async function runRequest(s: Session, m: Request): Promise<void> {
     case T.OPEN_DIR: {
       const release = s.handles.reserve();
       try {
-        const handle = await dir.openDir(await resolver.resolve(m.path, true));
+        const handle = await paths.shared(async () => dir.openDir(await resolver.resolve(m.path, true)));
         const iterator = handle.readDir()[Symbol.asyncIterator]();
         release();
         s.send(encodeMessage({ type: T.HANDLE, id: m.id, handle: s.handles.addDir({ iterator, carry: null, turn: Promise.resolve() }) }));
@@ -187,47 +197,51 @@ export async function runRequest(s: Session, m: Request): Promise<void> {
       await s.handles.takeDir(m.handle).iterator.return?.();
       return ok();
     case T.METADATA: {
-      const metadata = toWireMetadata(await dir.metadata(await resolver.resolve(m.path, true)));
+      const metadata = toWireMetadata(await paths.shared(async () => dir.metadata(await resolver.resolve(m.path, true))));
       s.send(encodeMessage({ type: T.METADATA_RESULT, id: m.id, metadata }));
       return;
     }
     case T.CREATE_DIR: {
       mutate('mkdir');
-      const host = await resolver.resolve(m.path, false);
-      await (m.recursive ? dir.createDirAll(host) : dir.createDir(host));
+      await paths.shared(async () => {
+        const host = await resolver.resolve(m.path, false);
+        await (m.recursive ? dir.createDirAll(host) : dir.createDir(host));
+      });
       return ok();
     }
     case T.REMOVE_DIR:
       mutate('rmdir');
       notRoot(m.path, 'rmdir');
-      await dir.removeDir(await resolver.resolve(m.path, false));
+      await paths.shared(async () => dir.removeDir(await resolver.resolve(m.path, false)));
       return ok();
     case T.REMOVE_DIR_ALL:
       mutate('rm');
       notRoot(m.path, 'rm');
-      await dir.removeDirAll(await resolver.resolve(m.path, false));
+      await paths.shared(async () => dir.removeDirAll(await resolver.resolve(m.path, false)));
       return ok();
     case T.REMOVE_FILE:
       mutate('unlink');
-      await dir.removeFile(await resolver.resolve(m.path, false));
+      await paths.shared(async () => dir.removeFile(await resolver.resolve(m.path, false)));
       return ok();
     case T.RENAME:
       mutate('rename');
       notRoot(m.from, 'rename');
       notRoot(m.to, 'rename');
-      await dir.rename(await resolver.resolve(m.from, false), await resolver.resolve(m.to, false));
+      // Alone: a rename may move a symlink into a path another request has checked.
+      await paths.exclusive(async () => dir.rename(await resolver.resolve(m.from, false), await resolver.resolve(m.to, false)));
       return ok();
     case T.COPY:
       mutate('copyfile');
-      await dir.copy(await resolver.resolve(m.from, true), await resolver.resolve(m.to, true));
+      await paths.shared(async () => dir.copy(await resolver.resolve(m.from, true), await resolver.resolve(m.to, true)));
       return ok();
     case T.HARD_LINK:
       mutate('link');
-      await dir.hardLink(await resolver.resolve(m.from, false), await resolver.resolve(m.to, false));
+      // Alone: link(2) copies a symlink itself into the new name.
+      await paths.exclusive(async () => dir.hardLink(await resolver.resolve(m.from, false), await resolver.resolve(m.to, false)));
       return ok();
     case T.SET_PERMISSIONS:
       mutate('chmod');
-      await dir.setPermissions(await resolver.resolve(m.path, true), { mode: m.mode });
+      await paths.shared(async () => dir.setPermissions(await resolver.resolve(m.path, true), { mode: m.mode }));
       return ok();
     case T.HELLO:
     case T.AUTH:
