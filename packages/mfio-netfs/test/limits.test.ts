@@ -9,7 +9,7 @@ import { startServer, within, type TestServer } from './support/servers.js';
 describe('per-connection limits', () => {
   let s: TestServer;
   beforeAll(async () => {
-    s = await startServer({ limits: { maxHandles: 4, maxRead: 65536 }, handshakeTimeout: 1000, idleTimeout: 1000, maxConnections: 3 });
+    s = await startServer({ limits: { maxHandles: 4, maxRead: 65536 }, handshakeTimeout: 1000, idleTimeout: 1000, maxConnections: 3, maxPendingHandshakes: 4 });
     await writeFile(join(s.root, 'f'), Buffer.alloc(200_000, 2));
   });
   afterAll(() => s.close());
@@ -41,6 +41,24 @@ describe('per-connection limits', () => {
       await (await fs.open('f')).close();
     } finally {
       await fs.close();
+    }
+  });
+
+  test('handles are also capped across connections: one client cannot take every descriptor', async () => {
+    const budget = await startServer({ limits: { maxHandles: 4 }, maxServerHandles: 6 });
+    const [a, b] = await Promise.all([NetFs.connect({ port: budget.port }), NetFs.connect({ port: budget.port })]);
+    try {
+      await writeFile(join(budget.root, 'f'), 'x');
+      const held = await Promise.all(Array.from({ length: 4 }, () => a.open('f')));
+      const other = await Promise.all([b.open('f'), b.open('f')]);
+      // b is under its own 4, but the server holds its 6.
+      await expect(b.open('f')).rejects.toMatchObject({ code: 'EMFILE' });
+      await held[0]!.close();
+      await (await b.open('f')).close();
+      await Promise.all([...held.slice(1), ...other].map((file) => file.close()));
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await budget.close();
     }
   });
 
@@ -83,19 +101,24 @@ describe('per-connection limits', () => {
     expect(await within(raw.rest(), 3000, 'the close')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EPROTO', message: expect.stringContaining('version 2') })]);
   });
 
-  test('connections beyond maxConnections are refused with EMFILE', async () => {
-    const held = await Promise.all([RawClient.connect(s.port), RawClient.connect(s.port), RawClient.connect(s.port)]);
+  test('authenticated connections beyond maxConnections are refused with EMFILE', async () => {
+    const clients = await Promise.all([NetFs.connect({ port: s.port }), NetFs.connect({ port: s.port }), NetFs.connect({ port: s.port })]);
     try {
-      await within(
-        (async () => {
-          while (s.server.connections < 3) await new Promise((r) => setTimeout(r, 5));
-        })(),
-        3000,
-        'three connections',
-      );
       await expect(NetFs.connect({ port: s.port })).rejects.toMatchObject({ code: 'EMFILE' });
     } finally {
-      for (const client of held) client.socket.destroy();
+      await Promise.all(clients.map((client) => client.close()));
+    }
+  });
+
+  test('strangers holding handshakes open cannot lock a client out: the oldest make room', async () => {
+    const strangers = await Promise.all(Array.from({ length: 10 }, () => RawClient.connect(s.port)));
+    try {
+      const client = await NetFs.connect({ port: s.port });
+      await client.close();
+      // The first strangers were closed for the later ones (4 handshake slots), with EBUSY.
+      expect(await within(strangers[0]!.rest(), 3000, 'the eviction')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EBUSY' })]);
+    } finally {
+      for (const stranger of strangers) stranger.socket.destroy();
     }
   });
 });

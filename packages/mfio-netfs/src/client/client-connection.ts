@@ -252,6 +252,8 @@ export class ClientConnection {
     this.#ending ??= new Promise<void>((resolve) => {
       if (this.#socket.destroyed) return resolve();
       this.#socket.once('close', () => resolve());
+      // An idle socket is unref'd; a close in progress must keep the process up until it settles.
+      this.#socket.ref();
       this.#socket.end();
       // A server that never closes its side must not hold our close.
       setTimeout(() => this.#socket.destroy(), 1000).unref();

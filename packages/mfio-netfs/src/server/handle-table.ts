@@ -10,6 +10,20 @@ export interface DirIteration {
 }
 
 /**
+ * Handles held across every connection of one server, against a cap under the process's own
+ * file descriptor limit: per-connection limits alone (1,024 × 256 connections) would let one
+ * client's connections take every descriptor and lock the others out.
+ */
+export class HandleBudget {
+  used = 0;
+  readonly max: number;
+
+  constructor(max: number) {
+    this.max = max;
+  }
+}
+
+/**
  * The handles of one connection: files and directory iterations under one count and one id
  * space, so `maxHandles` bounds what a client can hold open and ids are never reused while a
  * handle is open. Everything left is released when the connection ends.
@@ -18,11 +32,13 @@ export class HandleTable {
   readonly #max: number;
   readonly #files = new Map<number, FileHandle>();
   readonly #dirs = new Map<number, DirIteration>();
+  readonly #budget: HandleBudget;
   #reserved = 0;
   #next = 1;
 
-  constructor(max: number) {
+  constructor(max: number, budget: HandleBudget) {
     this.#max = max;
+    this.#budget = budget;
   }
 
   get size(): number {
@@ -32,14 +48,20 @@ export class HandleTable {
   /**
    * Take a slot before opening (opens run concurrently; counting only finished ones would let
    * a burst of opens pass the limit). Release it with the returned function, or fill it.
-   * @throws {MfioError} EMFILE when the connection holds its maximum.
+   * @throws {MfioError} EMFILE when the connection, or the whole server, holds its maximum.
    */
   reserve(): () => void {
-    if (this.size + this.#reserved >= this.#max) throw MfioError.fromCode('EMFILE', { syscall: 'open' });
+    if (this.size + this.#reserved >= this.#max || this.#budget.used >= this.#budget.max) {
+      throw MfioError.fromCode('EMFILE', { syscall: 'open' });
+    }
     this.#reserved++;
+    this.#budget.used++;
     let released = false;
     return () => {
-      if (!released) this.#reserved--;
+      if (!released) {
+        this.#reserved--;
+        this.#budget.used--;
+      }
       released = true;
     };
   }
@@ -55,12 +77,14 @@ export class HandleTable {
 
   addFile(file: FileHandle): number {
     const id = this.#id();
+    this.#budget.used++;
     this.#files.set(id, file);
     return id;
   }
 
   addDir(iteration: DirIteration): number {
     const id = this.#id();
+    this.#budget.used++;
     this.#dirs.set(id, iteration);
     return id;
   }
@@ -83,12 +107,14 @@ export class HandleTable {
   takeFile(id: number): FileHandle {
     const file = this.file(id, 'close');
     this.#files.delete(id);
+    this.#budget.used--;
     return file;
   }
 
   takeDir(id: number): DirIteration {
     const dir = this.dir(id, 'closedir');
     this.#dirs.delete(id);
+    this.#budget.used--;
     return dir;
   }
 
@@ -96,6 +122,7 @@ export class HandleTable {
   async releaseAll(): Promise<void> {
     const files = [...this.#files.values()];
     const dirs = [...this.#dirs.values()];
+    this.#budget.used -= files.length + dirs.length;
     this.#files.clear();
     this.#dirs.clear();
     await Promise.all([

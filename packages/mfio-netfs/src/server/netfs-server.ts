@@ -5,7 +5,10 @@ import { MfioError } from '@mfio/core';
 import type { Fs } from '@mfio/rt';
 import { DEFAULT_LIMITS, FrameType as T, MIN_FRAME, type Limits } from '../protocol/constants.js';
 import { encodeMessage } from '../protocol/encode.js';
+import { readFileSync } from 'node:fs';
+import { HandleBudget } from './handle-table.js';
 import { createLogger, type Logger } from './logger.js';
+import { PathLock } from './path-lock.js';
 import { RootResolver } from './root-paths.js';
 import { ServerConnection } from './server-connection.js';
 
@@ -27,8 +30,18 @@ export interface NetFsServerOptions {
   readonly readOnly?: boolean;
   /** Per-connection limits (docs/netfs-protocol.md has the defaults). */
   readonly limits?: Partial<Limits>;
-  /** Connections served at once (default 256). */
+  /** Authenticated connections served at once (default 256). */
   readonly maxConnections?: number;
+  /**
+   * Connections still in their handshake at once (default 64). When full, the oldest is closed
+   * for the newcomer, so strangers holding connections open cannot lock clients out.
+   */
+  readonly maxPendingHandshakes?: number;
+  /**
+   * File and directory handles open across all connections (default: three quarters of the
+   * process's open-file limit on Linux, else 4,096); over it, opens fail with EMFILE.
+   */
+  readonly maxServerHandles?: number;
   /** Milliseconds a client has to authenticate (default 10 000). */
   readonly handshakeTimeout?: number;
   /** Milliseconds of a connection with nothing in flight before it is closed (default 300 000; 0: never). */
@@ -43,6 +56,25 @@ export function isLoopback(host: string): boolean {
   const v4 = host.startsWith('::ffff:') ? host.slice(7) : host;
   if (isIP(v4) === 4) return v4.startsWith('127.');
   return host === '::1' || host === '0:0:0:0:0:0:0:1';
+}
+
+/** Three quarters of this process's soft open-file limit (Linux), so handles leave room for sockets. */
+function defaultServerHandles(): number {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const soft = Number(line?.split(/\s{2,}/)[1]);
+    if (Number.isSafeInteger(soft) && soft > 0) return Math.max(16, Math.floor(soft * 0.75));
+  } catch {
+    // not Linux
+  }
+  return 4096;
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new MfioError('ERR_OUT_OF_RANGE', `The value of "${name}" is out of range. It must be a positive integer. Received ${value}`);
+  }
+  return value;
 }
 
 function checkedLimits(given: Partial<Limits> = {}): Limits {
@@ -95,6 +127,11 @@ export class NetFsServer {
     const limits = checkedLimits(options.limits);
     const resolver = await RootResolver.create(options.root);
     const log = options.log ?? createLogger('silent');
+    const maxConnections = positiveInteger('maxConnections', options.maxConnections ?? 256);
+    const maxPending = positiveInteger('maxPendingHandshakes', options.maxPendingHandshakes ?? 64);
+    const budget = new HandleBudget(positiveInteger('maxServerHandles', options.maxServerHandles ?? defaultServerHandles()));
+    // Connections still in their handshake, oldest first.
+    const pending = new Set<ServerConnection>();
     const config = {
       dir: options.fs.currentDir(),
       resolver,
@@ -105,14 +142,16 @@ export class NetFsServer {
       handshakeTimeout: options.handshakeTimeout ?? 10_000,
       idleTimeout: options.idleTimeout ?? 300_000,
       log,
+      paths: new PathLock(),
+      budget,
+      onAuthenticated: (connection: ServerConnection) => pending.delete(connection),
     };
-    const maxConnections = options.maxConnections ?? 256;
     let serial = 0;
     let self: NetFsServer | null = null;
     const accept = (socket: Socket): void => {
       const name = `conn#${++serial} ${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
       const connections = self!.#connections;
-      if (self!.#closing !== null || connections.size >= maxConnections) {
+      if (self!.#closing !== null || connections.size - pending.size >= maxConnections) {
         log.warn(`${name} refused: ${self!.#closing !== null ? 'shutting down' : `${maxConnections} connections already`}`);
         socket.on('error', () => undefined);
         // Discard what it sends, so its end is seen and the socket closes.
@@ -121,11 +160,18 @@ export class NetFsServer {
         setTimeout(() => socket.destroy(), 2000).unref();
         return;
       }
+      if (pending.size >= maxPending) pending.values().next().value?.evict();
       log.info(`${name} connected`);
-      connections.add(new ServerConnection(socket, config, name, (c) => connections.delete(c)));
+      const connection = new ServerConnection(socket, config, name, (c) => {
+        connections.delete(c);
+        pending.delete(c);
+      });
+      connections.add(connection);
+      if (!connection.authenticated) pending.add(connection);
     };
+    // TLS: a stranger's TLS handshake gets the same deadline as ours, not Node's 120 s.
     const server = options.tls
-      ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, accept)
+      ? createTlsServer({ cert: options.tls.cert, key: options.tls.key, ...(config.handshakeTimeout > 0 ? { handshakeTimeout: config.handshakeTimeout } : {}) }, accept)
       : createServer(accept);
     // A client that fails the TLS handshake is one log line, not a server error.
     server.on('tlsClientError', (error: Error) => log.warn(`TLS handshake failed: ${error.message}`));

@@ -9,9 +9,10 @@ import { FrameReader, type RawFrame } from '../protocol/frame-reader.js';
 import { clientProof, sameProof, serverProof } from '../protocol/handshake.js';
 import type { Request } from '../protocol/messages.js';
 import { protocolError } from '../protocol/protocol-error.js';
-import { HandleTable } from './handle-table.js';
+import { HandleTable, type HandleBudget } from './handle-table.js';
 import { runRequest, type Session } from './handlers.js';
 import type { Logger } from './logger.js';
+import type { PathLock } from './path-lock.js';
 import type { RootResolver } from './root-paths.js';
 
 /** What every connection of one server shares. */
@@ -25,6 +26,12 @@ export interface ConnectionConfig {
   readonly handshakeTimeout: number;
   readonly idleTimeout: number;
   readonly log: Logger;
+  /** Shared by the server's connections: renames and links run alone (see PathLock). */
+  readonly paths: PathLock;
+  /** Shared by the server's connections: handles open across all of them. */
+  readonly budget: HandleBudget;
+  /** Told when a connection authenticates (it leaves the handshake slots). */
+  readonly onAuthenticated: (connection: ServerConnection) => void;
 }
 
 /** The largest frame accepted before authentication (HELLO is 51 bytes, AUTH 41). */
@@ -54,6 +61,7 @@ export class ServerConnection {
   #clientNonce: Uint8Array = Buffer.alloc(0);
   readonly #serverNonce = randomBytes(NONCE_BYTES);
   #inFlight = 0;
+  #wasReady = false;
   #timer: NodeJS.Timeout | null = null;
   #idleWaiters: Array<() => void> = [];
   #drainWaiters: Array<() => void> = [];
@@ -70,10 +78,11 @@ export class ServerConnection {
     // Before authentication only HELLO and AUTH (under 64 bytes) are valid: a stranger must not
     // make the server buffer a full-size frame; the limit rises to maxFrame once authenticated.
     this.#reader = new FrameReader(HANDSHAKE_MAX_FRAME);
-    this.#handles = new HandleTable(config.limits.maxHandles);
+    this.#handles = new HandleTable(config.limits.maxHandles, config.budget);
     this.#session = {
       dir: config.dir,
       resolver: config.resolver,
+      paths: config.paths,
       handles: this.#handles,
       readOnly: config.readOnly,
       maxFrame: config.limits.maxFrame,
@@ -99,6 +108,16 @@ export class ServerConnection {
         void this.#finish().then(resolve);
       });
     });
+  }
+
+  /** True once the client proved it knows the token. */
+  get authenticated(): boolean {
+    return this.#wasReady;
+  }
+
+  /** Close a connection still in its handshake, whose slot a newer one needs. */
+  evict(): void {
+    if (this.#state === 'hello' || this.#state === 'auth') this.#fatal('EBUSY', 'handshake slots full; this unauthenticated connection was the oldest', 'info');
   }
 
   /** Requests being worked on. */
@@ -222,8 +241,10 @@ export class ServerConnection {
     }
     this.#send(encodeMessage({ type: T.WELCOME, id: 0, proof: serverProof(this.#config.token, this.#clientNonce, this.#serverNonce) }));
     this.#state = 'ready';
+    this.#wasReady = true;
     this.#reader.maxFrame = this.#config.limits.maxFrame;
     this.#config.log.info(`${this.name} authenticated`);
+    this.#config.onAuthenticated(this);
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#lastActivity = Date.now();
     this.#armIdle();
