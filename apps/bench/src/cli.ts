@@ -19,6 +19,7 @@ import { Progress } from './progress.js';
 import { netfsContenders } from './remote-contenders.js';
 import type { RemoteCaseSpec } from './remote-case.js';
 import { printTable, writeReports } from './report.js';
+import { mergeRuns } from './repeats.js';
 import { failedResult, runChild } from './run-child.js';
 import type { CaseResult } from './run-case.js';
 import { ensureSampleFile } from './sample-file.js';
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
   for (const cache of options.caches) {
     for (const pattern of options.patterns) for (const size of options.sizes) cases.push({ pattern, size, cache });
   }
-  const total = cases.length * (all.length + remoteHere.length + (nativeUnavailable === undefined ? 1 : 0)) + latencyCaseCount(latencyPlan);
+  const total = options.repeat * cases.length * (all.length + remoteHere.length + (nativeUnavailable === undefined ? 1 : 0)) + latencyCaseCount(latencyPlan);
   const results: CaseResult[] = [];
   const progress = new Progress(total);
   try {
@@ -78,31 +79,34 @@ async function main(): Promise<void> {
       }
       const reads = options.reads ?? Math.max(256, Math.min(8192, Math.floor((8 << 20) / size)));
       const base: Omit<CaseSpec, 'contender'> = { file, fileSize, pattern, size, inFlight: options.inFlight, reads, cache, time: options.timeMs, seed: 42 };
-      for (const contender of all) {
-        progress.start({ ...base, contender: contender.name });
-        const result = await runChild('run-case.js', { ...base, contender: contender.name }, contender.env);
-        results.push(result);
+      // Contenders take turns run by run, so a slow spell of the machine or the disk hits each.
+      const runs = new Map<string, CaseResult[]>();
+      const record = (result: CaseResult): void => {
+        const name = result.spec.contender;
+        runs.set(name, [...(runs.get(name) ?? []), result]);
         progress.done(result);
-      }
-      if (nativeUnavailable === undefined) {
-        const spec = { ...base, contender: NATIVE_NAME };
-        progress.start(spec);
-        let result: CaseResult;
-        try {
-          result = runNativeBaseline(spec, referenceDigest(spec));
-        } catch (error) {
-          result = failedResult(spec, String(error));
+      };
+      for (let run = 0; run < options.repeat; run++) {
+        for (const contender of all) {
+          progress.start({ ...base, contender: contender.name });
+          record(await runChild('run-case.js', { ...base, contender: contender.name }, contender.env));
         }
-        results.push(result);
-        progress.done(result);
+        if (nativeUnavailable === undefined) {
+          const spec = { ...base, contender: NATIVE_NAME };
+          progress.start(spec);
+          try {
+            record(runNativeBaseline(spec, referenceDigest(spec)));
+          } catch (error) {
+            record(failedResult(spec, String(error)));
+          }
+        }
+        for (const contender of remoteHere) {
+          const spec: RemoteCaseSpec = { ...base, contender: contender.name, target: { host: netfs!.host, port: netfs!.port, path: basename(file) }, delayMs: 0 };
+          progress.start(spec);
+          record(await runChild('remote-case.js', spec));
+        }
       }
-      for (const contender of remoteHere) {
-        const spec: RemoteCaseSpec = { ...base, contender: contender.name, target: { host: netfs!.host, port: netfs!.port, path: basename(file) }, delayMs: 0 };
-        progress.start(spec);
-        const result = await runChild('remote-case.js', spec);
-        results.push(result);
-        progress.done(result);
-      }
+      for (const caseRuns of runs.values()) results.push(mergeRuns(caseRuns));
       if (cache === 'cold') warmed = false;
     }
     if (latencyPlan.delays.length > 0) {
@@ -118,6 +122,7 @@ async function main(): Promise<void> {
     file,
     fileMiB: +(fileSize / (1 << 20)).toFixed(1),
     inFlight: options.inFlight,
+    ...(options.repeat > 1 ? { runsPerCase: `${options.repeat} (median shown; spread is half the range of the runs)` } : {}),
     nativeBaseline: nativeUnavailable ?? 'built',
     ...(netfs ? { netfsServerBackend: netfs.backend } : {}),
     ...(netfsUnavailable ? { netfsUnavailable } : {}),

@@ -16,6 +16,8 @@ export interface Options {
   delays: number[];
   /** Reads per measured iteration; by default 8 MiB worth, from 256 to 8192. */
   reads?: number;
+  /** Runs of every case, contenders taking turns; the report gives each one's median. */
+  repeat: number;
   out?: string;
 }
 
@@ -42,6 +44,8 @@ Options:
   --time MS               measuring time per case                      600 [1500]
   --latency LIST          latency mode: one-way delays in ms, or none  1,10,100 [1,2,5,10,20,50,100]
   --reads N               reads per measured iteration                 8 MiB worth, 256 to 8192
+  --repeat N              runs of each case, contenders taking turns;  1
+                          the table shows each contender's median run
   --out DIR               where latest.{json,md} and the SVG charts go  bench/results
   --help                  this text
 
@@ -87,6 +91,7 @@ export function parseOptions(argv: string[]): Options {
     caches: full ? ['hot', 'cold'] : ['hot'],
     timeMs: full ? 1500 : 600,
     delays: full ? [...FULL_DELAYS] : [...QUICK_DELAYS],
+    repeat: 1,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
@@ -129,6 +134,9 @@ export function parseOptions(argv: string[]): Options {
       }
       case '--reads':
         options.reads = positive(value(), flag);
+        break;
+      case '--repeat':
+        options.repeat = positive(value(), flag);
         break;
       case '--out':
         options.out = value();
