@@ -94,6 +94,23 @@ class DriverDir implements DirHandle {
     return file;
   }
 
+  async openFileBeneath(path: string, options?: OpenOptions): Promise<FileHandle> {
+    if (typeof path !== 'string') throw invalidArgType('path', 'of type string', path);
+    const { driver, resources } = this.#fs;
+    const where = `${this.#path}${this.#path.endsWith('/') ? '' : '/'}${path}`;
+    const flags = toOpenFlags(options, where);
+    this.#check('open', where);
+    const openBeneath = driver.openBeneath?.bind(driver);
+    if (openBeneath === undefined) {
+      throw new MfioError('ENOSYS', `The '${driver.backend.name}' backend cannot open beneath a directory with the kernel's check`, { syscall: 'openat2', path: where });
+    }
+    // No lexical resolution here: `..`, absolute paths and symlinks are the kernel's to judge.
+    const raw = await resources.run('open', where, () => openBeneath(this.#path, path, flags), (late) => late.close());
+    const file = new DriverFile(raw, driver.backend, where, flags, resources);
+    resources.add(file);
+    return file;
+  }
+
   async openDir(path: string): Promise<DirHandle> {
     const target = this.#resolve(path, 'opendir');
     const full = target.full;

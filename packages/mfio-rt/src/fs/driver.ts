@@ -61,6 +61,11 @@ export interface FsDriver {
    * which POSIX allows), so all backends agree.
    */
   open(path: string, flags: OpenFlags): Promise<RawFile>;
+  /**
+   * Optional: open `path` relative to directory `dir` with the kernel refusing any resolution
+   * that leaves `dir` (EXDEV). Without it, DirHandle.openFileBeneath fails with ENOSYS.
+   */
+  openBeneath?(dir: string, path: string, flags: OpenFlags): Promise<RawFile>;
   /** Metadata of a path, following symlinks. */
   metadata(path: string): Promise<Metadata>;
   /** Entries of a directory, without `.` and `..`; errors come from the iteration. */

@@ -107,6 +107,17 @@ export interface DirHandle {
    * (`createNew`); EISDIR for a directory; ENOTDIR; EACCES.
    */
   openFile(path: string, options?: OpenOptions): Promise<FileHandle>;
+  /**
+   * Open a file at `path` relative to this directory, with the kernel refusing any resolution
+   * that leaves it: a `..` above it, an absolute path, a symlink leading out (Linux
+   * `openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)`). `path` is not resolved lexically first.
+   * @throws {MfioError} EXDEV when the path leads out of the directory; ENOSYS where the backend
+   * has no such open (libuv, the in-memory fs, kernels before 5.6); otherwise as {@link openFile}.
+   * @example
+   * const root = await fs.currentDir().openDir('/srv/data');
+   * await root.openFileBeneath('../etc/passwd'); // rejects with EXDEV
+   */
+  openFileBeneath(path: string, options?: OpenOptions): Promise<FileHandle>;
   /** Open a directory. @throws {MfioError} ENOENT; ENOTDIR if it is not a directory. */
   openDir(path: string): Promise<DirHandle>;
   /** Metadata of a path (following symlinks); `'.'` by default. @throws {MfioError} ENOENT, ENOTDIR. */

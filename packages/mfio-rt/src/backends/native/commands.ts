@@ -20,6 +20,7 @@ export const Op = {
   Recv: 14,
   Send: 15,
   Shutdown: 16,
+  OpenAt2: 17,
 } as const;
 export type Op = (typeof Op)[keyof typeof Op];
 
@@ -40,3 +41,8 @@ export const AT_EMPTY_PATH = 0x1000;
 export const IORING_FSYNC_DATASYNC = 1;
 export const IOSQE_ASYNC = 1 << 4;
 export const IORING_ASYNC_CANCEL_ANY = 1 << 2;
+/** openat2's `resolve` flags (linux/openat2.h). */
+export const RESOLVE_NO_MAGICLINKS = 0x02;
+export const RESOLVE_BENEATH = 0x08;
+/** open(2)'s O_PATH and O_DIRECTORY (Linux, every architecture we build for). */
+export const O_PATH = 0o10000000;

@@ -20,7 +20,8 @@ export interface CallContext {
 
 /**
  * Run one native operation whose memory is only `buffer` (a path) and `second` (a second path or
- * a statx buffer); resolves with `res >= 0`, rejects with the errno as an MfioError.
+ * a statx buffer; it takes `arg`'s place); resolves with `res >= 0`, rejects with the errno as an
+ * MfioError.
  */
 export function nativeCall(
   queue: NativeQueue,
@@ -31,6 +32,7 @@ export function nativeCall(
   flags: number,
   second: Uint8Array | null,
   context: CallContext,
+  arg = 0,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
     const pending: Pending & { keep: [Uint8Array | null, Uint8Array | null] } = {
@@ -41,7 +43,7 @@ export function nativeCall(
         else resolve(res);
       },
     };
-    queue.enqueue(op, fd, buffer, 0, buffer === null ? 0 : len, 0, flags, pending, second);
+    queue.enqueue(op, fd, buffer, 0, buffer === null ? 0 : len, arg, flags, pending, second);
   });
 }
 

@@ -1,9 +1,10 @@
+import { constants } from 'node:fs';
 import { invalidArgValue, systemError } from '../../errors.js';
 import type { RawFile } from '../../fs/driver.js';
 import type { OpenFlags } from '../../fs/open-options.js';
 import type { Metadata } from '../../fs/types.js';
 import { LibuvFsDriver, toOpenMode } from '../libuv/libuv-fs-driver.js';
-import { AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, Op } from './commands.js';
+import { AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, O_PATH, Op, RESOLVE_BENEATH, RESOLVE_NO_MAGICLINKS } from './commands.js';
 import { parseStatx, STATX_MASK, STATX_SIZE } from './statx.js';
 import { nativeCall, NativeFile } from './native-file.js';
 import type { NativeQueue } from './native-queue.js';
@@ -29,9 +30,28 @@ export class NativeFsDriver extends LibuvFsDriver {
   }
 
   override async open(path: string, flags: OpenFlags): Promise<RawFile> {
+    const fd = await nativeCall(this.#queue, Op.OpenAt, AT_FDCWD, cPath(path), 0o666, toOpenMode(flags), null, { syscall: 'open', path });
+    return this.#fileOf(fd, path);
+  }
+
+  /** openat2 from an O_PATH descriptor of `dir`, with RESOLVE_BENEATH (Linux 5.6+). */
+  async openBeneath(dir: string, path: string, flags: OpenFlags): Promise<RawFile> {
     const queue = this.#queue;
-    const fd = await nativeCall(queue, Op.OpenAt, AT_FDCWD, cPath(path), 0o666, toOpenMode(flags), null, { syscall: 'open', path });
-    const file = new NativeFile(queue, fd, path);
+    const where = `${dir}${dir.endsWith('/') ? '' : '/'}${path}`;
+    const dirFd = await nativeCall(queue, Op.OpenAt, AT_FDCWD, cPath(dir), 0, O_PATH | constants.O_DIRECTORY, null, { syscall: 'open', path: dir });
+    let fd: number;
+    try {
+      const resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+      fd = await nativeCall(queue, Op.OpenAt2, dirFd, cPath(path), 0o666, toOpenMode(flags), null, { syscall: 'openat2', path: where }, resolve);
+    } finally {
+      await nativeCall(queue, Op.Close, dirFd, null, 0, 0, null, { syscall: 'close', path: dir }).catch(() => undefined);
+    }
+    return this.#fileOf(fd, where);
+  }
+
+  /** The file of a fresh descriptor, refused (and closed) if it is a directory. */
+  async #fileOf(fd: number, path: string): Promise<RawFile> {
+    const file = new NativeFile(this.#queue, fd, path);
     let type: string;
     try {
       type = (await file.metadata()).type;

@@ -34,10 +34,12 @@ int DecodeCommand(const double* cmd, BufferTable& buffers, Command* out) {
       out->arg = static_cast<uint64_t>(arg);  // the position; recv/send ignore it
       return 0;
     case kOpenAt:
+    case kOpenAt2:
     case kMkdirAt:
       out->data = path(cmd[kFieldBuf]);
       if (out->data == nullptr) return -EFAULT;
       out->len = static_cast<uint32_t>(len);  // mode
+      out->arg = static_cast<uint64_t>(arg);  // kOpenAt2: RESOLVE_* flags
       return 0;
     case kUnlinkAt:
       out->data = path(cmd[kFieldBuf]);

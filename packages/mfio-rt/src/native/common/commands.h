@@ -25,7 +25,8 @@ enum Op : int {
   kRecv = 14,      // fd, buf+offset, len, flags = MSG_* flags
   kSend = 15,      // fd, buf+offset, len, flags = MSG_* flags
   kShutdown = 16,  // fd, len = SHUT_RD / SHUT_WR / SHUT_RDWR
-  kOpCount = 17,
+  kOpenAt2 = 17,   // as kOpenAt, arg = openat2 RESOLVE_* flags (Linux 5.6+)
+  kOpCount = 18,
 };
 
 enum Field : int {

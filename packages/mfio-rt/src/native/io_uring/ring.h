@@ -27,6 +27,8 @@ class Ring {
 
   // A zeroed SQE to fill, or nullptr when the submission queue is full.
   io_uring_sqe* NextSqe();
+  // The slot of an SQE NextSqe returned, from 0 to sq_entries() - 1.
+  unsigned SqeIndex(const io_uring_sqe* sqe) const { return static_cast<unsigned>(sqe - sqes_); }
   // SQEs filled and not yet handed to the kernel.
   unsigned Unsubmitted() const;
   // Drop the last `count` SQEs filled (at most those not handed to the kernel), after an enter

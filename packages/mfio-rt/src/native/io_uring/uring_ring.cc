@@ -1,6 +1,7 @@
 #include "uring_ring.h"
 
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -21,7 +22,9 @@ uint64_t Addr(const void* p) { return reinterpret_cast<uint64_t>(p); }
 
 // Fill `sqe` from one command (decoded and checked by DecodeCommand). Returns 0, or -errno for a
 // command that must not reach the kernel.
-int Prepare(io_uring_sqe* sqe, const double* cmd, BufferTable& buffers) {
+// `how` is this SQE slot's open_how: the kernel reads it when it takes the SQE, which may be at a
+// later enter, so it lives as long as the ring (one per SQE slot).
+int Prepare(io_uring_sqe* sqe, const double* cmd, BufferTable& buffers, open_how* how) {
   Command c;
   const int rc = DecodeCommand(cmd, buffers, &c);
   sqe->user_data = c.user_data;
@@ -45,6 +48,16 @@ int Prepare(io_uring_sqe* sqe, const double* cmd, BufferTable& buffers) {
       sqe->addr = Addr(c.data);
       sqe->len = c.len;  // mode
       sqe->open_flags = c.flags | O_CLOEXEC;
+      return 0;
+    case kOpenAt2:
+      *how = open_how{};
+      how->flags = static_cast<uint64_t>(c.flags) | O_CLOEXEC;
+      how->mode = (c.flags & (O_CREAT | O_TMPFILE)) != 0 ? c.len : 0;  // openat2 wants 0 otherwise
+      how->resolve = c.arg;
+      sqe->opcode = IORING_OP_OPENAT2;
+      sqe->addr = Addr(c.data);
+      sqe->len = sizeof *how;
+      sqe->off = Addr(how);
       return 0;
     case kClose:
       sqe->opcode = IORING_OP_CLOSE;
@@ -131,6 +144,7 @@ UringRing::UringRing(const Napi::CallbackInfo& info) : Napi::ObjectWrap<UringRin
     ErrnoError(env, rc, "io_uring_setup").ThrowAsJavaScriptException();
     return;
   }
+  hows_.resize(ring_.sq_entries());
   rc = poll_.Start(env, ring_.fd(), &UringRing::OnReadable, this);
   if (rc < 0) {
     ring_.Close();
@@ -167,7 +181,7 @@ Napi::Value UringRing::Submit(const Napi::CallbackInfo& info) {
     io_uring_sqe* sqe = ring_.NextSqe();
     if (sqe == nullptr) break;
     const double* cmd = base + static_cast<size_t>(consumed) * kStride;
-    int rc = Prepare(sqe, cmd, buffers);
+    int rc = Prepare(sqe, cmd, buffers, &hows_[ring_.SqeIndex(sqe)]);
     if (rc < 0) {
       // Still goes through the ring (as a NOP), so its error arrives like any completion.
       const uint64_t user_data = static_cast<uint64_t>(cmd[kFieldUserData]);

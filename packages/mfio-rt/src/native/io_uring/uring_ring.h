@@ -4,10 +4,12 @@
 // their completion; this object never keeps a pointer past the SQE it wrote it into.
 #pragma once
 
+#include <linux/openat2.h>
 #include <napi.h>
 
 #include <memory>
 #include <unordered_map>
+#include <vector>
 
 #include "../common/completion_sink.h"
 #include "../common/loop_poll.h"
@@ -42,6 +44,8 @@ class UringRing : public Napi::ObjectWrap<UringRing> {
   CompletionSink sink_;
   // Commands that could not be prepared go to the kernel as NOPs; their real result lives here.
   std::unordered_map<uint64_t, int32_t> overrides_;
+  // One open_how per SQE slot, for OPENAT2 (the kernel reads it when it takes the SQE).
+  std::vector<open_how> hows_;
   uint64_t in_flight_ = 0;  // SQEs handed out minus CQEs seen
   bool closed_ = true;
 };

@@ -9,6 +9,11 @@
 #include <cerrno>
 #include <cstdio>
 
+#ifdef __linux__
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#endif
+
 #include "stat_into.h"
 
 namespace mfio::rt {
@@ -99,7 +104,7 @@ int Transfer(const Command& c, SocketWait& wait) {
 
 bool IsSocketCommand(int op) { return op == kConnect || op == kAccept || op == kRecv || op == kSend; }
 
-bool MayRunOnCaller(int op) { return !IsSocketCommand(op) && op != kOpenAt; }
+bool MayRunOnCaller(int op) { return !IsSocketCommand(op) && op != kOpenAt && op != kOpenAt2; }
 
 int32_t RunFileCommand(const Command& c) {
   const char* path = reinterpret_cast<const char*>(c.data);
@@ -113,6 +118,17 @@ int32_t RunFileCommand(const Command& c) {
       return Retry([&] { return pwrite(c.fd, c.data, c.len, static_cast<off_t>(c.arg)); });
     case kOpenAt:
       return Retry([&] { return openat(c.fd, path, static_cast<int>(c.flags) | O_CLOEXEC, static_cast<mode_t>(c.len)); });
+    case kOpenAt2: {
+#if defined(__linux__) && defined(SYS_openat2)
+      open_how how{};
+      how.flags = static_cast<uint64_t>(c.flags) | O_CLOEXEC;
+      how.mode = (c.flags & (O_CREAT | O_TMPFILE)) != 0 ? c.len : 0;  // openat2 wants 0 otherwise
+      how.resolve = c.arg;
+      return Retry([&] { return static_cast<int>(syscall(SYS_openat2, c.fd, path, &how, sizeof how)); });
+#else
+      return -ENOSYS;
+#endif
+    }
     case kClose:
       return Result(close(c.fd));
     case kFsync:
