@@ -2,6 +2,8 @@ import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NetFs } from '../src/index.js';
+import { createLogger } from '../src/server/logger.js';
+import { NativeRt } from '@mfio/rt';
 import { FrameType as T } from '../src/protocol/constants.js';
 import { encodeMessage } from '../src/protocol/encode.js';
 import { RawClient } from './support/raw-client.js';
@@ -155,4 +157,29 @@ describe('the served root cannot be left', () => {
       client.socket.destroy();
     }
   });
+
+  // Where the backend can, every open goes through openat2(RESOLVE_BENEATH) from the root, so
+  // even a local process swapping a checked directory for a symlink cannot lead an open out.
+  const kernelChecked = NativeRt.builder().enableAll().buildEach().filter((r) => {
+    void r.rt?.close();
+    return r.rt !== undefined && (r.name === 'io_uring' || r.name === 'threadpool');
+  });
+  test.each([...kernelChecked.map((r) => [r.name, true] as const), ['libuv', false] as const])(
+    'a server on %s says whether its opens are checked by the kernel (%s), and serves either way',
+    async (backend, checked) => {
+      const lines: string[] = [];
+      await symlink('../outside', join(base, 'root', `beneath-out-${backend}`));
+      const server = await startServer({ backend, root: join(base, 'root'), log: createLogger('info', (line) => lines.push(line)) });
+      try {
+        expect(lines.some((line) => line.includes('opens checked by the kernel'))).toBe(checked);
+        const client = await NetFs.connect({ port: server.port });
+        const file = await client.open('sub/file');
+        expect((await file.readToEnd()).toString()).toBe('sub file');
+        await expect(client.open(`beneath-out-${backend}/secret.txt`)).rejects.toMatchObject({ code: 'EACCES' });
+        await client.close();
+      } finally {
+        await server.close();
+      }
+    },
+  );
 });

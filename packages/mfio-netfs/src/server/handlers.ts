@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import { MfioError } from '@mfio/core';
 import type { DirHandle, Metadata, OpenOptions } from '@mfio/rt';
 import { FrameType as T, OpenFlagBit, READ_DATA_OVERHEAD } from '../protocol/constants.js';
@@ -11,6 +12,11 @@ import type { RootResolver } from './root-paths.js';
 export interface Session {
   /** A directory handle of the backend; handlers pass it absolute host paths. */
   readonly dir: DirHandle;
+  /**
+   * The served root, where the backend opens files with the kernel's own check
+   * (`openFileBeneath`: openat2 RESOLVE_BENEATH); null where it cannot (then the walk alone).
+   */
+  readonly beneath: DirHandle | null;
   readonly resolver: RootResolver;
   /** Held from a path's check to the end of its call (see PathLock). */
   readonly paths: PathLock;
@@ -150,7 +156,13 @@ export async function runRequest(s: Session, m: Request): Promise<void> {
       if (s.readOnly && (m.flags & WRITE_BITS) !== 0) throw readOnlyError('open');
       const release = s.handles.reserve();
       try {
-        const file = await paths.shared(async () => dir.openFile(await resolver.resolve(m.path, true), openOptions(m.flags)));
+        const file = await paths.shared(async () => {
+          const host = await resolver.resolve(m.path, true);
+          if (s.beneath === null) return dir.openFile(host, openOptions(m.flags));
+          // The walk's answer, opened again under the kernel's check: a local process that
+          // swaps a checked directory for a symlink meanwhile gets EXDEV, not the file outside.
+          return s.beneath.openFileBeneath(relative(resolver.root, host) || '.', openOptions(m.flags));
+        });
         release();
         s.send(encodeMessage({ type: T.HANDLE, id: m.id, handle: s.handles.addFile(file) }));
       } finally {

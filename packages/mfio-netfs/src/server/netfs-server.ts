@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, isIP, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { MfioError } from '@mfio/core';
-import type { Fs } from '@mfio/rt';
+import type { DirHandle, Fs } from '@mfio/rt';
 import { DEFAULT_LIMITS, FrameType as T, MIN_FRAME, type Limits } from '../protocol/constants.js';
 import { encodeMessage } from '../protocol/encode.js';
 import { readFileSync } from 'node:fs';
@@ -70,6 +70,20 @@ function defaultServerHandles(): number {
   return 4096;
 }
 
+/**
+ * The root as a directory handle whose `openFileBeneath` works (native backends on Linux), or
+ * null: probed by opening the root itself, which such a backend refuses with EISDIR.
+ */
+async function beneathRoot(fs: Fs, root: string): Promise<DirHandle | null> {
+  const dir = await fs.currentDir().openDir(root);
+  try {
+    await (await dir.openFileBeneath('.')).close();
+  } catch (error) {
+    if ((error as { code?: string }).code === 'EISDIR') return dir;
+  }
+  return null;
+}
+
 function positiveInteger(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 1) {
     throw new MfioError('ERR_OUT_OF_RANGE', `The value of "${name}" is out of range. It must be a positive integer. Received ${value}`);
@@ -134,6 +148,7 @@ export class NetFsServer {
     const pending = new Set<ServerConnection>();
     const config = {
       dir: options.fs.currentDir(),
+      beneath: await beneathRoot(options.fs, resolver.root),
       resolver,
       token,
       readOnly: options.readOnly ?? false,
@@ -178,7 +193,7 @@ export class NetFsServer {
     self = new NetFsServer(server, log);
     server.listen(options.port ?? 4446, host);
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error))]);
-    log.info(`serving ${resolver.root} on ${host}:${(server.address() as AddressInfo).port}${options.tls ? ' (TLS)' : ''}${config.readOnly ? ' read-only' : ''}`);
+    log.info(`serving ${resolver.root} on ${host}:${(server.address() as AddressInfo).port}${options.tls ? ' (TLS)' : ''}${config.readOnly ? ' read-only' : ''}${config.beneath ? '; opens checked by the kernel (openat2 RESOLVE_BENEATH)' : ''}`);
     return self;
   }
 

@@ -18,6 +18,7 @@ import type { RootResolver } from './root-paths.js';
 /** What every connection of one server shares. */
 export interface ConnectionConfig {
   readonly dir: DirHandle;
+  readonly beneath: DirHandle | null;
   readonly resolver: RootResolver;
   readonly token: string;
   readonly readOnly: boolean;
@@ -81,6 +82,7 @@ export class ServerConnection {
     this.#handles = new HandleTable(config.limits.maxHandles, config.budget);
     this.#session = {
       dir: config.dir,
+      beneath: config.beneath,
       resolver: config.resolver,
       paths: config.paths,
       handles: this.#handles,
