@@ -3,7 +3,7 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NativeRt, type DirHandle } from '../src/index.js';
+import { NativeRt, type BackendName, type DirHandle } from '../src/index.js';
 
 const results = NativeRt.builder().enableAll().buildEach();
 for (const r of results) void r.rt?.close();
@@ -22,7 +22,7 @@ describe('DirHandle.openFileBeneath()', () => {
   });
   afterAll(() => rm(base, { recursive: true, force: true }));
 
-  const withRoot = async (name: string, body: (root: DirHandle) => Promise<void>): Promise<void> => {
+  const withRoot = async (name: BackendName, body: (root: DirHandle) => Promise<void>): Promise<void> => {
     const rt = NativeRt.builder().enable(name).build();
     try {
       await body(await rt.currentDir().openDir(join(base, 'root')));
