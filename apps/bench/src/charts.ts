@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { formatSize } from './format.js';
-import type { CaseResult } from './run-case.js';
+import type { CaseResult } from './measure.js';
 
 /**
  * One chart: every contender's throughput by read size for one cache mode and pattern, or (the

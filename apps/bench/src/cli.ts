@@ -21,7 +21,7 @@ import type { RemoteCaseSpec } from './remote-case.js';
 import { printTable, writeReports } from './report.js';
 import { mergeRuns } from './repeats.js';
 import { failedResult, runChild } from './run-child.js';
-import type { CaseResult } from './run-case.js';
+import type { CaseResult } from './measure.js';
 import { ensureSampleFile } from './sample-file.js';
 
 const appRoot = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -29,7 +29,7 @@ export interface Contender {
 }
 
 /** Run `positions` through `read` keeping `inFlight` of them going, each with its own buffer. */
-async function windowed(
+export async function windowed(
   positions: Float64Array,
   size: number,
   inFlight: number,
@@ -128,26 +128,31 @@ export function batchReads(size: number, inFlight: number): number {
   return Math.max(inFlight, Math.floor(Math.max(inFlight * size, 64 << 10) / size));
 }
 
-/** The batch API: {@link batchReads} reads per `readMany`, one await each. */
+/**
+ * The batch API's run: {@link batchReads} reads per `readMany` into one aligned buffer, one
+ * await each (the mfio contenders and netfs share it).
+ */
+export function readManyRun(handle: Pick<FileHandle, 'readMany'>, inFlight: number): Session['run'] {
+  let into: Buffer = Buffer.alloc(0);
+  return async (positions, size, digest) => {
+    const batch = Math.min(positions.length, batchReads(size, inFlight));
+    if (into.length < batch * size) into = readBuffer(batch * size);
+    for (let start = 0; start < positions.length; start += batch) {
+      const slice = positions.subarray(start, Math.min(start + batch, positions.length));
+      const result = await handle.readMany({ positions: slice, lengths: size }, { into });
+      for (let i = 0; i < slice.length; i++) digest.add(start + i, result.buffer, result.lengths[i]!, result.offsets[i]!);
+    }
+  };
+}
+
+/** The batch API: {@link readManyRun}. */
 function readManyContender(backend: BackendName): Contender {
   return {
     name: `mfio:${backend}:readMany`,
     concurrency: 'batch',
     async open(file, inFlight) {
       const { rt, handle } = await openMfio(backend, file);
-      let into: Buffer = Buffer.alloc(0);
-      return {
-        async run(positions, size, digest) {
-          const batch = Math.min(positions.length, batchReads(size, inFlight));
-          if (into.length < batch * size) into = readBuffer(batch * size);
-          for (let start = 0; start < positions.length; start += batch) {
-            const slice = positions.subarray(start, Math.min(start + batch, positions.length));
-            const result = await handle.readMany({ positions: slice, lengths: size }, { into });
-            for (let i = 0; i < slice.length; i++) digest.add(start + i, result.buffer, result.lengths[i]!, result.offsets[i]!);
-          }
-        },
-        close: () => rt.close(),
-      };
+      return { run: readManyRun(handle, inFlight), close: () => rt.close() };
     },
   };
 }

@@ -6,7 +6,7 @@ import { RangeServer } from './range-server.js';
 import type { RemoteCaseSpec } from './remote-case.js';
 import { httpContenders, netfsContenders, type RemoteContender } from './remote-contenders.js';
 import { runChild } from './run-child.js';
-import type { CaseResult } from './run-case.js';
+import type { CaseResult } from './measure.js';
 
 /** Read sizes of the latency mode: a tiny record, a small one, a large block. */
 export const LATENCY_SIZES = [1, 256, 65536];

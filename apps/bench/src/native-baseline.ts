@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { positions, type CaseSpec } from './plan.js';
-import type { CaseResult } from './run-case.js';
+import type { CaseResult } from './measure.js';
 
 const appRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const binary = join(appRoot, 'build', 'uring_qd');

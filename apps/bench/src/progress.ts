@@ -1,4 +1,4 @@
-import type { CaseResult } from './run-case.js';
+import type { CaseResult } from './measure.js';
 import { formatSize } from './format.js';
 
 /** What a progress display needs to know about the case that is about to run. */

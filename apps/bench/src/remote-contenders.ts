@@ -1,8 +1,7 @@
 import { Agent, request } from 'node:http';
-import { alignedBuffer } from '@mfio/rt';
+import type { FileHandle } from '@mfio/rt';
 import { NetFs } from '@mfio/netfs';
-import type { ReadDigest } from './checksum.js';
-import { batchReads, type Session } from './contenders.js';
+import { readManyRun, windowed, type Session } from './contenders.js';
 
 /** Where a remote contender connects: the server itself, or a delay proxy in front of it. */
 export interface Target {
@@ -21,31 +20,10 @@ export interface RemoteContender {
   open(target: Target, inFlight: number): Promise<Session>;
 }
 
-/** Run `positions` through `read` keeping `window` of them going, each with its own buffer. */
-async function windowed(positions: Float64Array, size: number, window: number, digest: ReadDigest, read: (position: number, buffer: Buffer) => Promise<number>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    const buffer = alignedBuffer(size);
-    while (next < positions.length) {
-      const i = next++;
-      digest.add(i, buffer, await read(positions[i]!, buffer));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(window, positions.length) }, worker));
-}
-
-/**
- * Close a NetFs, holding the event loop open meanwhile: its idle socket is unref'd and its
- * close() does not ref it again, so a process with nothing else to do would exit before the
- * close settled (and before printing its result).
- */
-async function closeNetFs(fs: NetFs): Promise<void> {
-  const hold = setTimeout(() => undefined, 5000);
-  try {
-    await fs.close();
-  } finally {
-    clearTimeout(hold);
-  }
+/** The sample file on a netfs server, and how to let go of it. */
+async function openNetfs(target: Target): Promise<{ handle: FileHandle; close: () => Promise<void> }> {
+  const fs = await NetFs.connect({ host: target.host, port: target.port });
+  return { handle: await fs.open(target.path), close: () => fs.close() };
 }
 
 /** netfs `readAt`, one promise per read, `inFlight` at a time on one connection. */
@@ -54,12 +32,8 @@ function netfsReadAt(backend: string): RemoteContender {
     name: `netfs:${backend}:readAt`,
     window: (inFlight) => inFlight,
     async open(target, inFlight) {
-      const fs = await NetFs.connect({ host: target.host, port: target.port });
-      const handle = await fs.open(target.path);
-      return {
-        run: (positions, size, digest) => windowed(positions, size, inFlight, digest, (position, buffer) => handle.readAt(position, buffer)),
-        close: () => closeNetFs(fs),
-      };
+      const { handle, close } = await openNetfs(target);
+      return { run: (positions, size, digest) => windowed(positions, size, inFlight, digest, (position, buffer) => handle.readAt(position, buffer)), close };
     },
   };
 }
@@ -70,21 +44,8 @@ function netfsReadMany(backend: string): RemoteContender {
     name: `netfs:${backend}:readMany`,
     window: (inFlight) => inFlight,
     async open(target, inFlight) {
-      const fs = await NetFs.connect({ host: target.host, port: target.port });
-      const handle = await fs.open(target.path);
-      let into: Buffer = Buffer.alloc(0);
-      return {
-        async run(positions, size, digest) {
-          const batch = Math.min(positions.length, batchReads(size, inFlight));
-          if (into.length < batch * size) into = alignedBuffer(batch * size);
-          for (let start = 0; start < positions.length; start += batch) {
-            const slice = positions.subarray(start, Math.min(start + batch, positions.length));
-            const result = await handle.readMany({ positions: slice, lengths: size }, { into });
-            for (let i = 0; i < slice.length; i++) digest.add(start + i, result.buffer, result.lengths[i]!, result.offsets[i]!);
-          }
-        },
-        close: () => closeNetFs(fs),
-      };
+      const { handle, close } = await openNetfs(target);
+      return { run: readManyRun(handle, inFlight), close };
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { CaseResult } from './run-case.js';
+import type { CaseResult } from './measure.js';
 
 /** A contender's runs of one case, merged: what the report shows for it. */
 export interface MergedResult extends CaseResult {

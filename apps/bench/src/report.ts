@@ -3,7 +3,7 @@ import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { chartsOf, delayOf, writeCharts } from './charts.js';
 import { formatSize } from './format.js';
-import type { CaseResult } from './run-case.js';
+import type { CaseResult } from './measure.js';
 
 /** The contender every ratio is taken against: Node's FileHandle.read with the same reads in flight. */
 export const BASELINE = 'node:promises';

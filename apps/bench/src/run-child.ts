@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CaseSpec } from './plan.js';
-import type { CaseResult } from './run-case.js';
+import type { CaseResult } from './measure.js';
 
 const dist = dirname(fileURLToPath(import.meta.url));
 

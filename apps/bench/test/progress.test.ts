@@ -1,6 +1,6 @@
 /** The progress display, on a terminal and off one, writing to a stream that records its text. */
 import { Progress } from '../src/progress.js';
-import type { CaseResult } from '../src/run-case.js';
+import type { CaseResult } from '../src/measure.js';
 
 function stream(isTTY: boolean): { text: string; isTTY: boolean; columns: number; write(t: string): void } {
   return {

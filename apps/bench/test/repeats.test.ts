@@ -1,5 +1,5 @@
 import { mergeRuns } from '../src/repeats.js';
-import type { CaseResult } from '../src/run-case.js';
+import type { CaseResult } from '../src/measure.js';
 import type { CaseSpec } from '../src/plan.js';
 
 const spec = { contender: 'node:promises' } as CaseSpec;
