@@ -9,6 +9,7 @@ import { FrameReader } from '../protocol/frame-reader.js';
 import { clientProof, sameProof, serverProof } from '../protocol/handshake.js';
 import type { Request, Response } from '../protocol/messages.js';
 import { protocolError } from '../protocol/protocol-error.js';
+import { TickCork } from '../protocol/tick-cork.js';
 import { ReadAssembly } from './read-assembly.js';
 
 /** Options of `NetFs.connect`. */
@@ -58,12 +59,14 @@ export class ClientConnection {
   readonly #where: string;
   readonly #timeout: number;
   #sweeper: NodeJS.Timeout | null = null;
+  readonly #cork: TickCork;
   #nextId = 1;
   #dead: MfioError | null = null;
   #ending: Promise<void> | null = null;
 
   private constructor(socket: Socket, reader: FrameReader, limits: Limits, features: number, where: string, timeout: number) {
     this.#socket = socket;
+    this.#cork = new TickCork(socket);
     this.#reader = reader;
     this.limits = limits;
     this.features = features;
@@ -273,6 +276,7 @@ export class ClientConnection {
         : encodeMessage({ ...body, id } as Request);
     if (this.#pending.size === 0) this.#socket.ref();
     this.#pending.set(id, { ...request, deadline: this.#timeout > 0 ? Date.now() + this.#timeout : Infinity });
+    this.#cork.hold();
     if (frame !== null) {
       this.#socket.write(frame);
       return;
@@ -284,10 +288,8 @@ export class ClientConnection {
     head.writeUInt32LE(id, 5);
     head.writeUInt32LE(handle, 9);
     head.writeBigUInt64LE(BigInt(position), 13);
-    this.#socket.cork();
     this.#socket.write(head);
     this.#socket.write(data);
-    this.#socket.uncork();
   }
 
   #allocateId(): number {

@@ -9,6 +9,7 @@ import { FrameReader, type RawFrame } from '../protocol/frame-reader.js';
 import { clientProof, sameProof, serverProof } from '../protocol/handshake.js';
 import type { Request } from '../protocol/messages.js';
 import { protocolError } from '../protocol/protocol-error.js';
+import { TickCork } from '../protocol/tick-cork.js';
 import { HandleTable, type HandleBudget } from './handle-table.js';
 import { runRequest, type Session } from './handlers.js';
 import type { Logger } from './logger.js';
@@ -53,6 +54,7 @@ type State = 'hello' | 'auth' | 'ready' | 'draining' | 'closing' | 'closed';
 export class ServerConnection {
   readonly name: string;
   readonly #socket: Socket;
+  readonly #cork: TickCork;
   readonly #config: ConnectionConfig;
   readonly #reader: FrameReader;
   readonly #handles: HandleTable;
@@ -74,6 +76,7 @@ export class ServerConnection {
   constructor(socket: Socket, config: ConnectionConfig, name: string, onGone: (connection: ServerConnection) => void) {
     this.name = name;
     this.#socket = socket;
+    this.#cork = new TickCork(socket);
     this.#config = config;
     this.#onGone = onGone;
     // Before authentication only HELLO and AUTH (under 64 bytes) are valid: a stranger must not
@@ -159,7 +162,9 @@ export class ServerConnection {
 
   #send(frame: Buffer): void {
     // Nothing after FATAL: a request finishing late must not write to an ended socket.
-    if (!this.#socket.destroyed && this.#state !== 'closing' && this.#state !== 'closed') this.#socket.write(frame);
+    if (this.#socket.destroyed || this.#state === 'closing' || this.#state === 'closed') return;
+    this.#cork.hold();
+    this.#socket.write(frame);
   }
 
   /** The handshake deadline: authenticate within it or be closed. */
