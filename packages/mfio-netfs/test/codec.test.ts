@@ -32,6 +32,7 @@ const requests: Request[] = [
   { type: T.COPY, id: 17, from: '/f', to: '/' + 'x'.repeat(MAX_PATH_BYTES - 1) },
   { type: T.HARD_LINK, id: 18, from: '/f', to: '/h' },
   { type: T.SET_PERMISSIONS, id: 19, mode: 0o7777, path: '/f' },
+  { type: T.CANCEL, id: 3 },
 ];
 
 const responses: Response[] = [

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { MfioError, type ErrorContext, type PacketView } from '@mfio/core';
-import { FrameType as T, MIN_FRAME, NONCE_BYTES, VERSION, WRITE_OVERHEAD, type Limits } from '../protocol/constants.js';
+import { Feature, FrameType as T, MIN_FRAME, NONCE_BYTES, VERSION, WRITE_OVERHEAD, type Limits } from '../protocol/constants.js';
 import { decodeResponse } from '../protocol/decode.js';
 import { encodeMessage } from '../protocol/encode.js';
 import { FrameReader } from '../protocol/frame-reader.js';
@@ -197,11 +197,15 @@ export class ClientConnection {
     });
   }
 
-  /** Read into `view` (at most `maxRead` bytes); `done` runs once the view is complete. */
+  /**
+   * Read into `view` (at most `maxRead` bytes); `done` runs once the view is complete. When the
+   * packet is cancelled (an abort) and the server takes CANCEL, it stops the read early and the
+   * view's unread part fails with ECANCELED.
+   */
   read(handle: number, position: number, view: PacketView, context: Omit<ErrorContext, 'errno'>, done: () => void): void {
     const assembly = new ReadAssembly(view);
     const end = (): void => done();
-    this.#submit({ type: T.READ, handle, position, length: view.length }, {
+    const id = this.#submit({ type: T.READ, handle, position, length: view.length }, {
       onFrame: (response) => {
         if (response.type === T.READ_DATA) {
           if (!assembly.fill(response.offset, response.data)) throw protocolError(`READ_DATA outside its request or overlapping`);
@@ -223,6 +227,18 @@ export class ClientConnection {
         end();
       },
     });
+    if (id === 0 || (this.features & Feature.CANCEL) === 0) return;
+    const request = this.#pending.get(id);
+    view.packet.onCancel(() => {
+      if (this.#pending.get(id) === request) this.#cancel(id);
+    });
+  }
+
+  /** Ask the server to stop request `id` early; it still answers it (ERROR ECANCELED). */
+  #cancel(id: number): void {
+    if (this.#dead !== null || (this.features & Feature.CANCEL) === 0) return;
+    this.#cork.hold();
+    this.#socket.write(encodeMessage({ type: T.CANCEL, id }));
   }
 
   /** Write `view` (at most `maxWrite` bytes); the data goes to the socket without a copy. */
@@ -264,10 +280,11 @@ export class ClientConnection {
     return this.#ending;
   }
 
-  #submit(body: RequestBody, request: NewRequest): void {
+  /** Send a request; returns its id, or 0 when the connection is dead (`request` failed). */
+  #submit(body: RequestBody, request: NewRequest): number {
     if (this.#dead !== null) {
       request.fail(this.#dead);
-      return;
+      return 0;
     }
     const id = this.#allocateId();
     const frame =
@@ -279,7 +296,7 @@ export class ClientConnection {
     this.#cork.hold();
     if (frame !== null) {
       this.#socket.write(frame);
-      return;
+      return id;
     }
     const { handle, position, data } = body as Extract<Request, { type: typeof T.WRITE }>;
     const head = Buffer.allocUnsafe(WRITE_OVERHEAD);
@@ -290,6 +307,7 @@ export class ClientConnection {
     head.writeBigUInt64LE(BigInt(position), 13);
     this.#socket.write(head);
     this.#socket.write(data);
+    return id;
   }
 
   #allocateId(): number {
@@ -335,6 +353,7 @@ export class ClientConnection {
       if (pending.deadline > now) continue;
       this.#settled(id);
       this.#abandoned.add(id);
+      this.#cancel(id); // its late answer is dropped; a READ need not finish sending it
       pending.fail(MfioError.fromCode('ETIMEDOUT', { syscall: 'netfs' }));
     }
   }

@@ -43,6 +43,14 @@ export class NetFs extends DriverFs {
     return (this.#conn.features & Feature.READ_ONLY) !== 0;
   }
 
+  /**
+   * True when the server stops an aborted read early (CANCEL); otherwise an aborted read's
+   * buffer is released only once the server has sent the whole answer.
+   */
+  get canCancel(): boolean {
+    return (this.#conn.features & Feature.CANCEL) !== 0;
+  }
+
   /** Close every handle (releasing it on the server), then the connection. Idempotent. */
   override async close(): Promise<void> {
     await super.close();

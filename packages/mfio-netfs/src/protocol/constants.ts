@@ -30,6 +30,8 @@ export const Feature = {
   READ_ONLY: 1,
   /** The channel is TLS. */
   TLS: 2,
+  /** The server takes CANCEL frames (a client sends none to a server without this bit). */
+  CANCEL: 4,
 } as const;
 
 /** Frame types: requests below 0x80 (client to server), responses from 0x80 (server to client). */
@@ -55,6 +57,7 @@ export const FrameType = {
   COPY: 0x36,
   HARD_LINK: 0x37,
   SET_PERMISSIONS: 0x38,
+  CANCEL: 0x3f,
   CHALLENGE: 0x81,
   WELCOME: 0x82,
   OK: 0x90,

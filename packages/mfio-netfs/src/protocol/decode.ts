@@ -130,6 +130,9 @@ export function decodeRequest(frame: RawFrame, bounds: RequestBounds): Request {
       m = { type, id, flags, path: r.path() };
       break;
     }
+    case T.CANCEL:
+      m = { type, id };
+      break;
     case T.CLOSE_FILE:
     case T.FILE_METADATA:
     case T.SYNC:

@@ -160,6 +160,7 @@ export function encodeMessage(m: Message): Buffer {
         .u32(m.maxHandles)
         .done();
     case T.OK:
+    case T.CANCEL:
       return new Out(m.type, m.id, 0).done();
     case T.READ_DATA:
       return new Out(m.type, m.id, 4 + m.data.length).u32(m.offset).bytes(m.data).done();

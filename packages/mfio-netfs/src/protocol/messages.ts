@@ -37,7 +37,9 @@ export type Request =
   | Msg<typeof T.OPEN_DIR | typeof T.METADATA | typeof T.REMOVE_DIR | typeof T.REMOVE_DIR_ALL | typeof T.REMOVE_FILE, Path>
   | Msg<typeof T.CREATE_DIR, Path & { readonly recursive: boolean }>
   | Msg<typeof T.RENAME | typeof T.COPY | typeof T.HARD_LINK, TwoPaths>
-  | Msg<typeof T.SET_PERMISSIONS, Path & { readonly mode: number }>;
+  | Msg<typeof T.SET_PERMISSIONS, Path & { readonly mode: number }>
+  /** Not a request of its own: asks the server to stop request `id` early (no answer). */
+  | Msg<typeof T.CANCEL>;
 
 /** A frame a server sends, decoded and validated. */
 export type Response =

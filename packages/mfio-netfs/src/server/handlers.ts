@@ -40,6 +40,10 @@ const FRAGMENT = 128 * 1024;
 const FRAGMENTS_AT_ONCE = 2;
 const WRITE_BITS = OpenFlagBit.write | OpenFlagBit.append | OpenFlagBit.create | OpenFlagBit.createNew | OpenFlagBit.truncate;
 
+function cancelled(): MfioError {
+  return MfioError.fromCode('ECANCELED', { syscall: 'read' });
+}
+
 function readOnlyError(syscall: string): MfioError {
   return MfioError.fromCode('EROFS', { syscall });
 }
@@ -69,9 +73,11 @@ function openOptions(flags: number): OpenOptions {
 /**
  * Answer a READ with fragments read straight into their frames (a 13-byte header room in front
  * of each read buffer, so the data is never copied), two at a time so they may finish out of
- * order, then READ_DONE with the total. Stops at the first short read (end of file).
+ * order, then READ_DONE with the total. Stops at the first short read (end of file). A CANCEL
+ * (`signal`) stops it before its next fragment (one being read finishes unsent): it ends with
+ * ERROR ECANCELED, the fragments already sent standing.
  */
-async function read(s: Session, id: number, handle: number, position: number, length: number): Promise<void> {
+async function read(s: Session, id: number, handle: number, position: number, length: number, signal?: AbortSignal): Promise<void> {
   const file = s.handles.file(handle, 'read');
   const fragment = Math.min(FRAGMENT, s.maxFrame - READ_DATA_OVERHEAD);
   let next = 0;
@@ -86,6 +92,7 @@ async function read(s: Session, id: number, handle: number, position: number, le
         await s.writable();
         // Reading on for a client that left would only be thrown away.
         if (next >= end || failure !== null || s.gone()) break;
+        if (signal?.aborted) throw cancelled();
         const offset = next;
         const n = Math.min(fragment, end - offset);
         next += n;
@@ -93,6 +100,7 @@ async function read(s: Session, id: number, handle: number, position: number, le
         const got = await file.readAt(position + offset, frame.subarray(READ_DATA_OVERHEAD));
         if (got < n) end = Math.min(end, offset + got);
         if (got === 0 || failure !== null) continue;
+        if (signal?.aborted) throw cancelled();
         frame.writeUInt32LE(READ_DATA_OVERHEAD - 4 + got, 0);
         frame.writeUInt8(T.READ_DATA, 4);
         frame.writeUInt32LE(id, 5);
@@ -145,7 +153,7 @@ async function readDir(s: Session, id: number, handle: number, max: number): Pro
  * Run one request and send its success response(s). Failures are thrown (as MfioErrors with
  * the backend's code) for the caller to send as ERROR.
  */
-export async function runRequest(s: Session, m: Request): Promise<void> {
+export async function runRequest(s: Session, m: Request, signal?: AbortSignal): Promise<void> {
   const ok = (): void => s.send(encodeMessage({ type: T.OK, id: m.id }));
   const { dir, resolver, paths } = s;
   const mutate = (syscall: string): void => {
@@ -174,7 +182,7 @@ export async function runRequest(s: Session, m: Request): Promise<void> {
       await s.handles.takeFile(m.handle).close();
       return ok();
     case T.READ:
-      return read(s, m.id, m.handle, m.position, m.length);
+      return read(s, m.id, m.handle, m.position, m.length, signal);
     case T.WRITE: {
       await s.handles.file(m.handle, 'write').writeAllAt(m.position, m.data);
       s.send(encodeMessage({ type: T.WRITTEN, id: m.id, count: m.data.length }));

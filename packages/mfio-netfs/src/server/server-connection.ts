@@ -59,6 +59,8 @@ export class ServerConnection {
   readonly #reader: FrameReader;
   readonly #handles: HandleTable;
   readonly #ids = new Set<number>();
+  /** The READs in flight, which a CANCEL may stop early. */
+  readonly #cancellable = new Map<number, AbortController>();
   readonly #session: Session;
   #state: State = 'hello';
   #clientNonce: Uint8Array = Buffer.alloc(0);
@@ -222,6 +224,8 @@ export class ServerConnection {
     if (this.#state === 'hello') return this.#hello(request);
     if (this.#state === 'auth') return this.#auth(request);
     if (request.type === T.HELLO || request.type === T.AUTH) throw protocolError('handshake frame after the handshake');
+    // Not a request: no answer, no slot; an id no longer in flight was answered already.
+    if (request.type === T.CANCEL) return this.#cancellable.get(request.id)?.abort();
     if (this.#ids.has(request.id)) throw protocolError(`request id ${request.id} is already in flight`);
     this.#start(request);
   }
@@ -234,7 +238,7 @@ export class ServerConnection {
     }
     this.#clientNonce = Buffer.from(request.nonce);
     const { limits } = this.#config;
-    const features = (this.#config.readOnly ? Feature.READ_ONLY : 0) | (this.#config.tls ? Feature.TLS : 0);
+    const features = Feature.CANCEL | (this.#config.readOnly ? Feature.READ_ONLY : 0) | (this.#config.tls ? Feature.TLS : 0);
     this.#send(encodeMessage({ type: T.CHALLENGE, id: 0, version: VERSION, features, nonce: this.#serverNonce, ...limits }));
     this.#state = 'auth';
   }
@@ -260,7 +264,9 @@ export class ServerConnection {
   #start(request: Request): void {
     this.#inFlight++;
     this.#ids.add(request.id);
-    runRequest(this.#session, request)
+    let cancel: AbortController | undefined;
+    if (request.type === T.READ) this.#cancellable.set(request.id, (cancel = new AbortController()));
+    runRequest(this.#session, request, cancel?.signal)
       .catch((error: unknown) => {
         if (!(error instanceof MfioError)) this.#config.log.error(`${this.name} request ${request.id} failed unexpectedly: ${String(error)}`);
         const code = error instanceof MfioError ? error.code : 'EIO';
@@ -269,6 +275,7 @@ export class ServerConnection {
       .finally(() => {
         this.#inFlight--;
         this.#ids.delete(request.id);
+        if (cancel !== undefined) this.#cancellable.delete(request.id);
         if (this.#inFlight === 0 && this.#idleWaiters.length > 0) {
           const waiters = this.#idleWaiters;
           this.#idleWaiters = [];
