@@ -28,17 +28,19 @@ export interface NetFsConnectOptions {
   readonly connectTimeout?: number;
 }
 
-/** Distributive Omit, so each request variant keeps its own fields. */
-export type RequestBody = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
+/**
+ * A request without its id (distributive, so each variant keeps its own fields); #submit gives it
+ * one in place rather than copying the object.
+ */
+export type RequestBody = Request extends infer R ? (R extends Request ? Omit<R, 'id'> & { id?: number } : never) : never;
 
 interface Pending {
   /** A response frame for this request; returns true when it was the last one. */
   onFrame(response: Response): boolean;
   fail(error: MfioError): void;
-  readonly deadline: number;
+  /** When a request timeout is set, the time it fails with ETIMEDOUT; set by #submit. */
+  deadline: number;
 }
-
-type NewRequest = Omit<Pending, 'deadline'>;
 
 /** The largest id before wrapping; ids are u32 and 0 is reserved. */
 const MAX_ID = 0xffffffff;
@@ -193,6 +195,7 @@ export class ClientConnection {
           return true;
         },
         fail: reject,
+        deadline: 0,
       });
     });
   }
@@ -204,7 +207,6 @@ export class ClientConnection {
    */
   read(handle: number, position: number, view: PacketView, context: Omit<ErrorContext, 'errno'>, done: () => void): void {
     const assembly = new ReadAssembly(view);
-    const end = (): void => done();
     const id = this.#submit({ type: T.READ, handle, position, length: view.length }, {
       onFrame: (response) => {
         if (response.type === T.READ_DATA) {
@@ -219,13 +221,14 @@ export class ClientConnection {
         } else {
           throw protocolError(`unexpected response 0x${response.type.toString(16)} to READ`);
         }
-        end();
+        done();
         return true;
       },
       fail: (error) => {
         assembly.fail(error);
-        end();
+        done();
       },
+      deadline: 0,
     });
     if (id === 0 || (this.features & Feature.CANCEL) === 0) return;
     const request = this.#pending.get(id);
@@ -262,6 +265,7 @@ export class ClientConnection {
           return true;
         },
         fail: (error) => finish(() => view.fail(error)),
+        deadline: 0,
       },
     );
   }
@@ -281,18 +285,21 @@ export class ClientConnection {
   }
 
   /** Send a request; returns its id, or 0 when the connection is dead (`request` failed). */
-  #submit(body: RequestBody, request: NewRequest): number {
+  #submit(body: RequestBody, request: Pending): number {
     if (this.#dead !== null) {
       request.fail(this.#dead);
       return 0;
     }
     const id = this.#allocateId();
+    body.id = id;
     const frame =
       body.type === T.WRITE
         ? null // sent below in two parts, so the caller's bytes are not copied
-        : encodeMessage({ ...body, id } as Request);
+        : encodeMessage(body as Request);
     if (this.#pending.size === 0) this.#socket.ref();
-    this.#pending.set(id, { ...request, deadline: this.#timeout > 0 ? Date.now() + this.#timeout : Infinity });
+    // The caller's object itself (a copy per request showed in the profile).
+    request.deadline = this.#timeout > 0 ? Date.now() + this.#timeout : Infinity;
+    this.#pending.set(id, request);
     this.#cork.hold();
     if (frame !== null) {
       this.#socket.write(frame);

@@ -14,11 +14,16 @@ const MAX_TIME = 8.64e15;
 class In {
   readonly #buf: Buffer;
   #pos = 0;
-  readonly #what: string;
+  readonly #type: number;
 
-  constructor(payload: Buffer, what: string) {
+  constructor(payload: Buffer, type: number) {
     this.#buf = payload;
-    this.#what = what;
+    this.#type = type;
+  }
+
+  /** The frame's type by name, for error messages only (named when needed, not per frame). */
+  get #what(): string {
+    return name(this.#type);
   }
 
   #take(n: number): number {
@@ -95,9 +100,10 @@ class In {
   }
 }
 
+const NAMES = new Map<number, string>(Object.entries(T).map(([key, value]) => [value, key]));
+
 function name(type: number): string {
-  const entry = Object.entries(T).find(([, v]) => v === type);
-  return entry ? entry[0] : `type 0x${type.toString(16).padStart(2, '0')}`;
+  return NAMES.get(type) ?? `type 0x${type.toString(16).padStart(2, '0')}`;
 }
 
 /** Options that bound what a request may ask for. */
@@ -113,7 +119,7 @@ export interface RequestBounds {
  */
 export function decodeRequest(frame: RawFrame, bounds: RequestBounds): Request {
   const { type, id } = frame;
-  const r = new In(frame.payload, name(type));
+  const r = new In(frame.payload, type);
   let m: Request;
   switch (type) {
     case T.HELLO: {
@@ -249,7 +255,7 @@ function entries(r: In): WireDirEntry[] {
  */
 export function decodeResponse(frame: RawFrame): Response {
   const { type, id } = frame;
-  const r = new In(frame.payload, name(type));
+  const r = new In(frame.payload, type);
   let m: Response;
   switch (type) {
     case T.CHALLENGE:

@@ -35,6 +35,14 @@ export interface Session {
   gone(): boolean;
 }
 
+/**
+ * Set when the client sent CANCEL for the request. A plain flag: an AbortController per READ
+ * took 5% of the server's time on 4 KiB reads.
+ */
+export interface Cancellation {
+  cancelled: boolean;
+}
+
 /** Bytes per READ_DATA fragment, and fragments of one READ read at once. */
 const FRAGMENT = 128 * 1024;
 const FRAGMENTS_AT_ONCE = 2;
@@ -74,10 +82,10 @@ function openOptions(flags: number): OpenOptions {
  * Answer a READ with fragments read straight into their frames (a 13-byte header room in front
  * of each read buffer, so the data is never copied), two at a time so they may finish out of
  * order, then READ_DONE with the total. Stops at the first short read (end of file). A CANCEL
- * (`signal`) stops it before its next fragment (one being read finishes unsent): it ends with
+ * (`cancel`) stops it before its next fragment (one being read finishes unsent): it ends with
  * ERROR ECANCELED, the fragments already sent standing.
  */
-async function read(s: Session, id: number, handle: number, position: number, length: number, signal?: AbortSignal): Promise<void> {
+async function read(s: Session, id: number, handle: number, position: number, length: number, cancel?: Cancellation): Promise<void> {
   const file = s.handles.file(handle, 'read');
   const fragment = Math.min(FRAGMENT, s.maxFrame - READ_DATA_OVERHEAD);
   let next = 0;
@@ -92,7 +100,7 @@ async function read(s: Session, id: number, handle: number, position: number, le
         await s.writable();
         // Reading on for a client that left would only be thrown away.
         if (next >= end || failure !== null || s.gone()) break;
-        if (signal?.aborted) throw cancelled();
+        if (cancel?.cancelled) throw cancelled();
         const offset = next;
         const n = Math.min(fragment, end - offset);
         next += n;
@@ -100,7 +108,7 @@ async function read(s: Session, id: number, handle: number, position: number, le
         const got = await file.readAt(position + offset, frame.subarray(READ_DATA_OVERHEAD));
         if (got < n) end = Math.min(end, offset + got);
         if (got === 0 || failure !== null) continue;
-        if (signal?.aborted) throw cancelled();
+        if (cancel?.cancelled) throw cancelled();
         frame.writeUInt32LE(READ_DATA_OVERHEAD - 4 + got, 0);
         frame.writeUInt8(T.READ_DATA, 4);
         frame.writeUInt32LE(id, 5);
@@ -153,7 +161,7 @@ async function readDir(s: Session, id: number, handle: number, max: number): Pro
  * Run one request and send its success response(s). Failures are thrown (as MfioErrors with
  * the backend's code) for the caller to send as ERROR.
  */
-export async function runRequest(s: Session, m: Request, signal?: AbortSignal): Promise<void> {
+export async function runRequest(s: Session, m: Request, cancel?: Cancellation): Promise<void> {
   const ok = (): void => s.send(encodeMessage({ type: T.OK, id: m.id }));
   const { dir, resolver, paths } = s;
   const mutate = (syscall: string): void => {
@@ -182,7 +190,7 @@ export async function runRequest(s: Session, m: Request, signal?: AbortSignal): 
       await s.handles.takeFile(m.handle).close();
       return ok();
     case T.READ:
-      return read(s, m.id, m.handle, m.position, m.length, signal);
+      return read(s, m.id, m.handle, m.position, m.length, cancel);
     case T.WRITE: {
       await s.handles.file(m.handle, 'write').writeAllAt(m.position, m.data);
       s.send(encodeMessage({ type: T.WRITTEN, id: m.id, count: m.data.length }));

@@ -11,7 +11,7 @@ import type { Request } from '../protocol/messages.js';
 import { protocolError } from '../protocol/protocol-error.js';
 import { TickCork } from '../protocol/tick-cork.js';
 import { HandleTable, type HandleBudget } from './handle-table.js';
-import { runRequest, type Session } from './handlers.js';
+import { runRequest, type Cancellation, type Session } from './handlers.js';
 import type { Logger } from './logger.js';
 import type { PathLock } from './path-lock.js';
 import type { RootResolver } from './root-paths.js';
@@ -60,7 +60,7 @@ export class ServerConnection {
   readonly #handles: HandleTable;
   readonly #ids = new Set<number>();
   /** The READs in flight, which a CANCEL may stop early. */
-  readonly #cancellable = new Map<number, AbortController>();
+  readonly #cancellable = new Map<number, Cancellation>();
   readonly #session: Session;
   #state: State = 'hello';
   #clientNonce: Uint8Array = Buffer.alloc(0);
@@ -225,7 +225,11 @@ export class ServerConnection {
     if (this.#state === 'auth') return this.#auth(request);
     if (request.type === T.HELLO || request.type === T.AUTH) throw protocolError('handshake frame after the handshake');
     // Not a request: no answer, no slot; an id no longer in flight was answered already.
-    if (request.type === T.CANCEL) return this.#cancellable.get(request.id)?.abort();
+    if (request.type === T.CANCEL) {
+      const target = this.#cancellable.get(request.id);
+      if (target !== undefined) target.cancelled = true;
+      return;
+    }
     if (this.#ids.has(request.id)) throw protocolError(`request id ${request.id} is already in flight`);
     this.#start(request);
   }
@@ -264,9 +268,9 @@ export class ServerConnection {
   #start(request: Request): void {
     this.#inFlight++;
     this.#ids.add(request.id);
-    let cancel: AbortController | undefined;
-    if (request.type === T.READ) this.#cancellable.set(request.id, (cancel = new AbortController()));
-    runRequest(this.#session, request, cancel?.signal)
+    let cancel: Cancellation | undefined;
+    if (request.type === T.READ) this.#cancellable.set(request.id, (cancel = { cancelled: false }));
+    runRequest(this.#session, request, cancel)
       .catch((error: unknown) => {
         if (!(error instanceof MfioError)) this.#config.log.error(`${this.name} request ${request.id} failed unexpectedly: ${String(error)}`);
         const code = error instanceof MfioError ? error.code : 'EIO';
