@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NetFs } from '../src/index.js';
 import { FrameType as T } from '../src/protocol/constants.js';
@@ -84,5 +84,58 @@ describe('CANCEL', () => {
     } finally {
       await fs.close();
     }
+  });
+
+  describe('at the server\'s in-flight limit', () => {
+    let small: TestServer;
+    beforeAll(async () => {
+      small = await startServer({ token: 't', limits: { maxInFlight: 1, maxRead: 1024 * 1024 } });
+      await writeFile(join(small.root, 'big.bin'), await readFile(join(s.root, 'big.bin')));
+    });
+    afterAll(() => small.close());
+
+    test('a CANCEL is still read while the server works on its one READ', async () => {
+      const raw = await RawClient.connect(small.port, 't');
+      try {
+        raw.send(encodeMessage({ type: T.OPEN_FILE, id: 1, flags: 1, path: '/big.bin' }));
+        const opened = await raw.next();
+        if (opened?.type !== T.HANDLE) throw new Error(`expected HANDLE, got ${JSON.stringify(opened)}`);
+        raw.send(Buffer.concat([encodeMessage({ type: T.READ, id: 5, handle: opened.handle, position: 0, length: 1024 * 1024 }), encodeMessage({ type: T.CANCEL, id: 5 })]));
+        expect(await within(raw.next(), 5000, 'the cancelled READ')).toEqual({ type: T.ERROR, id: 5, code: 'ECANCELED' });
+      } finally {
+        raw.socket.destroy();
+      }
+    });
+
+    test('the client keeps requests over the limit until there is room, and drops them on abort', async () => {
+      const fs = await NetFs.connect({ port: small.port, token: 't' });
+      try {
+        const file = await fs.open('big.bin');
+        // 8 reads of 1 MiB (maxRead) for one call: one goes out, seven wait in the client.
+        const buffer = Buffer.alloc(SIZE, 0xaa);
+        const controller = new AbortController();
+        const reading = file.readAt(0, buffer, { signal: controller.signal });
+        controller.abort();
+        const error = (await reading.then(
+          () => null,
+          (e: unknown) => e,
+        )) as { code: string; released: Promise<void> };
+        expect(error).toMatchObject({ code: 'ABORT_ERR' });
+        await within(error.released, 5000, 'the buffer release');
+        expect(buffer.subarray(1024 * 1024).every((b) => b === 0xaa)).toBe(true);
+        // Many reads at once through a limit of one: every one answered, in place, in full.
+        const reads = Array.from({ length: 40 }, (_, i) => file.readAt(i * 200_003, 8));
+        const got = await within(Promise.all(reads), 10_000, '40 reads through maxInFlight 1');
+        got.forEach((bytes, i) => {
+          const at = i * 200_003;
+          const expected = Buffer.alloc(8);
+          for (let k = 0; k < 8; k++) expected[k] = ((at + k) & ~3) >>> (8 * ((at + k) & 3)) & 0xff;
+          expect(bytes).toEqual(expected);
+        });
+        await file.close();
+      } finally {
+        await fs.close();
+      }
+    });
   });
 });

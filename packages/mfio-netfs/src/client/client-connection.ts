@@ -58,6 +58,13 @@ export class ClientConnection {
   readonly #pending = new Map<number, Pending>();
   /** Ids that timed out: their late frames are dropped until the last one arrives. */
   readonly #abandoned = new Set<number>();
+  /**
+   * Requests over the server's maxInFlight wait here, in order, as their encoded frames: the
+   * server would stop reading its socket for them, and a CANCEL behind them would wait too.
+   */
+  readonly #unsent = new Map<number, Buffer | readonly [Buffer, Uint8Array]>();
+  /** Requests sent and not finally answered (abandoned ones included): at most maxInFlight. */
+  #onWire = 0;
   readonly #where: string;
   readonly #timeout: number;
   #sweeper: NodeJS.Timeout | null = null;
@@ -202,8 +209,8 @@ export class ClientConnection {
 
   /**
    * Read into `view` (at most `maxRead` bytes); `done` runs once the view is complete. When the
-   * packet is cancelled (an abort) and the server takes CANCEL, it stops the read early and the
-   * view's unread part fails with ECANCELED.
+   * packet is cancelled (an abort), a read not sent yet is never sent, and the server stops one
+   * it has (if it takes CANCEL); the view's unread part fails with ECANCELED.
    */
   read(handle: number, position: number, view: PacketView, context: Omit<ErrorContext, 'errno'>, done: () => void): void {
     const assembly = new ReadAssembly(view);
@@ -230,16 +237,25 @@ export class ClientConnection {
       },
       deadline: 0,
     });
-    if (id === 0 || (this.features & Feature.CANCEL) === 0) return;
+    if (id === 0) return;
     const request = this.#pending.get(id);
     view.packet.onCancel(() => {
       if (this.#pending.get(id) === request) this.#cancel(id);
     });
   }
 
-  /** Ask the server to stop request `id` early; it still answers it (ERROR ECANCELED). */
+  /**
+   * Stop request `id` early. One still waiting here is answered ECANCELED at once and never
+   * sent; the server stops one it has (a READ) and answers it ERROR ECANCELED.
+   */
   #cancel(id: number): void {
-    if (this.#dead !== null || (this.features & Feature.CANCEL) === 0) return;
+    if (this.#unsent.delete(id)) {
+      const pending = this.#pending.get(id)!;
+      this.#settled(id);
+      pending.onFrame({ type: T.ERROR, id, code: 'ECANCELED' });
+      return;
+    }
+    if (this.#dead !== null || this.#socket.writableEnded || (this.features & Feature.CANCEL) === 0) return;
     this.#cork.hold();
     this.#socket.write(encodeMessage({ type: T.CANCEL, id }));
   }
@@ -300,21 +316,44 @@ export class ClientConnection {
     // The caller's object itself (a copy per request showed in the profile).
     request.deadline = this.#timeout > 0 ? Date.now() + this.#timeout : Infinity;
     this.#pending.set(id, request);
-    this.#cork.hold();
+    let frames: Buffer | readonly [Buffer, Uint8Array];
     if (frame !== null) {
-      this.#socket.write(frame);
-      return id;
+      frames = frame;
+    } else {
+      const { handle, position, data } = body as Extract<Request, { type: typeof T.WRITE }>;
+      const head = Buffer.allocUnsafe(WRITE_OVERHEAD);
+      head.writeUInt32LE(WRITE_OVERHEAD - 4 + data.length, 0);
+      head.writeUInt8(T.WRITE, 4);
+      head.writeUInt32LE(id, 5);
+      head.writeUInt32LE(handle, 9);
+      head.writeBigUInt64LE(BigInt(position), 13);
+      frames = [head, data];
     }
-    const { handle, position, data } = body as Extract<Request, { type: typeof T.WRITE }>;
-    const head = Buffer.allocUnsafe(WRITE_OVERHEAD);
-    head.writeUInt32LE(WRITE_OVERHEAD - 4 + data.length, 0);
-    head.writeUInt8(T.WRITE, 4);
-    head.writeUInt32LE(id, 5);
-    head.writeUInt32LE(handle, 9);
-    head.writeBigUInt64LE(BigInt(position), 13);
-    this.#socket.write(head);
-    this.#socket.write(data);
+    if (this.#onWire < this.limits.maxInFlight && this.#unsent.size === 0) this.#send(frames);
+    else this.#unsent.set(id, frames);
     return id;
+  }
+
+  #send(frames: Buffer | readonly [Buffer, Uint8Array]): void {
+    this.#onWire++;
+    this.#cork.hold();
+    if (Buffer.isBuffer(frames)) {
+      this.#socket.write(frames);
+    } else {
+      this.#socket.write(frames[0]);
+      this.#socket.write(frames[1]); // the caller's bytes, not copied
+    }
+  }
+
+  /** A request on the wire got its last answer: send waiting ones while there is room. */
+  #answered(): void {
+    this.#onWire--;
+    if (this.#socket.writableEnded) return; // closing: the waiting ones fail with the connection
+    for (const [id, frames] of this.#unsent) {
+      if (this.#onWire >= this.limits.maxInFlight) break;
+      this.#unsent.delete(id);
+      this.#send(frames);
+    }
   }
 
   #allocateId(): number {
@@ -335,12 +374,18 @@ export class ClientConnection {
           });
         }
         const pending = this.#pending.get(response.id);
-        if (pending === undefined) {
+        if (pending === undefined || (this.#unsent.size > 0 && this.#unsent.has(response.id))) {
           if (!this.#abandoned.has(response.id)) throw protocolError(`response for unknown request id ${response.id}`);
-          if (response.type !== T.READ_DATA) this.#abandoned.delete(response.id);
+          if (response.type !== T.READ_DATA) {
+            this.#abandoned.delete(response.id);
+            this.#answered();
+          }
           continue;
         }
-        if (pending.onFrame(response)) this.#settled(response.id);
+        if (pending.onFrame(response)) {
+          this.#settled(response.id);
+          this.#answered();
+        }
       }
     } catch (error) {
       this.#die(error);
@@ -353,14 +398,19 @@ export class ClientConnection {
     if (this.#pending.size === 0 && !this.#socket.destroyed) this.#socket.unref();
   }
 
-  /** Fail requests past their deadline; their ids stay reserved until their answer arrives. */
+  /**
+   * Fail requests past their deadline. Those sent keep their ids reserved until their answer
+   * arrives (and a READ is cancelled); those still waiting here are never sent.
+   */
   #sweep(): void {
     const now = Date.now();
     for (const [id, pending] of this.#pending) {
       if (pending.deadline > now) continue;
       this.#settled(id);
-      this.#abandoned.add(id);
-      this.#cancel(id); // its late answer is dropped; a READ need not finish sending it
+      if (!this.#unsent.delete(id)) {
+        this.#abandoned.add(id);
+        this.#cancel(id); // its late answer is dropped; a READ need not finish sending it
+      }
       pending.fail(MfioError.fromCode('ETIMEDOUT', { syscall: 'netfs' }));
     }
   }
@@ -377,6 +427,8 @@ export class ClientConnection {
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     this.#abandoned.clear();
+    this.#unsent.clear();
+    this.#onWire = 0;
     for (const request of pending) {
       try {
         request.fail(this.#dead);

@@ -51,6 +51,19 @@ export class FrameReader {
     return { type: frame.readUInt8(4), id: frame.readUInt32LE(5), payload: frame.subarray(HEADER_BYTES) };
   }
 
+  /** The type of the next frame, once its first 5 bytes are in; null before. */
+  peekType(): number | null {
+    if (this.#size < 5) return null;
+    const first = this.#chunks[0]!;
+    if (first.length >= 5) return first.readUInt8(4);
+    let skip = 4;
+    for (const chunk of this.#chunks) {
+      if (chunk.length > skip) return chunk.readUInt8(skip);
+      skip -= chunk.length;
+    }
+    return null;
+  }
+
   #peekLength(): number {
     const first = this.#chunks[0]!;
     if (first.length >= 4) return first.readUInt32LE(0);

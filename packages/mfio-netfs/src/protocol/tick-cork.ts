@@ -1,10 +1,12 @@
 import type { Writable } from 'node:stream';
 
 /**
- * Gathers every frame written to a socket in one tick into one write: the first write of a tick
- * corks the socket and the uncork runs once the tick's callbacks and promise jobs are done. With
- * no delay on the socket, each frame was its own syscall and TCP segment; 64 reads issued (or
- * answered) together now cost one `writev`.
+ * Gathers the frames written to a socket together into one write: the first write corks the
+ * socket and a `process.nextTick` uncorks it. Writes from one callback's promise jobs (reads
+ * answered from one batch of completions, requests issued by the continuations of one batch of
+ * answers) land in one `writev`; a write made from a callback itself, before its promise jobs,
+ * goes out with the writes that follow it in that callback only. With no delay on the socket,
+ * each frame used to be its own syscall and TCP segment.
  */
 export class TickCork {
   readonly #socket: Writable;

@@ -205,6 +205,13 @@ export class ServerConnection {
     try {
       while (this.#state === 'hello' || this.#state === 'auth' || this.#state === 'ready') {
         if (this.#state === 'ready' && !this.#canStart()) {
+          // CANCEL takes no slot: one at the head is taken even at the limit (the client sends
+          // no more than maxInFlight requests, so a CANCEL is not stuck behind unread ones).
+          const frame = this.#reader.peekType() === T.CANCEL ? this.#reader.next() : null;
+          if (frame !== null) {
+            this.#onFrame(frame);
+            continue;
+          }
           this.#socket.pause();
           return;
         }
