@@ -1,6 +1,6 @@
 import * as nodeFs from 'node:fs';
 import * as nodePath from 'node:path';
-import type { IoBackend } from '@mfio/core';
+import type { IoBackend, MfioError } from '@mfio/core';
 import { fromNodeError, systemError } from '../../errors.js';
 import type { FsDriver, PathSyntax, RawFile } from '../../fs/driver.js';
 import type { OpenFlags } from '../../fs/open-options.js';
@@ -22,6 +22,11 @@ export function toOpenMode(flags: OpenFlags): number {
     if (flags.truncate) mode |= C.O_TRUNC;
   }
   return mode;
+}
+
+/** Whether `path` is a directory (false if it cannot be stat'ed). */
+async function isDirectory(path: string): Promise<boolean> {
+  return fsp.stat(path).then((stats) => stats.isDirectory(), () => false);
 }
 
 /** Run a `node:fs` promise and map its error. */
@@ -110,7 +115,15 @@ export class LibuvFsDriver implements FsDriver {
     // copyfile(3) on a directory fails late and differently per platform; name it up front.
     const stats = await call(fsp.stat(from), 'copyfile', from, to);
     if (stats.isDirectory()) throw systemError('EISDIR', { syscall: 'copyfile', path: from, dest: to });
-    await call(fsp.copyFile(from, to), 'copyfile', from, to);
+    try {
+      await call(fsp.copyFile(from, to), 'copyfile', from, to);
+    } catch (error) {
+      // Windows' CopyFileW onto a directory is "access denied" (EPERM from libuv); Linux says EISDIR.
+      if (process.platform === 'win32' && (error as MfioError).code === 'EPERM' && (await isDirectory(to))) {
+        throw systemError('EISDIR', { syscall: 'copyfile', path: from, dest: to });
+      }
+      throw error;
+    }
   }
 
   hardLink(from: string, to: string): Promise<void> {
