@@ -162,8 +162,12 @@ void IocpPort::Start(const Command& c) {
       int32_t res = 0;
       if (ForgetSocket(SocketOf(c.fd))) {
         if (closesocket(SocketOf(c.fd)) != 0) res = UvError(WSAGetLastError());
-      } else if (!CloseHandle(HandleOf(c.fd))) {
-        res = UvError(GetLastError());
+      } else {
+        {
+          Locked lock(&lock_);
+          files_.erase(HandleOf(c.fd));
+        }
+        if (!CloseHandle(HandleOf(c.fd))) res = UvError(GetLastError());
       }
       Complete(c.user_data, res);
       return;
@@ -251,6 +255,7 @@ void IocpPort::StartOverlapped(Operation* op) {
       any.ss_family = target->sa_family;
       const int any_length = target->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
       LPFN_CONNECTEX connect_ex = nullptr;
+      SetSocketOwner(s, this);
       if (bind(s, reinterpret_cast<const sockaddr*>(&any), any_length) != 0) {
         error = WSAGetLastError();
       } else if ((error = Associate(reinterpret_cast<HANDLE>(s), port_)) == 0 &&
@@ -265,6 +270,7 @@ void IocpPort::StartOverlapped(Operation* op) {
       sockaddr_storage local{};
       int local_length = sizeof local;
       LPFN_ACCEPTEX accept_ex = nullptr;
+      SetSocketOwner(listener, this);
       if (getsockname(listener, reinterpret_cast<sockaddr*>(&local), &local_length) != 0) {
         error = WSAGetLastError();
       } else if ((error = Associate(reinterpret_cast<HANDLE>(listener), port_)) == 0 &&
@@ -355,7 +361,13 @@ void IocpPort::Complete(uint64_t user_data, int32_t res) {
 
 int32_t IocpPort::Finish(Operation* op, DWORD bytes) {
   const Command& c = op->command;
-  if (op->blocking) return op->result;
+  if (op->blocking) {
+    if (c.op == kOpenAt && op->result >= 0) {
+      Locked lock(&lock_);
+      files_.insert(HandleOf(op->result));
+    }
+    return op->result;
+  }
   BOOL ok;
   DWORD error = 0;
   if (c.op == kRead || c.op == kWrite) {
@@ -374,7 +386,10 @@ int32_t IocpPort::Finish(Operation* op, DWORD bytes) {
       const SOCKET listener = SocketOf(c.fd);
       setsockopt(accepted, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, reinterpret_cast<const char*>(&listener), sizeof listener);
       error = Associate(reinterpret_cast<HANDLE>(accepted), port_);
-      if (error == 0) return static_cast<int32_t>(accepted);
+      if (error == 0) {
+        SetSocketOwner(accepted, this);
+        return static_cast<int32_t>(accepted);
+      }
     }
     ForgetSocket(accepted);
     closesocket(accepted);
@@ -532,7 +547,12 @@ void IocpPort::Shutdown() {
     }
     while (!running_.empty()) SleepConditionVariableSRW(&changed_, &lock_, INFINITE, 0);
     done_.clear();
+    // JS closes its handles before close(); these are left only when the environment goes
+    // first (a terminated worker): close them, or the peers of its sockets wait forever.
+    for (HANDLE file : files_) CloseHandle(file);
+    files_.clear();
   }
+  for (SOCKET s : TakeSocketsOf(this)) closesocket(s);
   PostQueuedCompletionStatus(port_, 0, kKeyStop, nullptr);
   WaitForSingleObject(waiter_, INFINITE);
   CloseHandle(waiter_);

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <deque>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "../common/command.h"
@@ -84,6 +85,9 @@ class IocpPort : public Napi::ObjectWrap<IocpPort> {
   // Guarded by lock_: results not yet taken by JS, and the started commands by user_data.
   std::deque<std::pair<uint64_t, int32_t>> done_;
   std::unordered_map<uint64_t, Operation*> running_;
+  // The files this port opened and JS has not closed: closed by Shutdown, for an environment
+  // that goes away with handles open (a terminated worker). Sockets: see SetSocketOwner.
+  std::unordered_set<HANDLE> files_;
 
   std::atomic<bool> wake_pending_{false};
   uint64_t in_flight_ = 0;  // JS thread: completions owed to JS

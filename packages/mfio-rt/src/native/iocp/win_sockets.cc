@@ -2,7 +2,7 @@
 
 #include <ws2tcpip.h>
 
-#include <unordered_set>
+#include <unordered_map>
 
 #include "win_errors.h"
 
@@ -17,8 +17,9 @@ struct Locked {
   ~Locked() { ReleaseSRWLockExclusive(&registry_lock); }
 };
 
-std::unordered_set<SOCKET>& Registry() {
-  static auto* sockets = new std::unordered_set<SOCKET>;  // never freed: closes may run at exit
+// Every socket made here or accepted, and the port using it (null until one does).
+std::unordered_map<SOCKET, const void*>& Registry() {
+  static auto* sockets = new std::unordered_map<SOCKET, const void*>;  // never freed: closes may run at exit
   return *sockets;
 }
 
@@ -96,7 +97,27 @@ Fn Extension(SOCKET socket, GUID guid, DWORD* error) {
 
 void RegisterSocket(SOCKET socket) {
   Locked lock;
-  Registry().insert(socket);
+  Registry()[socket] = nullptr;
+}
+
+void SetSocketOwner(SOCKET socket, const void* owner) {
+  Locked lock;
+  auto it = Registry().find(socket);
+  if (it != Registry().end()) it->second = owner;
+}
+
+std::vector<SOCKET> TakeSocketsOf(const void* owner) {
+  Locked lock;
+  std::vector<SOCKET> taken;
+  for (auto it = Registry().begin(); it != Registry().end();) {
+    if (it->second == owner) {
+      taken.push_back(it->first);
+      it = Registry().erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return taken;
 }
 
 bool ForgetSocket(SOCKET socket) {

@@ -11,6 +11,8 @@
 #include <windows.h>
 #include <napi.h>
 
+#include <vector>
+
 namespace mfio::rt::win {
 
 // Adds socketOpen, socketListen, socketName, socketNoDelay, socketResetClose to `exports`, and
@@ -20,6 +22,10 @@ void DefineSockets(Napi::Env env, Napi::Object exports);
 void RegisterSocket(SOCKET socket);
 // Whether `socket` is registered; removes it if so (it is about to be closed).
 bool ForgetSocket(SOCKET socket);
+// The port whose requests use `socket` (it closes the socket if its environment goes first).
+void SetSocketOwner(SOCKET socket, const void* owner);
+// Unregister and return every socket `owner` uses, for it to close.
+std::vector<SOCKET> TakeSocketsOf(const void* owner);
 
 // Winsock's extension functions (the same for every TCP socket of the base provider), or null
 // with the error in *error.
