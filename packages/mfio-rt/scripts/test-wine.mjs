@@ -60,9 +60,7 @@ const env = {
   WINEPREFIX: process.env.MFIO_WINEPREFIX ?? join(buildDir, 'wine-prefix'),
   WINEDEBUG: process.env.WINEDEBUG ?? '-all',
   WINEDLLOVERRIDES: 'mscoree,mshtml=', // no Mono/Gecko install prompts
-  // Small fixtures: Wine's file I/O is slower, and the point here is behaviour.
-  MFIO_TEST_LARGE_FILES: process.env.MFIO_TEST_LARGE_FILES ?? '2',
-  MFIO_TEST_LARGE_MB: process.env.MFIO_TEST_LARGE_MB ?? '8',
+  // The suite's own fixture sizes, as on Linux (MFIO_TEST_LARGE_MB=8 makes the run ~40 s shorter).
 };
 if (!existsSync(join(env.WINEPREFIX, 'system.reg'))) console.log(`test:wine: creating the Wine prefix ${env.WINEPREFIX}`);
 run(wine, ['reg', 'add', 'HKCU\\Software\\Wine', '/v', 'Version', '/d', 'win10', '/f'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
