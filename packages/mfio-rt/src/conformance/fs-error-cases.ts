@@ -233,6 +233,18 @@ export function fsErrorCases(ctx: SuiteContext): void {
       await file.close();
     });
 
+    ctx.test('paths longer than 260 characters (Windows MAX_PATH) open, read and stat', async () => {
+      const dir = await ctx.scratch();
+      const deep = Array.from({ length: 6 }, (_, i) => `${'d'.repeat(50)}${i}`).join('/');
+      await dir.createDirAll(deep);
+      const name = `${deep}/${'f'.repeat(40)}`;
+      expect(ctx.paths.join(dir.path(), name).length).toBeGreaterThan(300);
+      await writeFile(dir, name, 'far away');
+      expect(await readFile(dir, name)).toBe('far away');
+      expect((await dir.metadata(name)).len).toBe(8);
+      await rejectsWith(dir.openFile(`${deep}/missing`), 'ENOENT');
+    });
+
     ctx.test('a file handle keeps working after its name is renamed', async () => {
       const dir = await ctx.scratch();
       await writeFile(dir, 'f', 'abc');

@@ -59,9 +59,11 @@ bool IsDirectory(DWORD attributes) {
 // Windows says "path not found" where one of the path's directories is a file; Linux says
 // ENOTDIR. Look for such a component (only after a failure, so the cost is on the error path).
 int32_t NotFound(const std::wstring& path) {
-  for (size_t i = 0; i < path.size(); i++) {
+  // Past the \\?\ prefix JS puts on every path (see cPath in native-fs-driver.ts).
+  const size_t start = path.rfind(L"\\\\?\\", 0) == 0 ? 4 : 0;
+  for (size_t i = start; i < path.size(); i++) {
     if (path[i] != L'\\' && path[i] != L'/') continue;
-    if (i == 0 || path[i - 1] == L':' || path[i - 1] == L'\\' || path[i - 1] == L'/') continue;  // a root
+    if (i == start || path[i - 1] == L':' || path[i - 1] == L'\\' || path[i - 1] == L'/') continue;  // a root
     const DWORD attributes = AttributesOf(path.substr(0, i));
     if (attributes == INVALID_FILE_ATTRIBUTES) return UV__ENOENT;
     if ((attributes & FILE_ATTRIBUTE_DIRECTORY) == 0) return UV__ENOTDIR;
