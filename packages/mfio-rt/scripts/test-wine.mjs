@@ -12,7 +12,8 @@
 // "Tests:" totals line.
 //
 // Installs what is missing: wine64 (apt-get, as root), node.exe (npm pack, cached under
-// build-win32/). Bounded: the run is killed after MFIO_WINE_TIMEOUT seconds (default 900).
+// build-win32/). Bounded: each setup step fails after 10 minutes, and the run is killed after
+// MFIO_WINE_TIMEOUT seconds (default 900), with exit code 124.
 // MFIO_FS_BACKENDS (e.g. `iocp`) restricts the backends, as everywhere.
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';

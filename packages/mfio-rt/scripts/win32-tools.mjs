@@ -31,9 +31,12 @@ export function ensureTools(needs, what) {
   }
 }
 
-/** Run a command with inherited output; exit with its status if it fails. */
+/**
+ * Run a command with inherited output; exit with its status if it fails. Each step is bounded
+ * (10 minutes unless `options.timeout` says otherwise): a stalled download or build fails.
+ */
 export function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { stdio: 'inherit', ...options });
+  const result = spawnSync(command, args, { stdio: 'inherit', timeout: 600_000, killSignal: 'SIGKILL', ...options });
   if (result.status !== 0) {
     console.error(`${command} ${args.join(' ')} failed: ${result.error?.message ?? `exit ${result.status ?? result.signal}`}`);
     process.exit(1);
