@@ -1,5 +1,25 @@
 import { NativeRt, VirtFs } from '../src/index.js';
-import { conformanceSuite, tempDirTarget } from '../src/conformance/index.js';
+import { conformanceSuite, tempDirTarget, type ConformanceOptions } from '../src/conformance/index.js';
+
+/**
+ * What the platform (or the emulator running the suite) cannot do, for every backend, each with the
+ * reason. Empty on Linux. On Windows: the case that assumes Unix permissions, and under Wine
+ * (scripts/test-wine.mjs sets MFIO_WINE to `wine --version`) what Wine lacks.
+ */
+function platformOptions(): ConformanceOptions {
+  if (process.platform !== 'win32') return {};
+  const skip: Record<string, string> = {
+    'setPermissions: the mode and the read-only flag show in metadata; ENOENT':
+      'Windows keeps no Unix mode bits, only the read-only attribute: a 0o600 file reads back 0o666',
+  };
+  const wine = process.env.MFIO_WINE;
+  return {
+    skip,
+    ...(wine
+      ? { symlinks: `${wine}: fs.symlink reports success but makes no link (lstat says ENOENT), and junctions are ENOTSUP` }
+      : {}),
+  };
+}
 
 // Every backend the builder knows: the available ones run the suite, the others show up as
 // skipped "unavailable: <reason>" cases.
@@ -15,6 +35,7 @@ for (const result of NativeRt.builder().enableAll().buildEach()) {
       const rt = NativeRt.builder().enable(name).cwd(cwd).build();
       return { fs: rt, tcp: rt, close: () => rt.close() };
     }),
+    platformOptions(),
   );
 }
 

@@ -62,4 +62,29 @@ describeNative("%s on Node's event loop", (backend) => {
     expect(child.output()).toContain('read returned');
     server.close();
   });
+
+  // io_uring and the thread pool close their executor in the worker's cleanup hook, and the
+  // worker's last microtask then submits to it: submit() throws into a terminating environment,
+  // and node-addon-api aborts the process (FATAL ERROR: Error::Error napi_define_properties).
+  // The IOCP build swallows such throws (NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS).
+  const terminates = backend === 'iocp' ? test : test.failing;
+  terminates('a worker terminated with a read in flight closes its socket, and the process goes on', async () => {
+    const peers: Socket[] = [];
+    const server = createServer((socket) => peers.push(socket)).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const child = run('terminated-worker.mjs', [backend, String(port)], 20_000);
+      expect(await child.exited).toBe(0);
+      expect(child.output()).toContain('terminated');
+      expect(peers).toHaveLength(1);
+      // The peer sees the close: the worker's socket did not outlive its environment.
+      const peer = peers[0]!;
+      peer.resume();
+      if (!peer.closed) await once(peer, 'close');
+    } finally {
+      for (const peer of peers) peer.destroy();
+      server.close();
+    }
+  });
 });

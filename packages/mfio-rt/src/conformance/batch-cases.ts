@@ -18,7 +18,7 @@ function largeFile(ctx: SuiteContext): FixtureFile {
  */
 export function batchCases(ctx: SuiteContext): void {
   describe('readMany batches', () => {
-    test(`${REQUESTS} requests in one batch, empty and short ones among them, read byte for byte`, async () => {
+    ctx.test(`${REQUESTS} requests in one batch, empty and short ones among them, read byte for byte`, async () => {
       const { path, data } = largeFile(ctx);
       const random = new SeededRandom(5_000);
       const requests: Array<[number, number]> = Array.from({ length: REQUESTS }, (_, i) => {
@@ -41,7 +41,7 @@ export function batchCases(ctx: SuiteContext): void {
       }
     });
 
-    test('a batch on a handle opened for writing only fails with EBADF', async () => {
+    ctx.test('a batch on a handle opened for writing only fails with EBADF', async () => {
       const dir = await ctx.scratch();
       const file = await dir.openFile('write-only.bin', { write: true, createNew: true });
       await file.writeAllAt(0, Buffer.alloc(4096, 7));
@@ -49,14 +49,14 @@ export function batchCases(ctx: SuiteContext): void {
       await file.close();
     });
 
-    test('a batch on a closed handle fails with EBADF', async () => {
+    ctx.test('a batch on a closed handle fails with EBADF', async () => {
       const { path } = largeFile(ctx);
       const file = await ctx.fs.open(ctx.absolute(path));
       await file.close();
       await expect(file.readMany([[0, 16]])).rejects.toMatchObject({ code: 'EBADF' });
     });
 
-    test('an aborted batch rejects at once; once released, nothing writes its buffer', async () => {
+    ctx.test('an aborted batch rejects at once; once released, nothing writes its buffer', async () => {
       const { path, data } = largeFile(ctx);
       const random = new SeededRandom(41);
       const positions = Array.from({ length: 20_000 }, () => random.int(data.length - 512));
@@ -93,7 +93,7 @@ export function batchCases(ctx: SuiteContext): void {
       }
     });
 
-    test('a close right after a batch waits for it, and the batch reads every byte', async () => {
+    ctx.test('a close right after a batch waits for it, and the batch reads every byte', async () => {
       const { path, data } = largeFile(ctx);
       const random = new SeededRandom(43);
       const positions = Array.from({ length: 2_000 }, () => random.int(data.length - 256));
@@ -105,7 +105,7 @@ export function batchCases(ctx: SuiteContext): void {
       await closing;
     });
 
-    test('rt.close with a batch in flight settles the batch', async () => {
+    ctx.test('rt.close with a batch in flight settles the batch', async () => {
       const subject = await ctx.fresh();
       const file = await subject.fs.open('batch.bin', { read: true, write: true, createNew: true });
       await file.writeAllAt(0, Buffer.alloc(4 << 20, 3));

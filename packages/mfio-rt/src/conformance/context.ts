@@ -12,19 +12,32 @@ export class SuiteContext {
   #scratch = 0;
   readonly #setup: () => Promise<ConformanceSubject>;
   readonly #knownFailing: Readonly<Record<string, string>>;
+  readonly #skip: Readonly<Record<string, string>>;
 
-  constructor(fixture: Fixture, setup: () => Promise<ConformanceSubject>, knownFailing: Readonly<Record<string, string>> = {}) {
+  constructor(
+    fixture: Fixture,
+    setup: () => Promise<ConformanceSubject>,
+    knownFailing: Readonly<Record<string, string>> = {},
+    skip: Readonly<Record<string, string>> = {},
+  ) {
     this.fixture = fixture;
     this.#setup = setup;
     this.#knownFailing = knownFailing;
+    this.#skip = skip;
   }
 
   /**
-   * `test(name, body)`, or `test.failing` (named `known failure (<reason>): <name>`) when the
+   * `test(name, body)`; `test.failing` (named `known failure (<reason>): <name>`) when the
    * target lists `name` as a known failure: the report shows it, and it turns red as soon as
-   * the backend is fixed, so the entry gets removed.
+   * the backend is fixed, so the entry gets removed; `test.skip` (named `<name> (skipped:
+   * <reason>)`) when the target lists it as a case it cannot run.
    */
   test(name: string, body: () => Promise<void>): void {
+    const skipped = this.#skip[name];
+    if (skipped !== undefined) {
+      test.skip(`${name} (skipped: ${skipped})`, body);
+      return;
+    }
     const reason = this.#knownFailing[name];
     if (reason === undefined) test(name, body);
     else test.failing(`known failure (${reason}): ${name}`, body);

@@ -92,18 +92,18 @@ function writesEqual(ctx: SuiteContext, target: string, relative: boolean): Arra
 /** Registers the fixture cases. */
 export function fsCases(ctx: SuiteContext): void {
   describe('fixture tree', () => {
-    test('files read back equal through absolute paths', () => sequential(filesEqual(ctx)));
-    test('files read back equal through directory handles', () => sequential(filesEqualRel(ctx)));
-    test('readDir of every directory lists exactly the expected entries', () => sequential(dirsEqual(ctx)));
-    test('readDir reports entry types', async () => {
+    ctx.test('files read back equal through absolute paths', () => sequential(filesEqual(ctx)));
+    ctx.test('files read back equal through directory handles', () => sequential(filesEqualRel(ctx)));
+    ctx.test('readDir of every directory lists exactly the expected entries', () => sequential(dirsEqual(ctx)));
+    ctx.test('readDir reports entry types', async () => {
       const types: Record<string, string> = {};
       for await (const entry of (await ctx.fs.currentDir().openDir(ctx.fixtureDir)).readDir()) types[entry.name] = entry.type;
       expect(types).toMatchObject({ 'package.json': 'file', 'empty.txt': 'file', src: 'dir', p1: 'dir' });
     });
-    test('path() of a handle round-trips through openDir, and relative paths between handles agree', () => sequential(walkDirs(ctx)));
-    test('all the reads above, concurrently', () =>
+    ctx.test('path() of a handle round-trips through openDir, and relative paths between handles agree', () => sequential(walkDirs(ctx)));
+    ctx.test('all the reads above, concurrently', () =>
       concurrent([...filesEqual(ctx), ...filesEqualRel(ctx), ...dirsEqual(ctx), ...walkDirs(ctx)], 64));
-    test('random reads of the large files follow the formula', async () => {
+    ctx.test('random reads of the large files follow the formula', async () => {
       const random = new SeededRandom(7);
       const large = ctx.fixture.files.filter((f) => f.path.startsWith('large/'));
       if (large.length === 0) throw new Error('the fixture has no large file (MFIO_TEST_LARGE_FILES=0?)');
@@ -125,15 +125,15 @@ export function fsCases(ctx: SuiteContext): void {
         await file.close();
       }
     });
-    test('the fixture written through the API reads back equal (absolute paths)', async () => {
+    ctx.test('the fixture written through the API reads back equal (absolute paths)', async () => {
       await sequential(writesEqual(ctx, 'writes-abs', false));
       await ctx.fs.currentDir().removeDirAll('writes-abs');
     });
-    test('the fixture written through the API reads back equal (directory handles)', async () => {
+    ctx.test('the fixture written through the API reads back equal (directory handles)', async () => {
       await sequential(writesEqual(ctx, 'writes-rel', true));
       await ctx.fs.currentDir().removeDirAll('writes-rel');
     });
-    test('both writes, concurrently', async () => {
+    ctx.test('both writes, concurrently', async () => {
       await concurrent([...writesEqual(ctx, 'writes-con-abs', false), ...writesEqual(ctx, 'writes-con-rel', true)], 16);
       await ctx.fs.currentDir().removeDirAll('writes-con-abs');
       await ctx.fs.currentDir().removeDirAll('writes-con-rel');

@@ -34,7 +34,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /** Registers the cases mfio's suite lacks: failure codes, EOF, extension, options, close. */
 export function fsErrorCases(ctx: SuiteContext): void {
   describe('files', () => {
-    test('invalid open options fail with EINVAL before any I/O', async () => {
+    ctx.test('invalid open options fail with EINVAL before any I/O', async () => {
       const dir = await ctx.scratch();
       const invalid: OpenOptions[] = [
         {},
@@ -51,7 +51,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       await expect(dir.openFile('x', { read: 'yes' } as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
     });
 
-    test('open: ENOENT without create, create makes the file, createNew fails with EEXIST', async () => {
+    ctx.test('open: ENOENT without create, create makes the file, createNew fails with EEXIST', async () => {
       const dir = await ctx.scratch();
       await rejectsWith(dir.openFile('missing'), 'ENOENT');
       await rejectsWith(dir.openFile('missing', { write: true }), 'ENOENT');
@@ -62,7 +62,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       await rejectsWith(dir.openFile('no/such/dir/file', { write: true, create: true }), 'ENOENT');
     });
 
-    test('open: a directory fails with EISDIR, a path through a file with ENOTDIR', async () => {
+    ctx.test('open: a directory fails with EISDIR, a path through a file with ENOTDIR', async () => {
       const dir = await ctx.scratch();
       await dir.createDir('sub');
       await writeFile(dir, 'file', 'x');
@@ -72,7 +72,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       await rejectsWith(dir.openFile('file/inner', { write: true, create: true }), 'ENOTDIR');
     });
 
-    test('truncate empties the file; append writes at the end whatever the position', async () => {
+    ctx.test('truncate empties the file; append writes at the end whatever the position', async () => {
       const dir = await ctx.scratch();
       await writeFile(dir, 'f', 'hello world');
       await (await dir.openFile('f', { write: true, truncate: true })).close();
@@ -89,7 +89,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       await both.close();
     });
 
-    test('reads past the end are short: 0 bytes at or after it, the rest when straddling it', async () => {
+    ctx.test('reads past the end are short: 0 bytes at or after it, the rest when straddling it', async () => {
       const dir = await ctx.scratch();
       await writeFile(dir, 'f', Buffer.alloc(100, 7));
       const file = await dir.openFile('f');
@@ -103,7 +103,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       await file.close();
     });
 
-    test('writes past the end extend the file, with zeros in the gap', async () => {
+    ctx.test('writes past the end extend the file, with zeros in the gap', async () => {
       const dir = await ctx.scratch();
       const file = await dir.openFile('f', { read: true, write: true, create: true });
       await file.writeAllAt(1000, 'abc');
@@ -117,7 +117,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       expect((await dir.metadata('f')).len).toBe(1005);
     });
 
-    test('a write or setLen 1 TiB out either makes a sparse file or fails with EFBIG (and never throws)', async () => {
+    ctx.test('a write or setLen 1 TiB out either makes a sparse file or fails with EFBIG (and never throws)', async () => {
       const dir = await ctx.scratch();
       const file = await dir.openFile('f', { read: true, write: true, create: true });
       const far = 2 ** 40;
@@ -139,7 +139,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       await file.close();
     });
 
-    test('setLen truncates and extends with zeros; sync succeeds; metadata follows', async () => {
+    ctx.test('setLen truncates and extends with zeros; sync succeeds; metadata follows', async () => {
       const dir = await ctx.scratch();
       const file = await dir.openFile('f', { read: true, write: true, create: true });
       await file.writeAllAt(0, 'abcdef');
@@ -157,7 +157,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       await readOnly.close();
     });
 
-    test('the modified time advances with a write', async () => {
+    ctx.test('the modified time advances with a write', async () => {
       const dir = await ctx.scratch();
       await writeFile(dir, 'f', 'one');
       const before = (await dir.metadata('f')).modified!.getTime();
@@ -170,7 +170,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       expect(after.len).toBe(6);
     });
 
-    test('writes on a read-only handle and reads on a write-only handle fail with EBADF', async () => {
+    ctx.test('writes on a read-only handle and reads on a write-only handle fail with EBADF', async () => {
       const dir = await ctx.scratch();
       await writeFile(dir, 'f', 'data');
       const reader = await dir.openFile('f');
@@ -182,7 +182,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       expect(await readFile(dir, 'f')).toBe('data');
     });
 
-    test('use after close rejects with EBADF; closing twice is fine', async () => {
+    ctx.test('use after close rejects with EBADF; closing twice is fine', async () => {
       const dir = await ctx.scratch();
       const file = await dir.openFile('f', { read: true, write: true, create: true });
       await file.close();
@@ -195,7 +195,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       await rejectsWith(file.sync(), 'EBADF');
     });
 
-    test('close completes after the requests in flight on that handle', async () => {
+    ctx.test('close completes after the requests in flight on that handle', async () => {
       const dir = await ctx.scratch();
       await writeFile(dir, 'f', Buffer.alloc(1 << 20, 3));
       const file = await dir.openFile('f');
@@ -208,7 +208,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       for (const read of reads) expect((await read).equals(expected)).toBe(true);
     });
 
-    test('an aborted read rejects with ABORT_ERR; its buffer is released once the backend lets go', async () => {
+    ctx.test('an aborted read rejects with ABORT_ERR; its buffer is released once the backend lets go', async () => {
       const dir = await ctx.scratch();
       await writeFile(dir, 'f', Buffer.alloc(65536, 9));
       const file = await dir.openFile('f');
@@ -223,7 +223,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       await file.close();
     });
 
-    test('many requests in flight on one handle land and read back in place', async () => {
+    ctx.test('many requests in flight on one handle land and read back in place', async () => {
       const dir = await ctx.scratch();
       const file = await dir.openFile('f', { read: true, write: true, create: true });
       const blocks = Array.from({ length: 256 }, (_, i) => Buffer.alloc(4096, i));
@@ -233,7 +233,19 @@ export function fsErrorCases(ctx: SuiteContext): void {
       await file.close();
     });
 
-    test('a file handle keeps working after its name is renamed', async () => {
+    ctx.test('paths longer than 260 characters (Windows MAX_PATH) open, read and stat', async () => {
+      const dir = await ctx.scratch();
+      const deep = Array.from({ length: 6 }, (_, i) => `${'d'.repeat(50)}${i}`).join('/');
+      await dir.createDirAll(deep);
+      const name = `${deep}/${'f'.repeat(40)}`;
+      expect(ctx.paths.join(dir.path(), name).length).toBeGreaterThan(300);
+      await writeFile(dir, name, 'far away');
+      expect(await readFile(dir, name)).toBe('far away');
+      expect((await dir.metadata(name)).len).toBe(8);
+      await rejectsWith(dir.openFile(`${deep}/missing`), 'ENOENT');
+    });
+
+    ctx.test('a file handle keeps working after its name is renamed', async () => {
       const dir = await ctx.scratch();
       await writeFile(dir, 'f', 'abc');
       const file = await dir.openFile('f', { read: true, write: true });
@@ -246,7 +258,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
   });
 
   describe('directory operations', () => {
-    test('createDir: creates; EEXIST; ENOENT without a parent; ENOTDIR under a file', async () => {
+    ctx.test('createDir: creates; EEXIST; ENOENT without a parent; ENOTDIR under a file', async () => {
       const dir = await ctx.scratch();
       await dir.createDir('a');
       expect((await dir.metadata('a')).type).toBe('dir');
@@ -257,7 +269,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       await rejectsWith(dir.createDir('f/c'), 'ENOTDIR');
     });
 
-    test('createDirAll: creates parents; fine when it exists; EEXIST on a file; ENOTDIR through a file', async () => {
+    ctx.test('createDirAll: creates parents; fine when it exists; EEXIST on a file; ENOTDIR through a file', async () => {
       const dir = await ctx.scratch();
       await dir.createDirAll('a/b/c/d');
       await dir.createDirAll('a/b/c/d');
@@ -268,7 +280,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       await rejectsWith(dir.createDirAll('f/g/h'), 'ENOTDIR');
     });
 
-    test('removeDir: removes an empty directory; ENOTEMPTY; ENOENT; ENOTDIR on a file', async () => {
+    ctx.test('removeDir: removes an empty directory; ENOTEMPTY; ENOENT; ENOTDIR on a file', async () => {
       const dir = await ctx.scratch();
       await dir.createDirAll('full/inner');
       await dir.createDir('empty');
@@ -281,7 +293,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       expect(await names(dir)).toEqual(['f', 'full']);
     });
 
-    test('removeDirAll: removes a whole tree; ENOENT; ENOTDIR on a file (which stays)', async () => {
+    ctx.test('removeDirAll: removes a whole tree; ENOENT; ENOTDIR on a file (which stays)', async () => {
       const dir = await ctx.scratch();
       await dir.createDirAll('t/a/b');
       await writeFile(dir, 't/a/b/f', 'x');
@@ -294,7 +306,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       expect(await readFile(dir, 'f')).toBe('z');
     });
 
-    test('removeFile: removes; ENOENT; EISDIR on a directory', async () => {
+    ctx.test('removeFile: removes; ENOENT; EISDIR on a directory', async () => {
       const dir = await ctx.scratch();
       await writeFile(dir, 'f', 'x');
       await dir.createDir('d');
@@ -304,7 +316,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       await rejectsWith(dir.removeFile('d'), 'EISDIR');
     });
 
-    test('rename: moves files and trees and replaces a file; ENOENT; EINVAL; EISDIR; ENOTDIR; ENOTEMPTY', async () => {
+    ctx.test('rename: moves files and trees and replaces a file; ENOENT; EINVAL; EISDIR; ENOTDIR; ENOTEMPTY', async () => {
       const dir = await ctx.scratch();
       await dir.createDirAll('tree/sub');
       await writeFile(dir, 'tree/sub/f', 'deep');
@@ -329,7 +341,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       expect(await names(dir)).toEqual(['empty', 'moved']);
     });
 
-    test('copy: copies the bytes and replaces the destination; ENOENT; EISDIR', async () => {
+    ctx.test('copy: copies the bytes and replaces the destination; ENOENT; EISDIR', async () => {
       const dir = await ctx.scratch();
       const data = Buffer.alloc(300_000).map((_, i) => (i * 7) & 0xff);
       await writeFile(dir, 'src', data);
@@ -347,7 +359,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       await rejectsWith(dir.copy('src', 'd'), 'EISDIR');
     });
 
-    test('copy and rename of a file onto itself leave it as it was', async () => {
+    ctx.test('copy and rename of a file onto itself leave it as it was', async () => {
       const dir = await ctx.scratch();
       await writeFile(dir, 'f', 'same');
       await dir.rename('f', 'f');
@@ -361,7 +373,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       expect(await names(dir)).toEqual(['f', 'g']);
     });
 
-    test('metadata hands out its own objects: changing one does not change the file', async () => {
+    ctx.test('metadata hands out its own objects: changing one does not change the file', async () => {
       const dir = await ctx.scratch();
       await writeFile(dir, 'f', 'x');
       const first = await dir.metadata('f');
@@ -371,7 +383,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       expect((await dir.metadata('f')).modified!.getTime()).toBe(modified);
     });
 
-    test('hardLink: both names share the content; EEXIST; ENOENT; EPERM for a directory', async () => {
+    ctx.test('hardLink: both names share the content; EEXIST; ENOENT; EPERM for a directory', async () => {
       const dir = await ctx.scratch();
       await writeFile(dir, 'a', 'one');
       await dir.hardLink('a', 'b');
@@ -388,7 +400,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       await rejectsWith(dir.hardLink('sub', 'sub2'), 'EPERM');
     });
 
-    test('setPermissions: the mode and the read-only flag show in metadata; ENOENT', async () => {
+    ctx.test('setPermissions: the mode and the read-only flag show in metadata; ENOENT', async () => {
       const dir = await ctx.scratch();
       await writeFile(dir, 'f', 'x');
       await dir.setPermissions('f', { mode: 0o600 });
@@ -404,7 +416,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       await rejectsWith(dir.setPermissions('missing', { mode: 0o644 }), 'ENOENT');
     });
 
-    test('metadata: type and length of files and directories; ENOENT; ENOTDIR through a file', async () => {
+    ctx.test('metadata: type and length of files and directories; ENOENT; ENOTDIR through a file', async () => {
       const dir = await ctx.scratch();
       await writeFile(dir, 'f', '12345');
       await dir.createDir('d');
@@ -415,7 +427,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       await rejectsWith(dir.metadata('f/x'), 'ENOTDIR');
     });
 
-    test('openDir and readDir: ENOENT; ENOTDIR on a file; a removed directory reads as ENOENT', async () => {
+    ctx.test('openDir and readDir: ENOENT; ENOTDIR on a file; a removed directory reads as ENOENT', async () => {
       const dir = await ctx.scratch();
       await writeFile(dir, 'f', 'x');
       await rejectsWith(dir.openDir('missing'), 'ENOENT');
@@ -429,7 +441,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       expect(sub.path()).toBe(dir.path());
     });
 
-    test('a closed directory handle rejects with EBADF', async () => {
+    ctx.test('a closed directory handle rejects with EBADF', async () => {
       const dir = await ctx.scratch();
       const handle = await dir.openDir('.');
       await handle.close();
@@ -440,7 +452,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       expect(await names(dir)).toEqual([]);
     });
 
-    test("trailing separators and '.'/'..' after a file fail with ENOTDIR (as the kernel says), not silently", async () => {
+    ctx.test("trailing separators and '.'/'..' after a file fail with ENOTDIR (as the kernel says), not silently", async () => {
       const dir = await ctx.scratch();
       await writeFile(dir, 'f', 'x');
       await dir.createDir('d');
@@ -476,7 +488,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       expect(await names(dir)).toEqual(['e', 'f', 'g']);
     });
 
-    test('invalid paths: not a string, a NUL byte, empty', async () => {
+    ctx.test('invalid paths: not a string, a NUL byte, empty', async () => {
       const dir = await ctx.scratch();
       await expect(dir.openFile(42 as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
       await expect(dir.createDir('a\0b')).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });

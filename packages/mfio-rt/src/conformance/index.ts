@@ -46,6 +46,11 @@ export interface ConformanceOptions extends FixtureOptions {
    */
   knownFailing?: Readonly<Record<string, string>>;
   /**
+   * Cases this target cannot run, by name, each with the reason (the platform or an emulator
+   * lacks the feature: e.g. Wine's symlinks). They show as skipped `<name> (skipped: <reason>)`.
+   */
+  skip?: Readonly<Record<string, string>>;
+  /**
    * `true` (default): run the symlink cases (the subject must have `symlink`). A string: the
    * reason the target has no symlinks; each such case is then skipped with it.
    */
@@ -64,7 +69,7 @@ export function conformanceSuite(target: ConformanceTarget, options: Conformance
       test.skip(`unavailable: ${target.unavailable}`, () => undefined);
       return;
     }
-    const ctx = new SuiteContext(makeFixture(options), () => target.setup(), options.knownFailing);
+    const ctx = new SuiteContext(makeFixture(options), () => target.setup(), options.knownFailing, options.skip);
     beforeAll(async () => {
       const subject = await target.setup();
       ctx.subject = subject;

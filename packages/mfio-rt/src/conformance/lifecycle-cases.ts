@@ -18,7 +18,7 @@ async function descriptorsOn(path: string): Promise<number> {
 /** Registers the cases about closing a whole runtime while handles are closing (`tcp`: with the stream case). */
 export function lifecycleCases(ctx: SuiteContext, tcp: boolean): void {
   describe('runtime close', () => {
-    test('rt.close with a handle close in flight: a file close started by the user settles first', async () => {
+    ctx.test('rt.close with a handle close in flight: a file close started by the user settles first', async () => {
       const subject = await ctx.fresh();
       const file = await subject.fs.open('f', { read: true, write: true, createNew: true });
       await file.writeAllAt(0, Buffer.alloc(8 << 20, 1));
@@ -31,7 +31,7 @@ export function lifecycleCases(ctx: SuiteContext, tcp: boolean): void {
       for (const read of reads) expect(await read.outcome).toMatchObject({ status: 'fulfilled' });
     });
 
-    test('readDir iterations left open are released by rt.close, and their next entry fails with EBADF', async () => {
+    ctx.test('readDir iterations left open are released by rt.close, and their next entry fails with EBADF', async () => {
       const subject = await ctx.fresh();
       const cwd = subject.fs.currentDir();
       await cwd.createDir('many');
@@ -50,7 +50,7 @@ export function lifecycleCases(ctx: SuiteContext, tcp: boolean): void {
     });
 
     if (!tcp) return;
-    test('rt.close with a handle close in flight: a stream stuck flushing to a peer that never reads is reset', async () => {
+    ctx.test('rt.close with a handle close in flight: a stream stuck flushing to a peer that never reads is reset', async () => {
       const subject = await ctx.fresh();
       const sockets: Socket[] = [];
       const server = createServer((socket) => {

@@ -42,7 +42,7 @@ function round(random: SeededRandom, fileLength: number): Operation[] {
 /** Registers the cases that push a backend's queues and check every byte. */
 export function stressCases(ctx: SuiteContext): void {
   describe('under load', () => {
-    test(`${MANY} reads in flight at once on one handle`, async () => {
+    ctx.test(`${MANY} reads in flight at once on one handle`, async () => {
       const large = ctx.fixture.files.find((f) => f.path.startsWith('large/'));
       if (large === undefined) throw new Error('the fixture has no large file');
       const index = Number(large.path.slice('large/'.length));
@@ -58,7 +58,7 @@ export function stressCases(ctx: SuiteContext): void {
       await file.close();
     });
 
-    test(`data integrity: ${OPERATIONS} seeded random reads and writes checked byte for byte against a model`, async () => {
+    ctx.test(`data integrity: ${OPERATIONS} seeded random reads and writes checked byte for byte against a model`, async () => {
       const dir = await ctx.scratch();
       const file = await dir.openFile('integrity.bin', { read: true, write: true, createNew: true });
       const random = new SeededRandom(20_261_125);

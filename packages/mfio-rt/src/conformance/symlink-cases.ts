@@ -44,7 +44,7 @@ export function symlinkCases(ctx: SuiteContext, support: true | string): void {
       ],
     ];
     for (const [name, body] of cases) {
-      if (support === true) test(name, body);
+      if (support === true) ctx.test(name, body);
       else test.skip(`${name} (unavailable: ${support})`, body);
     }
   });

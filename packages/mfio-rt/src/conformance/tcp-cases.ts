@@ -68,8 +68,11 @@ function tcpOf(ctx: SuiteContext): Tcp {
 
 function sendCases(ctx: SuiteContext): Array<() => Promise<void>> {
   return ctx.fixture.files.map(({ path, data }) => async () => {
-    let received!: Promise<Buffer>;
-    const peer = await nodeServer((socket) => (received = collect(socket)));
+    // The server may hear of the connection only after the client wrote and closed (node:net
+    // on Windows accepts late): wait for the connection, not for a variable set by it.
+    let accepted!: (bytes: Promise<Buffer>) => void;
+    const received = new Promise<Buffer>((resolve) => (accepted = (bytes) => resolve(bytes)));
+    const peer = await nodeServer((socket) => accepted(collect(socket)));
     try {
       const stream = await tcpOf(ctx).connect(HOST, peer.port);
       await stream.write(data);
@@ -129,7 +132,7 @@ function echoServerCases(ctx: SuiteContext): Array<() => Promise<void>> {
 /** Registers the TCP cases (mfio's net suite, plus addresses, shutdown, errors, the Duplex). */
 export function tcpCases(ctx: SuiteContext): void {
   describe('tcp', () => {
-    test('connect to a node:net server; both sides agree on the addresses', async () => {
+    ctx.test('connect to a node:net server; both sides agree on the addresses', async () => {
       let accepted!: Socket;
       const peer = await nodeServer((socket) => (accepted = socket));
       try {
@@ -143,7 +146,7 @@ export function tcpCases(ctx: SuiteContext): void {
       }
     });
 
-    test('listen: a node:net client is accepted through async iteration', async () => {
+    ctx.test('listen: a node:net client is accepted through async iteration', async () => {
       const listener = await tcpOf(ctx).listen(HOST, 0);
       const { port, address } = listener.localAddress();
       expect(address).toBe(HOST);
@@ -159,16 +162,16 @@ export function tcpCases(ctx: SuiteContext): void {
       await listener.close();
     });
 
-    test('send, sequentially', () => sequential(sendCases(ctx)));
-    test(`send, ${AT_ONCE} at a time`, () => concurrent(sendCases(ctx), AT_ONCE));
-    test('receive, sequentially', () => sequential(receiveCases(ctx)));
-    test(`receive, ${AT_ONCE} at a time`, () => concurrent(receiveCases(ctx), AT_ONCE));
-    test('echo client against a node:net echo server, sequentially', () => sequential(echoClientCases(ctx)));
-    test(`echo client, ${AT_ONCE} at a time`, () => concurrent(echoClientCases(ctx), AT_ONCE));
-    test('echo server for node:net clients, sequentially', () => sequential(echoServerCases(ctx)));
-    test(`echo server, ${AT_ONCE} at a time`, () => concurrent(echoServerCases(ctx), AT_ONCE));
+    ctx.test('send, sequentially', () => sequential(sendCases(ctx)));
+    ctx.test(`send, ${AT_ONCE} at a time`, () => concurrent(sendCases(ctx), AT_ONCE));
+    ctx.test('receive, sequentially', () => sequential(receiveCases(ctx)));
+    ctx.test(`receive, ${AT_ONCE} at a time`, () => concurrent(receiveCases(ctx), AT_ONCE));
+    ctx.test('echo client against a node:net echo server, sequentially', () => sequential(echoClientCases(ctx)));
+    ctx.test(`echo client, ${AT_ONCE} at a time`, () => concurrent(echoClientCases(ctx), AT_ONCE));
+    ctx.test('echo server for node:net clients, sequentially', () => sequential(echoServerCases(ctx)));
+    ctx.test(`echo server, ${AT_ONCE} at a time`, () => concurrent(echoServerCases(ctx), AT_ONCE));
 
-    test('reads complete in order, each when full or at end of stream', async () => {
+    ctx.test('reads complete in order, each when full or at end of stream', async () => {
       const peer = await nodeServer((socket) => {
         socket.write('abc');
         setTimeout(() => socket.end('defgh'), 20);
@@ -187,7 +190,7 @@ export function tcpCases(ctx: SuiteContext): void {
       }
     });
 
-    test("shutdown('write') ends the peer's reads; later writes fail with EPIPE; reads go on", async () => {
+    ctx.test("shutdown('write') ends the peer's reads; later writes fail with EPIPE; reads go on", async () => {
       const peer = await nodeServer((socket) => void collect(socket).then((data) => socket.end(Buffer.concat([data, data]))));
       try {
         const stream = await tcpOf(ctx).connect(HOST, peer.port);
@@ -201,7 +204,7 @@ export function tcpCases(ctx: SuiteContext): void {
       }
     });
 
-    test('connecting to a port nothing listens on fails with ECONNREFUSED', async () => {
+    ctx.test('connecting to a port nothing listens on fails with ECONNREFUSED', async () => {
       // The local port of a live client socket: bound, never listening, and not handed to
       // anyone else while the socket lives (a just-closed server's port could be reused).
       const peer = await nodeServer(() => undefined);
@@ -215,7 +218,7 @@ export function tcpCases(ctx: SuiteContext): void {
       }
     });
 
-    test("shutdown('read'): pending and later reads see end of stream; writes go on", async () => {
+    ctx.test("shutdown('read'): pending and later reads see end of stream; writes go on", async () => {
       let received!: Promise<Buffer>;
       let peerSocket!: Socket;
       const peer = await nodeServer((socket) => ((peerSocket = socket), (received = collect(socket))));
@@ -235,7 +238,7 @@ export function tcpCases(ctx: SuiteContext): void {
       }
     });
 
-    test("shutdown('both'): reads see end of stream, writes fail with EPIPE, the peer sees end of stream", async () => {
+    ctx.test("shutdown('both'): reads see end of stream, writes fail with EPIPE, the peer sees end of stream", async () => {
       let received!: Promise<Buffer>;
       let peerSocket!: Socket;
       const peer = await nodeServer((socket) => ((peerSocket = socket), (received = collect(socket))));
@@ -253,7 +256,7 @@ export function tcpCases(ctx: SuiteContext): void {
       }
     });
 
-    test('Duplex destroy() does not wait for a peer that never reads: pending writes fail, the stream closes', async () => {
+    ctx.test('Duplex destroy() does not wait for a peer that never reads: pending writes fail, the stream closes', async () => {
       const peer = await nodeServer((socket) => socket.pause());
       try {
         const stream = await tcpOf(ctx).connect(HOST, peer.port);
@@ -272,7 +275,7 @@ export function tcpCases(ctx: SuiteContext): void {
       }
     });
 
-    test('Duplex: a reset by the peer errors the pipeline with ECONNRESET and closes the stream', async () => {
+    ctx.test('Duplex: a reset by the peer errors the pipeline with ECONNRESET and closes the stream', async () => {
       const peer = await nodeServer((socket) => {
         socket.write('some bytes');
         setTimeout(() => socket.resetAndDestroy(), 50);
@@ -287,7 +290,7 @@ export function tcpCases(ctx: SuiteContext): void {
       }
     });
 
-    test('use after close rejects with EBADF; a pending read fails with ECANCELED', async () => {
+    ctx.test('use after close rejects with EBADF; a pending read fails with ECANCELED', async () => {
       const peer = await nodeServer(() => undefined);
       try {
         const stream = await tcpOf(ctx).connect(HOST, peer.port);
@@ -303,7 +306,7 @@ export function tcpCases(ctx: SuiteContext): void {
       }
     });
 
-    test('an aborted read rejects with ABORT_ERR at once; the stream goes on with the next read', async () => {
+    ctx.test('an aborted read rejects with ABORT_ERR at once; the stream goes on with the next read', async () => {
       let peerSocket!: Socket;
       const peer = await nodeServer((socket) => (peerSocket = socket));
       try {
@@ -345,7 +348,7 @@ export function tcpCases(ctx: SuiteContext): void {
       }
     });
 
-    test('closing a listener ends its iteration and rejects pending accepts', async () => {
+    ctx.test('closing a listener ends its iteration and rejects pending accepts', async () => {
       const listener = await tcpOf(ctx).listen(HOST, 0);
       const pending = expect(listener.accept()).rejects.toMatchObject({ code: 'ECANCELED' });
       const iteration = (async () => {
@@ -358,7 +361,7 @@ export function tcpCases(ctx: SuiteContext): void {
       await expect(listener.accept()).rejects.toMatchObject({ code: 'EBADF' });
     });
 
-    test('the Duplex adapter pipes through a node:net echo server', async () => {
+    ctx.test('the Duplex adapter pipes through a node:net echo server', async () => {
       const peer = await nodeServer((socket) => socket.pipe(socket));
       try {
         const stream = await tcpOf(ctx).connect(HOST, peer.port);

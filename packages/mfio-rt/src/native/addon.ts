@@ -46,16 +46,21 @@ export interface NativeAddon extends Partial<NativeSockets> {
   UringRing?: NativeExecutorClass;
   /** Present where the thread pool was compiled in (Linux, macOS and other Unixes); `size` is its thread count. */
   ThreadPool?: NativeExecutorClass;
+  /** Present on Windows (src/native/iocp/): an I/O completion port; `size` is advisory. */
+  IocpPort?: NativeExecutorClass;
 }
 
 /**
  * Where the addon may be, in the order tried: `MFIO_ADDON` when set (a sanitizer or debug build;
- * then nothing else is tried), a local build, then a prebuilt binary.
+ * then nothing else is tried), a local build, then a prebuilt binary. On Windows the local
+ * build is first the one cross-built from Linux (`pnpm build:win32`, build-win32/), then one
+ * made on Windows itself (build/).
  */
 export function addonCandidates(): string[] {
   const explicit = process.env.MFIO_ADDON;
   if (explicit) return [explicit];
   return [
+    ...(process.platform === 'win32' ? [join(packageRoot, 'build-win32', 'Release', 'mfio_rt.node')] : []),
     join(packageRoot, 'build', 'Release', 'mfio_rt.node'),
     join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, 'mfio_rt.node'),
   ];

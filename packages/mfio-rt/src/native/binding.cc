@@ -10,6 +10,10 @@
 #ifdef __linux__
 #include "io_uring/uring_ring.h"
 #endif
+#ifdef _WIN32
+#include "iocp/iocp_port.h"
+#include "iocp/win_sockets.h"
+#endif
 
 namespace {
 
@@ -21,6 +25,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 #endif
 #ifdef __linux__
   exports.Set("UringRing", mfio::rt::UringRing::Define(env));
+#endif
+#ifdef _WIN32
+  mfio::rt::win::DefineSockets(env, exports);
+  exports.Set("IocpPort", mfio::rt::win::IocpPort::Define(env));
 #endif
   return exports;
 }

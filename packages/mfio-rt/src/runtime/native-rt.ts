@@ -1,5 +1,6 @@
 import * as nodePath from 'node:path';
 import { MfioError, invalidArgType, type IoBackend, type IoOptions } from '@mfio/core';
+import { iocpFactory } from '../backends/iocp/index.js';
 import { ioUringFactory } from '../backends/io_uring/index.js';
 import { libuvFactory } from '../backends/libuv/index.js';
 import { threadpoolFactory } from '../backends/threadpool/index.js';
@@ -11,7 +12,6 @@ import type { ListenOptions, Tcp, TcpListener, TcpStream } from '../net/types.js
 import {
   BACKEND_ORDER,
   backendFactory,
-  placeholder,
   registerBackend,
   unavailable,
   type BackendDrivers,
@@ -19,9 +19,9 @@ import {
 } from './registry.js';
 import { Resources } from './resources.js';
 
-// Until their addon exists, the native backends say why they cannot start.
+// Each factory says why its backend cannot start where it cannot (platform, addon, sandbox).
 registerBackend(ioUringFactory);
-registerBackend(placeholder('iocp', () => (process.platform === 'win32' ? 'the native addon is not built yet' : 'only on Windows')));
+registerBackend(iocpFactory);
 registerBackend(threadpoolFactory);
 registerBackend(libuvFactory);
 

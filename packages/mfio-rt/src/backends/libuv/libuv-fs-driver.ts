@@ -1,12 +1,13 @@
 import * as nodeFs from 'node:fs';
 import * as nodePath from 'node:path';
-import type { IoBackend } from '@mfio/core';
+import type { IoBackend, MfioError } from '@mfio/core';
 import { fromNodeError, systemError } from '../../errors.js';
 import type { FsDriver, PathSyntax, RawFile } from '../../fs/driver.js';
 import type { OpenFlags } from '../../fs/open-options.js';
 import type { DirEntry, Metadata } from '../../fs/types.js';
 import { LibuvFile } from './libuv-file.js';
 import { fileTypeOf, toMetadata } from './metadata.js';
+import { linuxCodeOnWindows, renameAsLinux } from './win32-errors.js';
 
 const fsp = nodeFs.promises;
 const C = nodeFs.constants;
@@ -24,12 +25,18 @@ export function toOpenMode(flags: OpenFlags): number {
   return mode;
 }
 
-/** Run a `node:fs` promise and map its error. */
+/** Whether `path` is a directory (false if it cannot be stat'ed). */
+async function isDirectory(path: string): Promise<boolean> {
+  return fsp.stat(path).then((stats) => stats.isDirectory(), () => false);
+}
+
+/** Run a `node:fs` promise and map its error (to Linux's code where Windows differs). */
 async function call<T>(operation: Promise<T>, syscall: string, path: string, dest?: string): Promise<T> {
   try {
     return await operation;
   } catch (error) {
-    throw fromNodeError(error, dest === undefined ? { syscall, path } : { syscall, path, dest });
+    const mapped = fromNodeError(error, dest === undefined ? { syscall, path } : { syscall, path, dest });
+    throw process.platform === 'win32' ? await linuxCodeOnWindows(mapped, syscall, path, dest) : mapped;
   }
 }
 
@@ -52,9 +59,13 @@ export class LibuvFsDriver implements FsDriver {
   }
 
   async open(path: string, flags: OpenFlags): Promise<RawFile> {
-    const fd = await new Promise<number>((resolve, reject) => {
-      nodeFs.open(path, toOpenMode(flags), 0o666, (error, fd) => (error ? reject(fromNodeError(error, { syscall: 'open', path })) : resolve(fd)));
-    });
+    const fd = await call(
+      new Promise<number>((resolve, reject) => {
+        nodeFs.open(path, toOpenMode(flags), 0o666, (error, fd) => (error ? reject(error) : resolve(fd)));
+      }),
+      'open',
+      path,
+    );
     // POSIX lets a directory be opened for reading; every backend refuses it the same way.
     const stats = await new Promise<nodeFs.Stats | null>((resolve) => nodeFs.fstat(fd, (error, s) => resolve(error ? null : s)));
     if (stats?.isDirectory()) {
@@ -102,7 +113,8 @@ export class LibuvFsDriver implements FsDriver {
     return call(fsp.unlink(path), 'unlink', path);
   }
 
-  rename(from: string, to: string): Promise<void> {
+  async rename(from: string, to: string): Promise<void> {
+    if (process.platform === 'win32') await renameAsLinux(from, to);
     return call(fsp.rename(from, to), 'rename', from, to);
   }
 
@@ -110,7 +122,15 @@ export class LibuvFsDriver implements FsDriver {
     // copyfile(3) on a directory fails late and differently per platform; name it up front.
     const stats = await call(fsp.stat(from), 'copyfile', from, to);
     if (stats.isDirectory()) throw systemError('EISDIR', { syscall: 'copyfile', path: from, dest: to });
-    await call(fsp.copyFile(from, to), 'copyfile', from, to);
+    try {
+      await call(fsp.copyFile(from, to), 'copyfile', from, to);
+    } catch (error) {
+      // Windows' CopyFileW onto a directory is "access denied" (EPERM from libuv); Linux says EISDIR.
+      if (process.platform === 'win32' && (error as MfioError).code === 'EPERM' && (await isDirectory(to))) {
+        throw systemError('EISDIR', { syscall: 'copyfile', path: from, dest: to });
+      }
+      throw error;
+    }
   }
 
   hardLink(from: string, to: string): Promise<void> {

@@ -21,6 +21,8 @@ export const Op = {
   Send: 15,
   Shutdown: 16,
   OpenAt2: 17,
+  /** IOCP only (Windows handles are not CRT fds, so node:fs cannot ftruncate them). */
+  SetLen: 18,
 } as const;
 export type Op = (typeof Op)[keyof typeof Op];
 

@@ -134,8 +134,13 @@ export class NativeFile implements RawFile {
     return parseStatx(out);
   }
 
-  setLen(length: number): Promise<void> {
-    // IORING_OP_FTRUNCATE needs Linux 6.9; the thread pool's ftruncate works everywhere.
+  async setLen(length: number): Promise<void> {
+    // On Windows the fd is a HANDLE, which node:fs cannot take: the IOCP port sets the length.
+    if (process.platform === 'win32') {
+      await nativeCall(this.queue, Op.SetLen, this.fd, null, 0, 0, null, { syscall: 'ftruncate', path: this.path }, length);
+      return;
+    }
+    // IORING_OP_FTRUNCATE needs Linux 6.9; libuv's ftruncate works everywhere.
     return new Promise((resolve, reject) => {
       ftruncate(this.fd, length, (error) => (error ? reject(fromNodeError(error, { syscall: 'ftruncate', path: this.path })) : resolve()));
     });

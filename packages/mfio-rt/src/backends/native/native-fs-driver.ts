@@ -1,4 +1,5 @@
 import { constants } from 'node:fs';
+import { isAbsolute, toNamespacedPath } from 'node:path';
 import { invalidArgValue, systemError } from '../../errors.js';
 import type { RawFile } from '../../fs/driver.js';
 import type { OpenFlags } from '../../fs/open-options.js';
@@ -12,7 +13,10 @@ import type { NativeQueue } from './native-queue.js';
 /** A path as the kernel reads it: UTF-8 with a NUL at the end (and none inside). */
 function cPath(path: string): Buffer {
   if (path.includes('\0')) throw invalidArgValue('path', 'must be a string without null bytes', path);
-  return Buffer.from(`${path}\0`, 'utf8');
+  // On Windows an absolute path goes in the \\?\ form, as node:fs passes paths, so paths over
+  // MAX_PATH (260) work (a relative one, openat2's, stays relative); elsewhere toNamespacedPath
+  // returns the path as it is.
+  return Buffer.from(`${isAbsolute(path) ? toNamespacedPath(path) : path}\0`, 'utf8');
 }
 
 /**

@@ -3,9 +3,10 @@ import { invalidArgValue } from '../../errors.js';
 import type { SocketAddress } from '../../net/driver.js';
 
 const AF_INET = 2;
-const AF_INET6 = 10;
+/** Linux's; Winsock numbers it 23 (the structures are laid out alike). */
+const AF_INET6 = process.platform === 'win32' ? 23 : 10;
 
-/** A `struct sockaddr_in` / `sockaddr_in6` for a numeric address (Linux layout). */
+/** A `struct sockaddr_in` / `sockaddr_in6` for a numeric address (Linux and Winsock layout). */
 export function encodeSockaddr(address: string, port: number): Uint8Array {
   if (isIPv4(address)) {
     const out = new Uint8Array(16);

@@ -43,7 +43,13 @@ export function threadCount(env: NodeJS.ProcessEnv = process.env): number {
 export const threadpoolFactory: BackendFactory = {
   name: 'threadpool',
   start(options) {
-    if (process.platform === 'win32') throw unavailable('threadpool', 'not on Windows yet (IOCP is the native backend there)');
+    if (process.platform === 'win32') {
+      throw unavailable(
+        'threadpool',
+        'not built for Windows: its blocking calls (pread/pwrite, openat, poll on a wakeup fd) are POSIX and it wakes the loop ' +
+          "with a uv_async_t, whose symbols node.exe's Node-API import library lacks; IOCP is the native backend there",
+      );
+    }
     return startNativeBackend('threadpool', (addon) => addon.ThreadPool, threadCount(), options);
   },
 };

@@ -69,6 +69,10 @@ int DecodeCommand(const double* cmd, BufferTable& buffers, Command* out) {
     case kShutdown:
       out->len = static_cast<uint32_t>(len);  // how
       return 0;
+    case kSetLen:
+      if (!(arg >= 0 && arg <= 9007199254740992.0)) return -EINVAL;
+      out->arg = static_cast<uint64_t>(arg);  // the new length
+      return 0;
     default:
       return -EINVAL;
   }

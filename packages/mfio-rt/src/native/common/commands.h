@@ -1,6 +1,6 @@
 // The command buffer JS fills and one native call consumes: kStride doubles per request.
 // Mirrored in src/backends/native/commands.ts; keep the two in step. Every executor (the io_uring
-// ring, the thread pool) takes these commands.
+// ring, the thread pool, the IOCP port) takes these commands.
 #pragma once
 
 #include <cstdint>
@@ -26,7 +26,9 @@ enum Op : int {
   kSend = 15,      // fd, buf+offset, len, flags = MSG_* flags
   kShutdown = 16,  // fd, len = SHUT_RD / SHUT_WR / SHUT_RDWR
   kOpenAt2 = 17,   // as kOpenAt, arg = openat2 RESOLVE_* flags (Linux 5.6+)
-  kOpCount = 18,
+  kSetLen = 18,    // fd, arg = new length. IOCP only: on Windows the fd is a HANDLE, which node:fs's
+                   // ftruncate cannot take; the other executors answer -EINVAL (JS uses ftruncate)
+  kOpCount = 19,
 };
 
 enum Field : int {

