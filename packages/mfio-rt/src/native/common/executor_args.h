@@ -35,6 +35,21 @@ inline bool CheckExecutorArgs(const Napi::CallbackInfo& info, const char* signat
   return true;
 }
 
+// The JS class of an executor `T` (NativeExecutor in src/native/addon.ts): its six methods, the
+// same for every backend. `T` makes this a friend, so the methods can stay private.
+template <typename T>
+Napi::Function DefineExecutorClass(Napi::Env env, const char* name) {
+  return T::DefineClass(env, name,
+                        {
+                            T::template InstanceMethod<&T::Submit>("submit"),
+                            T::template InstanceMethod<&T::Wait>("wait"),
+                            T::template InstanceMethod<&T::Drain>("drain"),
+                            T::template InstanceMethod<&T::SetActive>("setActive"),
+                            T::template InstanceMethod<&T::Close>("close"),
+                            T::template InstanceMethod<&T::Info>("info"),
+                        });
+}
+
 // submit()'s command buffer and count; false with a pending RangeError if the count overruns it.
 inline bool CheckSubmitArgs(const Napi::CallbackInfo& info, Napi::Float64Array* commands, unsigned* count) {
   *commands = info[0].As<Napi::Float64Array>();

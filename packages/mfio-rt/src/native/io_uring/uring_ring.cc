@@ -123,17 +123,7 @@ int Prepare(io_uring_sqe* sqe, const double* cmd, BufferTable& buffers, open_how
 
 }  // namespace
 
-Napi::Function UringRing::Define(Napi::Env env) {
-  return DefineClass(env, "UringRing",
-                     {
-                         InstanceMethod<&UringRing::Submit>("submit"),
-                         InstanceMethod<&UringRing::Wait>("wait"),
-                         InstanceMethod<&UringRing::Drain>("drain"),
-                         InstanceMethod<&UringRing::SetActive>("setActive"),
-                         InstanceMethod<&UringRing::Close>("close"),
-                         InstanceMethod<&UringRing::Info>("info"),
-                     });
-}
+Napi::Function UringRing::Define(Napi::Env env) { return DefineExecutorClass<UringRing>(env, "UringRing"); }
 
 // new UringRing(entries, completions: Int32Array, onCompletions: (count) => void)
 UringRing::UringRing(const Napi::CallbackInfo& info) : Napi::ObjectWrap<UringRing>(info), env_(info.Env()) {

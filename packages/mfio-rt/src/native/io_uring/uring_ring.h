@@ -24,6 +24,9 @@ class UringRing : public Napi::ObjectWrap<UringRing> {
   ~UringRing() override;
 
  private:
+  template <typename T>
+  friend Napi::Function DefineExecutorClass(Napi::Env env, const char* name);
+
   Napi::Value Submit(const Napi::CallbackInfo& info);
   Napi::Value Wait(const Napi::CallbackInfo& info);
   Napi::Value Drain(const Napi::CallbackInfo& info);

@@ -68,17 +68,7 @@ struct Operation {
   char addresses[2 * kAcceptAddressSize];
 };
 
-Napi::Function IocpPort::Define(Napi::Env env) {
-  return DefineClass(env, "IocpPort",
-                     {
-                         InstanceMethod<&IocpPort::Submit>("submit"),
-                         InstanceMethod<&IocpPort::Wait>("wait"),
-                         InstanceMethod<&IocpPort::Drain>("drain"),
-                         InstanceMethod<&IocpPort::SetActive>("setActive"),
-                         InstanceMethod<&IocpPort::Close>("close"),
-                         InstanceMethod<&IocpPort::Info>("info"),
-                     });
-}
+Napi::Function IocpPort::Define(Napi::Env env) { return DefineExecutorClass<IocpPort>(env, "IocpPort"); }
 
 // new IocpPort(size, completions: Int32Array, onCompletions: (count) => void). `size` is the
 // port's concurrency value (0: as many threads as cores); one thread dequeues, so it is advisory.

@@ -30,6 +30,7 @@
 
 #include "../common/command.h"
 #include "../common/completion_sink.h"
+#include "../common/executor_args.h"
 
 namespace mfio::rt::win {
 
@@ -45,6 +46,9 @@ class IocpPort : public Napi::ObjectWrap<IocpPort> {
   static constexpr unsigned kCapacity = 4096;
 
  private:
+  template <typename T>
+  friend Napi::Function mfio::rt::DefineExecutorClass(Napi::Env env, const char* name);
+
   Napi::Value Submit(const Napi::CallbackInfo& info);
   Napi::Value Wait(const Napi::CallbackInfo& info);
   Napi::Value Drain(const Napi::CallbackInfo& info);

@@ -19,17 +19,7 @@ constexpr unsigned kCancelAny = 1u << 2;  // IORING_ASYNC_CANCEL_ANY, as NativeQ
 
 }  // namespace
 
-Napi::Function ThreadPool::Define(Napi::Env env) {
-  return DefineClass(env, "ThreadPool",
-                     {
-                         InstanceMethod<&ThreadPool::Submit>("submit"),
-                         InstanceMethod<&ThreadPool::Wait>("wait"),
-                         InstanceMethod<&ThreadPool::Drain>("drain"),
-                         InstanceMethod<&ThreadPool::SetActive>("setActive"),
-                         InstanceMethod<&ThreadPool::Close>("close"),
-                         InstanceMethod<&ThreadPool::Info>("info"),
-                     });
-}
+Napi::Function ThreadPool::Define(Napi::Env env) { return DefineExecutorClass<ThreadPool>(env, "ThreadPool"); }
 
 // new ThreadPool(threads, completions: Int32Array, onCompletions: (count) => void)
 ThreadPool::ThreadPool(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ThreadPool>(info), env_(info.Env()) {

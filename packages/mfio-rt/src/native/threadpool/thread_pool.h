@@ -25,6 +25,9 @@ class ThreadPool : public Napi::ObjectWrap<ThreadPool> {
   static constexpr unsigned kCapacity = 4096;
 
  private:
+  template <typename T>
+  friend Napi::Function DefineExecutorClass(Napi::Env env, const char* name);
+
   Napi::Value Submit(const Napi::CallbackInfo& info);
   Napi::Value Wait(const Napi::CallbackInfo& info);
   Napi::Value Drain(const Napi::CallbackInfo& info);
