@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { FileHandle } from '@mfio/rt';
 import { NetFs } from '../src/index.js';
 import { FrameType as T } from '../src/protocol/constants.js';
 import { encodeMessage } from '../src/protocol/encode.js';
@@ -7,6 +8,24 @@ import { RawClient } from './support/raw-client.js';
 import { startServer, within, type TestServer } from './support/servers.js';
 
 const SIZE = 8 * 1024 * 1024;
+
+/**
+ * Read all of big.bin into a buffer of 0xaa bytes and abort in the same tick; resolves with the
+ * buffer once the client has let go of it (the abort error's `released`).
+ */
+async function readAbortedAtOnce(file: FileHandle): Promise<Buffer> {
+  const buffer = Buffer.alloc(SIZE, 0xaa);
+  const controller = new AbortController();
+  const reading = file.readAt(0, buffer, { signal: controller.signal });
+  controller.abort();
+  const error = (await reading.then(
+    () => null,
+    (e: unknown) => e,
+  )) as { code: string; released: Promise<void> };
+  expect(error).toMatchObject({ code: 'ABORT_ERR' });
+  await within(error.released, 5000, 'the buffer release');
+  return buffer;
+}
 
 describe('CANCEL', () => {
   let s: TestServer;
@@ -19,8 +38,8 @@ describe('CANCEL', () => {
   afterAll(() => s.close());
 
   /** A raw, authenticated connection with big.bin open, and its handle. */
-  async function rawWithFile(): Promise<{ raw: RawClient; handle: number }> {
-    const raw = await RawClient.connect(s.port, 't');
+  async function rawWithFile(port = s.port): Promise<{ raw: RawClient; handle: number }> {
+    const raw = await RawClient.connect(port, 't');
     raw.send(encodeMessage({ type: T.OPEN_FILE, id: 1, flags: 1, path: '/big.bin' }));
     const opened = await raw.next();
     if (opened?.type !== T.HANDLE) throw new Error(`expected HANDLE, got ${JSON.stringify(opened)}`);
@@ -66,16 +85,7 @@ describe('CANCEL', () => {
     const fs = await NetFs.connect({ port: s.port, token: 't' });
     try {
       const file = await fs.open('big.bin');
-      const buffer = Buffer.alloc(SIZE, 0xaa);
-      const controller = new AbortController();
-      const reading = file.readAt(0, buffer, { signal: controller.signal });
-      controller.abort(); // same tick: READ and CANCEL leave in one write
-      const error = (await reading.then(
-        () => null,
-        (e: unknown) => e,
-      )) as { code: string; released: Promise<void> };
-      expect(error).toMatchObject({ code: 'ABORT_ERR' });
-      await within(error.released, 5000, 'the buffer release');
+      const buffer = await readAbortedAtOnce(file); // READ and CANCEL leave in one write
       // Without CANCEL the server would send all 8 MiB and the client would land it here.
       expect(buffer.subarray(SIZE - 1024 * 1024).every((b) => b === 0xaa)).toBe(true);
       // The same connection still reads correctly.
@@ -95,12 +105,9 @@ describe('CANCEL', () => {
     afterAll(() => small.close());
 
     test('a CANCEL is still read while the server works on its one READ', async () => {
-      const raw = await RawClient.connect(small.port, 't');
+      const { raw, handle } = await rawWithFile(small.port);
       try {
-        raw.send(encodeMessage({ type: T.OPEN_FILE, id: 1, flags: 1, path: '/big.bin' }));
-        const opened = await raw.next();
-        if (opened?.type !== T.HANDLE) throw new Error(`expected HANDLE, got ${JSON.stringify(opened)}`);
-        raw.send(Buffer.concat([encodeMessage({ type: T.READ, id: 5, handle: opened.handle, position: 0, length: 1024 * 1024 }), encodeMessage({ type: T.CANCEL, id: 5 })]));
+        raw.send(Buffer.concat([encodeMessage({ type: T.READ, id: 5, handle, position: 0, length: 1024 * 1024 }), encodeMessage({ type: T.CANCEL, id: 5 })]));
         expect(await within(raw.next(), 5000, 'the cancelled READ')).toEqual({ type: T.ERROR, id: 5, code: 'ECANCELED' });
       } finally {
         raw.socket.destroy();
@@ -112,16 +119,7 @@ describe('CANCEL', () => {
       try {
         const file = await fs.open('big.bin');
         // 8 reads of 1 MiB (maxRead) for one call: one goes out, seven wait in the client.
-        const buffer = Buffer.alloc(SIZE, 0xaa);
-        const controller = new AbortController();
-        const reading = file.readAt(0, buffer, { signal: controller.signal });
-        controller.abort();
-        const error = (await reading.then(
-          () => null,
-          (e: unknown) => e,
-        )) as { code: string; released: Promise<void> };
-        expect(error).toMatchObject({ code: 'ABORT_ERR' });
-        await within(error.released, 5000, 'the buffer release');
+        const buffer = await readAbortedAtOnce(file);
         expect(buffer.subarray(1024 * 1024).every((b) => b === 0xaa)).toBe(true);
         // Many reads at once through a limit of one: every one answered, in place, in full.
         const reads = Array.from({ length: 40 }, (_, i) => file.readAt(i * 200_003, 8));
