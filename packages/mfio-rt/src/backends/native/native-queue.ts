@@ -64,6 +64,8 @@ export class NativeQueue implements IoBackend {
   #generations: number[] = [];
   #free: number[] = [];
   #inKernel = 0;
+  /** Cancels at the head of the queue: they go regardless of room (they make room, never wait for it). */
+  #urgent = 0;
   #active = false;
   #flushScheduled = false;
   /** No new requests once close() started; the ring itself is released at its end. */
@@ -153,11 +155,14 @@ export class NativeQueue implements IoBackend {
     this.#write(op, this.#allocate(pending, index), fd, buffer, offset, len, arg, 0);
   }
 
-  /** Ask the kernel to cancel a request; it still completes (usually with ECANCELED). */
+  /**
+   * Cancel a request: still queued here, it completes now with ECANCELED; in the kernel, the
+   * kernel is asked to cancel it and it completes when the kernel lets go of its buffer.
+   */
   cancel(pending: Pending): void {
     const slot = pending.userData & SLOT_MASK;
     if (this.#closing || this.#slots[slot] !== pending) return; // already completed
-    this.#write(Op.Cancel, this.#allocate(IGNORED, 0), -1, null, 0, 0, pending.userData, 0);
+    this.cancelMany(pending);
   }
 
   /**
@@ -182,7 +187,7 @@ export class NativeQueue implements IoBackend {
     for (let slot = 0; slot < this.#slots.length; slot++) {
       if (this.#slots[slot] === pending) inKernel.push(slot | (this.#generations[slot]! << SLOT_BITS));
     }
-    for (const userData of inKernel) this.#write(Op.Cancel, this.#allocate(IGNORED, 0), -1, null, 0, 0, userData, 0);
+    for (const userData of inKernel) this.#writeCancel(userData, 0);
   }
 
   /** Run completions on this thread until `packet` settles (the sync wrappers). */
@@ -209,7 +214,7 @@ export class NativeQueue implements IoBackend {
     const queued = this.#takeQueued();
     for (let i = 0; i < queued.length; i += STRIDE) this.#complete(queued[i + F_USER_DATA]!, -ECANCELED);
     if (this.#inKernel > 0) {
-      this.#write(Op.Cancel, this.#allocate(IGNORED, 0), -1, null, 0, 0, 0, IORING_ASYNC_CANCEL_ANY);
+      this.#writeCancel(0, IORING_ASYNC_CANCEL_ANY);
       this.#flush();
       await new Promise<void>((resolve) => this.#idle.push(resolve));
     }
@@ -259,6 +264,32 @@ export class NativeQueue implements IoBackend {
     this.#scheduleFlush();
   }
 
+  /**
+   * A cancel goes before everything queued, and even when the executor is full: requests that
+   * wait for a peer may fill it for good (idle connections), and only a cancel frees them.
+   */
+  #writeCancel(target: number, flags: number): void {
+    if (this.#head === 0) {
+      if ((this.#queued + 1) * STRIDE > this.#commands.length) this.#makeRoom();
+      this.#commands.copyWithin(STRIDE, 0, this.#queued * STRIDE);
+    } else {
+      this.#head--;
+    }
+    const c = this.#commands;
+    const i = this.#head * STRIDE;
+    c[i + F_OP] = Op.Cancel;
+    c[i + F_USER_DATA] = this.#allocate(IGNORED, 0);
+    c[i + F_FD] = -1;
+    c[i + F_BUF] = -1;
+    c[i + F_BUF_OFFSET] = 0;
+    c[i + F_LEN] = 0;
+    c[i + F_ARG] = target;
+    c[i + F_FLAGS] = flags;
+    this.#queued++;
+    this.#urgent++;
+    this.#scheduleFlush();
+  }
+
   #scheduleFlush(): void {
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
@@ -282,9 +313,9 @@ export class NativeQueue implements IoBackend {
     if (this.#released) return;
     if (this.#sources.length > 0) this.#pull();
     if (this.#queued === 0) return;
-    const room = this.#limit - this.#inKernel;
-    if (room <= 0) return; // completions will make room and flush again
-    const count = Math.min(this.#queued, room);
+    // Completions will make room and flush again; cancels at the head go anyway.
+    const count = Math.min(this.#queued, Math.max(this.#limit - this.#inKernel, this.#urgent));
+    if (count <= 0) return;
     let consumed: number;
     const head = this.#head;
     const commands = head === 0 ? this.#commands : this.#commands.subarray(head * STRIDE);
@@ -295,6 +326,7 @@ export class NativeQueue implements IoBackend {
       return;
     }
     this.#inKernel += consumed;
+    this.#urgent = Math.max(0, this.#urgent - consumed);
     if (!this.#active && this.#inKernel > 0) {
       this.#active = true;
       this.#ring.setActive(true);
@@ -358,6 +390,7 @@ export class NativeQueue implements IoBackend {
     const queued = this.#commands.slice(this.#head * STRIDE, (this.#head + this.#queued) * STRIDE);
     this.#head = 0;
     this.#queued = 0;
+    this.#urgent = 0;
     this.#buffers = [];
     this.#lastBuffer = null;
     return queued;

@@ -35,6 +35,18 @@ inline bool CheckExecutorArgs(const Napi::CallbackInfo& info, const char* signat
   return true;
 }
 
+// How many of `count` commands to take with `room` left: in order, cancels always (they make
+// room, and requests waiting for a peer may hold it all for good), others while room lasts.
+inline unsigned CommandsToTake(const double* base, unsigned count, unsigned room) {
+  unsigned take = 0;
+  for (unsigned used = 0; take < count; take++) {
+    if (base[static_cast<size_t>(take) * commands::kStride + commands::kFieldOp] == commands::kCancel) continue;
+    if (used == room) break;
+    used++;
+  }
+  return take;
+}
+
 // The JS class of an executor `T` (NativeExecutor in src/native/addon.ts): its six methods, the
 // same for every backend. `T` makes this a friend, so the methods can stay private.
 template <typename T>

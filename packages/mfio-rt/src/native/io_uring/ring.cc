@@ -25,7 +25,7 @@ T* At(void* base, uint32_t offset) {
 
 }  // namespace
 
-int Ring::Open(unsigned entries) {
+int Ring::Open(unsigned entries, unsigned cq_entries) {
   io_uring_params p;
   std::memset(&p, 0, sizeof p);
   // SUBMIT_ALL: one bad SQE must not stop the rest of a batch (5.18+). CLAMP: cap sizes instead
@@ -35,6 +35,10 @@ int Ring::Open(unsigned entries) {
   for (unsigned flags : flag_sets) {
     std::memset(&p, 0, sizeof p);
     p.flags = flags;
+    if (cq_entries > 0) {
+      p.flags |= IORING_SETUP_CQSIZE;  // 5.5+, as old as IORING_FEAT_NODROP
+      p.cq_entries = cq_entries;
+    }
     fd = SysSetup(entries, &p);
     if (fd >= 0 || errno != EINVAL) break;
   }

@@ -16,8 +16,9 @@ class Ring {
   Ring& operator=(const Ring&) = delete;
   ~Ring() { Close(); }
 
-  // Create a ring of at least `entries` SQEs. Returns 0 or -errno (EPERM, ENOSYS, ENOMEM...).
-  int Open(unsigned entries);
+  // Create a ring of at least `entries` SQEs and, when not 0, `cq_entries` CQEs (else the
+  // kernel's twice as many). Returns 0 or -errno (EPERM, ENOSYS, ENOMEM...).
+  int Open(unsigned entries, unsigned cq_entries = 0);
   void Close();
   bool is_open() const { return fd_ >= 0; }
   int fd() const { return fd_; }

@@ -129,7 +129,9 @@ Napi::Function UringRing::Define(Napi::Env env) { return DefineExecutorClass<Uri
 UringRing::UringRing(const Napi::CallbackInfo& info) : Napi::ObjectWrap<UringRing>(info), env_(info.Env()) {
   Napi::Env env = info.Env();
   if (!CheckExecutorArgs(info, "UringRing(entries, completions: Int32Array, onCompletions)")) return;
-  int rc = ring_.Open(info[0].As<Napi::Number>().Uint32Value());
+  // CQ room for every request JS may have in flight (capacity) plus a cancel for each of them.
+  const unsigned entries = info[0].As<Napi::Number>().Uint32Value();
+  int rc = ring_.Open(entries, entries * kCqPerSqe);
   if (rc < 0) {
     ErrnoError(env, rc, "io_uring_setup").ThrowAsJavaScriptException();
     return;
@@ -292,7 +294,8 @@ Napi::Value UringRing::Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object out = Napi::Object::New(env);
   // Never more requests in the kernel than the CQ holds: completions cannot overflow.
-  out.Set("capacity", ring_.cq_entries());
+  // Cancels go regardless of capacity (NativeQueue): each may add a completion, so half the CQ.
+  out.Set("capacity", (ring_.cq_entries() - 1) / 2);
   out.Set("sqEntries", ring_.sq_entries());
   out.Set("features", ring_.features());
   out.Set("inFlight", static_cast<double>(in_flight_));

@@ -23,6 +23,9 @@ class UringRing : public Napi::ObjectWrap<UringRing> {
   explicit UringRing(const Napi::CallbackInfo& info);
   ~UringRing() override;
 
+  // CQ entries per SQ entry: 256 SQEs give 2,048 CQEs, so 1,023 requests in flight (capacity).
+  static constexpr unsigned kCqPerSqe = 8;
+
  private:
   template <typename T>
   friend Napi::Function DefineExecutorClass(Napi::Env env, const char* name);

@@ -111,8 +111,8 @@ IocpPort::~IocpPort() {
   if (!closed_) Shutdown();
 }
 
-// submit(commands: Float64Array, count, buffers: Uint8Array[]) -> commands consumed (at most the
-// room left under kCapacity; the rest stay with the caller).
+// submit(commands: Float64Array, count, buffers: Uint8Array[]) -> commands consumed: others up to
+// the room left under kCapacity, cancels always (CommandsToTake); the rest stay with the caller.
 Napi::Value IocpPort::Submit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (closed_) {
@@ -123,9 +123,9 @@ Napi::Value IocpPort::Submit(const Napi::CallbackInfo& info) {
   unsigned count;
   if (!CheckSubmitArgs(info, &commands, &count)) return env.Undefined();
   const unsigned room = in_flight_ >= kCapacity ? 0 : static_cast<unsigned>(kCapacity - in_flight_);
-  const unsigned take = count < room ? count : room;
-  BufferTable buffers(info[2].As<Napi::Array>());
   const double* base = commands.Data();
+  const unsigned take = CommandsToTake(base, count, room);
+  BufferTable buffers(info[2].As<Napi::Array>());
   in_flight_ += take;
   for (unsigned i = 0; i < take; i++) {
     Command command;
