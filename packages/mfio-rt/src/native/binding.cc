@@ -18,6 +18,14 @@
 namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+#ifdef _WIN32
+  // Node unloads a worker's addons when the worker goes, while the port's waiter thread or a
+  // thread-pool work item may still be running our code: pin the module for the process's life
+  // (what -z nodelete does for the ELF build, CMakeLists.txt).
+  HMODULE self = nullptr;
+  GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_PIN,
+                     reinterpret_cast<LPCWSTR>(&Init), &self);
+#endif
   mfio::rt::DefinePageOffset(env, exports);
 #ifndef _WIN32
   mfio::rt::DefineSockets(env, exports);

@@ -42,6 +42,8 @@ int32_t UvError(DWORD error) {
       return UV__ECANCELED;
     case ERROR_NOT_ENOUGH_MEMORY:
     case ERROR_OUTOFMEMORY:
+    case ERROR_NOT_ENOUGH_QUOTA:    // many large overlapped requests lock too much memory
+    case ERROR_WORKING_SET_QUOTA:
       return UV__ENOMEM;
     case ERROR_INVALID_PARAMETER:
     case ERROR_NEGATIVE_SEEK:
@@ -74,6 +76,7 @@ int32_t UvError(DWORD error) {
       return UV__EPIPE;
     case ERROR_NETNAME_DELETED:
     case WSAECONNRESET:
+    case WSAENETRESET:
       return UV__ECONNRESET;
     case ERROR_CONNECTION_REFUSED:
     case WSAECONNREFUSED:
