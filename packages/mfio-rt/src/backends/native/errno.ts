@@ -17,4 +17,6 @@ function errnoNamed(name: string): number {
 export const EAGAIN = errnoNamed('EAGAIN');
 export const EBADF = errnoNamed('EBADF');
 export const ECANCELED = errnoNamed('ECANCELED');
+export const ECONNABORTED = errnoNamed('ECONNABORTED');
+export const ECONNRESET = errnoNamed('ECONNRESET');
 export const EINTR = errnoNamed('EINTR');

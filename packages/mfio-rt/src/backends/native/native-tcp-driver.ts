@@ -8,7 +8,7 @@ import { Op } from './commands.js';
 import { encodeSockaddr } from './sockaddr.js';
 import { socketAddress, NativeStream } from './native-stream.js';
 import type { Pending, NativeQueue } from './native-queue.js';
-import { ECANCELED } from './errno.js';
+import { ECANCELED, ECONNABORTED, ECONNRESET } from './errno.js';
 
 
 async function resolveHost(host: string, syscall: string): Promise<{ address: string; ipv6: boolean }> {
@@ -143,6 +143,11 @@ class NativeListener implements RawListener {
         this.#sockets.socketNoDelay(res);
         this.#connections.push(new NativeStream(this.#queue, this.#sockets, res));
       }
+    } else if ((res === -ECONNABORTED || res === -ECONNRESET) && !this.#closing) {
+      // A connection reset before it was accepted (Linux says ECONNABORTED, IOCP's AcceptEx
+      // ECONNRESET): nobody's accept fails for it, as with Node's own servers; take the next.
+      this.#arm();
+      return;
     } else if (res !== -ECANCELED && !this.#closing) {
       // EMFILE and friends: tell the waiting accepts; try again on the next turn, not in a hot loop.
       this.#connections.fail(MfioError.fromErrno(res, { syscall: 'accept' }), false);
