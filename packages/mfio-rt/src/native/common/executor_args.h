@@ -5,6 +5,7 @@
 
 #include <napi.h>
 
+#include <cstdint>
 #include <cstring>
 #include <string>
 
@@ -35,9 +36,11 @@ inline bool CheckExecutorArgs(const Napi::CallbackInfo& info, const char* signat
   return true;
 }
 
-// How many of `count` commands to take with `room` left: in order, cancels always (they make
-// room, and requests waiting for a peer may hold it all for good), others while room lasts.
-inline unsigned CommandsToTake(const double* base, unsigned count, unsigned room) {
+// How many of `count` commands to take with `in_flight` of `capacity` used: in order, cancels
+// always (they make room, and requests waiting for a peer may hold it all for good), others
+// while room lasts.
+inline unsigned CommandsToTake(const double* base, unsigned count, uint64_t in_flight, unsigned capacity) {
+  const unsigned room = in_flight >= capacity ? 0 : static_cast<unsigned>(capacity - in_flight);
   unsigned take = 0;
   for (unsigned used = 0; take < count; take++) {
     if (base[static_cast<size_t>(take) * commands::kStride + commands::kFieldOp] == commands::kCancel) continue;
@@ -63,7 +66,13 @@ Napi::Function DefineExecutorClass(Napi::Env env, const char* name) {
 }
 
 // submit()'s command buffer and count; false with a pending RangeError if the count overruns it.
-inline bool CheckSubmitArgs(const Napi::CallbackInfo& info, Napi::Float64Array* commands, unsigned* count) {
+// A closed executor throws `bad_fd` (EBADF as the executor numbers errors) naming `syscall`.
+inline bool CheckSubmitArgs(const Napi::CallbackInfo& info, bool closed, int bad_fd, const char* syscall,
+                            Napi::Float64Array* commands, unsigned* count) {
+  if (closed) {
+    ErrnoError(info.Env(), bad_fd, syscall).ThrowAsJavaScriptException();
+    return false;
+  }
   *commands = info[0].As<Napi::Float64Array>();
   *count = info[1].As<Napi::Number>().Uint32Value();
   if (static_cast<size_t>(*count) * commands::kStride > commands->ElementLength()) {

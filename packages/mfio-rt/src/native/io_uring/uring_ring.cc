@@ -159,13 +159,9 @@ UringRing::~UringRing() {
 // that do not fit in the submission queue are left for the next call.
 Napi::Value UringRing::Submit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (closed_) {
-    ErrnoError(env, -EBADF, "io_uring_enter").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
   Napi::Float64Array commands;
   unsigned count;
-  if (!CheckSubmitArgs(info, &commands, &count)) return env.Undefined();
+  if (!CheckSubmitArgs(info, closed_, -EBADF, "io_uring_enter", &commands, &count)) return env.Undefined();
   BufferTable buffers(info[2].As<Napi::Array>());
   const double* base = commands.Data();
   unsigned consumed = 0;

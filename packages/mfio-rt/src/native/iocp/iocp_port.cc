@@ -115,16 +115,11 @@ IocpPort::~IocpPort() {
 // the room left under kCapacity, cancels always (CommandsToTake); the rest stay with the caller.
 Napi::Value IocpPort::Submit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (closed_) {
-    ErrnoError(env, UV__EBADF, "iocp submit").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
   Napi::Float64Array commands;
   unsigned count;
-  if (!CheckSubmitArgs(info, &commands, &count)) return env.Undefined();
-  const unsigned room = in_flight_ >= kCapacity ? 0 : static_cast<unsigned>(kCapacity - in_flight_);
+  if (!CheckSubmitArgs(info, closed_, UV__EBADF, "iocp submit", &commands, &count)) return env.Undefined();
   const double* base = commands.Data();
-  const unsigned take = CommandsToTake(base, count, room);
+  const unsigned take = CommandsToTake(base, count, in_flight_, kCapacity);
   BufferTable buffers(info[2].As<Napi::Array>());
   in_flight_ += take;
   for (unsigned i = 0; i < take; i++) {

@@ -59,16 +59,11 @@ ThreadPool::~ThreadPool() {
 // the room left under kCapacity, cancels always (CommandsToTake); the rest stay with the caller.
 Napi::Value ThreadPool::Submit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (closed_) {
-    ErrnoError(env, -EBADF, "threadpool submit").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
   Napi::Float64Array commands;
   unsigned count;
-  if (!CheckSubmitArgs(info, &commands, &count)) return env.Undefined();
-  const unsigned room = in_flight_ >= kCapacity ? 0 : static_cast<unsigned>(kCapacity - in_flight_);
+  if (!CheckSubmitArgs(info, closed_, -EBADF, "threadpool submit", &commands, &count)) return env.Undefined();
   const double* base = commands.Data();
-  const unsigned take = CommandsToTake(base, count, room);
+  const unsigned take = CommandsToTake(base, count, in_flight_, kCapacity);
   BufferTable buffers(info[2].As<Napi::Array>());
   std::vector<Command> batch;
   batch.reserve(take);
