@@ -162,7 +162,8 @@ export class NativeQueue implements IoBackend {
   cancel(pending: Pending): void {
     const slot = pending.userData & SLOT_MASK;
     if (this.#closing || this.#slots[slot] !== pending) return; // already completed
-    this.cancelMany(pending);
+    // One request: still queued here, or in the kernel (no scan of the slot table for it).
+    if (!this.#dropQueued(pending)) this.#writeCancel(pending.userData, 0);
   }
 
   /**
@@ -172,7 +173,22 @@ export class NativeQueue implements IoBackend {
    */
   cancelMany(pending: Pending): void {
     if (this.#closing) return; // close() cancels everything
+    this.#dropQueued(pending);
+    // What is left of `pending` in the slot table is in the kernel.
+    const inKernel: number[] = [];
+    for (let slot = 0; slot < this.#slots.length; slot++) {
+      if (this.#slots[slot] === pending) inKernel.push(slot | (this.#generations[slot]! << SLOT_BITS));
+    }
+    for (const userData of inKernel) this.#writeCancel(userData, 0);
+  }
+
+  /**
+   * Turn the commands of `pending` still queued here into NOPs (they never reach the kernel) and
+   * complete them now with ECANCELED. Returns whether there were any.
+   */
+  #dropQueued(pending: Pending): boolean {
     const c = this.#commands;
+    let dropped = false;
     for (let k = this.#head; k < this.#head + this.#queued; k++) {
       const i = k * STRIDE;
       const userData = c[i + F_USER_DATA]!;
@@ -181,13 +197,9 @@ export class NativeQueue implements IoBackend {
       c[i + F_BUF] = -1;
       c[i + F_LEN] = 0;
       this.#complete(userData, -ECANCELED);
+      dropped = true;
     }
-    // What is left of `pending` in the slot table is in the kernel.
-    const inKernel: number[] = [];
-    for (let slot = 0; slot < this.#slots.length; slot++) {
-      if (this.#slots[slot] === pending) inKernel.push(slot | (this.#generations[slot]! << SLOT_BITS));
-    }
-    for (const userData of inKernel) this.#writeCancel(userData, 0);
+    return dropped;
   }
 
   /** Run completions on this thread until `packet` settles (the sync wrappers). */
