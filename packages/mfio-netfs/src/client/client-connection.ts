@@ -348,7 +348,9 @@ export class ClientConnection {
   /** A request on the wire got its last answer: send waiting ones while there is room. */
   #answered(): void {
     this.#onWire--;
-    if (this.#socket.writableEnded) return; // closing: the waiting ones fail with the connection
+    // Nothing waiting (the usual case: no iterator per answer); or closing, when the waiting
+    // ones fail with the connection.
+    if (this.#unsent.size === 0 || this.#socket.writableEnded) return;
     for (const [id, frames] of this.#unsent) {
       if (this.#onWire >= this.limits.maxInFlight) break;
       this.#unsent.delete(id);
