@@ -7,7 +7,7 @@
  * `TcpDriver`; `DriverFs` and `DriverTcp` supply everything else.
  * @packageDocumentation
  */
-export type { DirEntry, DirHandle, FileHandle, FileType, Fs, Metadata, Permissions, PermissionsChange } from './fs/types.js';
+export type { Diagnostics, DirEntry, DirHandle, FileHandle, FileType, Fs, Metadata, Permissions, PermissionsChange } from './fs/types.js';
 export { toOpenFlags, type OpenFlags, type OpenOptions } from './fs/open-options.js';
 export type { FsDriver, PathSyntax, RawFile } from './fs/driver.js';
 export { DriverFs } from './fs/driver-fs.js';

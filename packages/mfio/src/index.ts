@@ -13,7 +13,7 @@ export {
   type PacketOptions,
   type PacketResult,
 } from './packet.js';
-export type { IoBackend, PacketIo } from './packet-io.js';
+export type { InFlightRequest, IoBackend, PacketIo } from './packet-io.js';
 export { toLength, toPosition, type Position } from './position.js';
 export { awaitPacket, runPacket, runPacketSync, sendView, transferredOrThrow, type IoOptions } from './submit.js';
 export { asBuffer, readBuffer, writeBytes, type ReadTarget, type WriteSource } from './arguments.js';

@@ -29,4 +29,24 @@ export interface IoBackend {
    * @throws {MfioError} ERR_MFIO_DEADLOCK if the packet can never settle this way.
    */
   blockOn?(packet: Packet): void;
+  /**
+   * What this backend has in flight now, for diagnosing a request that never completes (a test's
+   * hang detector, a stuck `close()`). Present on backends that track their requests.
+   */
+  describeInFlight?(): InFlightRequest[];
+}
+
+/** One request a backend has in flight (see {@link IoBackend.describeInFlight}). */
+export interface InFlightRequest {
+  /** The operation, e.g. `'read'`, `'send'`, `'cancel'`. */
+  readonly op: string;
+  /**
+   * `'queued'`: waiting in the backend for room; `'submitted'`: handed to the kernel (or the
+   * server); `'cancelling'`: a cancel was asked for and its completion has not come.
+   */
+  readonly state: 'queued' | 'submitted' | 'cancelling';
+  /** Milliseconds since it was queued (coarse: measured from the backend's last batch). */
+  readonly ageMs: number;
+  /** The backend's own handle on it (a slot, a request id), to match with native logs. */
+  readonly id: number;
 }

@@ -6,7 +6,7 @@ import { trackedEntries } from './dir-entries.js';
 import { DriverFile } from './file.js';
 import { toOpenFlags, type OpenOptions } from './open-options.js';
 import { resolvePath, type ResolvedPath } from './resolve-path.js';
-import type { DirEntry, DirHandle, FileHandle, FileType, Fs, Metadata, PermissionsChange } from './types.js';
+import type { Diagnostics, DirEntry, DirHandle, FileHandle, FileType, Fs, Metadata, PermissionsChange } from './types.js';
 
 /**
  * The {@link Fs} of a driver-based backend: every backend shares this logic (path resolution
@@ -39,6 +39,15 @@ export class DriverFs implements Fs {
 
   open(path: string, options?: OpenOptions): Promise<FileHandle> {
     return this.currentDir().openFile(path, options);
+  }
+
+  /**
+   * What is open and in flight now: for diagnosing a request that never completes or a
+   * `close()` that does not settle. Cheap enough to log, not meant for a hot path.
+   */
+  diagnostics(): Diagnostics {
+    const backend = this.driver.backend;
+    return { backend: backend.name, ...this.resources.describe(), inFlight: backend.describeInFlight?.() ?? [] };
   }
 
   /**

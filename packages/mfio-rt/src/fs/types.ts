@@ -1,4 +1,4 @@
-import type { IoBackend, PositionalIo } from '@mfio/core';
+import type { InFlightRequest, IoBackend, PositionalIo } from '@mfio/core';
 import type { OpenOptions } from './open-options.js';
 
 /** What a directory entry or a path is. Symlinks are reported, not followed, by `readDir`. */
@@ -160,4 +160,20 @@ export interface Fs {
   currentDir(): DirHandle;
   /** Open a file relative to {@link currentDir}. Same as `currentDir().openFile(path, options)`. */
   open(path: string, options?: OpenOptions): Promise<FileHandle>;
+  /** What is open and in flight now, where the Fs can tell (every Fs of this package can). */
+  diagnostics?(): Diagnostics;
+}
+
+/** What a runtime has open and in flight now (see `diagnostics()`): what a stuck close waits for. */
+export interface Diagnostics {
+  /** The backend's name (`'io_uring'`, `'libuv'`, `'netfs'` ...). */
+  readonly backend: string;
+  /** Whether `close()` has started. */
+  readonly closing: boolean;
+  /** Handles open, by kind (`DriverFile`, `DriverStream`, ...). */
+  readonly open: Readonly<Record<string, number>>;
+  /** One-off operations running (open, stat, connect ...). */
+  readonly operations: number;
+  /** Requests the backend has in flight, oldest first; empty where it does not track them. */
+  readonly inFlight: readonly InFlightRequest[];
 }

@@ -6,7 +6,7 @@ import { libuvFactory } from '../backends/libuv/index.js';
 import { threadpoolFactory } from '../backends/threadpool/index.js';
 import { DriverFs } from '../fs/driver-fs.js';
 import type { OpenOptions } from '../fs/open-options.js';
-import type { DirHandle, FileHandle, Fs } from '../fs/types.js';
+import type { Diagnostics, DirHandle, FileHandle, Fs } from '../fs/types.js';
 import { DriverTcp } from '../net/driver-tcp.js';
 import type { ListenOptions, Tcp, TcpListener, TcpStream } from '../net/types.js';
 import {
@@ -88,6 +88,15 @@ export class NativeRt implements Fs, Tcp {
   /** Listen on `host:port` (0: any free port); see {@link Tcp.listen}. @throws {MfioError} EADDRINUSE; EBADF after close. */
   listen(host: string, port: number, options?: ListenOptions): Promise<TcpListener> {
     return this.#tcp.listen(host, port, options);
+  }
+
+  /**
+   * What the runtime has open and in flight now, e.g. to log when a request or `close()` takes
+   * far longer than it should: handles by kind, running operations, and the backend's requests
+   * (op, state, age) where it tracks them (io_uring, the thread pool, IOCP).
+   */
+  diagnostics(): Diagnostics {
+    return this.#fs.diagnostics();
   }
 
   /**

@@ -15,6 +15,8 @@ export interface Closeable {
  */
 export class Resources {
   readonly #open = new Set<Closeable>();
+  /** Taken from #open by close() and not shut yet: what a stuck close waits for. */
+  readonly #shutting = new Set<Closeable>();
   readonly #controller = new AbortController();
   #pending = 0;
   #idle: Array<() => void> = [];
@@ -88,6 +90,16 @@ export class Resources {
     }
   }
 
+  /** What is open and in progress now, by kind (for diagnostics: what a stuck close waits for). */
+  describe(): { closing: boolean; open: Record<string, number>; operations: number } {
+    const open: Record<string, number> = {};
+    for (const resource of [...this.#open, ...this.#shutting]) {
+      const kind = resource.constructor.name;
+      open[kind] = (open[kind] ?? 0) + 1;
+    }
+    return { closing: this.#closing !== null, open, operations: this.#pending };
+  }
+
   /** Close everything: idempotent, never rejects. */
   close(): Promise<void> {
     this.#closing ??= this.#closeAll();
@@ -100,7 +112,15 @@ export class Resources {
     while (this.#open.size > 0 || this.#pending > 0) {
       const open = [...this.#open];
       this.#open.clear();
-      await Promise.all(open.map((resource) => resource.shut().catch(() => undefined)));
+      await Promise.all(
+        open.map((resource) => {
+          this.#shutting.add(resource);
+          return resource
+            .shut()
+            .catch(() => undefined)
+            .finally(() => this.#shutting.delete(resource));
+        }),
+      );
       if (this.#pending > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
     }
   }

@@ -1,4 +1,4 @@
-import { MfioError, type IoBackend, type Packet } from '@mfio/core';
+import { MfioError, type InFlightRequest, type IoBackend, type Packet } from '@mfio/core';
 import type { NativeExecutor, NativeExecutorClass } from '../../native/addon.js';
 import { F_ARG, F_BUF, F_BUF_OFFSET, F_FD, F_FLAGS, F_LEN, F_OP, F_USER_DATA, IORING_ASYNC_CANCEL_ANY, Op, STRIDE } from './commands.js';
 import { EBADF, ECANCELED } from './errno.js';
@@ -23,6 +23,8 @@ const SECOND_BUFFER_OPS = new Set<number>([Op.Statx, Op.RenameAt, Op.LinkAt]);
 /** The Pending of requests whose result nobody needs (cancels). */
 const IGNORED: Pending = { userData: 0, complete() {} };
 const COMPLETION_PAIRS = 1024;
+/** Op numbers to names, for {@link NativeQueue.describeInFlight}: `Op.RenameAt` is `'renameAt'`. */
+const OP_NAMES = new Map<number, string>(Object.entries(Op).map(([name, op]) => [op, name[0]!.toLowerCase() + name.slice(1)]));
 
 /**
  * Requests written only when there is room for them (a readMany batch): the queue pulls from a
@@ -62,6 +64,13 @@ export class NativeQueue implements IoBackend {
   /** Which of its Pending's requests a slot holds (enqueueMany), else 0. */
   #indices: number[] = [];
   #generations: number[] = [];
+  /** Each live slot's op and when it was queued (for describeInFlight only). */
+  #slotOps: number[] = [];
+  #slotSince: number[] = [];
+  /** When the current tick's batch started (one clock read per batch, not per request). */
+  #clock = performance.now();
+  /** user_data of requests a cancel was written for; cleared whenever nothing is in flight. */
+  readonly #cancelling = new Set<number>();
   #free: number[] = [];
   #inKernel = 0;
   /** Cancels at the head of the queue: they go regardless of room (they make room, never wait for it). */
@@ -72,6 +81,8 @@ export class NativeQueue implements IoBackend {
   #closing = false;
   #released = false;
   #idle: Array<() => void> = [];
+  /** Completions kept back by {@link holdCompletions}, as (user_data, res) pairs. */
+  #held: number[] | null = null;
   #sources: RequestSource[] = [];
   readonly #flushTask = (): void => this.#flush();
 
@@ -202,6 +213,25 @@ export class NativeQueue implements IoBackend {
     return dropped;
   }
 
+  /**
+   * Every request queued here or handed to the executor and not completed, oldest first (for a
+   * hang detector or a stuck close; it walks the slot table, so not for a hot path).
+   */
+  describeInFlight(): InFlightRequest[] {
+    const queued = new Set<number>();
+    for (let k = this.#head; k < this.#head + this.#queued; k++) queued.add(this.#commands[k * STRIDE + F_USER_DATA]!);
+    const now = performance.now();
+    const requests: InFlightRequest[] = [];
+    for (let slot = 0; slot < this.#slots.length; slot++) {
+      if (this.#slots[slot] === undefined) continue;
+      const userData = slot | (this.#generations[slot]! << SLOT_BITS);
+      const state = queued.has(userData) ? 'queued' : this.#closing || this.#cancelling.has(userData) ? 'cancelling' : 'submitted';
+      const op = OP_NAMES.get(this.#slotOps[slot]!) ?? `op ${this.#slotOps[slot]}`;
+      requests.push({ op, state, ageMs: Math.round(now - this.#slotSince[slot]!), id: slot });
+    }
+    return requests.sort((a, b) => b.ageMs - a.ageMs);
+  }
+
   /** Run completions on this thread until `packet` settles (the sync wrappers). */
   blockOn(packet: Packet): void {
     while (!packet.settled) {
@@ -273,6 +303,9 @@ export class NativeQueue implements IoBackend {
     c[i + F_ARG] = arg;
     c[i + F_FLAGS] = flags;
     this.#queued++;
+    const slot = userData & SLOT_MASK;
+    this.#slotOps[slot] = op;
+    this.#slotSince[slot] = this.#clock;
     this.#scheduleFlush();
   }
 
@@ -287,10 +320,14 @@ export class NativeQueue implements IoBackend {
     } else {
       this.#head--;
     }
+    if (target !== 0) this.#cancelling.add(target);
+    const userData = this.#allocate(IGNORED, 0);
+    this.#slotOps[userData & SLOT_MASK] = Op.Cancel;
+    this.#slotSince[userData & SLOT_MASK] = this.#clock;
     const c = this.#commands;
     const i = this.#head * STRIDE;
     c[i + F_OP] = Op.Cancel;
-    c[i + F_USER_DATA] = this.#allocate(IGNORED, 0);
+    c[i + F_USER_DATA] = userData;
     c[i + F_FD] = -1;
     c[i + F_BUF] = -1;
     c[i + F_BUF_OFFSET] = 0;
@@ -305,6 +342,7 @@ export class NativeQueue implements IoBackend {
   #scheduleFlush(): void {
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
+      this.#clock = performance.now();
       queueMicrotask(this.#flushTask);
     }
   }
@@ -408,13 +446,38 @@ export class NativeQueue implements IoBackend {
     return queued;
   }
 
+  /**
+   * @internal Tests: keep completions drained from now on instead of delivering them, until
+   * `release()` delivers them in order: what a busy event loop does to a completion already
+   * posted, made deterministic (the reset-during-a-short-send race, for one).
+   */
+  holdCompletions(): { readonly held: () => number; readonly release: () => void } {
+    const held: number[] = [];
+    this.#held = held;
+    return {
+      held: () => held.length / 2,
+      release: () => {
+        if (this.#held === held) this.#held = null;
+        if (held.length > 0) this.#settle(Int32Array.from(held), held.length / 2);
+      },
+    };
+  }
+
   /** Completions drained by the addon: (user_data, res) pairs. */
   #deliver(count: number): void {
-    const c = this.#completions;
+    if (this.#held !== null) {
+      for (let i = 0; i < 2 * count; i++) this.#held.push(this.#completions[i]!);
+      return;
+    }
+    this.#settle(this.#completions, count);
+  }
+
+  #settle(c: Int32Array, count: number): void {
     this.#inKernel -= count;
     for (let i = 0; i < 2 * count; i += 2) this.#complete(c[i]!, c[i + 1]!);
     if (this.#queued > 0 || this.#sources.length > 0) this.#flush();
     if (this.#inKernel === 0 && this.#queued === 0) {
+      this.#cancelling.clear();
       if (this.#active) {
         this.#active = false;
         this.#ring.setActive(false);
