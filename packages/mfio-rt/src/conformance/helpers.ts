@@ -1,3 +1,5 @@
+import type { Diagnostics } from '../fs/types.js';
+
 /** Run `tasks` one after another. */
 export async function sequential(tasks: ReadonlyArray<() => Promise<void>>): Promise<void> {
   for (const task of tasks) await task();
@@ -41,9 +43,57 @@ export function track<T>(promise: Promise<T>): { settled: boolean; outcome: Prom
   return state;
 }
 
-/** Reject after `ms` with a message naming what hung (instead of a bare jest timeout). */
-export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+/**
+ * How long a case waits for something that only a hang would stop: a loaded two-core machine
+ * (CI beside other work, ASan) is slow, never stuck, so this is far above any honest wait.
+ * `MFIO_TEST_HANG_MS` overrides it (lower it to find a hang fast while debugging).
+ */
+export const HANG_MS = Number(process.env.MFIO_TEST_HANG_MS ?? 60_000);
+
+/**
+ * Reject after `ms` with a message naming what hung (instead of a bare jest timeout) and, from
+ * `describe`, what was still in flight then, so a hang in CI's log can be diagnosed.
+ */
+export function within<T>(promise: Promise<T>, ms: number, what: string, describe?: () => string): Promise<T> {
   let timer!: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms)));
+  const timeout = new Promise<never>(
+    (_, reject) =>
+      (timer = setTimeout(() => {
+        let state = '';
+        try {
+          state = describe === undefined ? '' : `\n${describe()}`;
+        } catch (error) {
+          state = `\n(what was in flight could not be described: ${String(error)})`;
+        }
+        reject(new Error(`${what} did not settle within ${ms} ms${state}`));
+      }, ms)),
+  );
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Poll `condition` (every 5 ms) until it holds; reject as {@link within} after `ms`. */
+export function until(condition: () => boolean, ms: number, what: string, describe?: () => string): Promise<void> {
+  let poll!: NodeJS.Timeout;
+  const met = new Promise<void>((resolve) => {
+    const check = (): void => {
+      if (condition()) resolve();
+      else poll = setTimeout(check, 5);
+    };
+    check();
+  });
+  return within(met, ms, what, describe).finally(() => clearTimeout(poll));
+}
+
+/** What `source` has open and in flight, in a few lines: counts by op and state, the oldest ones. */
+export function describeInFlight(source: { diagnostics?(): Diagnostics }): string {
+  if (source.diagnostics === undefined) return 'in flight: (this Fs cannot tell)';
+  const d = source.diagnostics();
+  const byKind = new Map<string, number>();
+  for (const r of d.inFlight) byKind.set(`${r.op} ${r.state}`, (byKind.get(`${r.op} ${r.state}`) ?? 0) + 1);
+  const oldest = d.inFlight.slice(0, 5).map((r) => `${r.op} #${r.id} ${r.state} for ${r.ageMs} ms`);
+  return [
+    `backend ${d.backend}${d.closing ? ' (closing)' : ''}; open: ${JSON.stringify(d.open)}; operations running: ${d.operations}`,
+    `in flight: ${d.inFlight.length}${byKind.size > 0 ? ` (${[...byKind].map(([k, n]) => `${n} ${k}`).join(', ')})` : ''}`,
+    ...(oldest.length > 0 ? [`oldest: ${oldest.join('; ')}`] : []),
+  ].join('\n');
 }
