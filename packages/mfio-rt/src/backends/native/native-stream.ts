@@ -226,6 +226,14 @@ export class NativeStream implements RawStream {
   #pumpWrites(): void {
     if (this.#send !== null) return;
     const transfer = this.#writes[0];
+    if (transfer !== undefined && this.#error !== null) {
+      // Reset (destroy) while a short send's completion was on its way: its cancel aimed at the
+      // send that just finished, so a send of the rest would be waited for by nobody's cancel,
+      // and on a peer that never reads it would never end. What was sent counts; the rest fails.
+      for (const rest of this.#writes.splice(0)) failPartly(rest, this.#error);
+      this.#finPending = false;
+      return;
+    }
     if (transfer === undefined) {
       if (this.#finPending) {
         this.#finPending = false;
