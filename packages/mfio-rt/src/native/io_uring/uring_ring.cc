@@ -236,6 +236,11 @@ unsigned UringRing::DrainInto() {
   if (written < sink_.capacity() && ring_.CqOverflowed()) {
     ring_.Enter(0);  // flushes the kernel's overflow list into the CQ ring
     ring_.Drain(sink_.capacity() - written, take);
+  } else if (ring_.Unsubmitted() > 0) {
+    // An earlier enter took only part of a batch (EAGAIN/EBUSY, or a short count): JS counts the
+    // rest as in the kernel and waits for their completions, and a cancel aimed at them waits
+    // behind them. Submit them now: JS may have nothing more to submit that would carry them.
+    ring_.Enter(0);
   }
   return written;
 }
