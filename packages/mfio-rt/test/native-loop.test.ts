@@ -5,6 +5,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NativeRt } from '../src/index.js';
+import { HANG_MS } from '../src/conformance/helpers.js';
 
 /** Native backends that start here: the ones driven by a handle on Node's loop. */
 const native = NativeRt.builder()
@@ -39,7 +40,7 @@ describeNative("%s on Node's event loop", (backend) => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   test('an idle runtime (files and runtime left open) lets the process exit by itself', async () => {
-    const child = run('idle-runtime.mjs', [backend, dir], 20_000);
+    const child = run('idle-runtime.mjs', [backend, dir], HANG_MS);
     const code = await child.exited;
     expect(child.output()).toContain(`${backend} read: idle`);
     expect(code).toBe(0); // not killed by the timeout
@@ -50,7 +51,7 @@ describeNative("%s on Node's event loop", (backend) => {
     const server = createServer((socket) => peers.push(socket)).listen(0, '127.0.0.1');
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
-    const child = run('waiting-read.mjs', [backend, String(port)], 20_000);
+    const child = run('waiting-read.mjs', [backend, String(port)], HANG_MS);
     // Wait until it is waiting on the read, then give it time to (wrongly) exit.
     while (!child.output().includes('waiting') && !child.output().includes('Error')) await new Promise((r) => setTimeout(r, 20));
     const early = await Promise.race([child.exited, new Promise((r) => setTimeout(() => r('alive'), 1500))]);
@@ -74,7 +75,7 @@ describeNative("%s on Node's event loop", (backend) => {
     await once(server, 'listening');
     try {
       const { port } = server.address() as AddressInfo;
-      const child = run('terminated-worker.mjs', [backend, String(port)], 20_000);
+      const child = run('terminated-worker.mjs', [backend, String(port)], HANG_MS);
       expect(await child.exited).toBe(0);
       expect(child.output()).toContain('terminated');
       expect(peers).toHaveLength(1);

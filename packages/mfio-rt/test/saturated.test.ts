@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { HANG_MS, describeInFlight, until, within } from '../src/conformance/helpers.js';
 import { NativeRt, type BackendName, type TcpStream } from '../src/index.js';
 
 /**
@@ -7,11 +8,6 @@ import { NativeRt, type BackendName, type TcpStream } from '../src/index.js';
  * holds (io_uring: 1,023 in flight; the thread pool: 4,096). The rest wait in JS, but a cancel
  * must never wait behind them: an abort and rt.close() still settle.
  */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer!: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 const CAPACITY: Partial<Record<BackendName, number>> = { io_uring: 1023, threadpool: 4096 };
 const available = NativeRt.builder().enableAll().buildEach();
@@ -37,13 +33,14 @@ for (const [backend, capacity] of Object.entries(CAPACITY) as Array<[BackendName
         (e: unknown) => e as { code: string; released?: Promise<void> },
       );
       const reads = streams.slice(1).map((stream) => stream.read(1).then(() => 'read', (e: { code: string }) => e.code));
-      await new Promise((resolve) => setTimeout(resolve, 50)); // every executor slot is taken now
+      const submitted = (): number => rt.diagnostics().inFlight.filter((r) => r.op === 'recv' && r.state === 'submitted').length;
+      await until(() => submitted() === capacity, HANG_MS, 'every executor slot taken', () => describeInFlight(rt));
       first.abort();
       const error = await aborted;
       expect(error).toMatchObject({ code: 'ABORT_ERR' });
       // The cancel reached the kernel past the waiting reads: the buffer is let go.
-      await within(error!.released ?? Promise.resolve(), 10_000, 'the aborted read\'s release');
-      await within(rt.close(), 20_000, 'rt.close()');
+      await within(error!.released ?? Promise.resolve(), HANG_MS, "the aborted read's release", () => describeInFlight(rt));
+      await within(rt.close(), HANG_MS, 'rt.close()', () => describeInFlight(rt));
       const settled = await Promise.all(reads);
       expect(settled.filter((code) => code === 'read')).toEqual([]);
     } finally {
@@ -51,5 +48,5 @@ for (const [backend, capacity] of Object.entries(CAPACITY) as Array<[BackendName
       for (const peer of peers) peer.destroy();
       server.close();
     }
-  }, 60_000);
+  }, 4 * HANG_MS);
 }

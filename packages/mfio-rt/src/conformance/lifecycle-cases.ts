@@ -2,7 +2,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { readdir, readlink } from 'node:fs/promises';
 import type { SuiteContext } from './context.js';
-import { track, within } from './helpers.js';
+import { HANG_MS, describeInFlight, track, within } from './helpers.js';
 
 /** How many of this process's file descriptors are open on `path` (Linux: /proc; elsewhere 0). */
 async function descriptorsOn(path: string): Promise<number> {
@@ -24,7 +24,7 @@ export function lifecycleCases(ctx: SuiteContext, tcp: boolean): void {
       await file.writeAllAt(0, Buffer.alloc(8 << 20, 1));
       const reads = Array.from({ length: 256 }, (_, i) => track(file.readAt(i * 32768, 32768)));
       const closing = track(file.close()); // not awaited: the runtime's close must wait for it
-      await within(subject.close(), 10_000, 'rt.close()');
+      await within(subject.close(), HANG_MS, 'rt.close()', () => describeInFlight(subject.fs));
       expect(closing.settled).toBe(true);
       expect(await closing.outcome).toEqual({ status: 'fulfilled', value: undefined });
       expect(reads.every((read) => read.settled)).toBe(true);
@@ -44,7 +44,7 @@ export function lifecycleCases(ctx: SuiteContext, tcp: boolean): void {
         iterators.push(iterator);
       }
       const path = many.path();
-      await within(subject.close(), 10_000, 'rt.close()');
+      await within(subject.close(), HANG_MS, 'rt.close()', () => describeInFlight(subject.fs));
       for (const iterator of iterators) await expect(iterator.next()).rejects.toMatchObject({ code: 'EBADF' });
       expect(await descriptorsOn(path)).toBe(0);
     });
@@ -65,7 +65,7 @@ export function lifecycleCases(ctx: SuiteContext, tcp: boolean): void {
         await new Promise((resolve) => setTimeout(resolve, 100));
         expect(write.settled).toBe(false);
         const closing = track(stream.close()); // graceful: waits for the flush, so forever
-        await within(subject.close(), 10_000, 'rt.close()');
+        await within(subject.close(), HANG_MS, 'rt.close()', () => describeInFlight(subject.fs));
         expect(write.settled).toBe(true);
         expect(closing.settled).toBe(true);
         expect(await write.outcome).toMatchObject({ status: 'rejected', reason: { code: 'ECANCELED' } });
