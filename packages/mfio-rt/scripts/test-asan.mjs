@@ -24,7 +24,10 @@ if (!libasan.startsWith('/')) {
 }
 const logs = mkdtempSync(join(tmpdir(), 'mfio-asan-'));
 const jest = createRequire(join(packageRoot, 'package.json')).resolve('jest/bin/jest');
-const tests = run(process.execPath, [jest, '--runInBand', 'test/conformance.test.ts', 'test/native-loop.test.ts'], {
+// Arguments after `--` go to jest (the stress run picks cases with -t); by default the whole suite.
+const extra = process.argv.includes('--') ? process.argv.slice(process.argv.indexOf('--') + 1) : [];
+const files = extra.length > 0 ? [] : ['test/conformance.test.ts', 'test/native-loop.test.ts'];
+const tests = run(process.execPath, [jest, '--runInBand', ...files, ...extra], {
   env: {
     ...process.env,
     MFIO_ADDON: join(packageRoot, 'build-asan', 'Release', 'mfio_rt.node'),

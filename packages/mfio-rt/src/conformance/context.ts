@@ -2,6 +2,7 @@ import { posix, win32 } from 'node:path';
 import type { DirHandle, Fs } from '../fs/types.js';
 import type { Fixture } from './fixture.js';
 import type { ConformanceSubject } from './target.js';
+import { repeats } from './helpers.js';
 
 /** What every case of one suite run shares. */
 export class SuiteContext {
@@ -39,8 +40,10 @@ export class SuiteContext {
       return;
     }
     const reason = this.#knownFailing[name];
-    if (reason === undefined) test(name, body);
-    else test.failing(`known failure (${reason}): ${name}`, body);
+    for (const run of repeats()) {
+      if (reason === undefined) test(`${name}${run}`, body);
+      else test.failing(`known failure (${reason}): ${name}${run}`, body);
+    }
   }
 
   /**

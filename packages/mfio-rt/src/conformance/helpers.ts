@@ -44,6 +44,15 @@ export function track<T>(promise: Promise<T>): { settled: boolean; outcome: Prom
 }
 
 /**
+ * The suffixes of one case's runs: `['']` normally; with `MFIO_TEST_REPEAT=N`, N names
+ * (` (run 1/N)` ...), so a stress run (scripts/stress-lifecycle.mjs) repeats the cases it picks.
+ */
+export function repeats(): string[] {
+  const n = Math.max(1, Math.floor(Number(process.env.MFIO_TEST_REPEAT ?? 1)) || 1);
+  return n === 1 ? [''] : Array.from({ length: n }, (_, i) => ` (run ${i + 1}/${n})`);
+}
+
+/**
  * How long a case waits for something that only a hang would stop: a loaded two-core machine
  * (CI beside other work, ASan) is slow, never stuck, so this is far above any honest wait.
  * `MFIO_TEST_HANG_MS` overrides it (lower it to find a hang fast while debugging).
