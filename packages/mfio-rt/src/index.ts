@@ -15,7 +15,7 @@ export { DriverFile } from './fs/file.js';
 export type { ListenOptions, Tcp, TcpListener, TcpStream } from './net/types.js';
 export type { RawListener, RawStream, ShutdownHow, SocketAddress, TcpDriver } from './net/driver.js';
 export { DriverTcp } from './net/driver-tcp.js';
-export { NativeRt, NativeRtBuilder, BACKENDS_ENV, type BuildResult } from './runtime/native-rt.js';
+export { NativeRt, NativeRtBuilder, BACKENDS_ENV, type BuildFailure, type BuildResult } from './runtime/native-rt.js';
 export {
   BACKEND_ORDER,
   registerBackend,

@@ -40,14 +40,23 @@ export const BACKENDS_ENV = 'MFIO_FS_BACKENDS';
 export class NativeRt implements Fs, Tcp {
   /** The backend this runtime runs on: `'io_uring'`, `'iocp'`, `'threadpool'` or `'libuv'`. */
   readonly backendName: BackendName;
+  /**
+   * The backends {@link NativeRtBuilder.build} tried before this one, each with the error that
+   * kept it from starting (ERR_MFIO_BACKEND_UNAVAILABLE with the reason: a sandbox, the
+   * platform, the host runtime). Empty for a runtime from `buildEach()`, which reports every
+   * backend itself.
+   * @example for (const { name, error } of rt.skipped) console.warn(`${name}: ${error.message}`);
+   */
+  readonly skipped: readonly BuildFailure[];
   readonly #drivers: BackendDrivers;
   readonly #fs: DriverFs;
   readonly #tcp: DriverTcp;
   #closing: Promise<void> | null = null;
 
   /** @internal use {@link NativeRt.builder}. */
-  constructor(name: BackendName, drivers: BackendDrivers) {
+  constructor(name: BackendName, drivers: BackendDrivers, skipped: readonly BuildFailure[] = []) {
     this.backendName = name;
+    this.skipped = Object.freeze([...skipped]);
     this.#drivers = drivers;
     const resources = new Resources();
     this.#fs = new DriverFs(drivers.fs, resources);
@@ -115,10 +124,15 @@ export class NativeRt implements Fs, Tcp {
   }
 }
 
+/** A backend that could not start, and why. */
+export interface BuildFailure {
+  readonly name: BackendName;
+  readonly rt?: undefined;
+  readonly error: MfioError;
+}
+
 /** One entry of {@link NativeRtBuilder.buildEach}: the runtime, or why it could not start. */
-export type BuildResult =
-  | { readonly name: BackendName; readonly rt: NativeRt; readonly error?: undefined }
-  | { readonly name: BackendName; readonly rt?: undefined; readonly error: MfioError };
+export type BuildResult = { readonly name: BackendName; readonly rt: NativeRt; readonly error?: undefined } | BuildFailure;
 
 /**
  * Chooses and starts a native backend. Nothing is enabled at first: call {@link enableAll} or
@@ -177,17 +191,18 @@ export class NativeRtBuilder {
   }
 
   /**
-   * The first enabled backend that starts, in the order io_uring, iocp, threadpool, libuv.
+   * The first enabled backend that starts, in the order io_uring, iocp, threadpool, libuv; the
+   * ones passed over are in its {@link NativeRt.skipped}.
    * @throws {MfioError} ERR_MFIO_NO_BACKEND listing why each enabled backend could not start.
    */
   build(): NativeRt {
-    const causes: string[] = [];
+    const failures: BuildFailure[] = [];
     for (const name of this.#candidates()) {
-      const result = this.#start(name);
+      const result = this.#start(name, failures);
       if (result.rt) return result.rt;
-      causes.push(result.error.message);
+      failures.push(result);
     }
-    const message = causes.length === 0 ? 'no backend is enabled' : causes.join('; ');
+    const message = failures.length === 0 ? 'no backend is enabled' : failures.map((failure) => failure.error.message).join('; ');
     throw new MfioError('ERR_MFIO_NO_BACKEND', `Could not start any mfio backend: ${message}`);
   }
 
@@ -215,11 +230,11 @@ export class NativeRtBuilder {
     return BACKEND_ORDER.filter((name) => this.#enabled.has(name) && (allowed === null || allowed.has(name)));
   }
 
-  #start(name: BackendName): BuildResult {
+  #start(name: BackendName, skipped: readonly BuildFailure[] = []): BuildResult {
     const factory = backendFactory(name);
     if (factory === undefined) return { name, error: unavailable(name, 'no factory is registered') };
     try {
-      return { name, rt: new NativeRt(name, factory.start({ cwd: nodePath.resolve(this.#cwd) })) };
+      return { name, rt: new NativeRt(name, factory.start({ cwd: nodePath.resolve(this.#cwd) }), skipped) };
     } catch (error) {
       const mfioError =
         error instanceof MfioError ? error : new MfioError('ERR_MFIO_BACKEND_UNAVAILABLE', `The ${name} backend failed to start: ${String(error)}`, { cause: error });

@@ -1,5 +1,6 @@
 import { MfioError } from '@mfio/core';
 import { loadAddon, type NativeAddon, type NativeExecutorClass, type NativeSockets } from '../../native/addon.js';
+import { hostLimit } from '../../runtime/host.js';
 import { unavailable, type BackendDrivers, type BackendName, type BackendStartOptions } from '../../runtime/registry.js';
 import { NativeFsDriver } from './native-fs-driver.js';
 import { NativeQueue } from './native-queue.js';
@@ -8,7 +9,9 @@ import { NativeTcpDriver } from './native-tcp-driver.js';
 /**
  * Start a native backend: load the addon, make its executor (`pick` returns the class, or
  * undefined where it is not compiled in), and put the shared drivers on top. Every failure
- * becomes ERR_MFIO_BACKEND_UNAVAILABLE with the reason, so the builder can fall back.
+ * becomes ERR_MFIO_BACKEND_UNAVAILABLE with the reason, so the builder can fall back. A backend
+ * known not to work on this host (Bun, Deno: runtime/host.ts) is refused before its executor
+ * exists: on Bun, making the ring would abort the process, and on Deno its reads would hang.
  */
 export function startNativeBackend(
   name: BackendName,
@@ -16,6 +19,8 @@ export function startNativeBackend(
   size: number,
   options: BackendStartOptions,
 ): BackendDrivers {
+  const limit = hostLimit(name);
+  if (limit !== undefined) throw unavailable(name, limit);
   let queue: NativeQueue;
   let sockets: NativeSockets;
   try {
