@@ -34,7 +34,8 @@ export interface NetFsServerOptions {
   readonly maxConnections?: number;
   /**
    * Connections still in their handshake at once (default 64). When full, the oldest is closed
-   * for the newcomer, so strangers holding connections open cannot lock clients out.
+   * for the newcomer (FATAL EBUSY, its descriptor freed at once), so strangers holding
+   * connections open can neither lock clients out nor use up the server's descriptors.
    */
   readonly maxPendingHandshakes?: number;
   /**
@@ -144,8 +145,10 @@ export class NetFsServer {
     const maxConnections = positiveInteger('maxConnections', options.maxConnections ?? 256);
     const maxPending = positiveInteger('maxPendingHandshakes', options.maxPendingHandshakes ?? 64);
     const budget = new HandleBudget(positiveInteger('maxServerHandles', options.maxServerHandles ?? defaultServerHandles()));
-    // Connections still in their handshake, oldest first.
+    // Connections still in their handshake, oldest first; each leaves it once, whichever way.
     const pending = new Set<ServerConnection>();
+    // Connections that completed it, until they are gone: what maxConnections counts.
+    const authenticated = new Set<ServerConnection>();
     const config = {
       dir: options.fs.currentDir(),
       beneath: await beneathRoot(options.fs, resolver.root),
@@ -159,14 +162,17 @@ export class NetFsServer {
       log,
       paths: new PathLock(),
       budget,
-      onAuthenticated: (connection: ServerConnection) => pending.delete(connection),
+      onHandshakeEnd: (connection: ServerConnection) => {
+        pending.delete(connection);
+        if (connection.authenticated) authenticated.add(connection);
+      },
     };
     let serial = 0;
     let self: NetFsServer | null = null;
     const accept = (socket: Socket): void => {
       const name = `conn#${++serial} ${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
       const connections = self!.#connections;
-      if (self!.#closing !== null || connections.size - pending.size >= maxConnections) {
+      if (self!.#closing !== null || authenticated.size >= maxConnections) {
         log.warn(`${name} refused: ${self!.#closing !== null ? 'shutting down' : `${maxConnections} connections already`}`);
         socket.on('error', () => undefined);
         // Discard what it sends, so its end is seen and the socket closes.
@@ -175,14 +181,21 @@ export class NetFsServer {
         setTimeout(() => socket.destroy(), 2000).unref();
         return;
       }
-      if (pending.size >= maxPending) pending.values().next().value?.evict();
+      // Only connections still in their handshake hold a slot (one that failed it and is
+      // closing does not), and an evicted one leaves at once, so each newcomer evicts another.
+      for (const oldest of pending) {
+        if (pending.size < maxPending) break;
+        pending.delete(oldest);
+        oldest.evict();
+      }
       log.info(`${name} connected`);
       const connection = new ServerConnection(socket, config, name, (c) => {
         connections.delete(c);
         pending.delete(c);
+        authenticated.delete(c);
       });
       connections.add(connection);
-      if (!connection.authenticated) pending.add(connection);
+      pending.add(connection);
     };
     // TLS: a stranger's TLS handshake gets the same deadline as ours, not Node's 120 s.
     const server = options.tls

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const packageDir = join(__dirname, '..', '..');
@@ -13,6 +13,8 @@ export interface ServerProcess {
   readonly log: string[];
   /** Resident and peak resident memory in bytes (Linux /proc). */
   memory(): Promise<{ rss: number; peak: number }>;
+  /** Descriptors it has open now (Linux /proc). */
+  descriptors(): Promise<number>;
   /** Resolves with the exit code (or signal name) when it exits. */
   readonly exited: Promise<number | string>;
   /** Kill it (SIGKILL) if still running and wait for the exit. */
@@ -38,12 +40,24 @@ export function runCli(args: string[], timeoutMs = 20_000): Promise<{ code: numb
   });
 }
 
+/** Options of {@link startServerProcess}. */
+export interface ServerProcessOptions {
+  /** How long it may take to start listening (default 20 s). */
+  readonly timeoutMs?: number;
+  /**
+   * Run it with this open-file limit, soft and hard (through util-linux `prlimit`, which must be
+   * on the PATH). Both, because Node raises its soft limit to the hard one at start-up.
+   */
+  readonly maxOpenFiles?: number;
+}
+
 /** Start the server on 127.0.0.1:0 with `args` and wait for its "listening on" line. */
-export async function startServerProcess(args: string[], timeoutMs = 20_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/run-cli.ts', '--listen', '127.0.0.1:0', ...args], {
-    cwd: packageDir,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+export async function startServerProcess(args: string[], options: ServerProcessOptions = {}): Promise<ServerProcess> {
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const command = [process.execPath, '--import', 'tsx', 'test/support/run-cli.ts', '--listen', '127.0.0.1:0', ...args];
+  // prlimit sets the limit on itself and then execs the command: the pid stays the server's.
+  if (options.maxOpenFiles !== undefined) command.unshift('prlimit', `--nofile=${options.maxOpenFiles}:${options.maxOpenFiles}`, '--');
+  const child = spawn(command[0]!, command.slice(1), { cwd: packageDir, stdio: ['ignore', 'ignore', 'pipe'] });
   const log: string[] = [];
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   const port = await new Promise<number>((resolve, reject) => {
@@ -78,6 +92,9 @@ export async function startServerProcess(args: string[], timeoutMs = 20_000): Pr
       const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
       const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
       return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+    },
+    async descriptors() {
+      return (await readdir(`/proc/${child.pid}/fd`)).length;
     },
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
