@@ -30,7 +30,10 @@ export interface NetFsServerOptions {
   readonly readOnly?: boolean;
   /** Per-connection limits (docs/netfs-protocol.md has the defaults). */
   readonly limits?: Partial<Limits>;
-  /** Authenticated connections served at once (default 256). */
+  /**
+   * Authenticated connections served at once (default 256): checked when a client proves the
+   * token, so over it the client gets FATAL EMFILE instead of WELCOME.
+   */
   readonly maxConnections?: number;
   /**
    * Connections still in their handshake at once (default 64). When full, the oldest is closed
@@ -120,6 +123,11 @@ function checkedLimits(given: Partial<Limits> = {}): Limits {
 export class NetFsServer {
   readonly #server: Server;
   readonly #connections = new Set<ServerConnection>();
+  /**
+   * Those admitted at the end of their handshake, until they are gone (handles released): what
+   * maxConnections counts.
+   */
+  readonly #authenticated = new Set<ServerConnection>();
   readonly #log: Logger;
   #closing: Promise<void> | null = null;
 
@@ -147,8 +155,6 @@ export class NetFsServer {
     const budget = new HandleBudget(positiveInteger('maxServerHandles', options.maxServerHandles ?? defaultServerHandles()));
     // Connections still in their handshake, oldest first; each leaves it once, whichever way.
     const pending = new Set<ServerConnection>();
-    // Connections that completed it, until they are gone: what maxConnections counts.
-    const authenticated = new Set<ServerConnection>();
     const config = {
       dir: options.fs.currentDir(),
       beneath: await beneathRoot(options.fs, resolver.root),
@@ -162,16 +168,21 @@ export class NetFsServer {
       log,
       paths: new PathLock(),
       budget,
-      onHandshakeEnd: (connection: ServerConnection) => {
-        pending.delete(connection);
-        if (connection.authenticated) authenticated.add(connection);
+      admit: (connection: ServerConnection) => {
+        const authenticated = self!.#authenticated;
+        if (authenticated.size >= maxConnections) return false;
+        authenticated.add(connection);
+        return true;
       },
+      onHandshakeEnd: (connection: ServerConnection) => pending.delete(connection),
     };
     let serial = 0;
     let self: NetFsServer | null = null;
     const accept = (socket: Socket): void => {
       const name = `conn#${++serial} ${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
       const connections = self!.#connections;
+      const authenticated = self!.#authenticated;
+      // Checked here too so a full server says so at once; the check that holds is admit's.
       if (self!.#closing !== null || authenticated.size >= maxConnections) {
         log.warn(`${name} refused: ${self!.#closing !== null ? 'shutting down' : `${maxConnections} connections already`}`);
         socket.on('error', () => undefined);
@@ -216,9 +227,14 @@ export class NetFsServer {
     return { host: address.address, port: address.port };
   }
 
-  /** Connections open now. */
+  /** Connections open now, in their handshake or not. */
   get connections(): number {
     return this.#connections.size;
+  }
+
+  /** Connections that completed the handshake and are not gone yet: never over `maxConnections`. */
+  get authenticated(): number {
+    return this.#authenticated.size;
   }
 
   /**

@@ -33,6 +33,12 @@ export interface ConnectionConfig {
   /** Shared by the server's connections: handles open across all of them. */
   readonly budget: HandleBudget;
   /**
+   * Asked when a client has proved the token: true gives it one of the server's
+   * `maxConnections` slots; false (all taken) closes it with FATAL EMFILE. Asked then, not only
+   * when the socket is accepted, because many connections may be shaking hands at once.
+   */
+  readonly admit: (connection: ServerConnection) => boolean;
+  /**
    * Told once when a connection leaves its handshake, whichever way (authenticated, refused,
    * failed, evicted, gone): from then on it holds no handshake slot.
    */
@@ -282,6 +288,10 @@ export class ServerConnection {
     const expected = clientProof(this.#config.token, this.#serverNonce, this.#clientNonce);
     if (!sameProof(request.proof, expected)) {
       this.#fatal('EACCES', 'authentication failed', 'warn');
+      return;
+    }
+    if (!this.#config.admit(this)) {
+      this.#fatal('EMFILE', 'too many connections', 'warn');
       return;
     }
     this.#send(encodeMessage({ type: T.WELCOME, id: 0, proof: serverProof(this.#config.token, this.#clientNonce, this.#serverNonce) }));
