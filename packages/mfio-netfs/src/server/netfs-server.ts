@@ -28,6 +28,12 @@ export interface NetFsServerOptions {
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   /** Refuse every change with EROFS. */
   readonly readOnly?: boolean;
+  /**
+   * Let SET_PERMISSIONS set the setuid, setgid and sticky bits (default false: a mode above
+   * 0o777 is refused with EPERM). A client allowed them could make a file it wrote run with the
+   * server's user and group for anyone who can execute it on the host.
+   */
+  readonly allowSpecialModeBits?: boolean;
   /** Per-connection limits (docs/netfs-protocol.md has the defaults). */
   readonly limits?: Partial<Limits>;
   /**
@@ -161,6 +167,7 @@ export class NetFsServer {
       resolver,
       token,
       readOnly: options.readOnly ?? false,
+      allowSpecialModeBits: options.allowSpecialModeBits ?? false,
       tls: options.tls !== undefined,
       limits,
       handshakeTimeout: options.handshakeTimeout ?? 10_000,
@@ -217,7 +224,7 @@ export class NetFsServer {
     self = new NetFsServer(server, log);
     server.listen(options.port ?? 4446, host);
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error))]);
-    log.info(`serving ${resolver.root} on ${host}:${(server.address() as AddressInfo).port}${options.tls ? ' (TLS)' : ''}${config.readOnly ? ' read-only' : ''}${config.beneath ? '; opens checked by the kernel (openat2 RESOLVE_BENEATH)' : ''}`);
+    log.info(`serving ${resolver.root} on ${host}:${(server.address() as AddressInfo).port}${options.tls ? ' (TLS)' : ''}${config.readOnly ? ' read-only' : ''}${config.allowSpecialModeBits ? '; clients may set setuid, setgid and sticky' : ''}${config.beneath ? '; opens checked by the kernel (openat2 RESOLVE_BENEATH)' : ''}`);
     return self;
   }
 

@@ -23,6 +23,7 @@ export interface ConnectionConfig {
   readonly resolver: RootResolver;
   readonly token: string;
   readonly readOnly: boolean;
+  readonly allowSpecialModeBits: boolean;
   readonly tls: boolean;
   readonly limits: Limits;
   readonly handshakeTimeout: number;
@@ -101,6 +102,7 @@ export class ServerConnection {
       paths: config.paths,
       handles: this.#handles,
       readOnly: config.readOnly,
+      allowSpecialModeBits: config.allowSpecialModeBits,
       maxFrame: config.limits.maxFrame,
       send: (frame) => this.#send(frame),
       writable: () => this.#writable(),
