@@ -170,6 +170,8 @@ describe('client and server', () => {
         await file.writeAllAt(0, 'over tls');
         expect((await file.readToEnd()).toString()).toBe('over tls');
         await fs.close();
+        // The FATAL of a failed handshake still arrives, though its socket is destroyed at once.
+        await expect(NetFs.connect({ port: t.port, token: 'wrong', tls: { ca: pem } })).rejects.toMatchObject({ code: 'EACCES' });
         // A client that does not trust the certificate never gets to the handshake.
         await expect(NetFs.connect({ port: t.port, token: 'tls-token', tls: true })).rejects.toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
       } finally {

@@ -139,16 +139,11 @@ export class ServerConnection {
   }
 
   /**
-   * Close a connection still in its handshake, whose slot a newer one needs: FATAL EBUSY, then
-   * the socket is destroyed at once. Ending it gracefully would keep its descriptor until the
-   * peer closes its side, which a stranger holding connections open never does.
+   * Close a connection still in its handshake, whose slot a newer one needs: FATAL EBUSY, and
+   * its descriptor is freed at once (as for every FATAL before authentication).
    */
   evict(): void {
-    if (!this.handshaking) return;
-    this.#fatal('EBUSY', 'handshake slots full; this unauthenticated connection was the oldest', 'info');
-    // The FATAL frame went to the kernel in end(); close(2) still sends it before the FIN (a
-    // peer whose bytes were not read yet gets a reset instead, and may miss it).
-    this.#socket.destroy();
+    if (this.handshaking) this.#fatal('EBUSY', 'handshake slots full; this unauthenticated connection was the oldest', 'info');
   }
 
   /** Requests being worked on. */
@@ -338,6 +333,15 @@ export class ServerConnection {
     this.#socket.pause();
     if (!wasClosing) this.#config.log[level](`${this.name} closed: ${code} ${message}`);
     if (!this.#socket.destroyed && !this.#socket.writableEnded) this.#socket.end(encodeMessage({ type: T.FATAL, id: 0, code, message }));
+    if (!this.#wasReady) {
+      // No grace before authentication: waiting for the peer to close its side would let
+      // strangers that never do (evicted, timed out, or sending garbage) hold a descriptor each
+      // for 2 s, enough at a few hundred a second to use up the server's. The frame went to the
+      // kernel in end(), and close(2) still sends it before the FIN (a peer whose bytes were not
+      // read yet gets a reset instead, and may miss it).
+      this.#socket.destroy();
+      return;
+    }
     // A peer that never reads would keep a half-closed socket forever.
     setTimeout(() => this.#socket.destroy(), 2000).unref();
   }
