@@ -97,6 +97,20 @@ describe('client and server', () => {
     }
   });
 
+  test('a server on a port in use fails to start with EADDRINUSE; the one there serves on', async () => {
+    const { NetFsServer } = await import('../src/index.js');
+    const { NativeRt } = await import('@mfio/rt');
+    const rt = NativeRt.builder().libuv().build();
+    try {
+      await expect(NetFsServer.start({ fs: rt, root: tmpdir(), port: s.port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    } finally {
+      await rt.close();
+    }
+    const fs = await NetFs.connect({ port: s.port, token: 'sesame' });
+    expect((await fs.currentDir().metadata('/')).type).toBe('dir');
+    await fs.close();
+  });
+
   test('a read-only server refuses changes with EROFS and still serves reads', async () => {
     const ro = await startServer({ readOnly: true });
     try {

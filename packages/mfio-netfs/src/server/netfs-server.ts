@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { createServer, isIP, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { MfioError } from '@mfio/core';
@@ -223,7 +222,24 @@ export class NetFsServer {
     server.on('tlsClientError', (error: Error) => log.warn(`TLS handshake failed: ${error.message}`));
     self = new NetFsServer(server, log);
     server.listen(options.port ?? 4446, host);
-    await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error))]);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.once('listening', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    // An accept can still fail later (EMFILE where libuv's spare descriptor did not help,
+    // ENOBUFS, ...): Node makes it the server's 'error', which without a listener would end the
+    // process and every client's connection with it. Out of descriptors, the oldest stranger
+    // gives its own up so the next accept can work.
+    server.on('error', (error: NodeJS.ErrnoException) => {
+      const oldest = error.code === 'EMFILE' || error.code === 'ENFILE' ? pending.values().next().value : undefined;
+      log.error(`accept failed: ${error.message}${oldest ? `; evicting ${oldest.name}` : ''}`);
+      if (oldest === undefined) return;
+      pending.delete(oldest);
+      oldest.evict();
+    });
     log.info(`serving ${resolver.root} on ${host}:${(server.address() as AddressInfo).port}${options.tls ? ' (TLS)' : ''}${config.readOnly ? ' read-only' : ''}${config.allowSpecialModeBits ? '; clients may set setuid, setgid and sticky' : ''}${config.beneath ? '; opens checked by the kernel (openat2 RESOLVE_BENEATH)' : ''}`);
     return self;
   }
