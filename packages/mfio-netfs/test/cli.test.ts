@@ -2,8 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NetFs } from '../src/index.js';
-import { runCli, startServerProcess } from './support/server-process.js';
+import { PROCESS_TIMEOUT, runCli, startServerProcess } from './support/server-process.js';
 import { within } from './support/servers.js';
+
+// Up to four server processes one after the other per test, each bounded by PROCESS_TIMEOUT.
+jest.setTimeout(5 * PROCESS_TIMEOUT);
 
 describe('mfio-netfs-server', () => {
   let root: string;

@@ -8,7 +8,7 @@ import { FrameType as T, VERSION } from '../src/protocol/constants.js';
 import { encodeMessage } from '../src/protocol/encode.js';
 import type { Response } from '../src/protocol/messages.js';
 import { RawClient } from './support/raw-client.js';
-import { startServerProcess, type ServerProcess } from './support/server-process.js';
+import { PROCESS_TIMEOUT, startServerProcess, type ServerProcess } from './support/server-process.js';
 import { within } from './support/servers.js';
 
 /** The server's open-file limit here, and the strangers thrown at it: more than it could hold. */
@@ -18,6 +18,9 @@ const STRANGERS = 400;
 const HANDSHAKE_SLOTS = 64;
 
 const hasPrlimit = spawnSync('prlimit', ['--version'], { stdio: 'ignore' }).status === 0;
+
+// A server process to start per test, then waits bounded by 30 and 60 s.
+jest.setTimeout(PROCESS_TIMEOUT + 120_000);
 
 /** What a stranger got before the server's end: `FATAL <code>`s, '' for nothing (a reset). */
 function seen(frames: Response[]): string {

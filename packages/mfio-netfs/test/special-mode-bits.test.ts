@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NetFs } from '../src/index.js';
-import { startServerProcess } from './support/server-process.js';
+import { PROCESS_TIMEOUT, startServerProcess } from './support/server-process.js';
 import { startServer, type TestServer } from './support/servers.js';
 
 /** The permission bits of a host path, setuid, setgid and sticky included. */
@@ -80,5 +80,5 @@ describe('setuid, setgid and sticky bits', () => {
       await server.kill();
       await rm(root, { recursive: true, force: true });
     }
-  });
+  }, PROCESS_TIMEOUT + 60_000);
 });

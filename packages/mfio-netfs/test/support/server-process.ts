@@ -4,6 +4,13 @@ import { join } from 'node:path';
 
 const packageDir = join(__dirname, '..', '..');
 
+/**
+ * How long a server process may take to start listening, or a CLI run to exit: each takes under
+ * half a second of CPU (tsx compiling the sources), but took over 20 s on a 2-core machine at a
+ * load average of 13. A bound for a hang, not a measure of speed.
+ */
+export const PROCESS_TIMEOUT = 60_000;
+
 /** `mfio-netfs-server` running from the sources in a child process. */
 export interface ServerProcess {
   readonly child: ChildProcess;
@@ -22,7 +29,7 @@ export interface ServerProcess {
 }
 
 /** Run the CLI with `args` and collect its output until it exits (for --help and bad arguments). */
-export function runCli(args: string[], timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(args: string[], timeoutMs = PROCESS_TIMEOUT): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/run-cli.ts', ...args], { cwd: packageDir, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -42,7 +49,7 @@ export function runCli(args: string[], timeoutMs = 20_000): Promise<{ code: numb
 
 /** Options of {@link startServerProcess}. */
 export interface ServerProcessOptions {
-  /** How long it may take to start listening (default 20 s). */
+  /** How long it may take to start listening (default {@link PROCESS_TIMEOUT}). */
   readonly timeoutMs?: number;
   /**
    * Run it with this open-file limit, soft and hard (through util-linux `prlimit`, which must be
@@ -53,7 +60,7 @@ export interface ServerProcessOptions {
 
 /** Start the server on 127.0.0.1:0 with `args` and wait for its "listening on" line. */
 export async function startServerProcess(args: string[], options: ServerProcessOptions = {}): Promise<ServerProcess> {
-  const timeoutMs = options.timeoutMs ?? 20_000;
+  const timeoutMs = options.timeoutMs ?? PROCESS_TIMEOUT;
   const command = [process.execPath, '--import', 'tsx', 'test/support/run-cli.ts', '--listen', '127.0.0.1:0', ...args];
   // prlimit sets the limit on itself and then execs the command: the pid stays the server's.
   if (options.maxOpenFiles !== undefined) command.unshift('prlimit', `--nofile=${options.maxOpenFiles}:${options.maxOpenFiles}`, '--');
