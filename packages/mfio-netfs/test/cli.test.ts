@@ -2,8 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NetFs } from '../src/index.js';
-import { runCli, startServerProcess } from './support/server-process.js';
+import { PROCESS_TIMEOUT, runCli, startServerProcess } from './support/server-process.js';
 import { within } from './support/servers.js';
+
+// Up to four server processes one after the other per test, each bounded by PROCESS_TIMEOUT.
+jest.setTimeout(5 * PROCESS_TIMEOUT);
 
 describe('mfio-netfs-server', () => {
   let root: string;
@@ -17,7 +20,7 @@ describe('mfio-netfs-server', () => {
     const { code, stdout } = await runCli(['--help']);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Usage: mfio-netfs-server --root DIR/);
-    for (const option of ['--listen', '--token-file', '--tls-cert', '--tls-key', '--read-only', '--backend', '--log-level']) expect(stdout).toContain(option);
+    for (const option of ['--listen', '--token-file', '--tls-cert', '--tls-key', '--read-only', '--allow-special-mode-bits', '--backend', '--log-level']) expect(stdout).toContain(option);
   });
 
   test('bad arguments exit 2 with a message', async () => {

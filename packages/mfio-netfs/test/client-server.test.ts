@@ -97,6 +97,20 @@ describe('client and server', () => {
     }
   });
 
+  test('a server on a port in use fails to start with EADDRINUSE; the one there serves on', async () => {
+    const { NetFsServer } = await import('../src/index.js');
+    const { NativeRt } = await import('@mfio/rt');
+    const rt = NativeRt.builder().libuv().build();
+    try {
+      await expect(NetFsServer.start({ fs: rt, root: tmpdir(), port: s.port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    } finally {
+      await rt.close();
+    }
+    const fs = await NetFs.connect({ port: s.port, token: 'sesame' });
+    expect((await fs.currentDir().metadata('/')).type).toBe('dir');
+    await fs.close();
+  });
+
   test('a read-only server refuses changes with EROFS and still serves reads', async () => {
     const ro = await startServer({ readOnly: true });
     try {
@@ -170,6 +184,8 @@ describe('client and server', () => {
         await file.writeAllAt(0, 'over tls');
         expect((await file.readToEnd()).toString()).toBe('over tls');
         await fs.close();
+        // The FATAL of a failed handshake still arrives, though its socket is destroyed at once.
+        await expect(NetFs.connect({ port: t.port, token: 'wrong', tls: { ca: pem } })).rejects.toMatchObject({ code: 'EACCES' });
         // A client that does not trust the certificate never gets to the handshake.
         await expect(NetFs.connect({ port: t.port, token: 'tls-token', tls: true })).rejects.toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
       } finally {

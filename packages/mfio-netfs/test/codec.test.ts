@@ -121,6 +121,10 @@ describe('codec validation', () => {
     rejectsRequest(T.CLOSE_FILE, u32(0));
     rejectsRequest(T.CLOSE_FILE, u32(1), 0);
   });
+  test('handshake frames with a request id other than 0', () => {
+    rejectsRequest(T.HELLO, Buffer.concat([Buffer.from('MFNF'), Buffer.from([1, 0, 0, 0, 0, 0]), Buffer.alloc(32)]), 1);
+    rejectsRequest(T.AUTH, Buffer.alloc(32), 0xffffffff);
+  });
   test('read length against the cap, positions beyond 2^53 - 1, empty writes', () => {
     rejectsRequest(T.READ, Buffer.concat([u32(1), u64(0n), u32(0)]));
     rejectsRequest(T.READ, Buffer.concat([u32(1), u64(0n), u32(bounds.maxRead + 1)]));

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { NetFs } from '../src/index.js';
 import { FrameType as T } from '../src/protocol/constants.js';
 import { encodeMessage } from '../src/protocol/encode.js';
+import { clientProof } from '../src/protocol/handshake.js';
 import { RawClient } from './support/raw-client.js';
 import { startServer, within, type TestServer } from './support/servers.js';
 
@@ -99,6 +100,20 @@ describe('per-connection limits', () => {
     const raw = await RawClient.connect(s.port);
     raw.send(encodeMessage({ type: T.HELLO, id: 0, version: 2, features: 0, nonce: Buffer.alloc(32) }));
     expect(await within(raw.rest(), 3000, 'the close')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EPROTO', message: expect.stringContaining('version 2') })]);
+  });
+
+  test('a HELLO or an AUTH whose request id is not 0 is refused with EPROTO', async () => {
+    const nonce = Buffer.alloc(32, 7);
+    const hello = await RawClient.connect(s.port);
+    hello.send(encodeMessage({ type: T.HELLO, id: 1, version: 1, features: 0, nonce }));
+    expect(await within(hello.rest(), 3000, 'the close')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EPROTO', message: expect.stringContaining('id must be 0') })]);
+    // A right proof does not make up for it.
+    const auth = await RawClient.connect(s.port);
+    auth.send(encodeMessage({ type: T.HELLO, id: 0, version: 1, features: 0, nonce }));
+    const challenge = await within(auth.next(), 3000, 'the challenge');
+    if (challenge?.type !== T.CHALLENGE) throw new Error(`expected CHALLENGE, got ${JSON.stringify(challenge)}`);
+    auth.send(encodeMessage({ type: T.AUTH, id: 2, proof: clientProof('', challenge.nonce, nonce) }));
+    expect(await within(auth.rest(), 3000, 'the close')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EPROTO', message: expect.stringContaining('id must be 0') })]);
   });
 
   test('authenticated connections beyond maxConnections are refused with EMFILE', async () => {

@@ -201,7 +201,10 @@ export function decodeRequest(frame: RawFrame, bounds: RequestBounds): Request {
       throw protocolError(`${name(type)} is not a request`);
   }
   r.end();
-  if (type !== T.HELLO && type !== T.AUTH && id === 0) throw protocolError(`${name(type)}: request id 0`);
+  // Handshake frames carry id 0, and only they (docs/netfs-protocol.md, "Frames").
+  const handshake = type === T.HELLO || type === T.AUTH;
+  if (handshake && id !== 0) throw protocolError(`${name(type)}: id ${id}, a handshake frame's id must be 0`);
+  if (!handshake && id === 0) throw protocolError(`${name(type)}: request id 0`);
   return m;
 }
 

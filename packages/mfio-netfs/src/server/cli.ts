@@ -15,6 +15,8 @@ Options:
   --tls-cert C          PEM certificate: serve TLS (needs --tls-key)
   --tls-key K           PEM private key of --tls-cert
   --read-only           refuse every change with EROFS
+  --allow-special-mode-bits
+                        let clients set setuid, setgid and sticky (default: EPERM)
   --backend NAME        ${BACKEND_ORDER.join(' | ')} (default: the first that starts)
   --log-level L         ${LOG_LEVELS.join(' | ')} (default info)
   --help                show this help
@@ -45,6 +47,7 @@ export async function main(argv: string[]): Promise<number> {
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         'read-only': { type: 'boolean', default: false },
+        'allow-special-mode-bits': { type: 'boolean', default: false },
         backend: { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
         help: { type: 'boolean', default: false },
@@ -104,6 +107,7 @@ export async function main(argv: string[]): Promise<number> {
       token,
       ...(tls ? { tls } : {}),
       readOnly: values['read-only'],
+      allowSpecialModeBits: values['allow-special-mode-bits'],
       log,
     });
   } catch (error) {

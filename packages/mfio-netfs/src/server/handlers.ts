@@ -22,6 +22,8 @@ export interface Session {
   readonly paths: PathLock;
   readonly handles: HandleTable;
   readonly readOnly: boolean;
+  /** SET_PERMISSIONS may set setuid, setgid and sticky (else EPERM). */
+  readonly allowSpecialModeBits: boolean;
   readonly maxFrame: number;
   /** Queue a frame on the socket (dropped once the connection is gone). */
   send(frame: Buffer): void;
@@ -269,6 +271,9 @@ export async function runRequest(s: Session, m: Request, cancel?: Cancellation):
       return ok();
     case T.SET_PERMISSIONS:
       mutate('chmod');
+      // EPERM, as chmod(2) says to a caller without the privilege: the mode is valid, this
+      // client may not set it (EINVAL would send it looking for a bug in its arguments).
+      if ((m.mode & ~0o777) !== 0 && !s.allowSpecialModeBits) throw MfioError.fromCode('EPERM', { syscall: 'chmod', path: m.path });
       await paths.shared(async () => dir.setPermissions(await resolver.resolve(m.path, true), { mode: m.mode }));
       return ok();
     case T.HELLO:

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { createServer, isIP, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { MfioError } from '@mfio/core';
@@ -28,13 +27,23 @@ export interface NetFsServerOptions {
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   /** Refuse every change with EROFS. */
   readonly readOnly?: boolean;
+  /**
+   * Let SET_PERMISSIONS set the setuid, setgid and sticky bits (default false: a mode above
+   * 0o777 is refused with EPERM). A client allowed them could make a file it wrote run with the
+   * server's user and group for anyone who can execute it on the host.
+   */
+  readonly allowSpecialModeBits?: boolean;
   /** Per-connection limits (docs/netfs-protocol.md has the defaults). */
   readonly limits?: Partial<Limits>;
-  /** Authenticated connections served at once (default 256). */
+  /**
+   * Authenticated connections served at once (default 256): checked when a client proves the
+   * token, so over it the client gets FATAL EMFILE instead of WELCOME.
+   */
   readonly maxConnections?: number;
   /**
    * Connections still in their handshake at once (default 64). When full, the oldest is closed
-   * for the newcomer, so strangers holding connections open cannot lock clients out.
+   * for the newcomer (FATAL EBUSY, its descriptor freed at once), so strangers holding
+   * connections open can neither lock clients out nor use up the server's descriptors.
    */
   readonly maxPendingHandshakes?: number;
   /**
@@ -119,6 +128,11 @@ function checkedLimits(given: Partial<Limits> = {}): Limits {
 export class NetFsServer {
   readonly #server: Server;
   readonly #connections = new Set<ServerConnection>();
+  /**
+   * Those admitted at the end of their handshake, until they are gone (handles released): what
+   * maxConnections counts.
+   */
+  readonly #authenticated = new Set<ServerConnection>();
   readonly #log: Logger;
   #closing: Promise<void> | null = null;
 
@@ -144,7 +158,7 @@ export class NetFsServer {
     const maxConnections = positiveInteger('maxConnections', options.maxConnections ?? 256);
     const maxPending = positiveInteger('maxPendingHandshakes', options.maxPendingHandshakes ?? 64);
     const budget = new HandleBudget(positiveInteger('maxServerHandles', options.maxServerHandles ?? defaultServerHandles()));
-    // Connections still in their handshake, oldest first.
+    // Connections still in their handshake, oldest first; each leaves it once, whichever way.
     const pending = new Set<ServerConnection>();
     const config = {
       dir: options.fs.currentDir(),
@@ -152,6 +166,7 @@ export class NetFsServer {
       resolver,
       token,
       readOnly: options.readOnly ?? false,
+      allowSpecialModeBits: options.allowSpecialModeBits ?? false,
       tls: options.tls !== undefined,
       limits,
       handshakeTimeout: options.handshakeTimeout ?? 10_000,
@@ -159,14 +174,22 @@ export class NetFsServer {
       log,
       paths: new PathLock(),
       budget,
-      onAuthenticated: (connection: ServerConnection) => pending.delete(connection),
+      admit: (connection: ServerConnection) => {
+        const authenticated = self!.#authenticated;
+        if (authenticated.size >= maxConnections) return false;
+        authenticated.add(connection);
+        return true;
+      },
+      onHandshakeEnd: (connection: ServerConnection) => pending.delete(connection),
     };
     let serial = 0;
     let self: NetFsServer | null = null;
     const accept = (socket: Socket): void => {
       const name = `conn#${++serial} ${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
       const connections = self!.#connections;
-      if (self!.#closing !== null || connections.size - pending.size >= maxConnections) {
+      const authenticated = self!.#authenticated;
+      // Checked here too so a full server says so at once; the check that holds is admit's.
+      if (self!.#closing !== null || authenticated.size >= maxConnections) {
         log.warn(`${name} refused: ${self!.#closing !== null ? 'shutting down' : `${maxConnections} connections already`}`);
         socket.on('error', () => undefined);
         // Discard what it sends, so its end is seen and the socket closes.
@@ -175,14 +198,21 @@ export class NetFsServer {
         setTimeout(() => socket.destroy(), 2000).unref();
         return;
       }
-      if (pending.size >= maxPending) pending.values().next().value?.evict();
+      // Only connections still in their handshake hold a slot (one that failed it and is
+      // closing does not), and an evicted one leaves at once, so each newcomer evicts another.
+      for (const oldest of pending) {
+        if (pending.size < maxPending) break;
+        pending.delete(oldest);
+        oldest.evict();
+      }
       log.info(`${name} connected`);
       const connection = new ServerConnection(socket, config, name, (c) => {
         connections.delete(c);
         pending.delete(c);
+        authenticated.delete(c);
       });
       connections.add(connection);
-      if (!connection.authenticated) pending.add(connection);
+      pending.add(connection);
     };
     // TLS: a stranger's TLS handshake gets the same deadline as ours, not Node's 120 s.
     const server = options.tls
@@ -192,8 +222,25 @@ export class NetFsServer {
     server.on('tlsClientError', (error: Error) => log.warn(`TLS handshake failed: ${error.message}`));
     self = new NetFsServer(server, log);
     server.listen(options.port ?? 4446, host);
-    await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error))]);
-    log.info(`serving ${resolver.root} on ${host}:${(server.address() as AddressInfo).port}${options.tls ? ' (TLS)' : ''}${config.readOnly ? ' read-only' : ''}${config.beneath ? '; opens checked by the kernel (openat2 RESOLVE_BENEATH)' : ''}`);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.once('listening', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    // An accept can still fail later (EMFILE where libuv's spare descriptor did not help,
+    // ENOBUFS, ...): Node makes it the server's 'error', which without a listener would end the
+    // process and every client's connection with it. Out of descriptors, the oldest stranger
+    // gives its own up so the next accept can work.
+    server.on('error', (error: NodeJS.ErrnoException) => {
+      const oldest = error.code === 'EMFILE' || error.code === 'ENFILE' ? pending.values().next().value : undefined;
+      log.error(`accept failed: ${error.message}${oldest ? `; evicting ${oldest.name}` : ''}`);
+      if (oldest === undefined) return;
+      pending.delete(oldest);
+      oldest.evict();
+    });
+    log.info(`serving ${resolver.root} on ${host}:${(server.address() as AddressInfo).port}${options.tls ? ' (TLS)' : ''}${config.readOnly ? ' read-only' : ''}${config.allowSpecialModeBits ? '; clients may set setuid, setgid and sticky' : ''}${config.beneath ? '; opens checked by the kernel (openat2 RESOLVE_BENEATH)' : ''}`);
     return self;
   }
 
@@ -203,9 +250,14 @@ export class NetFsServer {
     return { host: address.address, port: address.port };
   }
 
-  /** Connections open now. */
+  /** Connections open now, in their handshake or not. */
   get connections(): number {
     return this.#connections.size;
+  }
+
+  /** Connections that completed the handshake and are not gone yet: never over `maxConnections`. */
+  get authenticated(): number {
+    return this.#authenticated.size;
   }
 
   /**

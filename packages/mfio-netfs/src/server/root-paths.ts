@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { lstat, readlink, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, sep } from 'node:path';
 import { MfioError } from '@mfio/core';
@@ -6,10 +7,32 @@ import { fromNodeError } from '@mfio/rt';
 /** Symlinks followed in one resolution, as Linux's MAXSYMLINKS. */
 const MAX_LINKS = 40;
 
+/**
+ * Times a resolution looks again at an entry that was a symlink at its `lstat` and no longer one
+ * (or gone) at its `readlink`. A local process swapping it hits that gap rarely, so one more look
+ * almost always sees a settled entry; the bound only stops a tree that changes at every look.
+ */
+const MAX_CHANGES = 4;
+
+/** The two calls a resolution makes; a test substitutes ones that change the tree in between. */
+export interface PathProbe {
+  lstat(path: string): Promise<Stats>;
+  readlink(path: string): Promise<string>;
+}
+
+const hostProbe: PathProbe = { lstat: (path) => lstat(path), readlink: (path) => readlink(path) };
+
 /** EACCES for a path that is not canonical or would leave the root; `path` is the client's. */
 function refused(path: string, why: string): MfioError {
   const error = MfioError.fromCode('EACCES', { syscall: 'netfs', path });
   error.message += ` (${why})`;
+  return error;
+}
+
+/** EAGAIN for a path whose entries kept changing under the walk: asking again may work. */
+function changing(path: string): MfioError {
+  const error = MfioError.fromCode('EAGAIN', { syscall: 'netfs', path });
+  error.message += ` (changed while being resolved: a symlink was replaced ${MAX_CHANGES + 1} times between lstat and readlink)`;
   return error;
 }
 
@@ -36,7 +59,8 @@ export function canonicalComponents(path: string): string[] {
  * itself and refusing (EACCES) every step that would leave the root: `..` at the root, an
  * absolute target outside it, a relative target climbing out. The result has no symlink left
  * in it (as the walk saw the tree), so the backend's own resolution cannot be led elsewhere by
- * a link that was already there.
+ * a link that was already there. A symlink replaced between its `lstat` and its `readlink` is
+ * looked at again (at most {@link MAX_CHANGES} times, then EAGAIN).
  *
  * Not closed: a race with a local process that swaps a checked directory for a symlink between
  * the walk and the system call (clients themselves cannot create symlinks). openat2 with
@@ -45,17 +69,22 @@ export function canonicalComponents(path: string): string[] {
 export class RootResolver {
   /** The root's real path (symlinks resolved), what every result starts with. */
   readonly root: string;
+  readonly #probe: PathProbe;
 
-  private constructor(root: string) {
+  private constructor(root: string, probe: PathProbe) {
     this.root = root;
+    this.#probe = probe;
   }
 
-  /** @throws {MfioError} ENOENT / ENOTDIR when `root` is not a directory. */
-  static async create(root: string): Promise<RootResolver> {
+  /**
+   * `probe`: the host's `lstat` and `readlink` unless a test needs to act between them.
+   * @throws {MfioError} ENOENT / ENOTDIR when `root` is not a directory.
+   */
+  static async create(root: string, probe: PathProbe = hostProbe): Promise<RootResolver> {
     try {
       const real = await realpath(root);
       if (!(await stat(real)).isDirectory()) throw MfioError.fromCode('ENOTDIR', { syscall: 'netfs', path: root });
-      return new RootResolver(real);
+      return new RootResolver(real, probe);
     } catch (error) {
       throw fromNodeError(error, { syscall: 'realpath', path: root });
     }
@@ -70,12 +99,14 @@ export class RootResolver {
    * The host path of client path `path`. `followLast`: whether a symlink as the last component
    * is followed (as open, stat, chmod do) or named itself (as unlink, rename, mkdir do).
    * @throws {MfioError} EACCES (not canonical, or leading out), ELOOP (more than 40 links),
-   * ENOENT / ENOTDIR where a missing or non-directory component is followed by `..` in a link.
+   * ENOENT / ENOTDIR where a missing or non-directory component is followed by `..` in a link,
+   * EAGAIN when a local process keeps replacing a symlink on the path while it is walked.
    */
   async resolve(path: string, followLast: boolean): Promise<string> {
     const queue = canonicalComponents(path);
     let current = this.root;
     let links = 0;
+    let changes = 0;
     while (queue.length > 0) {
       const name = queue.shift()!;
       if (name === '' || name === '.') continue;
@@ -90,7 +121,7 @@ export class RootResolver {
       if (queue.length === 0 && !followLast) return next;
       let isLink: boolean;
       try {
-        isLink = (await lstat(next)).isSymbolicLink();
+        isLink = (await this.#probe.lstat(next)).isSymbolicLink();
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (code !== 'ENOENT' && code !== 'ENOTDIR') throw fromNodeError(error, { syscall: 'lstat', path });
@@ -104,9 +135,19 @@ export class RootResolver {
         continue;
       }
       if (++links > MAX_LINKS) throw MfioError.fromCode('ELOOP', { syscall: 'netfs', path });
-      const target = await readlink(next).catch((error: unknown) => {
-        throw fromNodeError(error, { syscall: 'readlink', path });
-      });
+      let target: string;
+      try {
+        target = await this.#probe.readlink(next);
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code !== 'EINVAL' && code !== 'ENOENT') throw fromNodeError(error, { syscall: 'readlink', path });
+        // Replaced (EINVAL: no longer a symlink) or removed since its lstat: a local process is
+        // changing it. Look at it again, as a walk that started now would.
+        if (++changes > MAX_CHANGES) throw changing(path);
+        links--;
+        queue.unshift(name);
+        continue;
+      }
       if (isAbsolute(target)) {
         if (!this.contains(target)) throw refused(path, 'a symlink leads outside the root');
         current = this.root;

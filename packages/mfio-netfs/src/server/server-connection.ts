@@ -23,6 +23,7 @@ export interface ConnectionConfig {
   readonly resolver: RootResolver;
   readonly token: string;
   readonly readOnly: boolean;
+  readonly allowSpecialModeBits: boolean;
   readonly tls: boolean;
   readonly limits: Limits;
   readonly handshakeTimeout: number;
@@ -32,8 +33,17 @@ export interface ConnectionConfig {
   readonly paths: PathLock;
   /** Shared by the server's connections: handles open across all of them. */
   readonly budget: HandleBudget;
-  /** Told when a connection authenticates (it leaves the handshake slots). */
-  readonly onAuthenticated: (connection: ServerConnection) => void;
+  /**
+   * Asked when a client has proved the token: true gives it one of the server's
+   * `maxConnections` slots; false (all taken) closes it with FATAL EMFILE. Asked then, not only
+   * when the socket is accepted, because many connections may be shaking hands at once.
+   */
+  readonly admit: (connection: ServerConnection) => boolean;
+  /**
+   * Told once when a connection leaves its handshake, whichever way (authenticated, refused,
+   * failed, evicted, gone): from then on it holds no handshake slot.
+   */
+  readonly onHandshakeEnd: (connection: ServerConnection) => void;
 }
 
 /** The largest frame accepted before authentication (HELLO is 51 bytes, AUTH 41). */
@@ -92,6 +102,7 @@ export class ServerConnection {
       paths: config.paths,
       handles: this.#handles,
       readOnly: config.readOnly,
+      allowSpecialModeBits: config.allowSpecialModeBits,
       maxFrame: config.limits.maxFrame,
       send: (frame) => this.#send(frame),
       writable: () => this.#writable(),
@@ -122,9 +133,17 @@ export class ServerConnection {
     return this.#wasReady;
   }
 
-  /** Close a connection still in its handshake, whose slot a newer one needs. */
+  /** True while the client has not finished the handshake (and nothing closed it yet). */
+  get handshaking(): boolean {
+    return this.#state === 'hello' || this.#state === 'auth';
+  }
+
+  /**
+   * Close a connection still in its handshake, whose slot a newer one needs: FATAL EBUSY, and
+   * its descriptor is freed at once (as for every FATAL before authentication).
+   */
   evict(): void {
-    if (this.#state === 'hello' || this.#state === 'auth') this.#fatal('EBUSY', 'handshake slots full; this unauthenticated connection was the oldest', 'info');
+    if (this.handshaking) this.#fatal('EBUSY', 'handshake slots full; this unauthenticated connection was the oldest', 'info');
   }
 
   /** Requests being worked on. */
@@ -143,7 +162,7 @@ export class ServerConnection {
    */
   async shutdown(graceMs: number): Promise<void> {
     if (this.#state === 'closed' || this.#state === 'closing') return this.#closed;
-    this.#state = 'draining';
+    this.#moveTo('draining');
     this.#socket.pause();
     if (this.#inFlight > 0) {
       let timer!: NodeJS.Timeout;
@@ -155,6 +174,13 @@ export class ServerConnection {
     }
     this.#fatal('ECANCELED', 'server shutting down', 'info');
     return this.#closed;
+  }
+
+  /** Every change of state goes through here: leaving the handshake, whichever way, frees its slot. */
+  #moveTo(next: State): void {
+    const wasHandshaking = this.handshaking;
+    this.#state = next;
+    if (wasHandshaking && !this.handshaking) this.#config.onHandshakeEnd(this);
   }
 
   #writable(): Promise<void> {
@@ -251,7 +277,7 @@ export class ServerConnection {
     const { limits } = this.#config;
     const features = Feature.CANCEL | (this.#config.readOnly ? Feature.READ_ONLY : 0) | (this.#config.tls ? Feature.TLS : 0);
     this.#send(encodeMessage({ type: T.CHALLENGE, id: 0, version: VERSION, features, nonce: this.#serverNonce, ...limits }));
-    this.#state = 'auth';
+    this.#moveTo('auth');
   }
 
   #auth(request: Request): void {
@@ -261,12 +287,15 @@ export class ServerConnection {
       this.#fatal('EACCES', 'authentication failed', 'warn');
       return;
     }
+    if (!this.#config.admit(this)) {
+      this.#fatal('EMFILE', 'too many connections', 'warn');
+      return;
+    }
     this.#send(encodeMessage({ type: T.WELCOME, id: 0, proof: serverProof(this.#config.token, this.#clientNonce, this.#serverNonce) }));
-    this.#state = 'ready';
     this.#wasReady = true;
+    this.#moveTo('ready');
     this.#reader.maxFrame = this.#config.limits.maxFrame;
     this.#config.log.info(`${this.name} authenticated`);
-    this.#config.onAuthenticated(this);
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#lastActivity = Date.now();
     this.#armIdle();
@@ -300,10 +329,19 @@ export class ServerConnection {
   #fatal(code: string, message: string, level: 'info' | 'warn'): void {
     if (this.#state === 'closed') return;
     const wasClosing = this.#state === 'closing' && code !== 'ECANCELED';
-    this.#state = 'closing';
+    this.#moveTo('closing');
     this.#socket.pause();
     if (!wasClosing) this.#config.log[level](`${this.name} closed: ${code} ${message}`);
     if (!this.#socket.destroyed && !this.#socket.writableEnded) this.#socket.end(encodeMessage({ type: T.FATAL, id: 0, code, message }));
+    if (!this.#wasReady) {
+      // No grace before authentication: waiting for the peer to close its side would let
+      // strangers that never do (evicted, timed out, or sending garbage) hold a descriptor each
+      // for 2 s, enough at a few hundred a second to use up the server's. The frame went to the
+      // kernel in end(), and close(2) still sends it before the FIN (a peer whose bytes were not
+      // read yet gets a reset instead, and may miss it).
+      this.#socket.destroy();
+      return;
+    }
     // A peer that never reads would keep a half-closed socket forever.
     setTimeout(() => this.#socket.destroy(), 2000).unref();
   }
@@ -316,7 +354,7 @@ export class ServerConnection {
 
   async #finish(): Promise<void> {
     const wasReady = this.#state === 'ready';
-    this.#state = 'closed';
+    this.#moveTo('closed');
     this.#wakeWriters(); // reads waiting for room end: their frames are dropped now
     if (this.#timer !== null) clearTimeout(this.#timer);
     if (wasReady) this.#config.log.info(`${this.name} disconnected`);

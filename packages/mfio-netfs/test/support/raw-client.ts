@@ -28,6 +28,11 @@ export class RawClient {
       for (let f = this.#reader.next(); f !== null; f = this.#reader.next()) this.#queue.push(decodeResponse(f));
       this.#wake?.();
     });
+    // The server's end: nothing more will come (a `keepOpen` client's socket stays open).
+    socket.on('end', () => {
+      this.#ended = true;
+      this.#wake?.();
+    });
     this.closed = new Promise((resolve) =>
       socket.on('close', () => {
         this.#ended = true;
@@ -37,9 +42,13 @@ export class RawClient {
     );
   }
 
-  /** Connect; with `token` (a string) also run the handshake. */
-  static async connect(port: number, token?: string): Promise<RawClient> {
-    const socket = connect({ host: '127.0.0.1', port });
+  /**
+   * Connect; with `token` (a string) also run the handshake. `keepOpen`: keep this end open
+   * when the server closes its end (Node's sockets close theirs, a hostile peer need not), so
+   * only the server can free its descriptor.
+   */
+  static async connect(port: number, token?: string, options: { keepOpen?: boolean } = {}): Promise<RawClient> {
+    const socket = connect({ host: '127.0.0.1', port, allowHalfOpen: options.keepOpen ?? false });
     await once(socket, 'connect');
     const client = new RawClient(socket);
     if (token === undefined) return client;
@@ -67,7 +76,7 @@ export class RawClient {
     return this.#queue.shift()!;
   }
 
-  /** Responses until the connection closes (bounded by the caller's jest timeout). */
+  /** Responses until the server ends the connection (bounded by the caller's jest timeout). */
   async rest(): Promise<Response[]> {
     const out: Response[] = [];
     for (let r = await this.next(); r !== null; r = await this.next()) out.push(r);

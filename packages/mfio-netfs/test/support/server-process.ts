@@ -1,8 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const packageDir = join(__dirname, '..', '..');
+
+/**
+ * How long a server process may take to start listening, or a CLI run to exit: each takes under
+ * half a second of CPU (tsx compiling the sources), but took over 20 s on a 2-core machine at a
+ * load average of 13. A bound for a hang, not a measure of speed.
+ */
+export const PROCESS_TIMEOUT = 60_000;
 
 /** `mfio-netfs-server` running from the sources in a child process. */
 export interface ServerProcess {
@@ -13,6 +20,8 @@ export interface ServerProcess {
   readonly log: string[];
   /** Resident and peak resident memory in bytes (Linux /proc). */
   memory(): Promise<{ rss: number; peak: number }>;
+  /** Descriptors it has open now (Linux /proc). */
+  descriptors(): Promise<number>;
   /** Resolves with the exit code (or signal name) when it exits. */
   readonly exited: Promise<number | string>;
   /** Kill it (SIGKILL) if still running and wait for the exit. */
@@ -20,7 +29,7 @@ export interface ServerProcess {
 }
 
 /** Run the CLI with `args` and collect its output until it exits (for --help and bad arguments). */
-export function runCli(args: string[], timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(args: string[], timeoutMs = PROCESS_TIMEOUT): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/run-cli.ts', ...args], { cwd: packageDir, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -38,12 +47,24 @@ export function runCli(args: string[], timeoutMs = 20_000): Promise<{ code: numb
   });
 }
 
+/** Options of {@link startServerProcess}. */
+export interface ServerProcessOptions {
+  /** How long it may take to start listening (default {@link PROCESS_TIMEOUT}). */
+  readonly timeoutMs?: number;
+  /**
+   * Run it with this open-file limit, soft and hard (through util-linux `prlimit`, which must be
+   * on the PATH). Both, because Node raises its soft limit to the hard one at start-up.
+   */
+  readonly maxOpenFiles?: number;
+}
+
 /** Start the server on 127.0.0.1:0 with `args` and wait for its "listening on" line. */
-export async function startServerProcess(args: string[], timeoutMs = 20_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/run-cli.ts', '--listen', '127.0.0.1:0', ...args], {
-    cwd: packageDir,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+export async function startServerProcess(args: string[], options: ServerProcessOptions = {}): Promise<ServerProcess> {
+  const timeoutMs = options.timeoutMs ?? PROCESS_TIMEOUT;
+  const command = [process.execPath, '--import', 'tsx', 'test/support/run-cli.ts', '--listen', '127.0.0.1:0', ...args];
+  // prlimit sets the limit on itself and then execs the command: the pid stays the server's.
+  if (options.maxOpenFiles !== undefined) command.unshift('prlimit', `--nofile=${options.maxOpenFiles}:${options.maxOpenFiles}`, '--');
+  const child = spawn(command[0]!, command.slice(1), { cwd: packageDir, stdio: ['ignore', 'ignore', 'pipe'] });
   const log: string[] = [];
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   const port = await new Promise<number>((resolve, reject) => {
@@ -78,6 +99,9 @@ export async function startServerProcess(args: string[], timeoutMs = 20_000): Pr
       const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
       const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
       return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+    },
+    async descriptors() {
+      return (await readdir(`/proc/${child.pid}/fd`)).length;
     },
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
