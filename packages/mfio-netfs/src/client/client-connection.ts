@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import { MfioError, type ErrorContext, type PacketView } from '@mfio/core';
+import { MfioError, type ErrorContext, type InFlightRequest, type PacketView } from '@mfio/core';
 import { Feature, FrameType as T, MIN_FRAME, NONCE_BYTES, VERSION, WRITE_OVERHEAD, type Limits } from '../protocol/constants.js';
 import { decodeResponse } from '../protocol/decode.js';
 import { encodeMessage } from '../protocol/encode.js';
@@ -40,7 +40,13 @@ interface Pending {
   fail(error: MfioError): void;
   /** When a request timeout is set, the time it fails with ETIMEDOUT; set by #submit. */
   deadline: number;
+  /** Its frame type and when it was submitted (performance.now()), for describeInFlight; set by #submit. */
+  type?: number;
+  since?: number;
 }
+
+/** Frame type numbers to names, for describeInFlight: `0x12` is `'read'`. */
+const TYPE_NAMES = new Map<number, string>(Object.entries(T).map(([name, type]) => [type, name.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())]));
 
 /** The largest id before wrapping; ids are u32 and 0 is reserved. */
 const MAX_ID = 0xffffffff;
@@ -300,6 +306,22 @@ export class ClientConnection {
     return this.#ending;
   }
 
+  /**
+   * Every request not finally answered, oldest first: `queued` while it waits for the server's
+   * maxInFlight, `submitted` once sent, `cancelling` after a timeout gave up on it (its late
+   * frames are still awaited). For a hang detector or a stuck close; not for a hot path.
+   */
+  describeInFlight(): InFlightRequest[] {
+    const now = performance.now();
+    const requests: InFlightRequest[] = [];
+    for (const [id, request] of this.#pending) {
+      const state = this.#unsent.has(id) ? 'queued' : 'submitted';
+      requests.push({ op: TYPE_NAMES.get(request.type ?? -1) ?? 'request', state, ageMs: Math.round(now - (request.since ?? now)), id });
+    }
+    for (const id of this.#abandoned) requests.push({ op: 'request', state: 'cancelling', ageMs: 0, id });
+    return requests.sort((a, b) => b.ageMs - a.ageMs);
+  }
+
   /** Send a request; returns its id, or 0 when the connection is dead (`request` failed). */
   #submit(body: RequestBody, request: Pending): number {
     if (this.#dead !== null) {
@@ -315,6 +337,8 @@ export class ClientConnection {
     if (this.#pending.size === 0) this.#socket.ref();
     // The caller's object itself (a copy per request showed in the profile).
     request.deadline = this.#timeout > 0 ? Date.now() + this.#timeout : Infinity;
+    request.type = body.type;
+    request.since = performance.now();
     this.#pending.set(id, request);
     let frames: Buffer | readonly [Buffer, Uint8Array];
     if (frame !== null) {

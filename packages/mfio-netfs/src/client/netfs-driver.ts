@@ -10,7 +10,6 @@ import { NetFsFile, unexpected } from './netfs-file.js';
 const DIR_PAGE = 256;
 
 /** What completes netfs I/O: the socket, on Node's loop. It cannot block (no sync wrappers). */
-const NETFS_BACKEND: IoBackend = { name: 'netfs', pollHandle: () => null };
 
 /**
  * The netfs client as an `@mfio/rt` {@link FsDriver}: `DriverFs` on top gives it the whole
@@ -18,13 +17,15 @@ const NETFS_BACKEND: IoBackend = { name: 'netfs', pollHandle: () => null };
  * are POSIX, `/` is the served root.
  */
 export class NetFsDriver implements FsDriver {
-  readonly backend = NETFS_BACKEND;
+  /** No pollable handle (the socket is Node's); what is in flight is the connection's requests. */
+  readonly backend: IoBackend;
   readonly paths: PathSyntax = posix;
   readonly cwd = '/';
   readonly #conn: ClientConnection;
 
   constructor(conn: ClientConnection) {
     this.#conn = conn;
+    this.backend = { name: 'netfs', pollHandle: () => null, describeInFlight: () => conn.describeInFlight() };
   }
 
   async #ok(body: RequestBody, syscall: string, path: string, dest?: string): Promise<void> {

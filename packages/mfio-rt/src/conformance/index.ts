@@ -32,6 +32,8 @@ import { tcpCases } from './tcp-cases.js';
 
 export type { ConformanceSubject, ConformanceTarget } from './target.js';
 export { makeFixture, largeByte, largeFile, allDirs, listing, type Fixture, type FixtureFile, type FixtureOptions } from './fixture.js';
+/** Hang detection for tests of other packages (netfs, object storage) that close and abort. */
+export { HANG_MS, describeInFlight, repeats, track, until, within } from './helpers.js';
 
 /** Options of {@link conformanceSuite}. */
 export interface ConformanceOptions extends FixtureOptions {
