@@ -5,7 +5,7 @@ import { NetFs } from '../src/index.js';
 import { FrameType as T } from '../src/protocol/constants.js';
 import { encodeMessage } from '../src/protocol/encode.js';
 import { RawClient } from './support/raw-client.js';
-import { startServer, within, type TestServer } from './support/servers.js';
+import { HANG_MS, startServer, within, type TestServer } from './support/servers.js';
 
 const SIZE = 8 * 1024 * 1024;
 
@@ -23,7 +23,7 @@ async function readAbortedAtOnce(file: FileHandle): Promise<Buffer> {
     (e: unknown) => e,
   )) as { code: string; released: Promise<void> };
   expect(error).toMatchObject({ code: 'ABORT_ERR' });
-  await within(error.released, 5000, 'the buffer release');
+  await within(error.released, HANG_MS, 'the buffer release');
   return buffer;
 }
 
@@ -60,7 +60,7 @@ describe('CANCEL', () => {
     try {
       // One write: the server takes both frames in one pass, before the read sends anything.
       raw.send(Buffer.concat([encodeMessage({ type: T.READ, id: 5, handle, position: 0, length: SIZE }), encodeMessage({ type: T.CANCEL, id: 5 })]));
-      expect(await within(raw.next(), 5000, 'the cancelled READ')).toEqual({ type: T.ERROR, id: 5, code: 'ECANCELED' });
+      expect(await within(raw.next(), HANG_MS, 'the cancelled READ')).toEqual({ type: T.ERROR, id: 5, code: 'ECANCELED' });
       // Unknown ids (answered already, or never sent) are ignored: no answer, no FATAL.
       raw.send(encodeMessage({ type: T.CANCEL, id: 5 }));
       raw.send(encodeMessage({ type: T.CANCEL, id: 77 }));
@@ -77,7 +77,7 @@ describe('CANCEL', () => {
   test('a CANCEL naming request id 0 is a protocol error', async () => {
     const { raw } = await rawWithFile();
     raw.send(encodeMessage({ type: T.CANCEL, id: 0 }));
-    expect(await within(raw.next(), 5000, 'FATAL')).toMatchObject({ type: T.FATAL, code: 'EPROTO' });
+    expect(await within(raw.next(), HANG_MS, 'FATAL')).toMatchObject({ type: T.FATAL, code: 'EPROTO' });
     await raw.closed;
   });
 
@@ -108,7 +108,7 @@ describe('CANCEL', () => {
       const { raw, handle } = await rawWithFile(small.port);
       try {
         raw.send(Buffer.concat([encodeMessage({ type: T.READ, id: 5, handle, position: 0, length: 1024 * 1024 }), encodeMessage({ type: T.CANCEL, id: 5 })]));
-        expect(await within(raw.next(), 5000, 'the cancelled READ')).toEqual({ type: T.ERROR, id: 5, code: 'ECANCELED' });
+        expect(await within(raw.next(), HANG_MS, 'the cancelled READ')).toEqual({ type: T.ERROR, id: 5, code: 'ECANCELED' });
       } finally {
         raw.socket.destroy();
       }
@@ -123,7 +123,7 @@ describe('CANCEL', () => {
         expect(buffer.subarray(1024 * 1024).every((b) => b === 0xaa)).toBe(true);
         // Many reads at once through a limit of one: every one answered, in place, in full.
         const reads = Array.from({ length: 40 }, (_, i) => file.readAt(i * 200_003, 8));
-        const got = await within(Promise.all(reads), 10_000, '40 reads through maxInFlight 1');
+        const got = await within(Promise.all(reads), HANG_MS, '40 reads through maxInFlight 1');
         got.forEach((bytes, i) => {
           const at = i * 200_003;
           const expected = Buffer.alloc(8);

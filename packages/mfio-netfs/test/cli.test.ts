@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NetFs } from '../src/index.js';
 import { PROCESS_TIMEOUT, runCli, startServerProcess } from './support/server-process.js';
-import { within } from './support/servers.js';
+import { HANG_MS, within } from './support/servers.js';
 
 // Up to four server processes one after the other per test, each bounded by PROCESS_TIMEOUT.
 jest.setTimeout(5 * PROCESS_TIMEOUT);
@@ -46,7 +46,7 @@ describe('mfio-netfs-server', () => {
         const file = await fs.open('f');
         expect((await file.readToEnd()).toString()).toBe('served');
         server.child.kill(signal);
-        expect(await within(server.exited, 10_000, 'the server exit')).toBe(0);
+        expect(await within(server.exited, HANG_MS, 'the server exit')).toBe(0);
         await expect(file.readAt(0, 1)).rejects.toMatchObject({ code: 'ECONNRESET' });
         expect(fs.connected).toBe(false);
         await fs.close();

@@ -44,9 +44,4 @@ export async function startServer(
   };
 }
 
-/** Reject after `ms` naming what hung, instead of a bare jest timeout. */
-export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer!: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+export { HANG_MS, describeInFlight, until, within } from '@mfio/rt/conformance';
