@@ -1,18 +1,7 @@
 import { NetFs } from '../src/index.js';
 import { FrameType as T } from '../src/protocol/constants.js';
 import { RawClient } from './support/raw-client.js';
-import { startServer, within, type TestServer } from './support/servers.js';
-
-/** Resolves when `check()` holds, polling; rejects naming `what` after `ms`. */
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  await within(
-    (async () => {
-      while (!check()) await new Promise((resolve) => setTimeout(resolve, 10));
-    })(),
-    ms,
-    what,
-  );
-}
+import { HANG_MS, startServer, until, within, type TestServer } from './support/servers.js';
 
 /**
  * `maxPendingHandshakes`: connections that have not finished the handshake hold at most that
@@ -40,9 +29,9 @@ describe('handshake slots', () => {
       void stranger.closed.then(() => closed.add(i));
     }
     // The 104th accept evicts the 40th: all 40 closes are on their way.
-    await until(() => closed.size >= 40, 30_000, 'the 40 evictions');
+    await until(() => closed.size >= 40, HANG_MS, 'the 40 evictions');
     // Evicted connections are gone from the server too (their descriptors freed).
-    await until(() => s.server.connections === 64, 30_000, 'the server dropping the evicted');
+    await until(() => s.server.connections === 64, HANG_MS, 'the server dropping the evicted');
     expect([...closed].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
     for (const stranger of strangers.slice(0, 40)) {
       expect(await stranger.rest()).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EBUSY' })]);
@@ -55,8 +44,8 @@ describe('handshake slots', () => {
     } finally {
       await client.close();
     }
-    expect(await within(strangers[40]!.rest(), 30_000, 'the 41st eviction')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EBUSY' })]);
-    await until(() => s.server.connections === 63, 30_000, 'the server dropping the 41st and the client');
+    expect(await within(strangers[40]!.rest(), HANG_MS, 'the 41st eviction')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EBUSY' })]);
+    await until(() => s.server.connections === 63, HANG_MS, 'the server dropping the 41st and the client');
     expect(closed.size).toBe(41);
   });
 });

@@ -5,7 +5,7 @@ import { FrameType as T } from '../src/protocol/constants.js';
 import { encodeMessage } from '../src/protocol/encode.js';
 import { clientProof } from '../src/protocol/handshake.js';
 import { RawClient } from './support/raw-client.js';
-import { startServer, within, type TestServer } from './support/servers.js';
+import { HANG_MS, startServer, within, type TestServer } from './support/servers.js';
 
 describe('per-connection limits', () => {
   let s: TestServer;
@@ -17,7 +17,7 @@ describe('per-connection limits', () => {
 
   test('a client that does not authenticate in time is closed with ETIMEDOUT', async () => {
     const client = await RawClient.connect(s.port);
-    expect(await within(client.rest(), 5000, 'the handshake timeout')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'ETIMEDOUT' })]);
+    expect(await within(client.rest(), HANG_MS, 'the handshake timeout')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'ETIMEDOUT' })]);
   });
 
   test('an idle connection is closed with ETIMEDOUT; the client then rejects with ECONNRESET', async () => {
@@ -26,7 +26,7 @@ describe('per-connection limits', () => {
       (async () => {
         while (fs.connected) await new Promise((r) => setTimeout(r, 20));
       })(),
-      5000,
+      HANG_MS,
       'the idle timeout',
     );
     await expect(fs.currentDir().metadata('f')).rejects.toMatchObject({ code: 'ECONNRESET', message: expect.stringContaining('ETIMEDOUT idle timeout') });
@@ -73,18 +73,18 @@ describe('per-connection limits', () => {
     }
     const raw = await RawClient.connect(s.port, '');
     raw.send(encodeMessage({ type: T.READ, id: 1, handle: 1, position: 0, length: 65537 }));
-    expect(await within(raw.rest(), 3000, 'the close')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EPROTO' })]);
+    expect(await within(raw.rest(), HANG_MS, 'the close')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EPROTO' })]);
   });
 
   test('a duplicate request id in flight and a second HELLO are violations', async () => {
     const raw = await RawClient.connect(s.port, '');
     raw.send(encodeMessage({ type: T.HELLO, id: 0, version: 1, features: 0, nonce: Buffer.alloc(32) }));
-    expect(await within(raw.rest(), 3000, 'the close')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EPROTO' })]);
+    expect(await within(raw.rest(), HANG_MS, 'the close')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EPROTO' })]);
     const dup = await RawClient.connect(s.port, '');
     // In one write, so the second arrives while the first is surely in flight.
     const open = encodeMessage({ type: T.OPEN_DIR, id: 5, path: '/' });
     dup.send(Buffer.concat([open, open]));
-    expect((await within(dup.rest(), 3000, 'the close')).at(-1)).toMatchObject({ type: T.FATAL, code: 'EPROTO' });
+    expect((await within(dup.rest(), HANG_MS, 'the close')).at(-1)).toMatchObject({ type: T.FATAL, code: 'EPROTO' });
   });
 
   test('before authentication a frame over 256 bytes is refused with EMSGSIZE at its length field', async () => {
@@ -93,27 +93,27 @@ describe('per-connection limits', () => {
     head.writeUInt32LE(4096, 0); // announces 4 KiB, sends only the header
     head.writeUInt8(T.HELLO, 4);
     raw.send(head);
-    expect(await within(raw.rest(), 3000, 'the close')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EMSGSIZE' })]);
+    expect(await within(raw.rest(), HANG_MS, 'the close')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EMSGSIZE' })]);
   });
 
   test('a client speaking another version is refused with EPROTO', async () => {
     const raw = await RawClient.connect(s.port);
     raw.send(encodeMessage({ type: T.HELLO, id: 0, version: 2, features: 0, nonce: Buffer.alloc(32) }));
-    expect(await within(raw.rest(), 3000, 'the close')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EPROTO', message: expect.stringContaining('version 2') })]);
+    expect(await within(raw.rest(), HANG_MS, 'the close')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EPROTO', message: expect.stringContaining('version 2') })]);
   });
 
   test('a HELLO or an AUTH whose request id is not 0 is refused with EPROTO', async () => {
     const nonce = Buffer.alloc(32, 7);
     const hello = await RawClient.connect(s.port);
     hello.send(encodeMessage({ type: T.HELLO, id: 1, version: 1, features: 0, nonce }));
-    expect(await within(hello.rest(), 3000, 'the close')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EPROTO', message: expect.stringContaining('id must be 0') })]);
+    expect(await within(hello.rest(), HANG_MS, 'the close')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EPROTO', message: expect.stringContaining('id must be 0') })]);
     // A right proof does not make up for it.
     const auth = await RawClient.connect(s.port);
     auth.send(encodeMessage({ type: T.HELLO, id: 0, version: 1, features: 0, nonce }));
-    const challenge = await within(auth.next(), 3000, 'the challenge');
+    const challenge = await within(auth.next(), HANG_MS, 'the challenge');
     if (challenge?.type !== T.CHALLENGE) throw new Error(`expected CHALLENGE, got ${JSON.stringify(challenge)}`);
     auth.send(encodeMessage({ type: T.AUTH, id: 2, proof: clientProof('', challenge.nonce, nonce) }));
-    expect(await within(auth.rest(), 3000, 'the close')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EPROTO', message: expect.stringContaining('id must be 0') })]);
+    expect(await within(auth.rest(), HANG_MS, 'the close')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EPROTO', message: expect.stringContaining('id must be 0') })]);
   });
 
   test('authenticated connections beyond maxConnections are refused with EMFILE', async () => {
@@ -131,7 +131,7 @@ describe('per-connection limits', () => {
       const client = await NetFs.connect({ port: s.port });
       await client.close();
       // The first strangers were closed for the later ones (4 handshake slots), with EBUSY.
-      expect(await within(strangers[0]!.rest(), 3000, 'the eviction')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EBUSY' })]);
+      expect(await within(strangers[0]!.rest(), HANG_MS, 'the eviction')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EBUSY' })]);
     } finally {
       for (const stranger of strangers) stranger.socket.destroy();
     }

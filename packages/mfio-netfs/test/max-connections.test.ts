@@ -5,7 +5,7 @@ import { encodeMessage } from '../src/protocol/encode.js';
 import { clientProof } from '../src/protocol/handshake.js';
 import type { Response } from '../src/protocol/messages.js';
 import { RawClient } from './support/raw-client.js';
-import { startServer, within, type TestServer } from './support/servers.js';
+import { HANG_MS, startServer, within, type TestServer } from './support/servers.js';
 
 const MAX = 5;
 const CONTENDERS = 20;
@@ -41,14 +41,14 @@ describe('maxConnections', () => {
       // Every one past the accept-time check, waiting in the middle of its handshake.
       const nonces = clients.map(() => randomBytes(32));
       clients.forEach((client, i) => client.send(encodeMessage({ type: T.HELLO, id: 0, version: VERSION, features: 0, nonce: nonces[i]! })));
-      const challenges = await within(Promise.all(clients.map((client) => client.next())), 30_000, 'the challenges');
+      const challenges = await within(Promise.all(clients.map((client) => client.next())), HANG_MS, 'the challenges');
       // All the proofs at once.
       clients.forEach((client, i) => {
         const challenge = challenges[i] as Extract<Response, { type: typeof T.CHALLENGE }>;
         expect(challenge.type).toBe(T.CHALLENGE);
         client.send(encodeMessage({ type: T.AUTH, id: 0, proof: clientProof('', challenge.nonce, nonces[i]!) }));
       });
-      const answers = await within(Promise.all(clients.map((client) => client.next())), 30_000, 'the answers');
+      const answers = await within(Promise.all(clients.map((client) => client.next())), HANG_MS, 'the answers');
       const welcomed = answers.filter((a) => a?.type === T.WELCOME).length;
       const refused = answers.filter((a) => a?.type === T.FATAL && a.code === 'EMFILE').length;
       expect({ welcomed, refused }).toEqual({ welcomed: MAX, refused: CONTENDERS - MAX });
@@ -62,7 +62,7 @@ describe('maxConnections', () => {
   test(`${CONTENDERS} NetFs.connect at once: ${MAX} connect, the rest reject with EMFILE`, async () => {
     const results = await within(
       Promise.allSettled(Array.from({ length: CONTENDERS }, () => NetFs.connect({ port: s.port }))),
-      30_000,
+      HANG_MS,
       'the connects',
     );
     const connected = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
@@ -81,7 +81,7 @@ describe('maxConnections', () => {
       (async () => {
         while (s.server.authenticated > 0) await new Promise((resolve) => setTimeout(resolve, 10));
       })(),
-      30_000,
+      HANG_MS,
       'the slots freed',
     );
     const late = await NetFs.connect({ port: s.port });
