@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NetFs } from '../src/index.js';
@@ -41,6 +41,14 @@ describe('setuid, setgid and sticky bits', () => {
       expect(await modeOf(join(s.root, 'shared'))).toBe(0o750);
     });
 
+    test('a copy of a setuid file does not keep setuid, setgid or sticky', async () => {
+      await writeFile(join(s.root, 'suid'), '#!/bin/sh\n');
+      await chmod(join(s.root, 'suid'), 0o6755); // made on the host, not through the client
+      await fs.currentDir().copy('suid', 'suid-copy');
+      expect(await modeOf(join(s.root, 'suid-copy'))).toBe(0o755);
+      expect(await modeOf(join(s.root, 'suid'))).toBe(0o6755);
+    });
+
     test('plain permission bits are still set', async () => {
       await fs.currentDir().setPermissions('tool', { mode: 0o755 });
       expect(await modeOf(join(s.root, 'tool'))).toBe(0o755);
@@ -58,6 +66,8 @@ describe('setuid, setgid and sticky bits', () => {
       await fs.currentDir().setPermissions('tool', { mode: 0o4755 });
       await fs.currentDir().setPermissions('shared', { mode: 0o1777 });
       expect(await modeOf(join(s.root, 'tool'))).toBe(0o4755);
+      await fs.currentDir().copy('tool', 'tool-copy');
+      expect(await modeOf(join(s.root, 'tool-copy'))).toBe(0o4755); // allowed: a copy keeps them
       expect(await modeOf(join(s.root, 'shared'))).toBe(0o1777);
       expect((await fs.currentDir().metadata('tool')).permissions.mode & 0o7777).toBe(0o4755);
     } finally {

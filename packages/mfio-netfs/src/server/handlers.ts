@@ -262,7 +262,17 @@ export async function runRequest(s: Session, m: Request, cancel?: Cancellation):
       return ok();
     case T.COPY:
       mutate('copyfile');
-      await paths.shared(async () => dir.copy(await resolver.resolve(m.from, true), await resolver.resolve(m.to, true)));
+      await paths.shared(async () => {
+        const to = await resolver.resolve(m.to, true);
+        await dir.copy(await resolver.resolve(m.from, true), to);
+        // copyfile keeps the source's mode: a copy of a setuid file the client then overwrites
+        // would run its bytes as the file's owner. Where clients may not set these bits, a copy
+        // does not get them either.
+        if (!s.allowSpecialModeBits) {
+          const { mode } = (await dir.metadata(to)).permissions;
+          if ((mode & ~0o777) !== 0) await dir.setPermissions(to, { mode: mode & 0o777 });
+        }
+      });
       return ok();
     case T.HARD_LINK:
       mutate('link');
