@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import ms from 'ms';
+import { TARGET_NAMES } from './targets/plan-targets.js';
 
 /** The parsed command line. Durations are in milliseconds, sizes in bytes. */
 export interface Options {
@@ -134,12 +135,15 @@ export function parseOptions(argv: string[]): Options {
   const durationMs = duration(values.duration!, '--duration');
   const fileSize = integer(values['file-kib']!, '--file-kib', 1) * 1024;
   const maxIo = integer(values['max-io-kib']!, '--max-io-kib', 1) * 1024;
+  const targets = values.targets === undefined ? [] : values.targets.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  const unknown = targets.filter((t) => !TARGET_NAMES.includes(t));
+  if (unknown.length > 0) throw new UsageError(`unknown target(s) ${unknown.join(', ')}; the targets are ${TARGET_NAMES.join(', ')}`);
   if (maxIo > fileSize) throw new UsageError(`--max-io-kib (${maxIo / 1024}) must not exceed --file-kib (${fileSize / 1024})`);
   return {
     help: values.help!,
     durationMs,
     seed: values.seed === undefined ? randomInt(2 ** 31) : integer(values.seed, '--seed', 0),
-    targets: values.targets === undefined ? [] : values.targets.split(',').map((t) => t.trim()).filter((t) => t !== ''),
+    targets,
     files: integer(values.files!, '--files', 1),
     fileSize,
     handlesPerFile: integer(values.handles!, '--handles', 1),
