@@ -52,7 +52,7 @@ interface HandleSlot {
 /** How an open or close went: its value, or whether it failed with a reset of a killed server. */
 type Outcome<T> = { readonly ok: true; readonly value: T; readonly reset?: false } | { readonly ok: false; readonly reset: boolean };
 
-/** Bytes of the pool that writes take their data from. */
+/** Bytes of the pool that writes take their data from (at least twice the largest write). */
 const WRITE_POOL_BYTES = 4 << 20;
 
 /**
@@ -74,6 +74,8 @@ export class TargetRunner implements OpContext {
   readonly #files: FileState[] = [];
   readonly #slots: HandleSlot[] = [];
   readonly #writePool: Buffer;
+  /** Where a write's window of the pool may start: 0 to the pool's length less the write's. */
+  readonly #poolBytes: number;
   /** Connection generations whose server the soak killed: resets there are expected. */
   readonly #killed = new Set<number>();
   /** Requests not yet settled, per connection generation. */
@@ -97,7 +99,8 @@ export class TargetRunner implements OpContext {
     this.abortRate = options.abortRate;
     this.#options = options;
     this.#hooks = hooks;
-    this.#writePool = Buffer.from(this.random.bytes(WRITE_POOL_BYTES));
+    this.#poolBytes = Math.max(WRITE_POOL_BYTES, 2 * options.maxIo);
+    this.#writePool = Buffer.from(this.random.bytes(this.#poolBytes));
   }
 
   /** Start the target, create its files with seeded content, open every handle. */
@@ -137,9 +140,11 @@ export class TargetRunner implements OpContext {
       const { model } = file;
       if (this.#source.writable) {
         for (const range of [...model.unknown.ranges]) {
-          const data = this.writeData(range.end - range.start);
-          await this.#step({ op: 'final repair', file: model.name, position: range.start, length: data.length }, handle.writeAllAt(range.start, data));
-          model.writeSettled(range.start, data, data.length);
+          for (let at = range.start; at < range.end; at += this.maxIo) {
+            const data = this.writeData(Math.min(this.maxIo, range.end - at));
+            await this.#step({ op: 'final repair', file: model.name, position: at, length: data.length }, handle.writeAllAt(at, data));
+            model.writeSettled(at, data, data.length);
+          }
         }
       }
       for (let at = 0; at < model.size; at += chunk) {
@@ -168,7 +173,7 @@ export class TargetRunner implements OpContext {
 
   writeData(length: number): Uint8Array {
     // A random window of a seeded pool: fresh-looking bytes without generating them per write.
-    const start = this.random.int(WRITE_POOL_BYTES - length + 1);
+    const start = this.random.int(this.#poolBytes - length + 1);
     return this.#writePool.subarray(start, start + length);
   }
 
