@@ -4,6 +4,7 @@ export type FailureKind =
   | 'hang'
   | 'slow reset'
   | 'unexpected error'
+  | 'close early'
   | 'server exit'
   | 'growth'
   | 'setup';

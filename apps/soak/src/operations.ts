@@ -2,7 +2,7 @@ import type { ReadRequest, SeededRandom } from '@mfio/core';
 import type { FileHandle } from '@mfio/rt';
 import { planAbort } from './abort-plan.js';
 import type { FileModel, Mismatch } from './file-model.js';
-import type { InFlight, RequestInfo, Ticket } from './in-flight.js';
+import type { RequestInfo, Ticket } from './in-flight.js';
 import type { RangeClaims } from './range-claims.js';
 import type { Range } from './range-set.js';
 import type { TargetStats } from './target-stats.js';
@@ -26,26 +26,36 @@ export interface Destination {
  */
 export type Step = 'idle' | 'done' | 'reset';
 
+/**
+ * One request's bookkeeping: its entry in the hang registry, and the counts of requests in
+ * flight on its connection generation (until its promise settles: a restart waits for those)
+ * and on its handle (until the backend let go of it: a close must wait for those).
+ */
+export interface RequestTicket extends Ticket {
+  readonly generation: number;
+  /** The caller's promise settled (for an abort: before the backend let go). */
+  settled(): void;
+}
+
 /** What the operations need from the target's runner. */
 export interface OpContext {
   readonly target: string;
   readonly stats: TargetStats;
   readonly random: SeededRandom;
-  readonly inFlight: InFlight;
   /** The largest read or write, in bytes. */
   readonly maxIo: number;
   /** The share of requests aborted at a random moment. */
   readonly abortRate: number;
   /** Fresh bytes to write (never modified afterwards: a backend may still read them). */
   writeData(length: number): Uint8Array;
-  /** A request on connection generation `generation` starts; call the result when it settles. */
-  started(generation: number): () => void;
+  /** A request on `handle` through connection generation `generation` starts. */
+  begin(info: RequestInfo, generation: number, handle?: FileHandle): RequestTicket;
   /**
    * Count `error` as expected (an abort the soak sent, a reset of a server it killed) or fail the
    * run; resolves once the request is over (an aborted one when the backend let go of it) with
    * true for a reset of a killed server.
    */
-  settleError(error: unknown, info: RequestInfo, generation: number, aborted: boolean, ticket: Ticket): Promise<boolean>;
+  settleError(error: unknown, info: RequestInfo, aborted: boolean, ticket: RequestTicket): Promise<boolean>;
   /** A read returned what the model says it cannot: fails the run. */
   mismatch(info: RequestInfo, mismatch: Mismatch): void;
 }
@@ -84,20 +94,19 @@ export async function readAtOp(ctx: OpContext, to: Destination): Promise<Step> {
   if (claim === null) return 'idle';
   const info = { target: ctx.target, op: 'readAt', file: model.name, position, length };
   const abort = planAbort(ctx.random, ctx.abortRate);
-  const ticket = ctx.inFlight.begin(info);
-  const settled = ctx.started(to.generation);
+  const ticket = ctx.begin(info, to.generation, to.handle);
   const request = to.handle.readAt(position, length, { signal: abort.signal });
   abort.arm();
   if (abort.signal) ctx.stats.abortsSent++;
   try {
     const data = await request;
-    settled();
+    ticket.settled();
     check(ctx, model, info, data);
     ctx.stats.ops.readAt++;
     ticket.end();
   } catch (error) {
-    settled();
-    if (await ctx.settleError(error, info, to.generation, abort.signal?.aborted ?? false, ticket)) return 'reset';
+    ticket.settled();
+    if (await ctx.settleError(error, info, abort.signal?.aborted ?? false, ticket)) return 'reset';
   } finally {
     // A read changes nothing: a write may go ahead even while an aborted read's buffer is held.
     claims.release(claim);
@@ -122,20 +131,19 @@ export async function readManyOp(ctx: OpContext, to: Destination): Promise<Step>
   const total = requests.reduce((sum, [, length]) => sum + length, 0);
   const info = { target: ctx.target, op: `readMany(${requests.length})`, file: model.name, position: Number(requests[0]![0]), length: total };
   const abort = planAbort(ctx.random, ctx.abortRate);
-  const ticket = ctx.inFlight.begin(info);
-  const settled = ctx.started(to.generation);
+  const ticket = ctx.begin(info, to.generation, to.handle);
   const request = to.handle.readMany(requests, { signal: abort.signal });
   abort.arm();
   if (abort.signal) ctx.stats.abortsSent++;
   try {
     const result = await request;
-    settled();
+    ticket.settled();
     requests.forEach(([position, length], i) => check(ctx, model, { ...info, op: `readMany(${requests.length})[${i}]`, position: Number(position), length }, result.at(i)));
     ctx.stats.ops.readMany++;
     ticket.end();
   } catch (error) {
-    settled();
-    if (await ctx.settleError(error, info, to.generation, abort.signal?.aborted ?? false, ticket)) return 'reset';
+    ticket.settled();
+    if (await ctx.settleError(error, info, abort.signal?.aborted ?? false, ticket)) return 'reset';
   } finally {
     claims.release(claim);
   }
@@ -168,22 +176,21 @@ export async function writeAtOp(ctx: OpContext, to: Destination, repair: boolean
   const info = { target: ctx.target, op, file: model.name, position, length };
   const data = ctx.writeData(length);
   const abort = repair ? planAbort(ctx.random, 0) : planAbort(ctx.random, ctx.abortRate);
-  const ticket = ctx.inFlight.begin(info);
-  const settled = ctx.started(to.generation);
+  const ticket = ctx.begin(info, to.generation, to.handle);
   const request = to.handle.writeAt(position, data, { signal: abort.signal });
   abort.arm();
   if (abort.signal) ctx.stats.abortsSent++;
   try {
     const written = await request;
-    settled();
+    ticket.settled();
     model.writeSettled(position, data, written);
     if (written < length) ctx.stats.partialWrites++;
     ctx.stats.ops[op]++;
     ticket.end();
   } catch (error) {
-    settled();
+    ticket.settled();
     // Held until the backend let go (an aborted write may land until then), then accounted for.
-    const reset = await ctx.settleError(error, info, to.generation, abort.signal?.aborted ?? false, ticket);
+    const reset = await ctx.settleError(error, info, abort.signal?.aborted ?? false, ticket);
     if (isAbort(error)) {
       model.writeUnknown(position, length);
     } else {

@@ -17,6 +17,7 @@ export interface TargetReport {
   readonly ops: Record<OpKind, number>;
   readonly abortsSent: number;
   readonly aborted: number;
+  readonly busyCloses: number;
   readonly partialWrites: number;
   readonly restarts: number;
   readonly resetSettleMaxMs: number;
@@ -114,6 +115,7 @@ export function targetReport(stats: TargetStats, maxRequestAgeMs: number): Targe
     ops: { ...stats.ops },
     abortsSent: stats.abortsSent,
     aborted: stats.aborted,
+    busyCloses: stats.busyCloses,
     partialWrites: stats.partialWrites,
     restarts: stats.restarts,
     resetSettleMaxMs: stats.resetSettleMaxMs,

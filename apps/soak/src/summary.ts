@@ -48,6 +48,7 @@ function targetRow(t: TargetReport): string[] {
   return [
     t.name,
     ...OP_KINDS.map((k) => count(t.ops[k])),
+    count(t.busyCloses),
     `${count(t.aborted)}/${count(t.abortsSent)}`,
     count(t.partialWrites),
     t.restarts > 0 ? count(t.restarts) : '-',
@@ -64,7 +65,7 @@ export function formatSummary(r: SoakReport, replay: string): string {
   lines.push('');
   lines.push(
     ...table([
-      ['target', ...OP_KINDS, 'aborted/sent', 'partial', 'restarts', 'reset max', 'checked', 'max age'],
+      ['target', ...OP_KINDS, 'busy close', 'aborted/sent', 'partial', 'restarts', 'reset max', 'checked', 'max age'],
       ...r.targets.map(targetRow),
     ]).map((l) => `  ${l}`),
   );

@@ -4,8 +4,8 @@ import { MfioError, SeededRandom } from '@mfio/core';
 import type { FileHandle } from '@mfio/rt';
 import type { FailureKind } from './failure.js';
 import { FileModel, type Mismatch } from './file-model.js';
-import { describeInfo, describeRequest, type InFlight, type RequestInfo, type Ticket } from './in-flight.js';
-import { readAtOp, readManyOp, writeAtOp, type Destination, type FileState, type OpContext, type Step } from './operations.js';
+import { describeInfo, describeRequest, type InFlight, type RequestInfo } from './in-flight.js';
+import { readAtOp, readManyOp, writeAtOp, type Destination, type FileState, type OpContext, type RequestTicket, type Step } from './operations.js';
 import { RangeClaims } from './range-claims.js';
 import type { SoakTarget } from './targets/target.js';
 import { TargetStats } from './target-stats.js';
@@ -30,6 +30,7 @@ export interface RunnerOptions {
 
 /** What the runner reports to the soak as a whole. */
 export interface RunnerHooks {
+  /** Every request in flight, for the hang detector. */
   readonly inFlight: InFlight;
   /** Record a failure; the soak stops. */
   fail(kind: FailureKind, message: string): void;
@@ -65,7 +66,6 @@ export class TargetRunner implements OpContext {
   readonly target: string;
   readonly stats: TargetStats;
   readonly random: SeededRandom;
-  readonly inFlight: InFlight;
   readonly maxIo: number;
   readonly abortRate: number;
   readonly #source: SoakTarget;
@@ -80,6 +80,8 @@ export class TargetRunner implements OpContext {
   readonly #killed = new Set<number>();
   /** Requests not yet settled, per connection generation. */
   readonly #live = new Map<number, number>();
+  /** Requests the backend has not let go of yet, per handle. */
+  readonly #onHandle = new Map<FileHandle, number>();
   #generation = 0;
   /** While a server restarts: resolves when it is back. */
   #down: Promise<void> | null = null;
@@ -94,7 +96,6 @@ export class TargetRunner implements OpContext {
     this.target = target.name;
     this.stats = new TargetStats(target.name);
     this.random = new SeededRandom(seed);
-    this.inFlight = hooks.inFlight;
     this.maxIo = options.maxIo;
     this.abortRate = options.abortRate;
     this.#options = options;
@@ -177,17 +178,36 @@ export class TargetRunner implements OpContext {
     return this.#writePool.subarray(start, start + length);
   }
 
-  started(generation: number): () => void {
+  begin(info: RequestInfo, generation: number, handle?: FileHandle): RequestTicket {
+    const registered = this.#hooks.inFlight.begin(info);
     this.#live.set(generation, (this.#live.get(generation) ?? 0) + 1);
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
+    if (handle !== undefined) this.#onHandle.set(handle, (this.#onHandle.get(handle) ?? 0) + 1);
+    let settled = false;
+    let ended = false;
+    const settle = (): void => {
+      if (settled) return;
+      settled = true;
       this.#live.set(generation, this.#live.get(generation)! - 1);
+    };
+    return {
+      generation,
+      settled: settle,
+      releasing: () => registered.releasing(),
+      end: () => {
+        settle();
+        if (!ended && handle !== undefined) {
+          const left = this.#onHandle.get(handle)! - 1;
+          if (left === 0) this.#onHandle.delete(handle);
+          else this.#onHandle.set(handle, left);
+        }
+        ended = true;
+        return registered.end();
+      },
     };
   }
 
-  async settleError(error: unknown, info: RequestInfo, generation: number, aborted: boolean, ticket: Ticket): Promise<boolean> {
+  async settleError(error: unknown, info: RequestInfo, aborted: boolean, ticket: RequestTicket): Promise<boolean> {
+    const generation = ticket.generation;
     const code = error instanceof MfioError ? error.code : `not an MfioError (${String(error)})`;
     const isAbort = code === 'ABORT_ERR';
     const isReset = this.#source.restartable?.resetCodes.includes(code) === true && this.#killed.has(generation);
@@ -265,12 +285,30 @@ export class TargetRunner implements OpContext {
     slot.busy = true;
     const handle = slot.handle!;
     slot.handle = null;
+    if (this.#onHandle.has(handle)) this.stats.busyCloses++;
     const closed = await this.#request({ op: 'close', file: slot.file.model.name }, slot.generation, () => handle.close());
-    if (closed.ok) this.stats.ops.close++;
+    if (closed.ok) {
+      this.stats.ops.close++;
+      await this.#checkClosedIdle(slot, handle);
+    }
     // While the server is down the restart reopens every handle.
     const opened = this.#down === null ? await this.#open(slot) : { ok: false, reset: false };
     slot.busy = false;
     return closed.reset || opened.reset ? 'reset' : 'done';
+  }
+
+  /**
+   * A closed handle's close promise resolves only after every request already in flight on it
+   * has completed (FileHandle.close): by the next turn of the loop, when the completions' own
+   * continuations have run, none of them may be left.
+   */
+  async #checkClosedIdle(slot: HandleSlot, handle: FileHandle): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const left = this.#onHandle.get(handle) ?? 0;
+    if (left > 0) {
+      const list = this.#hooks.inFlight.list().filter((r) => r.target === this.target && r.file === slot.file.model.name).map((r) => `  ${describeRequest(r)}`);
+      this.#hooks.fail('close early', `${this.target}: close() of a handle on ${slot.file.model.name} resolved with ${left} request(s) on it still held by the backend; in flight on the file:\n${list.join('\n')}`);
+    }
   }
 
   /** Open `slot`'s file on its connection of the current generation. */
@@ -291,23 +329,20 @@ export class TargetRunner implements OpContext {
   /** A request that is not a read or write (open, close): tracked, its error accounted for. */
   async #request<T>(what: Omit<RequestInfo, 'target'>, generation: number, run: () => Promise<T>): Promise<Outcome<T>> {
     const info = { target: this.target, ...what };
-    const ticket = this.inFlight.begin(info);
-    const settled = this.started(generation);
+    const ticket = this.begin(info, generation);
     try {
       const value = await run();
       ticket.end();
       return { ok: true, value };
     } catch (error) {
-      settled();
-      return { ok: false, reset: await this.settleError(error, info, generation, false, ticket) };
-    } finally {
-      settled();
+      ticket.settled();
+      return { ok: false, reset: await this.settleError(error, info, false, ticket) };
     }
   }
 
   /** A setup or shutdown step: tracked by the hang detector; its failure fails the run. */
   async #step<T>(what: Omit<RequestInfo, 'target'>, promise: Promise<T>): Promise<T> {
-    return this.inFlight.track({ target: this.target, ...what }, promise);
+    return this.#hooks.inFlight.track({ target: this.target, ...what }, promise);
   }
 
   async #restartLoop(): Promise<void> {
@@ -330,7 +365,7 @@ export class TargetRunner implements OpContext {
     let back!: () => void;
     this.#down = new Promise((resolve) => (back = resolve));
     const generation = this.#generation;
-    const ticket = this.inFlight.begin({ target: this.target, op: 'restart (kill, wait for resets, start, reconnect)' });
+    const ticket = this.#hooks.inFlight.begin({ target: this.target, op: 'restart (kill, wait for resets, start, reconnect)' });
     try {
       this.#killed.add(generation);
       const killedAt = performance.now();
@@ -340,7 +375,7 @@ export class TargetRunner implements OpContext {
       while ((this.#live.get(generation) ?? 0) > 0 && performance.now() < deadline) await sleep(5);
       const settleMs = performance.now() - killedAt;
       if ((this.#live.get(generation) ?? 0) > 0) {
-        const left = this.inFlight.list().filter((r) => r.target === this.target).map((r) => `  ${describeRequest(r)}`);
+        const left = this.#hooks.inFlight.list().filter((r) => r.target === this.target).map((r) => `  ${describeRequest(r)}`);
         this.#hooks.fail('slow reset', `${this.target}: ${this.#live.get(generation)} request(s) still in flight ${this.#options.resetBoundMs} ms after the server was killed:\n${left.join('\n')}`);
         return;
       }

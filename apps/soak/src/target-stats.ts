@@ -10,6 +10,8 @@ export class TargetStats {
   /** Requests given a signal that was then aborted, and those that ended in ABORT_ERR. */
   abortsSent = 0;
   aborted = 0;
+  /** Closes started while requests on the handle were in flight (close must wait for them). */
+  busyCloses = 0;
   /** Writes that completed short, or failed part way: their unsure part became unknown. */
   partialWrites = 0;
   /** Server kills (and restarts). */
