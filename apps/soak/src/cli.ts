@@ -51,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
     forced ??= setTimeout(() => {
       out(`closing did not finish within ${millis(GRACE_AFTER_HANG_MS)} of the hang; exiting`);
       out(formatSummary(soak.report(), replay));
+      soak.removeFilesNow();
       process.exit(1);
     }, GRACE_AFTER_HANG_MS);
   });

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +37,7 @@ export class Soak {
   #plan: TargetPlan = { targets: [], unavailable: [] };
   #runners: TargetRunner[] = [];
   #monitor: ResourceMonitor | null = null;
+  #workDir: string | null = null;
 
   constructor(options: Options, out: (line: string) => void) {
     this.#options = options;
@@ -48,6 +50,11 @@ export class Soak {
     if (this.#stopping) return;
     this.#stopping = true;
     this.#signalStop();
+  }
+
+  /** Remove the files at once, for an exit that cannot wait for the run to end (after a hang). */
+  removeFilesNow(): void {
+    if (this.#workDir !== null) rmSync(this.#workDir, { recursive: true, force: true });
   }
 
   /** Record a failure (printed at once) and stop. */
@@ -66,6 +73,7 @@ export class Soak {
   async run(onHang: (report: string) => void): Promise<SoakReport> {
     const o = this.#options;
     const workDir = await mkdtemp(join(tmpdir(), 'mfio-soak-'));
+    this.#workDir = workDir;
     const hangs = watchForHangs(this.#inFlight, o.hangBoundMs, (report) => {
       this.fail('hang', report);
       onHang(report);
