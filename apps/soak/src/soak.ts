@@ -91,7 +91,7 @@ export class Soak {
 
   async #runIn(workDir: string): Promise<void> {
     const o = this.#options;
-    this.#plan = planTargets(o.targets, workDir, { connections: o.connections, seed: o.seed }, (why) => this.fail('server exit', why));
+    this.#plan = await planTargets(o.targets, workDir, { connections: o.connections, seed: o.seed }, (why) => this.fail('server exit', why));
     const { targets, unavailable } = this.#plan;
     this.#out(`targets: ${targets.map((t) => t.name).join(', ')}`);
     for (const u of unavailable) this.#out(`not run here: ${u.name} (${u.reason})`);

@@ -19,14 +19,15 @@ export const TARGET_NAMES: readonly string[] = [...BACKEND_ORDER, 'virt', ...BAC
  * here is an error, so that CI cannot skip it silently). `selected` holds known names only.
  * @throws Error for a selected target that cannot start here.
  */
-export function planTargets(
+export async function planTargets(
   selected: readonly string[],
   workDir: string,
   options: { connections: number; seed: number },
   onServerExit: (why: string) => void,
-): TargetPlan {
+): Promise<TargetPlan> {
   const probes = NativeRt.builder().enableAll().buildEach();
-  for (const probe of probes) void probe.rt?.close();
+  // Closed before the first sample of descriptors, which the probes' rings and threads would swell.
+  await Promise.all(probes.map((probe) => probe.rt?.close()));
   const why = new Map(probes.map((p) => [p.name as string, p.error?.message]));
   const targets: SoakTarget[] = [];
   const unavailable: Array<{ name: string; reason: string }> = [];
