@@ -93,25 +93,10 @@ export async function readAtOp(ctx: OpContext, to: Destination): Promise<Step> {
   const claim = claims.tryClaim(inside(position, length, model.size), false);
   if (claim === null) return 'idle';
   const info = { target: ctx.target, op: 'readAt', file: model.name, position, length };
-  const abort = planAbort(ctx.random, ctx.abortRate);
-  const ticket = ctx.begin(info, to.generation, to.handle);
-  const request = to.handle.readAt(position, length, { signal: abort.signal });
-  abort.arm();
-  if (abort.signal) ctx.stats.abortsSent++;
-  try {
-    const data = await request;
-    ticket.settled();
+  return checkedRead(ctx, to, claim, info, (signal) => to.handle.readAt(position, length, { signal }), (data) => {
     check(ctx, model, info, data);
     ctx.stats.ops.readAt++;
-    ticket.end();
-  } catch (error) {
-    ticket.settled();
-    if (await ctx.settleError(error, info, abort.signal?.aborted ?? false, ticket)) return 'reset';
-  } finally {
-    // A read changes nothing: a write may go ahead even while an aborted read's buffer is held.
-    claims.release(claim);
-  }
-  return 'done';
+  });
 }
 
 /** `readMany` of 1-16 random ranges (some past the end), each checked against the model. */
@@ -130,22 +115,41 @@ export async function readManyOp(ctx: OpContext, to: Destination): Promise<Step>
   if (claim === null) return 'idle';
   const total = requests.reduce((sum, [, length]) => sum + length, 0);
   const info = { target: ctx.target, op: `readMany(${requests.length})`, file: model.name, position: Number(requests[0]![0]), length: total };
+  return checkedRead(ctx, to, claim, info, (signal) => to.handle.readMany(requests, { signal }), (result) => {
+    requests.forEach(([position, length], i) => check(ctx, model, { ...info, op: `readMany(${requests.length})[${i}]`, position: Number(position), length }, result.at(i)));
+    ctx.stats.ops.readMany++;
+  });
+}
+
+/**
+ * Send one read, aborted at a random moment where the plan says so; `onResult` checks what
+ * came back. 'reset' when the read found its connection gone (a server kill). The claim on its
+ * ranges is released either way: a read changes nothing, so a write may go ahead even while an
+ * aborted read's buffer is still held.
+ */
+async function checkedRead<T>(
+  ctx: OpContext,
+  to: Destination,
+  claim: NonNullable<ReturnType<RangeClaims['tryClaim']>>,
+  info: RequestInfo,
+  send: (signal: AbortSignal | undefined) => Promise<T>,
+  onResult: (result: T) => void,
+): Promise<Step> {
   const abort = planAbort(ctx.random, ctx.abortRate);
   const ticket = ctx.begin(info, to.generation, to.handle);
-  const request = to.handle.readMany(requests, { signal: abort.signal });
+  const request = send(abort.signal);
   abort.arm();
   if (abort.signal) ctx.stats.abortsSent++;
   try {
     const result = await request;
     ticket.settled();
-    requests.forEach(([position, length], i) => check(ctx, model, { ...info, op: `readMany(${requests.length})[${i}]`, position: Number(position), length }, result.at(i)));
-    ctx.stats.ops.readMany++;
+    onResult(result);
     ticket.end();
   } catch (error) {
     ticket.settled();
     if (await ctx.settleError(error, info, abort.signal?.aborted ?? false, ticket)) return 'reset';
   } finally {
-    claims.release(claim);
+    to.file.claims.release(claim);
   }
   return 'done';
 }

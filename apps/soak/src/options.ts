@@ -2,24 +2,19 @@ import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import ms from 'ms';
 import { TARGET_NAMES } from './targets/plan-targets.js';
+import type { RunnerOptions } from './target-runner.js';
 
-/** The parsed command line. Durations are in milliseconds, sizes in bytes. */
-export interface Options {
+/**
+ * The parsed command line: what each target's runner takes, and the run's own options.
+ * Durations are in milliseconds, sizes in bytes.
+ */
+export interface Options extends RunnerOptions {
   readonly help: boolean;
   readonly durationMs: number;
   readonly seed: number;
   /** Target names to run (every one that starts when empty). */
   readonly targets: readonly string[];
-  readonly files: number;
-  readonly fileSize: number;
-  readonly handlesPerFile: number;
   readonly connections: number;
-  readonly concurrency: number;
-  readonly maxIo: number;
-  readonly abortRate: number;
-  readonly reopenRate: number;
-  readonly restartEveryMs: number;
-  readonly resetBoundMs: number;
   readonly hangBoundMs: number;
   readonly sampleEveryMs: number;
   readonly warmupMs: number;
