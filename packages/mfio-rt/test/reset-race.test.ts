@@ -42,3 +42,35 @@ for (const [backend, run] of (['io_uring', 'threadpool'] as BackendName[]).flatM
     3 * HANG_MS,
   );
 }
+
+for (const [backend, run] of (['io_uring', 'threadpool'] as BackendName[]).flatMap((b) => repeats().map((r) => [b, r] as const))) {
+  const runs = available.some((r) => r.name === backend && r.rt !== undefined);
+  (runs ? test : test.skip)(
+    `${backend}: a close while a partial recv's completion waits to be delivered does not ask for the rest${run}`,
+    async () => {
+      const peers: Socket[] = [];
+      // A peer that sends 3 bytes of the 10 asked for, then nothing, and keeps its end open.
+      const server = createServer({ allowHalfOpen: true }, (socket) => void peers.push(socket.on('error', () => undefined))).listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const rt = NativeRt.builder().enable(backend).build();
+      try {
+        const stream = await rt.connect('127.0.0.1', (server.address() as AddressInfo).port);
+        await until(() => peers.length === 1, HANG_MS, 'the connection at the peer');
+        const queue = rt.backend as NativeQueue;
+        const read = track(stream.read(10));
+        const hold = queue.holdCompletions();
+        peers[0]!.write('abc');
+        await until(() => hold.held() > 0, HANG_MS, "the partial recv's completion");
+        const closing = stream.close(); // cancels the recv that just finished
+        hold.release();
+        await within(closing, HANG_MS, 'stream.close()', () => describeInFlight(rt));
+        expect(await read.outcome).toMatchObject({ status: 'rejected', reason: { code: 'ECANCELED' } });
+      } finally {
+        void rt.close(); // not awaited: when the case failed, it is what hangs
+        for (const peer of peers) peer.destroy();
+        server.close();
+      }
+    },
+    3 * HANG_MS,
+  );
+}

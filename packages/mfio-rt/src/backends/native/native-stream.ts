@@ -97,9 +97,14 @@ export class NativeStream implements RawStream {
   }
 
   async close(): Promise<void> {
-    // Reads not yet on the wire are cancelled; the one in the kernel is asked to stop.
+    // Reads not yet on the wire are cancelled; the one in the kernel is asked to stop. Marked,
+    // so that if its completion is already on its way with some bytes, the rest of it is not
+    // asked again: that recv would have no cancel aimed at it, and a silent peer holds it forever.
     for (const transfer of this.#reads.splice(this.#recv === null ? 0 : 1)) transfer.view.fail(cancelled());
-    if (this.#recv !== null) this.#queue.cancel(this.#recv);
+    if (this.#recv !== null) {
+      this.#recv.transfer.cancelled = true;
+      this.#queue.cancel(this.#recv);
+    }
     if (!this.#writeShut) this.shutdown('write'); // flush what was accepted, then FIN
     await this.#whenIdle();
     if (this.#released || this.#resetWanted) return; // destroy() releases the fd
