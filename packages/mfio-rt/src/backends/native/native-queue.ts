@@ -69,8 +69,8 @@ export class NativeQueue implements IoBackend {
   #slotSince: number[] = [];
   /** When the current tick's batch started (one clock read per batch, not per request). */
   #clock = performance.now();
-  /** user_data of requests a cancel was written for; cleared whenever nothing is in flight. */
-  readonly #cancelling = new Set<number>();
+  /** Per slot: the user_data a cancel was written for, until that request completes (else 0). */
+  #cancelTargets: number[] = [];
   #free: number[] = [];
   #inKernel = 0;
   /** Cancels at the head of the queue: they go regardless of room (they make room, never wait for it). */
@@ -225,7 +225,7 @@ export class NativeQueue implements IoBackend {
     for (let slot = 0; slot < this.#slots.length; slot++) {
       if (this.#slots[slot] === undefined) continue;
       const userData = slot | (this.#generations[slot]! << SLOT_BITS);
-      const state = queued.has(userData) ? 'queued' : this.#closing || this.#cancelling.has(userData) ? 'cancelling' : 'submitted';
+      const state = queued.has(userData) ? 'queued' : this.#closing || this.#cancelTargets[slot] === userData ? 'cancelling' : 'submitted';
       const op = OP_NAMES.get(this.#slotOps[slot]!) ?? `op ${this.#slotOps[slot]}`;
       requests.push({ op, state, ageMs: Math.round(now - this.#slotSince[slot]!), id: slot });
     }
@@ -234,6 +234,7 @@ export class NativeQueue implements IoBackend {
 
   /** Run completions on this thread until `packet` settles (the sync wrappers). */
   blockOn(packet: Packet): void {
+    if (this.#held !== null) throw new MfioError('ERR_MFIO_DEADLOCK', 'Completions are held (holdCompletions): a sync call would wait forever');
     while (!packet.settled) {
       this.#flush();
       if (this.#inKernel === 0) {
@@ -320,7 +321,7 @@ export class NativeQueue implements IoBackend {
     } else {
       this.#head--;
     }
-    if (target !== 0) this.#cancelling.add(target);
+    if (target !== 0) this.#cancelTargets[target & SLOT_MASK] = target;
     const userData = this.#allocate(IGNORED, 0);
     this.#slotOps[userData & SLOT_MASK] = Op.Cancel;
     this.#slotSince[userData & SLOT_MASK] = this.#clock;
@@ -477,7 +478,6 @@ export class NativeQueue implements IoBackend {
     for (let i = 0; i < 2 * count; i += 2) this.#complete(c[i]!, c[i + 1]!);
     if (this.#queued > 0 || this.#sources.length > 0) this.#flush();
     if (this.#inKernel === 0 && this.#queued === 0) {
-      this.#cancelling.clear();
       if (this.#active) {
         this.#active = false;
         this.#ring.setActive(false);
@@ -495,6 +495,7 @@ export class NativeQueue implements IoBackend {
     if (pending === undefined || this.#generations[slot] !== userData >>> SLOT_BITS) return;
     this.#slots[slot] = undefined;
     this.#free.push(slot);
+    if (this.#cancelTargets[slot]) this.#cancelTargets[slot] = 0;
     pending.complete(res, this.#indices[slot]!);
   }
 
