@@ -1,7 +1,10 @@
 // The shared setup (../../jest.preset.cjs), testing against the runtime's and the core's
 // sources. Servers that a test kills run in a child process from src/ through tsx.
 module.exports = require('../../jest.preset.cjs')({
-  testTimeout: 60000,
+  // A case may wait for several things, each bounded by the hang limit (HANG_MS in
+  // src/conformance/helpers.ts): jest's own limit comes after them, so their message, naming
+  // what hung and what was in flight, is the one that shows.
+  testTimeout: 4 * Number(process.env.MFIO_TEST_HANG_MS ?? 60_000),
   mapper: {
     '^@mfio/core$': '<rootDir>/../mfio/src/index.ts',
     '^@mfio/rt$': '<rootDir>/../mfio-rt/src/index.ts',

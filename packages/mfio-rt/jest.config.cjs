@@ -1,6 +1,9 @@
 // The shared setup (../../jest.preset.cjs), testing against the core's sources.
 module.exports = require('../../jest.preset.cjs')({
-  testTimeout: 120000,
+  // A case may wait for several things, each bounded by the hang limit (HANG_MS in
+  // src/conformance/helpers.ts): jest's own limit comes after them, so their message, naming
+  // what hung and what was in flight, is the one that shows.
+  testTimeout: 4 * Number(process.env.MFIO_TEST_HANG_MS ?? 60_000),
   mapper: {
     '^@mfio/core$': '<rootDir>/../mfio/src/index.ts',
     // src/native/addon-location.ts finds the package with import.meta, which CommonJS lacks.

@@ -138,7 +138,7 @@ describePool('threadpool executor', () => {
       const opened = Promise.all(fifos.flatMap((_, i) => [result(100 + i), result(200 + i)]));
       let timer: NodeJS.Timeout | undefined;
       const stalled = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('the queue stalled behind blocked workers')), 3000);
+        timer = setTimeout(() => reject(new Error('the queue stalled behind blocked workers')), HANG_MS);
       });
       const fds = await Promise.race([opened, stalled]).finally(() => clearTimeout(timer));
       for (const fd of fds) {
