@@ -192,10 +192,11 @@ export class NetFsServer {
       if (self!.#closing !== null || authenticated.size >= maxConnections) {
         log.warn(`${name} refused: ${self!.#closing !== null ? 'shutting down' : `${maxConnections} connections already`}`);
         socket.on('error', () => undefined);
-        // Discard what it sends, so its end is seen and the socket closes.
-        socket.resume();
-        socket.end(encodeMessage({ type: T.FATAL, id: 0, code: 'EMFILE', message: 'too many connections' }));
-        setTimeout(() => socket.destroy(), 2000).unref();
+        socket.resume(); // what it sent is read, so the close is a FIN after the FATAL, not a reset
+        // Its descriptor goes as soon as the FATAL is handed to the kernel: a refused stranger
+        // that keeps its end open must not hold one while the server is full.
+        socket.end(encodeMessage({ type: T.FATAL, id: 0, code: 'EMFILE', message: 'too many connections' }), () => socket.destroy());
+        setTimeout(() => socket.destroy(), 2000).unref(); // a peer whose window is shut
         return;
       }
       // Only connections still in their handshake hold a slot (one that failed it and is
