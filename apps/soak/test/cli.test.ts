@@ -11,7 +11,8 @@ import type { SoakReport } from '../src/report.js';
 const cli = join(__dirname, '..', 'dist', 'cli.js');
 
 function soak(args: string[]): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 90_000 });
+  // Bounded for a hang only: on a loaded machine the servers alone may take a minute to start.
+  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 240_000 });
 }
 
 describe('mfio-soak CLI', () => {
@@ -21,10 +22,10 @@ describe('mfio-soak CLI', () => {
   let report: SoakReport;
 
   beforeAll(() => {
-    run = soak(['--duration', '5s', '--restart-every', '2s', '--sample-every', '250ms', '--seed', '7', '--json', json]);
+    run = soak(['--duration', '5s', '--restart-every', '2s', '--sample-every', '100ms', '--seed', '7', '--json', json]);
     if (!existsSync(json)) throw new Error(`the soak wrote no summary (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
     report = JSON.parse(readFileSync(json, 'utf8')) as SoakReport;
-  });
+  }, 300_000);
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
