@@ -361,12 +361,21 @@ export class NativeQueue implements IoBackend {
   /** One native call: as many queued commands as the kernel has room for. */
   #flush(): void {
     this.#flushScheduled = false;
-    if (this.#released) return;
+    // The executor may take fewer than offered: an io_uring takes what fits in its submission
+    // ring (256 entries) and frees it by the enter. Offer the rest again while it takes some:
+    // otherwise requests beyond the ring wait for a completion, which for reads on idle sockets
+    // may never come (1,023 idle recvs left 775 of them here, unsubmitted, for good).
+    while (this.#submitSome());
+  }
+
+  /** One native call; true when the executor took some but not all it was offered. */
+  #submitSome(): boolean {
+    if (this.#released) return false;
     if (this.#sources.length > 0) this.#pull();
-    if (this.#queued === 0) return;
+    if (this.#queued === 0) return false;
     // Completions will make room and flush again; cancels at the head go anyway.
     const count = Math.min(this.#queued, Math.max(this.#limit - this.#inKernel, this.#urgent));
-    if (count <= 0) return;
+    if (count <= 0) return false;
     let consumed: number;
     const head = this.#head;
     const commands = head === 0 ? this.#commands : this.#commands.subarray(head * STRIDE);
@@ -374,7 +383,7 @@ export class NativeQueue implements IoBackend {
       consumed = this.#ring.submit(commands, count, this.#buffers);
     } catch (error) {
       this.#failQueued(error);
-      return;
+      return false;
     }
     this.#inKernel += consumed;
     this.#urgent = Math.max(0, this.#urgent - consumed);
@@ -396,6 +405,7 @@ export class NativeQueue implements IoBackend {
       // commands named, so finished requests' buffers do not pile up here.
       if (this.#buffers.length > 2 * this.#queued + 64) this.#compactBuffers();
     }
+    return consumed > 0 && consumed < count;
   }
 
   /** Keep only the buffers that waiting commands name, renumbering their indices. */
