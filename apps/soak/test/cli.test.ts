@@ -69,8 +69,10 @@ describe('mfio-soak CLI', () => {
     expect(report.servers.map((s) => s.target).sort()).toEqual(netfs.map((t) => t.name).sort());
   });
 
-  test('sampled this process and judged its growth', () => {
-    expect(report.process?.rssGrowth.judged).toBe(true);
+  test('sampled this process, and found no growth', () => {
+    // Whether 5 s give enough samples after the warm-up to judge growth depends on how busy the
+    // machine is (the timer waits behind the I/O); the judging itself is growth.test.ts's.
+    expect(report.process?.rssGrowth.ok).toBe(true);
     expect(report.process?.fdGrowth.ok).toBe(true);
     expect(report.process!.fds.max).toBeGreaterThan(0);
   });
