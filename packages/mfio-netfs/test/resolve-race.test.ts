@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NetFs } from '../src/index.js';
 import { RootResolver, type PathProbe } from '../src/server/root-paths.js';
-import { startServer, within } from './support/servers.js';
+import { HANG_MS, startServer, within } from './support/servers.js';
 
 /**
  * A local process replacing a symlink on a path while the server walks it: between the walk's
@@ -86,8 +86,9 @@ describe('a symlink replaced while a path is resolved', () => {
       process.execPath,
       [
         '-e',
-        `const fs = require('fs'); const link = ${JSON.stringify(link)};
-         for (;;) { fs.unlinkSync(link); fs.mkdirSync(link); fs.writeFileSync(link + '/f', 'y'); fs.unlinkSync(link + '/f'); fs.rmdirSync(link); fs.symlinkSync('dir', link); }`,
+        // It stops by itself: after a bound, or once its parent (this jest worker) is gone.
+        `const fs = require('fs'); const link = ${JSON.stringify(link)}; const end = Date.now() + ${4 * HANG_MS};
+         while (Date.now() < end && process.ppid === ${process.pid}) { fs.unlinkSync(link); fs.mkdirSync(link); fs.writeFileSync(link + '/f', 'y'); fs.unlinkSync(link + '/f'); fs.rmdirSync(link); fs.symlinkSync('dir', link); }`,
       ],
       { stdio: 'ignore' },
     );
