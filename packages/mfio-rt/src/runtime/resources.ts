@@ -48,10 +48,12 @@ export class Resources {
       return;
     }
     this.#pending++;
+    this.#shutting.add(resource);
     void resource
       .shut()
       .catch(() => undefined)
       .then(() => {
+        this.#shutting.delete(resource);
         if (--this.#pending === 0) this.#wake();
       });
   }
