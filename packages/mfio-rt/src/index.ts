@@ -16,14 +16,7 @@ export type { ListenOptions, Tcp, TcpListener, TcpStream } from './net/types.js'
 export type { RawListener, RawStream, ShutdownHow, SocketAddress, TcpDriver } from './net/driver.js';
 export { DriverTcp } from './net/driver-tcp.js';
 export { NativeRt, NativeRtBuilder, BACKENDS_ENV, type BuildFailure, type BuildResult } from './runtime/native-rt.js';
-export {
-  BACKEND_ORDER,
-  registerBackend,
-  type BackendDrivers,
-  type BackendFactory,
-  type BackendName,
-  type BackendStartOptions,
-} from './runtime/registry.js';
+export { BACKEND_ORDER, type BackendName } from './backends/contract.js';
 export { LibuvFsDriver, LibuvTcpDriver } from './backends/libuv/index.js';
 export { VirtFs, type VirtFsOptions } from './backends/virt/virt-fs.js';
 export { fromNodeError } from './errors.js';

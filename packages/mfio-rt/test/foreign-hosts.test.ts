@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BACKEND_ORDER, type BackendName } from '../src/index.js';
-import { currentHost, hostLimit } from '../src/runtime/host.js';
+import { currentHost, hostLimit } from '../src/backends/host.js';
 
 const packageRoot = join(__dirname, '..');
 const linux = process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'arm64');
@@ -19,7 +19,7 @@ const SIZE = 100_000;
 
 type HostLabel = 'bun' | 'deno';
 
-/** What each host makes of each backend today (src/runtime/host.ts has the reasons). */
+/** What each host makes of each backend today (src/backends/host.ts has the reasons). */
 const EXPECTED: Record<HostLabel, { built: BackendName; unavailable: Partial<Record<BackendName, RegExp>> }> = {
   bun: {
     built: 'threadpool',

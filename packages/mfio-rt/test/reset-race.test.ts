@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import type { NativeQueue } from '../src/backends/native/native-queue.js';
+import type { NativeQueue } from '../src/backends/engine/native-queue.js';
 import { HANG_MS, describeInFlight, repeats, track, until, within } from '../src/conformance/helpers.js';
 import { NativeRt, type BackendName, type TcpStream } from '../src/index.js';
 

@@ -10,20 +10,20 @@ import { join, resolve } from 'node:path';
 import { HANG_MS, describeInFlight, within } from '../src/conformance/helpers.js';
 import { NativeRt } from '../src/index.js';
 import { loadAddon, type NativeExecutor, type NativeExecutorClass } from '../src/native/addon.js';
-import { AT_FDCWD, IORING_ASYNC_CANCEL_ANY, Op, STRIDE } from '../src/backends/native/commands.js';
+import { AT_FDCWD, IORING_ASYNC_CANCEL_ANY, Op, STRIDE } from '../src/backends/engine/commands.js';
 
 const ECANCELED = 125;
 
 function poolClass(): NativeExecutorClass | undefined {
   try {
-    return loadAddon().ThreadPool;
+    return loadAddon().ThreadpoolExecutor;
   } catch {
     return undefined;
   }
 }
 
-const ThreadPool = poolClass();
-const describePool = ThreadPool ? describe : describe.skip;
+const ThreadpoolExecutor = poolClass();
+const describePool = ThreadpoolExecutor ? describe : describe.skip;
 
 /** Build a runtime on the thread pool alone, with `threads` workers. */
 function threadpoolRt(threads: number, cwd: string): NativeRt {
@@ -47,7 +47,7 @@ function rawPool(threads: number): {
   const completions = new Int32Array(2 * 64);
   const results = new Map<number, number>();
   const waiters = new Map<number, (res: number) => void>();
-  const pool = new ThreadPool!(threads, completions, (count) => {
+  const pool = new ThreadpoolExecutor!(threads, completions, (count) => {
     for (let i = 0; i < count; i++) {
       const [userData, res] = [completions[2 * i]!, completions[2 * i + 1]!];
       results.set(userData, res);

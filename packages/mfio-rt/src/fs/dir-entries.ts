@@ -1,4 +1,4 @@
-import type { Resources } from '../runtime/resources.js';
+import type { Resources } from '../lifecycle/resources.js';
 import type { DirEntry } from './types.js';
 
 /**

@@ -1,6 +1,6 @@
 import { invalidArgType, MfioError, type IoBackend } from '@mfio/core';
 import { invalidArgValue, systemError } from '../errors.js';
-import { closedError, Resources } from '../runtime/resources.js';
+import { closedError, Resources } from '../lifecycle/resources.js';
 import type { FsDriver, RawFile } from './driver.js';
 import { trackedEntries } from './dir-entries.js';
 import { DriverFile } from './file.js';

@@ -1,6 +1,6 @@
 import { PositionalIo, toLength, type IoBackend, type PacketView, type ReadBatch } from '@mfio/core';
 import { systemError } from '../errors.js';
-import { closedError, type Closeable, type Resources } from '../runtime/resources.js';
+import { closedError, type Closeable, type Resources } from '../lifecycle/resources.js';
 import type { RawFile } from './driver.js';
 import type { OpenFlags } from './open-options.js';
 import type { FileHandle, Metadata } from './types.js';

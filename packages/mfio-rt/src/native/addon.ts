@@ -5,7 +5,7 @@ import { packageRoot } from './addon-location.js';
 
 /**
  * What a native backend's executor exports (the io_uring ring, the thread pool): it consumes the
- * command buffer laid out in backends/native/commands.ts and reports (user_data, result) pairs
+ * command buffer laid out in backends/engine/commands.ts and reports (user_data, result) pairs
  * into the completions array it was made with, through one callback per drain.
  */
 export interface NativeExecutor {
@@ -43,11 +43,11 @@ export interface NativeAddon extends Partial<NativeSockets> {
   /** Bytes from the start of `buffer` to the next page boundary (src/native/common/aligned_buffer.cc). */
   pageOffset?(buffer: Uint8Array): number;
   /** Present where io_uring was compiled in (Linux). */
-  UringRing?: NativeExecutorClass;
+  UringExecutor?: NativeExecutorClass;
   /** Present where the thread pool was compiled in (Linux, macOS and other Unixes); `size` is its thread count. */
-  ThreadPool?: NativeExecutorClass;
+  ThreadpoolExecutor?: NativeExecutorClass;
   /** Present on Windows (src/native/iocp/): an I/O completion port; `size` is advisory. */
-  IocpPort?: NativeExecutorClass;
+  IocpExecutor?: NativeExecutorClass;
 }
 
 /**

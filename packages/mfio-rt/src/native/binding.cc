@@ -5,13 +5,13 @@
 
 #ifndef _WIN32
 #include "common/sockets.h"
-#include "threadpool/thread_pool.h"
+#include "threadpool/threadpool_executor.h"
 #endif
 #ifdef __linux__
-#include "io_uring/uring_ring.h"
+#include "io_uring/uring_executor.h"
 #endif
 #ifdef _WIN32
-#include "iocp/iocp_port.h"
+#include "iocp/iocp_executor.h"
 #include "iocp/win_sockets.h"
 #endif
 
@@ -29,14 +29,14 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   mfio::rt::DefinePageOffset(env, exports);
 #ifndef _WIN32
   mfio::rt::DefineSockets(env, exports);
-  exports.Set("ThreadPool", mfio::rt::ThreadPool::Define(env));
+  exports.Set("ThreadpoolExecutor", mfio::rt::ThreadpoolExecutor::Define(env));
 #endif
 #ifdef __linux__
-  exports.Set("UringRing", mfio::rt::UringRing::Define(env));
+  exports.Set("UringExecutor", mfio::rt::UringExecutor::Define(env));
 #endif
 #ifdef _WIN32
   mfio::rt::win::DefineSockets(env, exports);
-  exports.Set("IocpPort", mfio::rt::win::IocpPort::Define(env));
+  exports.Set("IocpExecutor", mfio::rt::win::IocpExecutor::Define(env));
 #endif
   return exports;
 }

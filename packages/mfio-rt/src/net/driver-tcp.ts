@@ -18,7 +18,7 @@ import {
   type ReadTarget,
   type WriteSource,
 } from '@mfio/core';
-import { closedError, Resources, type Closeable } from '../runtime/resources.js';
+import { closedError, Resources, type Closeable } from '../lifecycle/resources.js';
 import type { RawListener, RawStream, ShutdownHow, SocketAddress, TcpDriver } from './driver.js';
 import type { ListenOptions, Tcp, TcpListener, TcpStream } from './types.js';
 

@@ -9,21 +9,16 @@ import type { OpenOptions } from '../fs/open-options.js';
 import type { Diagnostics, DirHandle, FileHandle, Fs } from '../fs/types.js';
 import { DriverTcp } from '../net/driver-tcp.js';
 import type { ListenOptions, Tcp, TcpListener, TcpStream } from '../net/types.js';
-import {
-  BACKEND_ORDER,
-  backendFactory,
-  registerBackend,
-  unavailable,
-  type BackendDrivers,
-  type BackendName,
-} from './registry.js';
-import { Resources } from './resources.js';
+import { BACKEND_ORDER, type BackendDrivers, type BackendFactory, type BackendName } from '../backends/contract.js';
+import { Resources } from '../lifecycle/resources.js';
 
 // Each factory says why its backend cannot start where it cannot (platform, addon, sandbox).
-registerBackend(ioUringFactory);
-registerBackend(iocpFactory);
-registerBackend(threadpoolFactory);
-registerBackend(libuvFactory);
+const FACTORIES: Readonly<Record<BackendName, BackendFactory>> = {
+  io_uring: ioUringFactory,
+  iocp: iocpFactory,
+  threadpool: threadpoolFactory,
+  libuv: libuvFactory,
+};
 
 /** The environment variable that restricts the backends, as in mfio: `MFIO_FS_BACKENDS=io_uring,libuv`. */
 export const BACKENDS_ENV = 'MFIO_FS_BACKENDS';
@@ -231,8 +226,7 @@ export class NativeRtBuilder {
   }
 
   #start(name: BackendName, skipped: readonly BuildFailure[] = []): BuildResult {
-    const factory = backendFactory(name);
-    if (factory === undefined) return { name, error: unavailable(name, 'no factory is registered') };
+    const factory = FACTORIES[name];
     try {
       return { name, rt: new NativeRt(name, factory.start({ cwd: nodePath.resolve(this.#cwd) }), skipped) };
     } catch (error) {

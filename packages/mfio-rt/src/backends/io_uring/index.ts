@@ -1,5 +1,5 @@
-import { unavailable, type BackendFactory } from '../../runtime/registry.js';
-import { startNativeBackend } from '../native/start-native.js';
+import { unavailable, type BackendFactory } from '../contract.js';
+import { startNativeBackend } from '../engine/start-native.js';
 
 /** Submission queue entries per ring; more requests than the ring holds wait in JS, never dropped. */
 export const RING_ENTRIES = 256;
@@ -13,6 +13,6 @@ export const ioUringFactory: BackendFactory = {
   name: 'io_uring',
   start(options) {
     if (process.platform !== 'linux') throw unavailable('io_uring', 'only on Linux');
-    return startNativeBackend('io_uring', (addon) => addon.UringRing, RING_ENTRIES, options);
+    return startNativeBackend('io_uring', (addon) => addon.UringExecutor, RING_ENTRIES, options);
   },
 };

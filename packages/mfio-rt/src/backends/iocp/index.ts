@@ -1,5 +1,5 @@
-import { unavailable, type BackendFactory } from '../../runtime/registry.js';
-import { startNativeBackend } from '../native/start-native.js';
+import { unavailable, type BackendFactory } from '../contract.js';
+import { startNativeBackend } from '../engine/start-native.js';
 
 /** The port's concurrency value: 0 lets Windows use the core count (one thread dequeues anyway). */
 const PORT_CONCURRENCY = 0;
@@ -15,6 +15,6 @@ export const iocpFactory: BackendFactory = {
   name: 'iocp',
   start(options) {
     if (process.platform !== 'win32') throw unavailable('iocp', 'only on Windows');
-    return startNativeBackend('iocp', (addon) => addon.IocpPort, PORT_CONCURRENCY, options);
+    return startNativeBackend('iocp', (addon) => addon.IocpExecutor, PORT_CONCURRENCY, options);
   },
 };

@@ -1,5 +1,5 @@
 import type { IoBackend } from '@mfio/core';
-import type { BackendDrivers, BackendFactory, BackendStartOptions } from '../../runtime/registry.js';
+import type { BackendDrivers, BackendFactory, BackendStartOptions } from '../contract.js';
 import { LibuvFsDriver } from './libuv-fs-driver.js';
 import { LibuvTcpDriver } from './libuv-tcp-driver.js';
 

@@ -1,6 +1,6 @@
 import { MfioError } from '@mfio/core';
-import { unavailable, type BackendFactory } from '../../runtime/registry.js';
-import { startNativeBackend } from '../native/start-native.js';
+import { unavailable, type BackendFactory } from '../contract.js';
+import { startNativeBackend } from '../engine/start-native.js';
 
 /** The environment variable that sets the pool's thread count: `MFIO_THREADPOOL_THREADS=32`. */
 export const THREADS_ENV = 'MFIO_THREADPOOL_THREADS';
@@ -50,6 +50,6 @@ export const threadpoolFactory: BackendFactory = {
           "with a uv_async_t, whose symbols node.exe's Node-API import library lacks; IOCP is the native backend there",
       );
     }
-    return startNativeBackend('threadpool', (addon) => addon.ThreadPool, threadCount(), options);
+    return startNativeBackend('threadpool', (addon) => addon.ThreadpoolExecutor, threadCount(), options);
   },
 };

@@ -1,5 +1,5 @@
 // The command buffer JS fills and one native call consumes: kStride doubles per request.
-// Mirrored in src/backends/native/commands.ts; keep the two in step. Every executor (the io_uring
+// Mirrored in src/backends/engine/commands.ts; keep the two in step. Every executor (the io_uring
 // ring, the thread pool, the IOCP port) takes these commands.
 #pragma once
 

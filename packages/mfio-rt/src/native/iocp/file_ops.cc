@@ -13,12 +13,12 @@ namespace {
 
 using namespace commands;
 
-// Linux's AT_* flags, as JS sends them (src/backends/native/commands.ts).
+// Linux's AT_* flags, as JS sends them (src/backends/engine/commands.ts).
 constexpr unsigned kAtSymlinkNofollow = 0x100;
 constexpr unsigned kAtRemoveDir = 0x200;
 constexpr unsigned kAtEmptyPath = 0x1000;
 
-// struct statx (linux/stat.h), the layout JS parses (src/backends/native/statx.ts).
+// struct statx (linux/stat.h), the layout JS parses (src/backends/engine/statx.ts).
 constexpr size_t kStatxMask = 0;
 constexpr size_t kStatxMode = 28;
 constexpr size_t kStatxSize = 40;

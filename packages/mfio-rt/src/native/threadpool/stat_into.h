@@ -1,4 +1,4 @@
-// statx(2) into the 256-byte Linux `struct statx` the JS side parses (backends/native/statx.ts).
+// statx(2) into the 256-byte Linux `struct statx` the JS side parses (backends/engine/statx.ts).
 // Elsewhere the same layout is filled from fstatat(2)/fstat(2): the basic fields, plus the birth
 // time where the platform keeps one (macOS).
 #pragma once

@@ -5,7 +5,7 @@ import type { RawFile } from '../../fs/driver.js';
 import type { OpenFlags } from '../../fs/open-options.js';
 import type { Metadata } from '../../fs/types.js';
 import { LibuvFsDriver, toOpenMode } from '../libuv/libuv-fs-driver.js';
-import { AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, O_PATH, Op, RESOLVE_BENEATH, RESOLVE_NO_MAGICLINKS } from './commands.js';
+import { AT_FDCWD, AT_REMOVEDIR, O_PATH, Op, RESOLVE_BENEATH, RESOLVE_NO_MAGICLINKS } from './commands.js';
 import { parseStatx, STATX_MASK, STATX_SIZE } from './statx.js';
 import { nativeCall, NativeFile } from './native-file.js';
 import type { NativeQueue } from './native-queue.js';
@@ -98,5 +98,3 @@ export class NativeFsDriver extends LibuvFsDriver {
     await nativeCall(this.#queue, Op.LinkAt, AT_FDCWD, cPath(from), AT_FDCWD, 0, cPath(to), { syscall: 'link', path: from, dest: to });
   }
 }
-
-export { AT_EMPTY_PATH };

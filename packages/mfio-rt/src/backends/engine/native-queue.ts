@@ -50,7 +50,7 @@ export interface RequestSource {
  */
 export class NativeQueue implements IoBackend {
   readonly name: string;
-  readonly #ring: NativeExecutor;
+  readonly #executor: NativeExecutor;
   readonly #completions = new Int32Array(2 * COMPLETION_PAIRS);
   readonly #limit: number;
   readonly #fd: number;
@@ -77,7 +77,7 @@ export class NativeQueue implements IoBackend {
   #urgent = 0;
   #active = false;
   #flushScheduled = false;
-  /** No new requests once close() started; the ring itself is released at its end. */
+  /** No new requests once close() started; the executor itself is released at its end. */
   #closing = false;
   #released = false;
   #idle: Array<() => void> = [];
@@ -93,8 +93,8 @@ export class NativeQueue implements IoBackend {
    */
   constructor(name: string, Executor: NativeExecutorClass, size: number) {
     this.name = name;
-    this.#ring = new Executor(size, this.#completions, (count) => this.#deliver(count));
-    const info = this.#ring.info();
+    this.#executor = new Executor(size, this.#completions, (count) => this.#deliver(count));
+    const info = this.#executor.info();
     this.#limit = info.capacity;
     this.#fd = info.fd;
   }
@@ -240,12 +240,12 @@ export class NativeQueue implements IoBackend {
       if (this.#inKernel === 0) {
         throw new MfioError('ERR_MFIO_DEADLOCK', 'The packet has fragments that no request in flight will finish');
       }
-      this.#deliver(this.#ring.wait(1));
+      this.#deliver(this.#executor.wait(1));
     }
   }
 
   /**
-   * Cancel everything, wait until the kernel has let go of every buffer, release the ring.
+   * Cancel everything, wait until the kernel has let go of every buffer, release the executor.
    * Requests still queued here never reach the kernel: they complete with ECANCELED.
    */
   async close(): Promise<void> {
@@ -262,7 +262,7 @@ export class NativeQueue implements IoBackend {
       await new Promise<void>((resolve) => this.#idle.push(resolve));
     }
     this.#released = true;
-    this.#ring.close();
+    this.#executor.close();
   }
 
   /** Give request `index` of `pending` a slot; returns its user_data, slot | generation. */
@@ -380,7 +380,7 @@ export class NativeQueue implements IoBackend {
     const head = this.#head;
     const commands = head === 0 ? this.#commands : this.#commands.subarray(head * STRIDE);
     try {
-      consumed = this.#ring.submit(commands, count, this.#buffers);
+      consumed = this.#executor.submit(commands, count, this.#buffers);
     } catch (error) {
       this.#failQueued(error);
       return false;
@@ -389,7 +389,7 @@ export class NativeQueue implements IoBackend {
     this.#urgent = Math.max(0, this.#urgent - consumed);
     if (!this.#active && this.#inKernel > 0) {
       this.#active = true;
-      this.#ring.setActive(true);
+      this.#executor.setActive(true);
     }
     if (consumed === this.#queued) {
       this.#head = 0;
@@ -490,7 +490,7 @@ export class NativeQueue implements IoBackend {
     if (this.#inKernel === 0 && this.#queued === 0) {
       if (this.#active) {
         this.#active = false;
-        this.#ring.setActive(false);
+        this.#executor.setActive(false);
       }
       const idle = this.#idle;
       this.#idle = [];

@@ -17,11 +17,11 @@
 
 namespace mfio::rt {
 
-class UringRing : public Napi::ObjectWrap<UringRing> {
+class UringExecutor : public Napi::ObjectWrap<UringExecutor> {
  public:
   static Napi::Function Define(Napi::Env env);
-  explicit UringRing(const Napi::CallbackInfo& info);
-  ~UringRing() override;
+  explicit UringExecutor(const Napi::CallbackInfo& info);
+  ~UringExecutor() override;
 
   // CQ entries per SQ entry: 256 SQEs give 2,048 CQEs, so 1,023 requests in flight (capacity).
   static constexpr unsigned kCqPerSqe = 8;

@@ -1,4 +1,4 @@
-// The JS-facing thread pool: the same executor interface as UringRing (see
+// The JS-facing thread pool: the same executor interface as UringExecutor (see
 // src/native/addon.ts), so the shared NativeQueue and drivers run on it unchanged. submit()
 // decodes and copies each command on the JS thread and queues it; workers run blocking syscalls
 // and signal a uv_async_t; its callback hands every ready completion to JS in one call.
@@ -15,11 +15,11 @@
 
 namespace mfio::rt {
 
-class ThreadPool : public Napi::ObjectWrap<ThreadPool> {
+class ThreadpoolExecutor : public Napi::ObjectWrap<ThreadpoolExecutor> {
  public:
   static Napi::Function Define(Napi::Env env);
-  explicit ThreadPool(const Napi::CallbackInfo& info);
-  ~ThreadPool() override;
+  explicit ThreadpoolExecutor(const Napi::CallbackInfo& info);
+  ~ThreadpoolExecutor() override;
 
   // Requests accepted at once; NativeQueue keeps the rest queued in JS.
   static constexpr unsigned kCapacity = 4096;

@@ -1,4 +1,4 @@
-#include "iocp_port.h"
+#include "iocp_executor.h"
 
 #include <ws2tcpip.h>
 #include <mswsock.h>
@@ -59,7 +59,7 @@ bool IsEndOfRead(int op, DWORD error) {
 
 struct Operation {
   OVERLAPPED overlapped{};  // the packet names the Operation by this, so it comes first
-  IocpPort* port = nullptr;
+  IocpExecutor* port = nullptr;
   Command command;
   bool blocking = false;  // on the system thread pool: CancelIoEx cannot reach it
   std::atomic<bool> read_shut{false};  // a recv cancelled by shutdown(SHUT_RD): it read 0 bytes, as on Linux
@@ -68,13 +68,13 @@ struct Operation {
   char addresses[2 * kAcceptAddressSize];
 };
 
-Napi::Function IocpPort::Define(Napi::Env env) { return DefineExecutorClass<IocpPort>(env, "IocpPort"); }
+Napi::Function IocpExecutor::Define(Napi::Env env) { return DefineExecutorClass<IocpExecutor>(env, "IocpExecutor"); }
 
-// new IocpPort(size, completions: Int32Array, onCompletions: (count) => void). `size` is the
+// new IocpExecutor(size, completions: Int32Array, onCompletions: (count) => void). `size` is the
 // port's concurrency value (0: as many threads as cores); one thread dequeues, so it is advisory.
-IocpPort::IocpPort(const Napi::CallbackInfo& info) : Napi::ObjectWrap<IocpPort>(info), env_(info.Env()) {
+IocpExecutor::IocpExecutor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<IocpExecutor>(info), env_(info.Env()) {
   Napi::Env env = info.Env();
-  if (!CheckExecutorArgs(info, "IocpPort(size, completions: Int32Array, onCompletions)")) return;
+  if (!CheckExecutorArgs(info, "IocpExecutor(size, completions: Int32Array, onCompletions)")) return;
   port_ = CreateIoCompletionPort(INVALID_HANDLE_VALUE, nullptr, 0, 0);
   if (port_ == nullptr) {
     ErrnoError(env, UvError(GetLastError()), "CreateIoCompletionPort").ThrowAsJavaScriptException();
@@ -82,7 +82,7 @@ IocpPort::IocpPort(const Napi::CallbackInfo& info) : Napi::ObjectWrap<IocpPort>(
   }
   napi_value name;
   napi_create_string_utf8(env, "mfio:iocp", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, this, &IocpPort::CallJs, &wake_) != napi_ok) {
+  if (napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, this, &IocpExecutor::CallJs, &wake_) != napi_ok) {
     CloseHandle(port_);
     port_ = nullptr;
     Napi::Error::New(env, "napi_create_threadsafe_function failed").ThrowAsJavaScriptException();
@@ -90,7 +90,7 @@ IocpPort::IocpPort(const Napi::CallbackInfo& info) : Napi::ObjectWrap<IocpPort>(
   }
   // Idle: the port must not keep Node's loop alive until requests are in flight.
   napi_unref_threadsafe_function(env, wake_);
-  waiter_ = CreateThread(nullptr, 0, &IocpPort::WaiterMain, this, 0, nullptr);
+  waiter_ = CreateThread(nullptr, 0, &IocpExecutor::WaiterMain, this, 0, nullptr);
   if (waiter_ == nullptr) {
     const DWORD error = GetLastError();
     napi_release_threadsafe_function(wake_, napi_tsfn_abort);
@@ -104,16 +104,16 @@ IocpPort::IocpPort(const Napi::CallbackInfo& info) : Napi::ObjectWrap<IocpPort>(
   closed_ = false;
   // The waiter thread and the system thread pool point at this object: keep it until close().
   Ref();
-  napi_add_env_cleanup_hook(env, &IocpPort::OnEnvCleanup, this);
+  napi_add_env_cleanup_hook(env, &IocpExecutor::OnEnvCleanup, this);
 }
 
-IocpPort::~IocpPort() {
+IocpExecutor::~IocpExecutor() {
   if (!closed_) Shutdown();
 }
 
 // submit(commands: Float64Array, count, buffers: Uint8Array[]) -> commands consumed: others up to
 // the room left under kCapacity, cancels always (CommandsToTake); the rest stay with the caller.
-Napi::Value IocpPort::Submit(const Napi::CallbackInfo& info) {
+Napi::Value IocpExecutor::Submit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Float64Array commands;
   unsigned count;
@@ -134,7 +134,7 @@ Napi::Value IocpPort::Submit(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, take);
 }
 
-void IocpPort::Start(const Command& c) {
+void IocpExecutor::Start(const Command& c) {
   switch (c.op) {
     case kNop:
       Complete(c.user_data, 0);
@@ -176,7 +176,7 @@ void IocpPort::Start(const Command& c) {
       Locked lock(&lock_);
       running_[c.user_data] = op;
     }
-    if (!TrySubmitThreadpoolCallback(&IocpPort::RunBlocking, op, nullptr)) {
+    if (!TrySubmitThreadpoolCallback(&IocpExecutor::RunBlocking, op, nullptr)) {
       const DWORD error = GetLastError();
       {
         Locked lock(&lock_);
@@ -203,7 +203,7 @@ void IocpPort::Start(const Command& c) {
   }
 }
 
-void IocpPort::StartOverlapped(Operation* op) {
+void IocpExecutor::StartOverlapped(Operation* op) {
   const Command& c = op->command;
   {
     // Registered before the call: the waiter may dequeue its packet before the call returns.
@@ -288,7 +288,7 @@ void IocpPort::StartOverlapped(Operation* op) {
   Complete(user_data, res);
 }
 
-int32_t IocpPort::ShutdownSocket(const Command& c) {
+int32_t IocpExecutor::ShutdownSocket(const Command& c) {
   // SHUT_RD/WR/RDWR are SD_RECEIVE/SEND/BOTH (0, 1, 2).
   const SOCKET s = SocketOf(c.fd);
   if (shutdown(s, static_cast<int>(c.len)) != 0) return UvError(WSAGetLastError());
@@ -306,17 +306,17 @@ int32_t IocpPort::ShutdownSocket(const Command& c) {
   return 0;
 }
 
-void CALLBACK IocpPort::RunBlocking(PTP_CALLBACK_INSTANCE instance, void* data) {
+void CALLBACK IocpExecutor::RunBlocking(PTP_CALLBACK_INSTANCE instance, void* data) {
   (void)instance;
   auto* op = static_cast<Operation*>(data);
-  IocpPort* self = op->port;
+  IocpExecutor* self = op->port;
   op->result = RunBlockingCommand(op->command, self->port_, kKeyIo);
   // The waiter finishes it like any packet; posting cannot fail for a valid port, which lives
   // until every running command has come back.
   PostQueuedCompletionStatus(self->port_, 0, kKeyPosted, &op->overlapped);
 }
 
-int32_t IocpPort::Cancel(uint64_t target, bool any) {
+int32_t IocpExecutor::Cancel(uint64_t target, bool any) {
   Locked lock(&lock_);
   // Under the lock: the waiter frees an Operation only after taking it out of running_.
   if (any) {
@@ -335,7 +335,7 @@ int32_t IocpPort::Cancel(uint64_t target, bool any) {
   return error == ERROR_NOT_FOUND ? UV__EALREADY : UvError(error);  // completing already
 }
 
-void IocpPort::Complete(uint64_t user_data, int32_t res) {
+void IocpExecutor::Complete(uint64_t user_data, int32_t res) {
   {
     Locked lock(&lock_);
     done_.emplace_back(user_data, res);
@@ -344,7 +344,7 @@ void IocpPort::Complete(uint64_t user_data, int32_t res) {
   Wake();
 }
 
-int32_t IocpPort::Finish(Operation* op, DWORD bytes) {
+int32_t IocpExecutor::Finish(Operation* op, DWORD bytes) {
   const Command& c = op->command;
   if (op->blocking) {
     if (c.op == kOpenAt && op->result >= 0) {
@@ -391,12 +391,12 @@ int32_t IocpPort::Finish(Operation* op, DWORD bytes) {
   return static_cast<int32_t>(bytes);
 }
 
-DWORD WINAPI IocpPort::WaiterMain(void* self) {
-  static_cast<IocpPort*>(self)->RunWaiter();
+DWORD WINAPI IocpExecutor::WaiterMain(void* self) {
+  static_cast<IocpExecutor*>(self)->RunWaiter();
   return 0;
 }
 
-void IocpPort::RunWaiter() {
+void IocpExecutor::RunWaiter() {
   std::vector<OVERLAPPED_ENTRY> entries(kBatch);
   std::vector<std::pair<uint64_t, int32_t>> results;
   std::vector<Operation*> finished;
@@ -434,24 +434,24 @@ void IocpPort::RunWaiter() {
   }
 }
 
-void IocpPort::Wake() {
+void IocpExecutor::Wake() {
   if (wake_pending_.exchange(true)) return;
   napi_call_threadsafe_function(wake_, nullptr, napi_tsfn_nonblocking);
 }
 
-void IocpPort::CallJs(napi_env env, napi_value js_callback, void* context, void* data) {
+void IocpExecutor::CallJs(napi_env env, napi_value js_callback, void* context, void* data) {
   (void)js_callback;
   (void)data;
   // A call left over when the function was released: the port may be gone, touch nothing.
   if (env == nullptr) return;
-  auto* self = static_cast<IocpPort*>(context);
+  auto* self = static_cast<IocpExecutor*>(context);
   self->wake_pending_.store(false);
   if (self->closed_) return;
   self->sink_.Deliver(Napi::Env(env), [self] { return self->Value(); }, [self] { return self->DrainInto(); },
                       [self] { return self->closed_; });
 }
 
-unsigned IocpPort::DrainInto() {
+unsigned IocpExecutor::DrainInto() {
   unsigned n = 0;
   bool more;
   {
@@ -474,7 +474,7 @@ unsigned IocpPort::DrainInto() {
 
 // wait(minComplete) -> pairs written: block until at least `minComplete` completions are ready,
 // then drain them. For the sync wrappers.
-Napi::Value IocpPort::Wait(const Napi::CallbackInfo& info) {
+Napi::Value IocpExecutor::Wait(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (closed_) {
     ErrnoError(env, UV__EBADF, "iocp wait").ThrowAsJavaScriptException();
@@ -490,12 +490,12 @@ Napi::Value IocpPort::Wait(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, DrainInto());
 }
 
-Napi::Value IocpPort::Drain(const Napi::CallbackInfo& info) {
+Napi::Value IocpExecutor::Drain(const Napi::CallbackInfo& info) {
   if (closed_) return Napi::Number::New(info.Env(), 0);
   return Napi::Number::New(info.Env(), DrainInto());
 }
 
-void IocpPort::SetActive(const Napi::CallbackInfo& info) {
+void IocpExecutor::SetActive(const Napi::CallbackInfo& info) {
   const bool active = info[0].ToBoolean().Value();
   if (closed_ || active == active_) return;
   active_ = active;
@@ -508,18 +508,18 @@ void IocpPort::SetActive(const Napi::CallbackInfo& info) {
 
 // close(): JS cancels and waits for its requests first; anything left is cancelled and waited
 // for here.
-void IocpPort::Close(const Napi::CallbackInfo& info) {
+void IocpExecutor::Close(const Napi::CallbackInfo& info) {
   (void)info;
   if (closed_) return;
-  napi_remove_env_cleanup_hook(env_, &IocpPort::OnEnvCleanup, this);
+  napi_remove_env_cleanup_hook(env_, &IocpExecutor::OnEnvCleanup, this);
   Shutdown();
 }
 
-void IocpPort::OnEnvCleanup(void* data) {
-  static_cast<IocpPort*>(data)->Shutdown();
+void IocpExecutor::OnEnvCleanup(void* data) {
+  static_cast<IocpExecutor*>(data)->Shutdown();
 }
 
-void IocpPort::Shutdown() {
+void IocpExecutor::Shutdown() {
   if (closed_) return;
   closed_ = true;
   {
@@ -551,7 +551,7 @@ void IocpPort::Shutdown() {
   Unref();
 }
 
-Napi::Value IocpPort::Info(const Napi::CallbackInfo& info) {
+Napi::Value IocpExecutor::Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object out = Napi::Object::New(env);
   out.Set("capacity", kCapacity);

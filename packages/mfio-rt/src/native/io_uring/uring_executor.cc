@@ -1,4 +1,4 @@
-#include "uring_ring.h"
+#include "uring_executor.h"
 
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -123,12 +123,12 @@ int Prepare(io_uring_sqe* sqe, const double* cmd, BufferTable& buffers, open_how
 
 }  // namespace
 
-Napi::Function UringRing::Define(Napi::Env env) { return DefineExecutorClass<UringRing>(env, "UringRing"); }
+Napi::Function UringExecutor::Define(Napi::Env env) { return DefineExecutorClass<UringExecutor>(env, "UringExecutor"); }
 
-// new UringRing(entries, completions: Int32Array, onCompletions: (count) => void)
-UringRing::UringRing(const Napi::CallbackInfo& info) : Napi::ObjectWrap<UringRing>(info), env_(info.Env()) {
+// new UringExecutor(entries, completions: Int32Array, onCompletions: (count) => void)
+UringExecutor::UringExecutor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<UringExecutor>(info), env_(info.Env()) {
   Napi::Env env = info.Env();
-  if (!CheckExecutorArgs(info, "UringRing(entries, completions: Int32Array, onCompletions)")) return;
+  if (!CheckExecutorArgs(info, "UringExecutor(entries, completions: Int32Array, onCompletions)")) return;
   // CQ room for every request JS may have in flight (capacity) plus a cancel for each of them.
   const unsigned entries = info[0].As<Napi::Number>().Uint32Value();
   int rc = ring_.Open(entries, entries * kCqPerSqe);
@@ -137,7 +137,7 @@ UringRing::UringRing(const Napi::CallbackInfo& info) : Napi::ObjectWrap<UringRin
     return;
   }
   hows_.resize(ring_.sq_entries());
-  rc = poll_.Start(env, ring_.fd(), &UringRing::OnReadable, this);
+  rc = poll_.Start(env, ring_.fd(), &UringExecutor::OnReadable, this);
   if (rc < 0) {
     ring_.Close();
     ErrnoError(env, rc, "uv_poll_start").ThrowAsJavaScriptException();
@@ -148,16 +148,16 @@ UringRing::UringRing(const Napi::CallbackInfo& info) : Napi::ObjectWrap<UringRin
   closed_ = false;
   // The poll handle points at this object: keep it alive until close().
   Ref();
-  napi_add_env_cleanup_hook(env, &UringRing::OnEnvCleanup, this);
+  napi_add_env_cleanup_hook(env, &UringExecutor::OnEnvCleanup, this);
 }
 
-UringRing::~UringRing() {
+UringExecutor::~UringExecutor() {
   if (!closed_) Shutdown();
 }
 
 // submit(commands: Float64Array, count, buffers: Uint8Array[]) -> commands consumed. Commands
 // that do not fit in the submission queue are left for the next call.
-Napi::Value UringRing::Submit(const Napi::CallbackInfo& info) {
+Napi::Value UringExecutor::Submit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Float64Array commands;
   unsigned count;
@@ -197,7 +197,7 @@ Napi::Value UringRing::Submit(const Napi::CallbackInfo& info) {
 
 // wait(minComplete) -> pairs written: submit what is queued, block until at least `minComplete`
 // completions are ready, drain them. For the sync wrappers.
-Napi::Value UringRing::Wait(const Napi::CallbackInfo& info) {
+Napi::Value UringExecutor::Wait(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (closed_) {
     ErrnoError(env, -EBADF, "io_uring_enter").ThrowAsJavaScriptException();
@@ -213,12 +213,12 @@ Napi::Value UringRing::Wait(const Napi::CallbackInfo& info) {
 }
 
 // drain() -> pairs written, without a syscall unless completions overflowed.
-Napi::Value UringRing::Drain(const Napi::CallbackInfo& info) {
+Napi::Value UringExecutor::Drain(const Napi::CallbackInfo& info) {
   if (closed_) return Napi::Number::New(info.Env(), 0);
   return Napi::Number::New(info.Env(), DrainInto());
 }
 
-unsigned UringRing::DrainInto() {
+unsigned UringExecutor::DrainInto() {
   unsigned written = 0;
   auto take = [&](uint64_t user_data, int32_t res, uint32_t) {
     in_flight_--;
@@ -245,30 +245,30 @@ unsigned UringRing::DrainInto() {
   return written;
 }
 
-void UringRing::OnReadable(void* data) {
-  auto* self = static_cast<UringRing*>(data);
+void UringExecutor::OnReadable(void* data) {
+  auto* self = static_cast<UringExecutor*>(data);
   if (self->closed_) return;
   Napi::Env env(self->env_);
   self->sink_.Deliver(env, [self] { return self->Value(); }, [self] { return self->DrainInto(); }, [self] { return self->closed_; });
 }
 
-void UringRing::SetActive(const Napi::CallbackInfo& info) {
+void UringExecutor::SetActive(const Napi::CallbackInfo& info) {
   poll_.SetActive(info[0].ToBoolean().Value());
 }
 
 // close(): JS cancels and waits for its requests first; anything left is cancelled here.
-void UringRing::Close(const Napi::CallbackInfo& info) {
+void UringExecutor::Close(const Napi::CallbackInfo& info) {
   (void)info;
   if (closed_) return;
-  napi_remove_env_cleanup_hook(env_, &UringRing::OnEnvCleanup, this);
+  napi_remove_env_cleanup_hook(env_, &UringExecutor::OnEnvCleanup, this);
   Shutdown();
 }
 
-void UringRing::OnEnvCleanup(void* data) {
-  static_cast<UringRing*>(data)->Shutdown();
+void UringExecutor::OnEnvCleanup(void* data) {
+  static_cast<UringExecutor*>(data)->Shutdown();
 }
 
-void UringRing::Shutdown() {
+void UringExecutor::Shutdown() {
   if (closed_) return;
   closed_ = true;
   if (in_flight_ > 0) {
@@ -291,7 +291,7 @@ void UringRing::Shutdown() {
   Unref();
 }
 
-Napi::Value UringRing::Info(const Napi::CallbackInfo& info) {
+Napi::Value UringExecutor::Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object out = Napi::Object::New(env);
   // Never more requests in the kernel than the CQ holds: completions cannot overflow.

@@ -1,7 +1,7 @@
 import { MfioError } from '@mfio/core';
 import { loadAddon, type NativeAddon, type NativeExecutorClass, type NativeSockets } from '../../native/addon.js';
-import { hostLimit } from '../../runtime/host.js';
-import { unavailable, type BackendDrivers, type BackendName, type BackendStartOptions } from '../../runtime/registry.js';
+import { hostLimit } from '../host.js';
+import { unavailable, type BackendDrivers, type BackendName, type BackendStartOptions } from '../contract.js';
 import { NativeFsDriver } from './native-fs-driver.js';
 import { NativeQueue } from './native-queue.js';
 import { NativeTcpDriver } from './native-tcp-driver.js';
@@ -10,7 +10,7 @@ import { NativeTcpDriver } from './native-tcp-driver.js';
  * Start a native backend: load the addon, make its executor (`pick` returns the class, or
  * undefined where it is not compiled in), and put the shared drivers on top. Every failure
  * becomes ERR_MFIO_BACKEND_UNAVAILABLE with the reason, so the builder can fall back. A backend
- * known not to work on this host (Bun, Deno: runtime/host.ts) is refused before its executor
+ * known not to work on this host (Bun, Deno: backends/host.ts) is refused before its executor
  * exists: on Bun, making the ring would abort the process, and on Deno its reads would hang.
  */
 export function startNativeBackend(

@@ -1,4 +1,4 @@
-import type { BackendName } from './registry.js';
+import type { BackendName } from './contract.js';
 
 /** The JavaScript runtimes the addon knows apart. */
 export type HostName = 'node' | 'bun' | 'deno';

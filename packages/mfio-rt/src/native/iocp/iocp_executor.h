@@ -1,4 +1,4 @@
-// The IOCP executor: the same JS interface as UringRing and ThreadPool (src/native/addon.ts),
+// The IOCP executor: the same JS interface as UringExecutor and ThreadpoolExecutor (src/native/addon.ts),
 // so the shared NativeQueue and drivers run on it unchanged.
 //
 // submit() decodes each command on the JS thread and starts it at once: file reads and writes
@@ -36,11 +36,11 @@ namespace mfio::rt::win {
 
 struct Operation;
 
-class IocpPort : public Napi::ObjectWrap<IocpPort> {
+class IocpExecutor : public Napi::ObjectWrap<IocpExecutor> {
  public:
   static Napi::Function Define(Napi::Env env);
-  explicit IocpPort(const Napi::CallbackInfo& info);
-  ~IocpPort() override;
+  explicit IocpExecutor(const Napi::CallbackInfo& info);
+  ~IocpExecutor() override;
 
   // Requests accepted at once; NativeQueue keeps the rest queued in JS.
   static constexpr unsigned kCapacity = 4096;

@@ -1,4 +1,4 @@
-#include "thread_pool.h"
+#include "threadpool_executor.h"
 
 #include <cerrno>
 #include <cstring>
@@ -19,23 +19,23 @@ constexpr unsigned kCancelAny = 1u << 2;  // IORING_ASYNC_CANCEL_ANY, as NativeQ
 
 }  // namespace
 
-Napi::Function ThreadPool::Define(Napi::Env env) { return DefineExecutorClass<ThreadPool>(env, "ThreadPool"); }
+Napi::Function ThreadpoolExecutor::Define(Napi::Env env) { return DefineExecutorClass<ThreadpoolExecutor>(env, "ThreadpoolExecutor"); }
 
-// new ThreadPool(threads, completions: Int32Array, onCompletions: (count) => void)
-ThreadPool::ThreadPool(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ThreadPool>(info), env_(info.Env()) {
+// new ThreadpoolExecutor(threads, completions: Int32Array, onCompletions: (count) => void)
+ThreadpoolExecutor::ThreadpoolExecutor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ThreadpoolExecutor>(info), env_(info.Env()) {
   Napi::Env env = info.Env();
-  if (!CheckExecutorArgs(info, "ThreadPool(threads, completions: Int32Array, onCompletions)")) return;
+  if (!CheckExecutorArgs(info, "ThreadpoolExecutor(threads, completions: Int32Array, onCompletions)")) return;
   const uint32_t threads = info[0].As<Napi::Number>().Uint32Value();
   if (threads < 1 || threads > WorkerPool::kMaxThreads) {
     Napi::RangeError::New(env, "threads must be between 1 and " + std::to_string(WorkerPool::kMaxThreads)).ThrowAsJavaScriptException();
     return;
   }
-  int rc = async_.Start(env, &ThreadPool::OnAsync, this);
+  int rc = async_.Start(env, &ThreadpoolExecutor::OnAsync, this);
   if (rc < 0) {
     ErrnoError(env, rc, "uv_async_init").ThrowAsJavaScriptException();
     return;
   }
-  pool_ = std::make_unique<WorkerPool>(threads, &ThreadPool::OnReady, this);
+  pool_ = std::make_unique<WorkerPool>(threads, &ThreadpoolExecutor::OnReady, this);
   rc = pool_->Start();
   if (rc < 0) {
     pool_.reset();
@@ -48,16 +48,16 @@ ThreadPool::ThreadPool(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Thread
   closed_ = false;
   // The async handle and the workers point at this object: keep it alive until close().
   Ref();
-  napi_add_env_cleanup_hook(env, &ThreadPool::OnEnvCleanup, this);
+  napi_add_env_cleanup_hook(env, &ThreadpoolExecutor::OnEnvCleanup, this);
 }
 
-ThreadPool::~ThreadPool() {
+ThreadpoolExecutor::~ThreadpoolExecutor() {
   if (!closed_) Shutdown();
 }
 
 // submit(commands: Float64Array, count, buffers: Uint8Array[]) -> commands consumed: others up to
 // the room left under kCapacity, cancels always (CommandsToTake); the rest stay with the caller.
-Napi::Value ThreadPool::Submit(const Napi::CallbackInfo& info) {
+Napi::Value ThreadpoolExecutor::Submit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Float64Array commands;
   unsigned count;
@@ -88,7 +88,7 @@ Napi::Value ThreadPool::Submit(const Napi::CallbackInfo& info) {
 
 // wait(minComplete) -> pairs written: block until at least `minComplete` completions are ready
 // (running queued file commands on this thread meanwhile), then drain them. For the sync wrappers.
-Napi::Value ThreadPool::Wait(const Napi::CallbackInfo& info) {
+Napi::Value ThreadpoolExecutor::Wait(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (closed_) {
     ErrnoError(env, -EBADF, "threadpool wait").ThrowAsJavaScriptException();
@@ -102,12 +102,12 @@ Napi::Value ThreadPool::Wait(const Napi::CallbackInfo& info) {
 }
 
 // drain() -> pairs written, without waiting.
-Napi::Value ThreadPool::Drain(const Napi::CallbackInfo& info) {
+Napi::Value ThreadpoolExecutor::Drain(const Napi::CallbackInfo& info) {
   if (closed_) return Napi::Number::New(info.Env(), 0);
   return Napi::Number::New(info.Env(), DrainInto());
 }
 
-unsigned ThreadPool::DrainInto() {
+unsigned ThreadpoolExecutor::DrainInto() {
   bool more = false;
   const size_t n = pool_->TakeInto(sink_.pairs(), sink_.capacity(), &more);
   in_flight_ -= n;
@@ -116,34 +116,34 @@ unsigned ThreadPool::DrainInto() {
   return static_cast<unsigned>(n);
 }
 
-void ThreadPool::OnReady(void* data) {
-  static_cast<ThreadPool*>(data)->async_.Send();
+void ThreadpoolExecutor::OnReady(void* data) {
+  static_cast<ThreadpoolExecutor*>(data)->async_.Send();
 }
 
-void ThreadPool::OnAsync(void* data) {
-  auto* self = static_cast<ThreadPool*>(data);
+void ThreadpoolExecutor::OnAsync(void* data) {
+  auto* self = static_cast<ThreadpoolExecutor*>(data);
   if (self->closed_) return;
   Napi::Env env(self->env_);
   self->sink_.Deliver(env, [self] { return self->Value(); }, [self] { return self->DrainInto(); }, [self] { return self->closed_; });
 }
 
-void ThreadPool::SetActive(const Napi::CallbackInfo& info) {
+void ThreadpoolExecutor::SetActive(const Napi::CallbackInfo& info) {
   async_.SetActive(info[0].ToBoolean().Value());
 }
 
 // close(): JS cancels and waits for its requests first; anything left is dropped or interrupted.
-void ThreadPool::Close(const Napi::CallbackInfo& info) {
+void ThreadpoolExecutor::Close(const Napi::CallbackInfo& info) {
   (void)info;
   if (closed_) return;
-  napi_remove_env_cleanup_hook(env_, &ThreadPool::OnEnvCleanup, this);
+  napi_remove_env_cleanup_hook(env_, &ThreadpoolExecutor::OnEnvCleanup, this);
   Shutdown();
 }
 
-void ThreadPool::OnEnvCleanup(void* data) {
-  static_cast<ThreadPool*>(data)->Shutdown();
+void ThreadpoolExecutor::OnEnvCleanup(void* data) {
+  static_cast<ThreadpoolExecutor*>(data)->Shutdown();
 }
 
-void ThreadPool::Shutdown() {
+void ThreadpoolExecutor::Shutdown() {
   if (closed_) return;
   closed_ = true;
   // Joins every worker: after this no thread touches a JS buffer or the async handle.
@@ -153,7 +153,7 @@ void ThreadPool::Shutdown() {
   Unref();
 }
 
-Napi::Value ThreadPool::Info(const Napi::CallbackInfo& info) {
+Napi::Value ThreadpoolExecutor::Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object out = Napi::Object::New(env);
   out.Set("capacity", kCapacity);
