@@ -39,7 +39,22 @@ export interface NativeSockets {
   socketResetClose(fd: number): number;
 }
 
+/**
+ * The command layout the addon was compiled with (src/native/common/command_layout.cc), for the
+ * test that compares it with src/backends/engine/commands.ts. `layouts[op]` gives the slot kinds
+ * as the numbers of commands.h's enums (0: the slot is not read).
+ */
+export interface CompiledCommandLayout {
+  stride: number;
+  fields: Record<string, number>;
+  ops: Record<string, number>;
+  constants: Record<string, number>;
+  layouts: Array<{ name: string; fd: number; buf: number; len: number; arg: number; flags: boolean; executors: number }>;
+}
+
 export interface NativeAddon extends Partial<NativeSockets> {
+  /** The command layout as compiled (every build of the addon has it). */
+  commandLayout?(): CompiledCommandLayout;
   /** Bytes from the start of `buffer` to the next page boundary (src/native/common/aligned_buffer.cc). */
   pageOffset?(buffer: Uint8Array): number;
   /** Present where io_uring was compiled in (Linux). */

@@ -2,6 +2,7 @@
 #include <napi.h>
 
 #include "common/aligned_buffer.h"
+#include "common/command_layout.h"
 
 #ifndef _WIN32
 #include "common/sockets.h"
@@ -27,6 +28,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
                      reinterpret_cast<LPCWSTR>(&Init), &self);
 #endif
   mfio::rt::DefinePageOffset(env, exports);
+  mfio::rt::DefineCommandLayout(env, exports);
 #ifndef _WIN32
   mfio::rt::DefineSockets(env, exports);
   exports.Set("ThreadpoolExecutor", mfio::rt::ThreadpoolExecutor::Define(env));

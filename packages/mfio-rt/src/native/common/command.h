@@ -16,17 +16,16 @@ struct Command {
   int fd = -1;
   uint8_t* data = nullptr;   // the byte range (read, write, recv, send, connect) or the (old) path
   uint32_t len = 0;          // bytes, or mode / statx mask / new dirfd / sockaddr length / how
-  uint64_t arg = 0;          // file position (read, write) or the user_data to cancel
+  uint64_t arg = 0;          // file position, resolve flags, the user_data to cancel, a length
   uint8_t* data2 = nullptr;  // the statx output (256 bytes) or the new path
   unsigned flags = 0;        // as sent; each executor keeps the flags it understands
 };
 
-// Fill `out` from the kStride doubles at `cmd`. Returns 0, or -EFAULT (a buffer out of bounds, a
-// path without its NUL) / -EINVAL (unknown op) for a command that must not run; `out->op` and
-// `out->user_data` are set either way, so the error can still be reported as its completion.
-int DecodeCommand(const double* cmd, BufferTable& buffers, Command* out);
-
-// Largest byte count one read/write/recv/send may ask for (Linux's MAX_RW_COUNT).
-constexpr double kMaxTransfer = 0x7ffff000;
+// Fill `out` from the kStride doubles at `cmd`, slot by slot as the op's OpLayout says (the
+// table in commands/table.mjs). Returns 0, or -EFAULT (a buffer out of bounds, a path without
+// its NUL, a transfer over kMaxTransfer) / -EINVAL (an unknown op, one `executor` does not run,
+// a length out of range) for a command that must not run; `out->op` and `out->user_data` are set
+// either way, so the error can still be reported as its completion.
+int DecodeCommand(const double* cmd, BufferTable& buffers, uint8_t executor, Command* out);
 
 }  // namespace mfio::rt

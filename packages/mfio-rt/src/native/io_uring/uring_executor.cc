@@ -26,7 +26,7 @@ uint64_t Addr(const void* p) { return reinterpret_cast<uint64_t>(p); }
 // later enter, so it lives as long as the ring (one per SQE slot).
 int Prepare(io_uring_sqe* sqe, const double* cmd, BufferTable& buffers, open_how* how) {
   Command c;
-  const int rc = DecodeCommand(cmd, buffers, &c);
+  const int rc = DecodeCommand(cmd, buffers, commands::kExecutorIoUring, &c);
   sqe->user_data = c.user_data;
   sqe->fd = c.fd;
   if (rc < 0) return rc;

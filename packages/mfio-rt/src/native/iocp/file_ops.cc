@@ -13,10 +13,8 @@ namespace {
 
 using namespace commands;
 
-// Linux's AT_* flags, as JS sends them (src/backends/engine/commands.ts).
+// Linux's AT_SYMLINK_NOFOLLOW, as JS sends it (the other AT_* flags JS sends are in commands.h).
 constexpr unsigned kAtSymlinkNofollow = 0x100;
-constexpr unsigned kAtRemoveDir = 0x200;
-constexpr unsigned kAtEmptyPath = 0x1000;
 
 // struct statx (linux/stat.h), the layout JS parses (src/backends/engine/statx.ts).
 constexpr size_t kStatxMask = 0;
@@ -196,7 +194,7 @@ int32_t Mkdir(const Command& c) {
 int32_t Unlink(const Command& c) {
   std::wstring path;
   if (!Widen(c.data, &path)) return UV__EINVAL;
-  if (c.flags & kAtRemoveDir) {
+  if (c.flags & kAtRemovedir) {
     if (RemoveDirectoryW(path.c_str())) return 0;
     const DWORD error = GetLastError();
     const DWORD attributes = AttributesOf(path);

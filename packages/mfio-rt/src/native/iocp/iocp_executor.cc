@@ -124,7 +124,7 @@ Napi::Value IocpExecutor::Submit(const Napi::CallbackInfo& info) {
   in_flight_ += take;
   for (unsigned i = 0; i < take; i++) {
     Command command;
-    const int rc = DecodeCommand(base + static_cast<size_t>(i) * kStride, buffers, &command);
+    const int rc = DecodeCommand(base + static_cast<size_t>(i) * kStride, buffers, commands::kExecutorIocp, &command);
     if (rc < 0) {
       Complete(command.user_data, UvErrorFromErrno(rc));  // still completes, like any request
     } else {

@@ -21,15 +21,12 @@ namespace {
 
 using namespace commands;
 
-constexpr unsigned kFsyncDatasync = 1;  // IORING_FSYNC_DATASYNC, as JS sends it
-
 #ifdef __linux__
 constexpr int kNoSignal = MSG_NOSIGNAL;
 #else
 // JS sends Linux's values; translate the ones that differ.
-constexpr unsigned kLinuxAtRemoveDir = 0x200;
 constexpr int kNoSignal = 0;  // Node ignores SIGPIPE in every process
-int FromLinuxAtFlags(unsigned flags) { return (flags & kLinuxAtRemoveDir) ? AT_REMOVEDIR : 0; }
+int FromLinuxAtFlags(unsigned flags) { return (flags & kAtRemovedir) ? AT_REMOVEDIR : 0; }
 int FromLinuxMsgFlags(unsigned flags) { return static_cast<int>(flags & ~0x4000u); }  // drop MSG_NOSIGNAL
 #endif
 
@@ -135,7 +132,7 @@ int32_t RunFileCommand(const Command& c) {
 #ifdef __APPLE__
       return Retry([&] { return fsync(c.fd); });  // no fdatasync in macOS's headers
 #else
-      return Retry([&] { return (c.flags & kFsyncDatasync) ? fdatasync(c.fd) : fsync(c.fd); });
+      return Retry([&] { return (c.flags & kIoringFsyncDatasync) ? fdatasync(c.fd) : fsync(c.fd); });
 #endif
     case kStatx:
       return StatInto(c.fd, path, c.flags, c.len, c.data2);

@@ -69,7 +69,7 @@ Napi::Value ThreadpoolExecutor::Submit(const Napi::CallbackInfo& info) {
   batch.reserve(take);
   for (unsigned i = 0; i < take; i++) {
     Command command;
-    const int rc = DecodeCommand(base + static_cast<size_t>(i) * kStride, buffers, &command);
+    const int rc = DecodeCommand(base + static_cast<size_t>(i) * kStride, buffers, commands::kExecutorThreadpool, &command);
     if (rc < 0) {
       pool_->Complete(command.user_data, rc);  // still completes, like any request
     } else if (command.op == kCancel) {
