@@ -1,10 +1,7 @@
 import { MfioError, type ReadBatch } from '@mfio/core';
-import { Op } from './commands.js';
+import { MAX_TRANSFER } from './commands.js';
 import type { NativeQueue, Pending, RequestSource } from './native-queue.js';
 import { EAGAIN, ECANCELED, EINTR } from './errno.js';
-
-/** The most one read moves (Linux's MAX_RW_COUNT); a longer request continues like a short read. */
-const MAX_TRANSFER = 0x7ffff000;
 
 /** The file a batch reads from, told when the whole batch is done. */
 export interface BatchFile {
@@ -58,7 +55,8 @@ export class BatchRead implements Pending, RequestSource {
       if (len === 0) {
         this.#finish(i, 0, null);
       } else {
-        queue.enqueueMany(Op.Read, fd, buffer, offsets[i]!, Math.min(len, MAX_TRANSFER), positions[i]!, this, i);
+        // A request over MAX_TRANSFER continues like a short read.
+        queue.cmd.readOfBatch(this, i, fd, buffer, offsets[i]!, Math.min(len, MAX_TRANSFER), positions[i]!);
         room--;
       }
     }
@@ -93,7 +91,7 @@ export class BatchRead implements Pending, RequestSource {
   #resubmit(i: number, done: number): void {
     const batch = this.#batch;
     const len = Math.min(batch.lengths[i]! - done, MAX_TRANSFER);
-    this.#file.queue.enqueueMany(Op.Read, this.#file.fd, batch.buffer, batch.offsets[i]! + done, len, batch.positions[i]! + done, this, i);
+    this.#file.queue.cmd.readOfBatch(this, i, this.#file.fd, batch.buffer, batch.offsets[i]! + done, len, batch.positions[i]! + done);
   }
 
   #error(res: number, i: number, done: number): MfioError {

@@ -4,12 +4,11 @@ import { fromNodeError } from '../../errors.js';
 import type { RawFile } from '../../fs/driver.js';
 import type { Metadata } from '../../fs/types.js';
 import { BatchRead } from './batch-read.js';
-import { AT_EMPTY_PATH, Op } from './commands.js';
-import { parseStatx, STATX_MASK, STATX_SIZE } from './statx.js';
+import { EMPTY_PATH, statxBuffer, type ByteRange } from './command-builder.js';
+import { AT_EMPTY_PATH } from './commands.js';
+import { parseStatx, STATX_MASK } from './statx.js';
 import type { Pending, NativeQueue } from './native-queue.js';
 import { EAGAIN, EINTR } from './errno.js';
-
-const EMPTY_PATH = Buffer.from('\0');
 
 /** Where a native operation applies, for its error. */
 export interface CallContext {
@@ -19,31 +18,19 @@ export interface CallContext {
 }
 
 /**
- * Run one native operation whose memory is only `buffer` (a path) and `second` (a second path or
- * a statx buffer; it takes `arg`'s place); resolves with `res >= 0`, rejects with the errno as an
- * MfioError.
+ * Run one native operation: `submit` puts its command with the Pending it is given; resolves
+ * with `res >= 0`, rejects with the errno as an MfioError that names `context`.
+ * @example await nativeCall({ syscall: 'close', path }, (to) => queue.cmd.close(to, fd));
  */
-export function nativeCall(
-  queue: NativeQueue,
-  op: Op,
-  fd: number,
-  buffer: Uint8Array | null,
-  len: number,
-  flags: number,
-  second: Uint8Array | null,
-  context: CallContext,
-  arg = 0,
-): Promise<number> {
+export function nativeCall(context: CallContext, submit: (to: Pending) => void): Promise<number> {
   return new Promise((resolve, reject) => {
-    const pending: Pending & { keep: [Uint8Array | null, Uint8Array | null] } = {
+    submit({
       userData: 0,
-      keep: [buffer, second], // referenced until the kernel is done with them
       complete(res) {
         if (res < 0) reject(MfioError.fromErrno(res, context));
         else resolve(res);
       },
-    };
-    queue.enqueue(op, fd, buffer, 0, buffer === null ? 0 : len, arg, flags, pending, second);
+    });
   });
 }
 
@@ -51,7 +38,7 @@ export function nativeCall(
  * One read or write of a view. A short transfer is completed as far as it went and the rest is
  * asked again (only a 0 says end of file); EAGAIN and EINTR are retried.
  */
-class ReadWrite implements Pending {
+class ReadWrite implements Pending, ByteRange {
   userData = 0;
   readonly #file: NativeFile;
   #view: PacketView;
@@ -63,10 +50,24 @@ class ReadWrite implements Pending {
     this.#position = position;
   }
 
+  /** The bytes still to move: the view's (a short transfer leaves its tail here). */
+  get buffer(): Uint8Array {
+    return this.#view.packet.buffer;
+  }
+
+  get offset(): number {
+    return this.#view.start;
+  }
+
+  get length(): number {
+    return this.#view.length;
+  }
+
   submit(): void {
-    const view = this.#view;
-    this.#file.queue.enqueue(view.direction === 'read' ? Op.Read : Op.Write, this.#file.fd, view.packet.buffer, view.start, view.length, this.#position, 0, this);
-    view.packet.onCancel(() => this.#file.queue.cancel(this));
+    const { queue, fd } = this.#file;
+    if (this.#view.direction === 'read') queue.cmd.read(this, fd, this, this.#position);
+    else queue.cmd.write(this, fd, this, this.#position);
+    this.#view.packet.onCancel(() => queue.cancel(this));
   }
 
   complete(res: number): void {
@@ -129,15 +130,15 @@ export class NativeFile implements RawFile {
   }
 
   async metadata(): Promise<Metadata> {
-    const out = new Uint8Array(STATX_SIZE);
-    await nativeCall(this.queue, Op.Statx, this.fd, EMPTY_PATH, STATX_MASK, AT_EMPTY_PATH, out, { syscall: 'statx', path: this.path });
+    const out = statxBuffer();
+    await nativeCall({ syscall: 'statx', path: this.path }, (to) => this.queue.cmd.statx(to, this.fd, EMPTY_PATH, AT_EMPTY_PATH, STATX_MASK, out));
     return parseStatx(out);
   }
 
   async setLen(length: number): Promise<void> {
     // On Windows the fd is a HANDLE, which node:fs cannot take: the IOCP port sets the length.
     if (process.platform === 'win32') {
-      await nativeCall(this.queue, Op.SetLen, this.fd, null, 0, 0, null, { syscall: 'ftruncate', path: this.path }, length);
+      await nativeCall({ syscall: 'ftruncate', path: this.path }, (to) => this.queue.cmd.setLen(to, this.fd, length));
       return;
     }
     // IORING_OP_FTRUNCATE needs Linux 6.9; libuv's ftruncate works everywhere.
@@ -147,12 +148,12 @@ export class NativeFile implements RawFile {
   }
 
   async sync(): Promise<void> {
-    await nativeCall(this.queue, Op.Fsync, this.fd, null, 0, 0, null, { syscall: 'fsync', path: this.path });
+    await nativeCall({ syscall: 'fsync', path: this.path }, (to) => this.queue.cmd.fsync(to, this.fd, false));
   }
 
   async close(): Promise<void> {
     // The fd must outlive every request using it, or a new file could reuse its number.
     if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#onIdle = resolve));
-    await nativeCall(this.queue, Op.Close, this.fd, null, 0, 0, null, { syscall: 'close', path: this.path });
+    await nativeCall({ syscall: 'close', path: this.path }, (to) => this.queue.cmd.close(to, this.fd));
   }
 }

@@ -1,23 +1,14 @@
 import { constants } from 'node:fs';
-import { isAbsolute, toNamespacedPath } from 'node:path';
-import { invalidArgValue, systemError } from '../../errors.js';
+import { systemError } from '../../errors.js';
 import type { RawFile } from '../../fs/driver.js';
 import type { OpenFlags } from '../../fs/open-options.js';
 import type { Metadata } from '../../fs/types.js';
 import { LibuvFsDriver, toOpenMode } from '../libuv/libuv-fs-driver.js';
-import { AT_FDCWD, AT_REMOVEDIR, O_PATH, Op, RESOLVE_BENEATH, RESOLVE_NO_MAGICLINKS } from './commands.js';
-import { parseStatx, STATX_MASK, STATX_SIZE } from './statx.js';
+import { cPath, statxBuffer } from './command-builder.js';
+import { AT_FDCWD, O_PATH, RESOLVE_BENEATH, RESOLVE_NO_MAGICLINKS } from './commands.js';
+import { parseStatx, STATX_MASK } from './statx.js';
 import { nativeCall, NativeFile } from './native-file.js';
 import type { NativeQueue } from './native-queue.js';
-
-/** A path as the kernel reads it: UTF-8 with a NUL at the end (and none inside). */
-function cPath(path: string): Buffer {
-  if (path.includes('\0')) throw invalidArgValue('path', 'must be a string without null bytes', path);
-  // On Windows an absolute path goes in the \\?\ form, as node:fs passes paths, so paths over
-  // MAX_PATH (260) work (a relative one, openat2's, stays relative); elsewhere toNamespacedPath
-  // returns the path as it is.
-  return Buffer.from(`${isAbsolute(path) ? toNamespacedPath(path) : path}\0`, 'utf8');
-}
 
 /**
  * Files and directories on a native backend: open, statx, mkdir, unlink, rmdir, rename and link
@@ -34,7 +25,7 @@ export class NativeFsDriver extends LibuvFsDriver {
   }
 
   override async open(path: string, flags: OpenFlags): Promise<RawFile> {
-    const fd = await nativeCall(this.#queue, Op.OpenAt, AT_FDCWD, cPath(path), 0o666, toOpenMode(flags), null, { syscall: 'open', path });
+    const fd = await nativeCall({ syscall: 'open', path }, (to) => this.#queue.cmd.openAt(to, cPath(path), toOpenMode(flags), 0o666));
     return this.#fileOf(fd, path);
   }
 
@@ -42,13 +33,13 @@ export class NativeFsDriver extends LibuvFsDriver {
   async openBeneath(dir: string, path: string, flags: OpenFlags): Promise<RawFile> {
     const queue = this.#queue;
     const where = `${dir}${dir.endsWith('/') ? '' : '/'}${path}`;
-    const dirFd = await nativeCall(queue, Op.OpenAt, AT_FDCWD, cPath(dir), 0, O_PATH | constants.O_DIRECTORY, null, { syscall: 'open', path: dir });
+    const dirFd = await nativeCall({ syscall: 'open', path: dir }, (to) => queue.cmd.openAt(to, cPath(dir), O_PATH | constants.O_DIRECTORY, 0));
     let fd: number;
     try {
       const resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-      fd = await nativeCall(queue, Op.OpenAt2, dirFd, cPath(path), 0o666, toOpenMode(flags), null, { syscall: 'openat2', path: where }, resolve);
+      fd = await nativeCall({ syscall: 'openat2', path: where }, (to) => queue.cmd.openAt2(to, dirFd, cPath(path), toOpenMode(flags), 0o666, resolve));
     } finally {
-      await nativeCall(queue, Op.Close, dirFd, null, 0, 0, null, { syscall: 'close', path: dir }).catch(() => undefined);
+      await nativeCall({ syscall: 'close', path: dir }, (to) => queue.cmd.close(to, dirFd)).catch(() => undefined);
     }
     return this.#fileOf(fd, where);
   }
@@ -72,29 +63,29 @@ export class NativeFsDriver extends LibuvFsDriver {
   }
 
   override async metadata(path: string): Promise<Metadata> {
-    const out = new Uint8Array(STATX_SIZE);
-    await nativeCall(this.#queue, Op.Statx, AT_FDCWD, cPath(path), STATX_MASK, 0, out, { syscall: 'stat', path });
+    const out = statxBuffer();
+    await nativeCall({ syscall: 'stat', path }, (to) => this.#queue.cmd.statx(to, AT_FDCWD, cPath(path), 0, STATX_MASK, out));
     return parseStatx(out);
   }
 
   override async createDir(path: string, recursive: boolean): Promise<void> {
     if (recursive) return super.createDir(path, true);
-    await nativeCall(this.#queue, Op.MkdirAt, AT_FDCWD, cPath(path), 0o777, 0, null, { syscall: 'mkdir', path });
+    await nativeCall({ syscall: 'mkdir', path }, (to) => this.#queue.cmd.mkdirAt(to, cPath(path), 0o777));
   }
 
   override async removeDir(path: string): Promise<void> {
-    await nativeCall(this.#queue, Op.UnlinkAt, AT_FDCWD, cPath(path), 0, AT_REMOVEDIR, null, { syscall: 'rmdir', path });
+    await nativeCall({ syscall: 'rmdir', path }, (to) => this.#queue.cmd.unlinkAt(to, cPath(path), true));
   }
 
   override async removeFile(path: string): Promise<void> {
-    await nativeCall(this.#queue, Op.UnlinkAt, AT_FDCWD, cPath(path), 0, 0, null, { syscall: 'unlink', path });
+    await nativeCall({ syscall: 'unlink', path }, (to) => this.#queue.cmd.unlinkAt(to, cPath(path), false));
   }
 
   override async rename(from: string, to: string): Promise<void> {
-    await nativeCall(this.#queue, Op.RenameAt, AT_FDCWD, cPath(from), AT_FDCWD, 0, cPath(to), { syscall: 'rename', path: from, dest: to });
+    await nativeCall({ syscall: 'rename', path: from, dest: to }, (done) => this.#queue.cmd.renameAt(done, cPath(from), cPath(to)));
   }
 
   override async hardLink(from: string, to: string): Promise<void> {
-    await nativeCall(this.#queue, Op.LinkAt, AT_FDCWD, cPath(from), AT_FDCWD, 0, cPath(to), { syscall: 'link', path: from, dest: to });
+    await nativeCall({ syscall: 'link', path: from, dest: to }, (done) => this.#queue.cmd.linkAt(done, cPath(from), cPath(to)));
   }
 }

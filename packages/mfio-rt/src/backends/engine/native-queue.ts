@@ -1,11 +1,12 @@
 import { MfioError, type InFlightRequest, type IoBackend, type Packet } from '@mfio/core';
 import type { NativeExecutor, NativeExecutorClass } from '../../native/addon.js';
-import { F_ARG, F_BUF, F_BUF_OFFSET, F_FD, F_FLAGS, F_LEN, F_OP, F_USER_DATA, IORING_ASYNC_CANCEL_ANY, Op, STRIDE } from './commands.js';
+import { CommandBuilder, type CommandSink } from './command-builder.js';
+import { F_ARG, F_BUF, F_BUF_OFFSET, F_FD, F_FLAGS, F_LEN, F_OP, F_USER_DATA, IORING_ASYNC_CANCEL_ANY, OP_NAMES, Op, SECOND_BUFFER_OPS, STRIDE } from './commands.js';
 import { EBADF, ECANCELED } from './errno.js';
 
 /**
  * A request handed to the executor: told its result (>= 0 or -errno) once, when it completes.
- * One Pending may stand for many requests ({@link NativeQueue.enqueueMany}): `index` says which.
+ * One Pending may stand for many requests (a readMany batch): `index` says which.
  */
 export interface Pending {
   /** Set by the queue: slot and generation, what the kernel echoes back (the latest request's). */
@@ -18,13 +19,9 @@ export interface Pending {
 const SLOT_BITS = 20;
 const SLOT_MASK = (1 << SLOT_BITS) - 1;
 const GENERATION_MASK = (1 << 11) - 1;
-/** Commands whose F_ARG is the index of a second buffer (see enqueue's `second`). */
-const SECOND_BUFFER_OPS = new Set<number>([Op.Statx, Op.RenameAt, Op.LinkAt]);
 /** The Pending of requests whose result nobody needs (cancels). */
 const IGNORED: Pending = { userData: 0, complete() {} };
 const COMPLETION_PAIRS = 1024;
-/** Op numbers to names, for {@link NativeQueue.describeInFlight}: `Op.RenameAt` is `'renameAt'`. */
-const OP_NAMES = new Map<number, string>(Object.entries(Op).map(([name, op]) => [op, name[0]!.toLowerCase() + name.slice(1)]));
 
 /**
  * Requests written only when there is room for them (a readMany batch): the queue pulls from a
@@ -32,7 +29,7 @@ const OP_NAMES = new Map<number, string>(Object.entries(Op).map(([name, op]) => 
  * nor holds back requests made after it.
  */
 export interface RequestSource {
-  /** Enqueue up to `room` requests (with {@link NativeQueue.enqueueMany}); false once none are left. */
+  /** Put up to `room` requests (with `queue.cmd.readOfBatch`); false once none are left. */
   fill(room: number): boolean;
   /** The queue is closing: complete every request not enqueued yet with `res`. */
   abandon(res: number): void;
@@ -48,7 +45,7 @@ export interface RequestSource {
  * No more requests are handed over than the executor can hold (for io_uring: its completion
  * queue, so completions never overflow); the rest wait here and go as completions make room.
  */
-export class NativeQueue implements IoBackend {
+export class NativeQueue implements IoBackend, CommandSink {
   readonly name: string;
   readonly #executor: NativeExecutor;
   readonly #completions = new Int32Array(2 * COMPLETION_PAIRS);
@@ -61,7 +58,7 @@ export class NativeQueue implements IoBackend {
   #buffers: Uint8Array[] = [];
   #lastBuffer: Uint8Array | null = null;
   #slots: Array<Pending | undefined> = [];
-  /** Which of its Pending's requests a slot holds (enqueueMany), else 0. */
+  /** Which of its Pending's requests a slot holds (a batch's index), else 0. */
   #indices: number[] = [];
   #generations: number[] = [];
   /** Each live slot's op and when it was queued (for describeInFlight only). */
@@ -84,6 +81,11 @@ export class NativeQueue implements IoBackend {
   /** Completions kept back by {@link holdCompletions}, as (user_data, res) pairs. */
   #held: number[] | null = null;
   #sources: RequestSource[] = [];
+  /** Per slot: the buffers its command names, referenced until its completion. */
+  #slotBuffers: Array<Uint8Array | null> = [];
+  #slotSeconds: Array<Uint8Array | null> = [];
+  /** The typed builders of every command this queue runs. */
+  readonly cmd = new CommandBuilder(this);
   readonly #flushTask = (): void => this.#flush();
 
   /**
@@ -126,44 +128,38 @@ export class NativeQueue implements IoBackend {
   }
 
   /**
-   * Queue one request. `buffer` (with `offset`/`len`) is the memory the kernel reads or writes;
-   * `second`, if given, is a second buffer whose index becomes `arg` (a statx buffer, a second
-   * path). Both must stay referenced through `pending` until `pending.complete(res)` runs.
+   * Queue one command; use the builders of {@link cmd}, whose signatures say what each slot
+   * means. `buffer` (with `offset`/`len`) is the memory the kernel reads or writes; `second`, if
+   * given, is a second buffer whose index becomes `arg` (a statx output, a second path). `index`
+   * says which of `pending`'s requests this is (a readMany batch shares one Pending). Both buffers
+   * stay referenced from the slot until `pending.complete` runs, whatever the caller does.
    */
-  enqueue(
+  put(
     op: Op,
+    pending: Pending,
+    index: number,
     fd: number,
     buffer: Uint8Array | null,
     offset: number,
     len: number,
     arg: number,
     flags: number,
-    pending: Pending,
-    second: Uint8Array | null = null,
+    second: Uint8Array | null,
   ): void {
     if (this.#closing) {
-      pending.complete(-EBADF, 0); // the runtime is closed
+      pending.complete(-EBADF, index); // the runtime is closed
       return;
     }
-    const userData = this.#allocate(pending, 0);
+    const userData = this.#allocate(pending, index);
+    const slot = userData & SLOT_MASK;
+    this.#slotBuffers[slot] = buffer;
+    this.#slotSeconds[slot] = second;
     if (second !== null) {
       this.#buffers.push(second);
       this.#lastBuffer = second;
       arg = this.#buffers.length - 1;
     }
     this.#write(op, userData, fd, buffer, offset, len, arg, flags);
-  }
-
-  /**
-   * Queue request `index` of `pending`, one of many that share it (a readMany batch): the same
-   * as {@link enqueue} without a second buffer, and no object per request.
-   */
-  enqueueMany(op: Op, fd: number, buffer: Uint8Array, offset: number, len: number, arg: number, pending: Pending, index: number): void {
-    if (this.#closing) {
-      pending.complete(-EBADF, index);
-      return;
-    }
-    this.#write(op, this.#allocate(pending, index), fd, buffer, offset, len, arg, 0);
   }
 
   /**
@@ -178,7 +174,7 @@ export class NativeQueue implements IoBackend {
   }
 
   /**
-   * Cancel every request of `pending` (enqueueMany): those still queued here never reach the
+   * Cancel every request of `pending` (a batch sharing one Pending): those still queued here never reach the
    * kernel (they become NOPs and complete now with ECANCELED); those in the kernel are asked to
    * cancel and complete when the kernel lets go of their buffers.
    */
@@ -226,7 +222,7 @@ export class NativeQueue implements IoBackend {
       if (this.#slots[slot] === undefined) continue;
       const userData = slot | (this.#generations[slot]! << SLOT_BITS);
       const state = queued.has(userData) ? 'queued' : this.#closing || this.#cancelTargets[slot] === userData ? 'cancelling' : 'submitted';
-      const op = OP_NAMES.get(this.#slotOps[slot]!) ?? `op ${this.#slotOps[slot]}`;
+      const op = OP_NAMES[this.#slotOps[slot]!] ?? `op ${this.#slotOps[slot]}`;
       requests.push({ op, state, ageMs: Math.round(now - this.#slotSince[slot]!), id: slot });
     }
     return requests.sort((a, b) => b.ageMs - a.ageMs);
@@ -504,6 +500,8 @@ export class NativeQueue implements IoBackend {
     const pending = this.#slots[slot];
     if (pending === undefined || this.#generations[slot] !== userData >>> SLOT_BITS) return;
     this.#slots[slot] = undefined;
+    this.#slotBuffers[slot] = null;
+    this.#slotSeconds[slot] = null;
     this.#free.push(slot);
     if (this.#cancelTargets[slot]) this.#cancelTargets[slot] = 0;
     pending.complete(res, this.#indices[slot]!);

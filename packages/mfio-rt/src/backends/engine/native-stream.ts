@@ -2,7 +2,7 @@ import { MfioError, type PacketView } from '@mfio/core';
 import { systemError } from '../../errors.js';
 import type { RawStream, ShutdownHow, SocketAddress } from '../../net/driver.js';
 import type { NativeSockets } from '../../native/addon.js';
-import { Op } from './commands.js';
+import type { ByteRange } from './command-builder.js';
 import { decodeSockaddr } from './sockaddr.js';
 import type { Pending, NativeQueue } from './native-queue.js';
 import { EAGAIN, ECANCELED, EINTR } from './errno.js';
@@ -88,7 +88,7 @@ export class NativeStream implements RawStream {
   }
 
   shutdown(how: ShutdownHow): void {
-    if (how !== 'write') this.#op(Op.Shutdown, SHUT_RD, () => undefined); // pending and later recvs return 0
+    if (how !== 'write') this.#op((to) => this.#queue.cmd.shutdown(to, this.#fd, SHUT_RD), () => undefined); // pending and later recvs return 0
     if (how !== 'read' && !this.#writeShut) {
       this.#writeShut = true;
       this.#finPending = true; // after the writes already accepted
@@ -109,7 +109,7 @@ export class NativeStream implements RawStream {
     await this.#whenIdle();
     if (this.#released || this.#resetWanted) return; // destroy() releases the fd
     this.#released = true;
-    await new Promise<void>((resolve) => this.#op(Op.Close, 0, () => resolve()));
+    await new Promise<void>((resolve) => this.#op((to) => this.#queue.cmd.close(to, this.#fd), () => resolve()));
   }
 
   async destroy(error: MfioError): Promise<void> {
@@ -136,7 +136,6 @@ export class NativeStream implements RawStream {
       this.#finishReads();
       return;
     }
-    const { view } = transfer;
     const recv: Pending & { transfer: Transfer } = {
       userData: 0,
       transfer,
@@ -144,7 +143,7 @@ export class NativeStream implements RawStream {
     };
     this.#recv = recv;
     this.#ops++;
-    this.#queue.enqueue(Op.Recv, this.#fd, view.packet.buffer, view.start + transfer.done, view.length - transfer.done, 0, 0, recv);
+    this.#queue.cmd.recv(recv, this.#fd, unmoved(transfer));
   }
 
   #onRecv(recv: Pending & { transfer: Transfer }, res: number): void {
@@ -242,15 +241,14 @@ export class NativeStream implements RawStream {
     if (transfer === undefined) {
       if (this.#finPending) {
         this.#finPending = false;
-        this.#op(Op.Shutdown, SHUT_WR, () => undefined);
+        this.#op((to) => this.#queue.cmd.shutdown(to, this.#fd, SHUT_WR), () => undefined);
       }
       return;
     }
-    const { view } = transfer;
     const send: Pending = { userData: 0, complete: (res) => this.#onSend(transfer, res) };
     this.#send = send;
     this.#ops++;
-    this.#queue.enqueue(Op.Send, this.#fd, view.packet.buffer, view.start + transfer.done, view.length - transfer.done, 0, MSG_NOSIGNAL, send);
+    this.#queue.cmd.send(send, this.#fd, unmoved(transfer), MSG_NOSIGNAL);
   }
 
   #onSend(transfer: Transfer, res: number): void {
@@ -280,10 +278,10 @@ export class NativeStream implements RawStream {
     this.#writeShut = true;
   }
 
-  /** A ring operation on this socket without a buffer (shutdown, close). */
-  #op(op: Op, how: number, then: (res: number) => void): void {
+  /** A ring operation on this socket without a buffer (shutdown, close): `put` builds it. */
+  #op(put: (to: Pending) => void, then: (res: number) => void): void {
     this.#ops++;
-    this.#queue.enqueue(op, this.#fd, null, 0, how, 0, 0, {
+    put({
       userData: 0,
       complete: (res) => {
         then(res);
@@ -304,6 +302,11 @@ export class NativeStream implements RawStream {
     if (this.#ops === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
+}
+
+/** The part of a transfer's view not moved yet. */
+function unmoved({ view, done }: Transfer): ByteRange {
+  return { buffer: view.packet.buffer, offset: view.start + done, length: view.length - done };
 }
 
 function cancelled(syscall = 'read'): MfioError {

@@ -4,7 +4,6 @@ import { fromNodeError, systemError } from '../../errors.js';
 import { AcceptQueue } from '../../net/accept-queue.js';
 import type { RawListener, RawStream, SocketAddress, TcpDriver } from '../../net/driver.js';
 import type { NativeSockets } from '../../native/addon.js';
-import { Op } from './commands.js';
 import { encodeSockaddr } from './sockaddr.js';
 import { socketAddress, NativeStream } from './native-stream.js';
 import type { Pending, NativeQueue } from './native-queue.js';
@@ -47,9 +46,8 @@ export class NativeTcpDriver implements TcpDriver {
     const sockaddr = encodeSockaddr(address, port);
     const res = await new Promise<number>((resolve, reject) => {
       let aborted = false;
-      const pending: Pending & { keep: Uint8Array } = {
+      const pending: Pending = {
         userData: 0,
-        keep: sockaddr,
         complete: (res) => {
           signal.removeEventListener('abort', onAbort);
           if (aborted) {
@@ -66,7 +64,7 @@ export class NativeTcpDriver implements TcpDriver {
         reject(signal.reason);
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      this.#queue.enqueue(Op.Connect, fd, sockaddr, 0, sockaddr.length, 0, 0, pending);
+      this.#queue.cmd.connect(pending, fd, sockaddr);
     });
     if (res < 0) {
       sockets.socketResetClose(fd);
@@ -131,7 +129,7 @@ class NativeListener implements RawListener {
   #arm(): void {
     const accept: Pending = { userData: 0, complete: (res) => this.#onAccept(res) };
     this.#accept = accept;
-    this.#queue.enqueue(Op.Accept, this.#fd, null, 0, 0, 0, 0, accept);
+    this.#queue.cmd.accept(accept, this.#fd);
   }
 
   #onAccept(res: number): void {

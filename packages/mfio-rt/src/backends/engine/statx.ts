@@ -1,7 +1,7 @@
 import type { FileType, Metadata } from '../../fs/types.js';
+import type { StatxBuffer } from './command-builder.js';
+import { STATX_BUFFER_SIZE } from './commands.js';
 
-/** sizeof(struct statx), the buffer the kernel fills. */
-export const STATX_SIZE = 256;
 /** STATX_BASIC_STATS | STATX_BTIME. */
 export const STATX_MASK = 0x7ff | 0x800;
 const STATX_BTIME = 0x800;
@@ -34,8 +34,8 @@ function typeOf(mode: number): FileType {
 }
 
 /** A filled struct statx as {@link Metadata}; birth time only where the filesystem keeps it. */
-export function parseStatx(buffer: Uint8Array): Metadata {
-  const view = new DataView(buffer.buffer, buffer.byteOffset, STATX_SIZE);
+export function parseStatx(buffer: StatxBuffer): Metadata {
+  const view = new DataView(buffer.buffer, buffer.byteOffset, STATX_BUFFER_SIZE);
   const mode = view.getUint16(MODE, true);
   const permissions = mode & 0o7777;
   const hasBirth = (view.getUint32(MASK, true) & STATX_BTIME) !== 0 && view.getBigInt64(BTIME, true) !== 0n;
