@@ -206,6 +206,18 @@ export const OPS = [
     executors: ['iocp'],
     slots: { fd: { kind: 'fd', name: 'fd' }, arg: { kind: 'length', name: 'length' } },
   },
+  {
+    name: 'fadvise',
+    id: 19,
+    doc: 'posix_fadvise: how a range will be read (POSIX_FADV_RANDOM turns readahead off).',
+    executors: POSIX,
+    slots: {
+      fd: { kind: 'fd', name: 'fd' },
+      arg: { kind: 'position', name: 'offset' },
+      len: { kind: 'number', name: 'length', doc: 'bytes, 0: to the end of the file' },
+      flags: { kind: 'flags', name: 'advice', doc: "POSIX_FADV_* (Linux's numbers)" },
+    },
+  },
 ];
 
 /** Values JS sends that C++ interprets (Linux's numbers on every platform). */

@@ -140,6 +140,11 @@ export class CommandBuilder {
     this.#sink.put(Op.Shutdown, to, 0, socket, null, 0, how, 0, 0, null);
   }
 
+  /** posix_fadvise(fd, offset, length, advice): `length` 0 means to the end of the file. */
+  fadvise(to: Pending, fd: number, offset: number, length: number, advice: number): void {
+    this.#sink.put(Op.Fadvise, to, 0, fd, null, 0, length, offset, advice, null);
+  }
+
   /** The file's new length (the IOCP executor only; the others answer EINVAL). */
   setLen(to: Pending, fd: number, length: number): void {
     this.#sink.put(Op.SetLen, to, 0, fd, null, 0, 0, length, 0, null);

@@ -40,11 +40,13 @@ export const Op = {
   OpenAt2: 17,
   /** Sets the file length. IOCP only: a Windows HANDLE is not a CRT fd, so node:fs cannot ftruncate it. Slots: fd = fd (fd); arg = length (length). Executors: iocp. */
   SetLen: 18,
+  /** posix_fadvise: how a range will be read (POSIX_FADV_RANDOM turns readahead off). Slots: fd = fd (fd); arg = offset (position); len = length (number: bytes, 0: to the end of the file); flags = advice (flags: POSIX_FADV_* (Linux's numbers)). Executors: io_uring, threadpool. */
+  Fadvise: 19,
 } as const;
 export type Op = (typeof Op)[keyof typeof Op];
 
 /** Each op's name, by its number (for diagnostics). */
-export const OP_NAMES: readonly string[] = ['nop', 'read', 'write', 'openAt', 'close', 'fsync', 'statx', 'cancel', 'mkdirAt', 'unlinkAt', 'renameAt', 'linkAt', 'connect', 'accept', 'recv', 'send', 'shutdown', 'openAt2', 'setLen'];
+export const OP_NAMES: readonly string[] = ['nop', 'read', 'write', 'openAt', 'close', 'fsync', 'statx', 'cancel', 'mkdirAt', 'unlinkAt', 'renameAt', 'linkAt', 'connect', 'accept', 'recv', 'send', 'shutdown', 'openAt2', 'setLen', 'fadvise'];
 
 /** Float64 slots per command. */
 export const STRIDE = 8;

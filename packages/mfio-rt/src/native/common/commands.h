@@ -28,7 +28,8 @@ enum Op : int {
   kShutdown = 16, // shutdown: SHUT_RD, SHUT_WR or SHUT_RDWR.
   kOpenAt2 = 17,  // openat2 with RESOLVE_* flags (Linux 5.6+): as openAt, confined by `resolve`.
   kSetLen = 18,   // Sets the file length. IOCP only: a Windows HANDLE is not a CRT fd, so node:fs cannot ftruncate it.
-  kOpCount = 19,
+  kFadvise = 19,  // posix_fadvise: how a range will be read (POSIX_FADV_RANDOM turns readahead off).
+  kOpCount = 20,
 };
 
 enum Field : int {
@@ -84,6 +85,7 @@ constexpr OpLayout kOpLayouts[kOpCount] = {
     {"shutdown", FdKind::kFd, BufKind::kNone, LenKind::kNumber, ArgKind::kNone, false, kExecutorIoUring | kExecutorThreadpool | kExecutorIocp},
     {"openAt2", FdKind::kDirFd, BufKind::kPath, LenKind::kNumber, ArgKind::kNumber, true, kExecutorIoUring | kExecutorThreadpool | kExecutorIocp},
     {"setLen", FdKind::kFd, BufKind::kNone, LenKind::kNone, ArgKind::kLength, false, kExecutorIocp},
+    {"fadvise", FdKind::kFd, BufKind::kNone, LenKind::kNumber, ArgKind::kPosition, true, kExecutorIoUring | kExecutorThreadpool},
 };
 
 // Values JS sends that C++ interprets (Linux's numbers on every platform).
@@ -108,7 +110,7 @@ struct NamedValue {
   const char* name;
   double value;
 };
-constexpr NamedValue kOpValues[] = {{"nop", kNop}, {"read", kRead}, {"write", kWrite}, {"openAt", kOpenAt}, {"close", kClose}, {"fsync", kFsync}, {"statx", kStatx}, {"cancel", kCancel}, {"mkdirAt", kMkdirAt}, {"unlinkAt", kUnlinkAt}, {"renameAt", kRenameAt}, {"linkAt", kLinkAt}, {"connect", kConnect}, {"accept", kAccept}, {"recv", kRecv}, {"send", kSend}, {"shutdown", kShutdown}, {"openAt2", kOpenAt2}, {"setLen", kSetLen}};
+constexpr NamedValue kOpValues[] = {{"nop", kNop}, {"read", kRead}, {"write", kWrite}, {"openAt", kOpenAt}, {"close", kClose}, {"fsync", kFsync}, {"statx", kStatx}, {"cancel", kCancel}, {"mkdirAt", kMkdirAt}, {"unlinkAt", kUnlinkAt}, {"renameAt", kRenameAt}, {"linkAt", kLinkAt}, {"connect", kConnect}, {"accept", kAccept}, {"recv", kRecv}, {"send", kSend}, {"shutdown", kShutdown}, {"openAt2", kOpenAt2}, {"setLen", kSetLen}, {"fadvise", kFadvise}};
 constexpr NamedValue kFieldValues[] = {{"op", kFieldOp}, {"userData", kFieldUserData}, {"fd", kFieldFd}, {"buf", kFieldBuf}, {"bufOffset", kFieldBufOffset}, {"len", kFieldLen}, {"arg", kFieldArg}, {"flags", kFieldFlags}};
 constexpr NamedValue kConstantValues[] = {{"AT_FDCWD", kAtFdcwd}, {"AT_REMOVEDIR", kAtRemovedir}, {"AT_EMPTY_PATH", kAtEmptyPath}, {"IORING_FSYNC_DATASYNC", kIoringFsyncDatasync}, {"IOSQE_ASYNC", kIosqeAsync}, {"IORING_ASYNC_CANCEL_ANY", kIoringAsyncCancelAny}, {"RESOLVE_NO_MAGICLINKS", kResolveNoMagiclinks}, {"RESOLVE_BENEATH", kResolveBeneath}, {"O_PATH", kOPath}, {"STATX_BUFFER_SIZE", kStatxBufferSize}, {"MAX_TRANSFER", kMaxTransfer}};
 

@@ -116,6 +116,12 @@ int Prepare(io_uring_sqe* sqe, const double* cmd, BufferTable& buffers, open_how
       sqe->opcode = IORING_OP_SHUTDOWN;
       sqe->len = c.len;  // how
       return 0;
+    case kFadvise:
+      sqe->opcode = IORING_OP_FADVISE;
+      sqe->off = c.arg;
+      sqe->len = c.len;
+      sqe->fadvise_advice = c.flags;
+      return 0;
     default:
       return -EINVAL;
   }

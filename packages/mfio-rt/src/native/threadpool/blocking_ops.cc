@@ -153,6 +153,13 @@ int32_t RunFileCommand(const Command& c) {
       return Result(linkat(c.fd, path, static_cast<int>(c.len), path2, static_cast<int>(c.flags)));
     case kShutdown:
       return Result(shutdown(c.fd, static_cast<int>(c.len)));
+    case kFadvise:
+#ifdef __linux__
+      // Returns the error number itself, not -1 and errno.
+      return -posix_fadvise(c.fd, static_cast<off_t>(c.arg), static_cast<off_t>(c.len), static_cast<int>(c.flags));
+#else
+      return 0;  // advice only: where the call (or Linux's numbering) is missing, nothing to do
+#endif
     default:
       return -EINVAL;
   }
