@@ -1,6 +1,7 @@
 import { MfioError, type ReadBatch } from '@mfio/core';
 import { MAX_TRANSFER } from './commands.js';
-import type { NativeQueue, Pending, RequestSource } from './native-queue.js';
+import type { Pending } from './command-builder.js';
+import type { NativeQueue, RequestSource } from './native-queue.js';
 import { EAGAIN, ECANCELED, EINTR } from './errno.js';
 
 /** The file a batch reads from, told when the whole batch is done. */

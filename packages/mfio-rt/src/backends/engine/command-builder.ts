@@ -1,7 +1,16 @@
 import { isAbsolute, toNamespacedPath } from 'node:path';
 import { invalidArgValue } from '../../errors.js';
 import { AT_FDCWD, AT_REMOVEDIR, IORING_FSYNC_DATASYNC, Op, STATX_BUFFER_SIZE } from './commands.js';
-import type { Pending } from './native-queue.js';
+
+/**
+ * A request handed to the executor: told its result (>= 0 or -errno) once, when it completes.
+ * One Pending may stand for many requests (a readMany batch): `index` says which.
+ */
+export interface Pending {
+  /** Set by the queue: slot and generation, what the kernel echoes back (the latest request's). */
+  userData: number;
+  complete(res: number, index: number): void;
+}
 
 /** Bytes the kernel reads or writes: `length` bytes of `buffer` from `offset`. */
 export interface ByteRange {

@@ -4,10 +4,10 @@ import { fromNodeError } from '../../errors.js';
 import type { RawFile } from '../../fs/driver.js';
 import type { Metadata } from '../../fs/types.js';
 import { BatchRead } from './batch-read.js';
-import { EMPTY_PATH, statxBuffer, type ByteRange } from './command-builder.js';
+import { EMPTY_PATH, statxBuffer, type ByteRange, type Pending } from './command-builder.js';
 import { AT_EMPTY_PATH } from './commands.js';
 import { parseStatx, STATX_MASK } from './statx.js';
-import type { Pending, NativeQueue } from './native-queue.js';
+import type { NativeQueue } from './native-queue.js';
 import { EAGAIN, EINTR } from './errno.js';
 
 /** Where a native operation applies, for its error. */

@@ -1,18 +1,8 @@
 import { MfioError, type InFlightRequest, type IoBackend, type Packet } from '@mfio/core';
 import type { NativeExecutor, NativeExecutorClass } from '../../native/addon.js';
-import { CommandBuilder, type CommandSink } from './command-builder.js';
+import { CommandBuilder, type CommandSink, type Pending } from './command-builder.js';
 import { F_ARG, F_BUF, F_BUF_OFFSET, F_FD, F_FLAGS, F_LEN, F_OP, F_USER_DATA, IORING_ASYNC_CANCEL_ANY, OP_NAMES, Op, SECOND_BUFFER_OPS, STRIDE } from './commands.js';
 import { EBADF, ECANCELED } from './errno.js';
-
-/**
- * A request handed to the executor: told its result (>= 0 or -errno) once, when it completes.
- * One Pending may stand for many requests (a readMany batch): `index` says which.
- */
-export interface Pending {
-  /** Set by the queue: slot and generation, what the kernel echoes back (the latest request's). */
-  userData: number;
-  complete(res: number, index: number): void;
-}
 
 // user_data = slot | generation << 20: a cancel aimed at a finished request cannot hit the
 // request that reused its slot. Kept below 2^31 so it survives the Int32Array round trip.

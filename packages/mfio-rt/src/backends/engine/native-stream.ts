@@ -2,9 +2,9 @@ import { MfioError, type PacketView } from '@mfio/core';
 import { systemError } from '../../errors.js';
 import type { RawStream, ShutdownHow, SocketAddress } from '../../net/driver.js';
 import type { NativeSockets } from '../../native/addon.js';
-import type { ByteRange } from './command-builder.js';
+import type { ByteRange, Pending } from './command-builder.js';
 import { decodeSockaddr } from './sockaddr.js';
-import type { Pending, NativeQueue } from './native-queue.js';
+import type { NativeQueue } from './native-queue.js';
 import { EAGAIN, ECANCELED, EINTR } from './errno.js';
 
 const MSG_NOSIGNAL = 0x4000;

@@ -6,7 +6,8 @@ import type { RawListener, RawStream, SocketAddress, TcpDriver } from '../../net
 import type { NativeSockets } from '../../native/addon.js';
 import { encodeSockaddr } from './sockaddr.js';
 import { socketAddress, NativeStream } from './native-stream.js';
-import type { Pending, NativeQueue } from './native-queue.js';
+import type { Pending } from './command-builder.js';
+import type { NativeQueue } from './native-queue.js';
 import { ECANCELED, ECONNABORTED, ECONNRESET } from './errno.js';
 
 
