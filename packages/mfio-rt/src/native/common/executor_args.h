@@ -1,6 +1,7 @@
 // The JS-facing protocol every executor shares (NativeExecutorClass in src/native/addon.ts):
 // `new Executor(size, completions: Int32Array, onCompletions)` and
-// `submit(commands: Float64Array, count, buffers)`. Checked once here, for every executor.
+// `submit(commands: Float64Array, count, buffers)`. Checked once here, for every executor; the
+// class and its lifecycle are ExecutorBase (executor_base.h).
 #pragma once
 
 #include <napi.h>
@@ -48,21 +49,6 @@ inline unsigned CommandsToTake(const double* base, unsigned count, uint64_t in_f
     used++;
   }
   return take;
-}
-
-// The JS class of an executor `T` (NativeExecutor in src/native/addon.ts): its six methods, the
-// same for every backend. `T` makes this a friend, so the methods can stay private.
-template <typename T>
-Napi::Function DefineExecutorClass(Napi::Env env, const char* name) {
-  return T::DefineClass(env, name,
-                        {
-                            T::template InstanceMethod<&T::Submit>("submit"),
-                            T::template InstanceMethod<&T::Wait>("wait"),
-                            T::template InstanceMethod<&T::Drain>("drain"),
-                            T::template InstanceMethod<&T::SetActive>("setActive"),
-                            T::template InstanceMethod<&T::Close>("close"),
-                            T::template InstanceMethod<&T::Info>("info"),
-                        });
 }
 
 // submit()'s command buffer and count; false with a pending RangeError if the count overruns it.

@@ -129,10 +129,8 @@ int Prepare(io_uring_sqe* sqe, const double* cmd, BufferTable& buffers, open_how
 
 }  // namespace
 
-Napi::Function UringExecutor::Define(Napi::Env env) { return DefineExecutorClass<UringExecutor>(env, "UringExecutor"); }
-
 // new UringExecutor(entries, completions: Int32Array, onCompletions: (count) => void)
-UringExecutor::UringExecutor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<UringExecutor>(info), env_(info.Env()) {
+UringExecutor::UringExecutor(const Napi::CallbackInfo& info) : ExecutorBase(info) {
   Napi::Env env = info.Env();
   if (!CheckExecutorArgs(info, "UringExecutor(entries, completions: Int32Array, onCompletions)")) return;
   // CQ room for every request JS may have in flight (capacity) plus a cancel for each of them.
@@ -149,27 +147,13 @@ UringExecutor::UringExecutor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
     ErrnoError(env, rc, "uv_poll_start").ThrowAsJavaScriptException();
     return;
   }
-  Napi::Int32Array completions = info[1].As<Napi::Int32Array>();
-  sink_.Init(env, completions, info[2].As<Napi::Function>(), "mfio:io_uring");
-  closed_ = false;
-  // The poll handle points at this object: keep it alive until close().
-  Ref();
-  napi_add_env_cleanup_hook(env, &UringExecutor::OnEnvCleanup, this);
+  Open(info, "mfio:io_uring");
 }
 
-UringExecutor::~UringExecutor() {
-  if (!closed_) Shutdown();
-}
+UringExecutor::~UringExecutor() { Shutdown(); }
 
-// submit(commands: Float64Array, count, buffers: Uint8Array[]) -> commands consumed. Commands
-// that do not fit in the submission queue are left for the next call.
-Napi::Value UringExecutor::Submit(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Napi::Float64Array commands;
-  unsigned count;
-  if (!CheckSubmitArgs(info, closed_, -EBADF, "io_uring_enter", &commands, &count)) return env.Undefined();
-  BufferTable buffers(info[2].As<Napi::Array>());
-  const double* base = commands.Data();
+// Commands that do not fit in the submission queue are left for the next call.
+Napi::Value UringExecutor::SubmitCommands(Napi::Env env, const double* base, unsigned count, BufferTable& buffers) {
   unsigned consumed = 0;
   for (; consumed < count; consumed++) {
     io_uring_sqe* sqe = ring_.NextSqe();
@@ -201,29 +185,14 @@ Napi::Value UringExecutor::Submit(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, consumed);
 }
 
-// wait(minComplete) -> pairs written: submit what is queued, block until at least `minComplete`
-// completions are ready, drain them. For the sync wrappers.
-Napi::Value UringExecutor::Wait(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (closed_) {
-    ErrnoError(env, -EBADF, "io_uring_enter").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  unsigned wait_for = info[0].As<Napi::Number>().Uint32Value();
-  int rc = ring_.Enter(wait_for);
-  if (rc < 0 && rc != -EAGAIN && rc != -EBUSY) {
-    ErrnoError(env, rc, "io_uring_enter").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  return Napi::Number::New(env, DrainInto());
+// wait(minComplete): submit what is queued, block until at least `min_complete` completions are
+// ready. EAGAIN/EBUSY are no error here either (see SubmitCommands): what is ready is drained.
+int UringExecutor::WaitFor(unsigned min_complete) {
+  const int rc = ring_.Enter(min_complete);
+  return rc < 0 && rc != -EAGAIN && rc != -EBUSY ? rc : 0;
 }
 
-// drain() -> pairs written, without a syscall unless completions overflowed.
-Napi::Value UringExecutor::Drain(const Napi::CallbackInfo& info) {
-  if (closed_) return Napi::Number::New(info.Env(), 0);
-  return Napi::Number::New(info.Env(), DrainInto());
-}
-
+// drain(): without a syscall unless completions overflowed.
 unsigned UringExecutor::DrainInto() {
   unsigned written = 0;
   auto take = [&](uint64_t user_data, int32_t res, uint32_t) {
@@ -251,32 +220,12 @@ unsigned UringExecutor::DrainInto() {
   return written;
 }
 
-void UringExecutor::OnReadable(void* data) {
-  auto* self = static_cast<UringExecutor*>(data);
-  if (self->closed_) return;
-  Napi::Env env(self->env_);
-  self->sink_.Deliver(env, [self] { return self->Value(); }, [self] { return self->DrainInto(); }, [self] { return self->closed_; });
-}
+void UringExecutor::OnReadable(void* data) { static_cast<UringExecutor*>(data)->Deliver(); }
 
-void UringExecutor::SetActive(const Napi::CallbackInfo& info) {
-  poll_.SetActive(info[0].ToBoolean().Value());
-}
+void UringExecutor::KeepAlive(bool active) { poll_.SetActive(active); }
 
 // close(): JS cancels and waits for its requests first; anything left is cancelled here.
-void UringExecutor::Close(const Napi::CallbackInfo& info) {
-  (void)info;
-  if (closed_) return;
-  napi_remove_env_cleanup_hook(env_, &UringExecutor::OnEnvCleanup, this);
-  Shutdown();
-}
-
-void UringExecutor::OnEnvCleanup(void* data) {
-  static_cast<UringExecutor*>(data)->Shutdown();
-}
-
-void UringExecutor::Shutdown() {
-  if (closed_) return;
-  closed_ = true;
+void UringExecutor::Stop() {
   if (in_flight_ > 0) {
     // The kernel may still write JS buffers: cancel everything and wait until it has let go.
     if (io_uring_sqe* sqe = ring_.NextSqe()) {
@@ -293,13 +242,9 @@ void UringExecutor::Shutdown() {
   }
   poll_.Stop();
   ring_.Close();
-  sink_.Reset();
-  Unref();
 }
 
-Napi::Value UringExecutor::Info(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Napi::Object out = Napi::Object::New(env);
+void UringExecutor::Describe(Napi::Object out) {
   // Never more requests in the kernel than the CQ holds: completions cannot overflow.
   // Cancels go regardless of capacity (NativeQueue): each may add a completion, so half the CQ.
   out.Set("capacity", (ring_.cq_entries() - 1) / 2);
@@ -307,7 +252,6 @@ Napi::Value UringExecutor::Info(const Napi::CallbackInfo& info) {
   out.Set("features", ring_.features());
   out.Set("inFlight", static_cast<double>(in_flight_));
   out.Set("fd", ring_.fd());
-  return out;
 }
 
 }  // namespace mfio::rt

@@ -7,19 +7,18 @@
 #include <linux/openat2.h>
 #include <napi.h>
 
-#include <memory>
+#include <cerrno>
 #include <unordered_map>
 #include <vector>
 
-#include "../common/completion_sink.h"
+#include "../common/executor_base.h"
 #include "../common/loop_poll.h"
 #include "ring.h"
 
 namespace mfio::rt {
 
-class UringExecutor : public Napi::ObjectWrap<UringExecutor> {
+class UringExecutor : public ExecutorBase<UringExecutor> {
  public:
-  static Napi::Function Define(Napi::Env env);
   explicit UringExecutor(const Napi::CallbackInfo& info);
   ~UringExecutor() override;
 
@@ -27,33 +26,33 @@ class UringExecutor : public Napi::ObjectWrap<UringExecutor> {
   static constexpr unsigned kCqPerSqe = 8;
 
  private:
-  template <typename T>
-  friend Napi::Function DefineExecutorClass(Napi::Env env, const char* name);
+  friend class ExecutorBase<UringExecutor>;
+  static constexpr const char* kClassName = "UringExecutor";
+  static constexpr int kBadFd = -EBADF;
+  static constexpr const char* kSubmitCall = "io_uring_enter";
+  static constexpr const char* kWaitCall = "io_uring_enter";
 
-  Napi::Value Submit(const Napi::CallbackInfo& info);
-  Napi::Value Wait(const Napi::CallbackInfo& info);
-  Napi::Value Drain(const Napi::CallbackInfo& info);
-  void SetActive(const Napi::CallbackInfo& info);
-  void Close(const Napi::CallbackInfo& info);
-  Napi::Value Info(const Napi::CallbackInfo& info);
+  // Fill SQEs from the commands and enter the ring once; the commands the SQ has no room for
+  // are left for the next call.
+  Napi::Value SubmitCommands(Napi::Env env, const double* base, unsigned count, BufferTable& buffers);
+  // Submit what is queued and wait for `min_complete` completions.
+  int WaitFor(unsigned min_complete);
+  void KeepAlive(bool active);
+  void Describe(Napi::Object out);
 
   static void OnReadable(void* self);
-  static void OnEnvCleanup(void* self);
   // Move ready completions into the shared array; returns how many pairs were written.
   unsigned DrainInto();
   // Cancel everything in flight, wait for the kernel to let go of every buffer, release the ring.
-  void Shutdown();
+  void Stop();
 
   Ring ring_;
   LoopPoll poll_;
-  napi_env env_;
-  CompletionSink sink_;
   // Commands that could not be prepared go to the kernel as NOPs; their real result lives here.
   std::unordered_map<uint64_t, int32_t> overrides_;
   // One open_how per SQE slot, for OPENAT2 (the kernel reads it when it takes the SQE).
   std::vector<open_how> hows_;
-  uint64_t in_flight_ = 0;  // SQEs handed out minus CQEs seen
-  bool closed_ = true;
+  // in_flight_ (ExecutorBase) counts SQEs handed out minus CQEs seen.
 };
 
 }  // namespace mfio::rt

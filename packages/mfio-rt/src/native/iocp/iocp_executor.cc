@@ -68,11 +68,9 @@ struct Operation {
   char addresses[2 * kAcceptAddressSize];
 };
 
-Napi::Function IocpExecutor::Define(Napi::Env env) { return DefineExecutorClass<IocpExecutor>(env, "IocpExecutor"); }
-
 // new IocpExecutor(size, completions: Int32Array, onCompletions: (count) => void). `size` is the
 // port's concurrency value (0: as many threads as cores); one thread dequeues, so it is advisory.
-IocpExecutor::IocpExecutor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<IocpExecutor>(info), env_(info.Env()) {
+IocpExecutor::IocpExecutor(const Napi::CallbackInfo& info) : ExecutorBase(info) {
   Napi::Env env = info.Env();
   if (!CheckExecutorArgs(info, "IocpExecutor(size, completions: Int32Array, onCompletions)")) return;
   port_ = CreateIoCompletionPort(INVALID_HANDLE_VALUE, nullptr, 0, 0);
@@ -100,27 +98,13 @@ IocpExecutor::IocpExecutor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Io
     ErrnoError(env, UvError(error), "CreateThread").ThrowAsJavaScriptException();
     return;
   }
-  sink_.Init(env, info[1].As<Napi::Int32Array>(), info[2].As<Napi::Function>(), "mfio:iocp");
-  closed_ = false;
-  // The waiter thread and the system thread pool point at this object: keep it until close().
-  Ref();
-  napi_add_env_cleanup_hook(env, &IocpExecutor::OnEnvCleanup, this);
+  Open(info, "mfio:iocp");
 }
 
-IocpExecutor::~IocpExecutor() {
-  if (!closed_) Shutdown();
-}
+IocpExecutor::~IocpExecutor() { Shutdown(); }
 
-// submit(commands: Float64Array, count, buffers: Uint8Array[]) -> commands consumed: others up to
-// the room left under kCapacity, cancels always (CommandsToTake); the rest stay with the caller.
-Napi::Value IocpExecutor::Submit(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Napi::Float64Array commands;
-  unsigned count;
-  if (!CheckSubmitArgs(info, closed_, UV__EBADF, "iocp submit", &commands, &count)) return env.Undefined();
-  const double* base = commands.Data();
+Napi::Value IocpExecutor::SubmitCommands(Napi::Env env, const double* base, unsigned count, BufferTable& buffers) {
   const unsigned take = CommandsToTake(base, count, in_flight_, kCapacity);
-  BufferTable buffers(info[2].As<Napi::Array>());
   in_flight_ += take;
   for (unsigned i = 0; i < take; i++) {
     Command command;
@@ -446,9 +430,7 @@ void IocpExecutor::CallJs(napi_env env, napi_value js_callback, void* context, v
   if (env == nullptr) return;
   auto* self = static_cast<IocpExecutor*>(context);
   self->wake_pending_.store(false);
-  if (self->closed_) return;
-  self->sink_.Deliver(Napi::Env(env), [self] { return self->Value(); }, [self] { return self->DrainInto(); },
-                      [self] { return self->closed_; });
+  self->Deliver();
 }
 
 unsigned IocpExecutor::DrainInto() {
@@ -472,56 +454,27 @@ unsigned IocpExecutor::DrainInto() {
   return n;
 }
 
-// wait(minComplete) -> pairs written: block until at least `minComplete` completions are ready,
-// then drain them. For the sync wrappers.
-Napi::Value IocpExecutor::Wait(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (closed_) {
-    ErrnoError(env, UV__EBADF, "iocp wait").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  uint64_t wait_for = info[0].As<Napi::Number>().Uint32Value();
-  if (wait_for > in_flight_) wait_for = in_flight_;  // never wait for what nothing will complete
-  if (wait_for > sink_.capacity()) wait_for = sink_.capacity();
-  {
-    Locked lock(&lock_);
-    while (done_.size() < wait_for) SleepConditionVariableSRW(&changed_, &lock_, INFINITE, 0);
-  }
-  return Napi::Number::New(env, DrainInto());
+// wait(minComplete): block until at least `min_complete` completions are ready.
+int IocpExecutor::WaitFor(unsigned min_complete) {
+  const uint64_t wait_for = Waitable(min_complete);
+  Locked lock(&lock_);
+  while (done_.size() < wait_for) SleepConditionVariableSRW(&changed_, &lock_, INFINITE, 0);
+  return 0;
 }
 
-Napi::Value IocpExecutor::Drain(const Napi::CallbackInfo& info) {
-  if (closed_) return Napi::Number::New(info.Env(), 0);
-  return Napi::Number::New(info.Env(), DrainInto());
-}
-
-void IocpExecutor::SetActive(const Napi::CallbackInfo& info) {
-  const bool active = info[0].ToBoolean().Value();
-  if (closed_ || active == active_) return;
+void IocpExecutor::KeepAlive(bool active) {
+  if (active == active_) return;
   active_ = active;
   if (active) {
-    napi_ref_threadsafe_function(info.Env(), wake_);
+    napi_ref_threadsafe_function(env_, wake_);
   } else {
-    napi_unref_threadsafe_function(info.Env(), wake_);
+    napi_unref_threadsafe_function(env_, wake_);
   }
 }
 
 // close(): JS cancels and waits for its requests first; anything left is cancelled and waited
 // for here.
-void IocpExecutor::Close(const Napi::CallbackInfo& info) {
-  (void)info;
-  if (closed_) return;
-  napi_remove_env_cleanup_hook(env_, &IocpExecutor::OnEnvCleanup, this);
-  Shutdown();
-}
-
-void IocpExecutor::OnEnvCleanup(void* data) {
-  static_cast<IocpExecutor*>(data)->Shutdown();
-}
-
-void IocpExecutor::Shutdown() {
-  if (closed_) return;
-  closed_ = true;
+void IocpExecutor::Stop() {
   {
     // The kernel may write into a buffer until its packet is dequeued: cancel what is left and
     // wait for every packet (a blocking command finishes on its own).
@@ -547,17 +500,12 @@ void IocpExecutor::Shutdown() {
   // Calls still queued are dropped (CallJs sees no env): nothing is left to deliver.
   napi_release_threadsafe_function(wake_, napi_tsfn_abort);
   wake_ = nullptr;
-  sink_.Reset();
-  Unref();
 }
 
-Napi::Value IocpExecutor::Info(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Napi::Object out = Napi::Object::New(env);
+void IocpExecutor::Describe(Napi::Object out) {
   out.Set("capacity", kCapacity);
   out.Set("inFlight", static_cast<double>(in_flight_));
   out.Set("fd", -1);
-  return out;
 }
 
 }  // namespace mfio::rt::win

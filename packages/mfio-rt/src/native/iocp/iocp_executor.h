@@ -29,16 +29,15 @@
 #include <utility>
 
 #include "../common/command.h"
-#include "../common/completion_sink.h"
-#include "../common/executor_args.h"
+#include "../common/executor_base.h"
+#include "win_errors.h"
 
 namespace mfio::rt::win {
 
 struct Operation;
 
-class IocpExecutor : public Napi::ObjectWrap<IocpExecutor> {
+class IocpExecutor : public ExecutorBase<IocpExecutor> {
  public:
-  static Napi::Function Define(Napi::Env env);
   explicit IocpExecutor(const Napi::CallbackInfo& info);
   ~IocpExecutor() override;
 
@@ -46,15 +45,19 @@ class IocpExecutor : public Napi::ObjectWrap<IocpExecutor> {
   static constexpr unsigned kCapacity = 4096;
 
  private:
-  template <typename T>
-  friend Napi::Function mfio::rt::DefineExecutorClass(Napi::Env env, const char* name);
+  friend class ExecutorBase<IocpExecutor>;
+  static constexpr const char* kClassName = "IocpExecutor";
+  static constexpr int kBadFd = UV__EBADF;
+  static constexpr const char* kSubmitCall = "iocp submit";
+  static constexpr const char* kWaitCall = "iocp wait";
 
-  Napi::Value Submit(const Napi::CallbackInfo& info);
-  Napi::Value Wait(const Napi::CallbackInfo& info);
-  Napi::Value Drain(const Napi::CallbackInfo& info);
-  void SetActive(const Napi::CallbackInfo& info);
-  void Close(const Napi::CallbackInfo& info);
-  Napi::Value Info(const Napi::CallbackInfo& info);
+  // Decode the commands and start each at once: others up to the room left under kCapacity,
+  // cancels always (CommandsToTake).
+  Napi::Value SubmitCommands(Napi::Env env, const double* base, unsigned count, BufferTable& buffers);
+  // Block until `min_complete` completions are ready.
+  int WaitFor(unsigned min_complete);
+  void KeepAlive(bool active);
+  void Describe(Napi::Object out);
 
   // JS thread: start one decoded command; its result comes later through the port, or now.
   void Start(const Command& c);
@@ -71,18 +74,17 @@ class IocpExecutor : public Napi::ObjectWrap<IocpExecutor> {
   static DWORD WINAPI WaiterMain(void* self);
   static void CALLBACK RunBlocking(PTP_CALLBACK_INSTANCE instance, void* op);
   static void CallJs(napi_env env, napi_value js_callback, void* context, void* data);
-  static void OnEnvCleanup(void* self);
   // Ask the JS thread to drain, unless a wakeup is already on its way.
   void Wake();
   // JS thread: move ready completions into the shared array; returns the pairs written.
   unsigned DrainInto();
-  void Shutdown();
+  // Cancel what is left, wait for every packet, close what the port's requests left open, stop
+  // the waiter and release the port.
+  void Stop();
 
   HANDLE port_ = nullptr;
   HANDLE waiter_ = nullptr;
   napi_threadsafe_function wake_ = nullptr;
-  napi_env env_;
-  CompletionSink sink_;
 
   SRWLOCK lock_ = SRWLOCK_INIT;
   CONDITION_VARIABLE changed_ = CONDITION_VARIABLE_INIT;  // a completion arrived
@@ -94,9 +96,7 @@ class IocpExecutor : public Napi::ObjectWrap<IocpExecutor> {
   std::unordered_set<HANDLE> files_;
 
   std::atomic<bool> wake_pending_{false};
-  uint64_t in_flight_ = 0;  // JS thread: completions owed to JS
   bool active_ = false;
-  bool closed_ = true;
 };
 
 }  // namespace mfio::rt::win

@@ -7,17 +7,17 @@
 
 #include <napi.h>
 
+#include <cerrno>
 #include <memory>
 
-#include "../common/completion_sink.h"
+#include "../common/executor_base.h"
 #include "../common/loop_poll.h"
 #include "worker_pool.h"
 
 namespace mfio::rt {
 
-class ThreadpoolExecutor : public Napi::ObjectWrap<ThreadpoolExecutor> {
+class ThreadpoolExecutor : public ExecutorBase<ThreadpoolExecutor> {
  public:
-  static Napi::Function Define(Napi::Env env);
   explicit ThreadpoolExecutor(const Napi::CallbackInfo& info);
   ~ThreadpoolExecutor() override;
 
@@ -25,30 +25,29 @@ class ThreadpoolExecutor : public Napi::ObjectWrap<ThreadpoolExecutor> {
   static constexpr unsigned kCapacity = 4096;
 
  private:
-  template <typename T>
-  friend Napi::Function DefineExecutorClass(Napi::Env env, const char* name);
+  friend class ExecutorBase<ThreadpoolExecutor>;
+  static constexpr const char* kClassName = "ThreadpoolExecutor";
+  static constexpr int kBadFd = -EBADF;
+  static constexpr const char* kSubmitCall = "threadpool submit";
+  static constexpr const char* kWaitCall = "threadpool wait";
 
-  Napi::Value Submit(const Napi::CallbackInfo& info);
-  Napi::Value Wait(const Napi::CallbackInfo& info);
-  Napi::Value Drain(const Napi::CallbackInfo& info);
-  void SetActive(const Napi::CallbackInfo& info);
-  void Close(const Napi::CallbackInfo& info);
-  Napi::Value Info(const Napi::CallbackInfo& info);
+  // Decode the commands and queue them for the workers: others up to the room left under
+  // kCapacity, cancels always (CommandsToTake).
+  Napi::Value SubmitCommands(Napi::Env env, const double* base, unsigned count, BufferTable& buffers);
+  // Block until `min_complete` completions are ready, running queued file commands meanwhile.
+  int WaitFor(unsigned min_complete);
+  void KeepAlive(bool active);
+  void Describe(Napi::Object out);
 
   static void OnReady(void* self);  // any thread
   static void OnAsync(void* self);  // JS thread
-  static void OnEnvCleanup(void* self);
   // Move ready completions into the shared array; returns how many pairs were written.
   unsigned DrainInto();
   // Stop the workers (dropping queued requests, interrupting socket waits), release the handle.
-  void Shutdown();
+  void Stop();
 
   std::unique_ptr<WorkerPool> pool_;
   LoopAsync async_;
-  napi_env env_;
-  CompletionSink sink_;
-  uint64_t in_flight_ = 0;  // completions owed to JS
-  bool closed_ = true;
 };
 
 }  // namespace mfio::rt
