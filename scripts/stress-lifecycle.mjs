@@ -30,7 +30,7 @@ if (!(runs >= 1) || !(hogCount >= 0)) {
 }
 
 // The cases: everything about closing, aborting, cancelling and resetting (names in
-// packages/mfio-rt/src/conformance/*-cases.ts), and the deterministic reset race.
+// packages/mfio-rt-conformance/src/*-cases.ts), and the deterministic reset race.
 const CASES = 'abort|close|releas|cancel|reset|destroy|shut';
 
 const hogs = Array.from({ length: hogCount }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));

@@ -1,7 +1,7 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { NativeRt } from '@mfio/rt';
-import { conformanceSuite, type ConformanceSubject, type Fixture } from '@mfio/rt/conformance';
+import { conformanceSuite, type ConformanceSubject, type Fixture } from '@mfio/rt-conformance';
 import { NetFs } from '../src/index.js';
 import { startServer } from './support/servers.js';
 

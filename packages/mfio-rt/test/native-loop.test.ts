@@ -5,7 +5,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NativeRt } from '../src/index.js';
-import { HANG_MS } from '../src/conformance/helpers.js';
+import { HANG_MS } from '@mfio/rt-conformance';
 
 /** Native backends that start here: the ones driven by a handle on Node's loop. */
 const native = NativeRt.builder()

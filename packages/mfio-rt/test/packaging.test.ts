@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -53,13 +53,54 @@ describe('the published @mfio/rt package', () => {
     ]);
   });
 
+  /** The project with the addon built on install, made once for the tests that use it. */
+  let withAddon: string | undefined;
+  const projectWithAddon = (): string => (withAddon ??= project('with-addon'));
+
   test('installs, builds its addon on install, and runs on io_uring', () => {
-    const out = run('node', ['main.js'], project('with-addon'));
+    const out = run('node', ['main.js'], projectWithAddon());
     expect(out).toMatch(/^libuv: ok$/m);
     if (process.platform === 'linux') {
       expect(out).toMatch(/^io_uring: ok$/m);
       expect(out).toMatch(/^built io_uring: installed$/m);
     }
+  });
+
+  // The conformance suite is its own package (@mfio/rt-conformance, a devDependency of those who
+  // test an Fs): the runtime ships no jest cases and builds without jest's types.
+  test('ships no conformance suite, no tests and nothing that needs jest', () => {
+    const tarball = tarballs.find((t) => /mfio-rt-\d[^/\\]*\.tgz$/.test(t))!;
+    const files = run('tar', ['tzf', tarball], work).split(/\r?\n/).filter((f) => f !== '');
+    expect(files).toEqual(expect.arrayContaining(['package/package.json', 'package/dist/index.js', 'package/dist/index.d.ts']));
+    expect(files.filter((f) => /conformance|\.test\.|jest/i.test(f))).toEqual([]);
+
+    const unpacked = join(work, 'rt-unpacked');
+    mkdirSync(unpacked);
+    run('tar', ['xzf', tarball, '-C', unpacked], work);
+    const pkg = JSON.parse(readFileSync(join(unpacked, 'package', 'package.json'), 'utf8')) as {
+      exports: Record<string, unknown>;
+      dependencies?: Record<string, string>;
+      peerDependencies?: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
+    };
+    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './package.json']);
+    const needed = Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies, ...pkg.optionalDependencies });
+    expect(needed.filter((name) => /jest|conformance/.test(name))).toEqual([]);
+    // No declaration a user's tsc reads pulls in jest's types.
+    const declarations = files.filter((f) => f.endsWith('.d.ts'));
+    expect(declarations.length).toBeGreaterThan(0);
+    const needingJest = declarations.filter((f) =>
+      /reference types="jest"|@jest\/|\bjest\./.test(readFileSync(join(unpacked, f), 'utf8')),
+    );
+    expect(needingJest).toEqual([]);
+
+    // Installed, the old entry point is gone: the suite is imported from @mfio/rt-conformance.
+    const out = run(
+      'node',
+      ['--input-type=module', '-e', "import('@mfio/rt/conformance').then(() => console.log('found'), (e) => console.log(e.code))"],
+      projectWithAddon(),
+    );
+    expect(out.trim()).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
   });
 
   test('without the addon: one error lists every path tried and the fix; the builder falls back to libuv', () => {

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { NativeQueue } from '../src/backends/engine/native-queue.js';
-import { HANG_MS, describeInFlight, repeats, track, until, within } from '../src/conformance/helpers.js';
+import { HANG_MS, describeInFlight, repeats, track, until, within } from '@mfio/rt-conformance';
 import { NativeRt, type BackendName, type TcpStream } from '../src/index.js';
 
 /**

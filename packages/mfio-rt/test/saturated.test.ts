@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import { HANG_MS, describeInFlight, until, within } from '../src/conformance/helpers.js';
+import { HANG_MS, describeInFlight, until, within } from '@mfio/rt-conformance';
 import { NativeRt, type BackendName, type TcpStream } from '../src/index.js';
 
 /**

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { HANG_MS, describeInFlight, within } from '../src/conformance/helpers.js';
+import { HANG_MS, describeInFlight, within } from '@mfio/rt-conformance';
 import { NativeRt } from '../src/index.js';
 import { loadAddon, type NativeExecutor, type NativeExecutorClass } from '../src/native/addon.js';
 import { AT_FDCWD, IORING_ASYNC_CANCEL_ANY, Op, STRIDE } from '../src/backends/engine/commands.js';

@@ -44,4 +44,4 @@ export async function startServer(
   };
 }
 
-export { HANG_MS, describeInFlight, until, within } from '@mfio/rt/conformance';
+export { HANG_MS, describeInFlight, until, within } from '@mfio/rt-conformance';

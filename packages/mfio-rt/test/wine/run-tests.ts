@@ -1,7 +1,7 @@
 /**
  * Entry of the bundle scripts/test-wine.mjs runs under Wine: the mini jest globals, then the
- * same test files jest runs on Linux (the conformance suite, the native backends on Node's loop,
- * runtime close), then the run. Exits with 1 on any failure.
+ * same test files jest runs on Linux (the suite of @mfio/rt-conformance, the native backends on
+ * Node's loop, runtime close), then the run. Exits with 1 on any failure.
  */
 import { install, run } from './mini-jest.js';
 

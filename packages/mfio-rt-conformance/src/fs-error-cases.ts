@@ -1,5 +1,4 @@
-import type { DirHandle } from '../fs/types.js';
-import type { OpenOptions } from '../fs/open-options.js';
+import type { DirHandle, OpenOptions } from '@mfio/rt';
 import type { SuiteContext } from './context.js';
 
 /** Expect `promise` to reject with an error whose `code` is `code`. */

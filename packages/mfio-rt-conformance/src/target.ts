@@ -1,5 +1,4 @@
-import type { Fs } from '../fs/types.js';
-import type { Tcp } from '../net/types.js';
+import type { Fs, Tcp } from '@mfio/rt';
 import type { Fixture } from './fixture.js';
 
 /** A runtime under test, set up by a {@link ConformanceTarget}. */

@@ -7,7 +7,8 @@
  * `MFIO_TEST_LARGE_MB` MiB (default 64, as mfio); lower them to keep CI fast.
  * @example
  * // test/my-fs.test.ts
- * import { conformanceSuite, tempDirTarget } from '@mfio/rt/conformance';
+ * import { conformanceSuite, tempDirTarget } from '@mfio/rt-conformance';
+ * import { NativeRt } from '@mfio/rt';
  * conformanceSuite(tempDirTarget('libuv', (cwd) => {
  *   const rt = NativeRt.builder().libuv().cwd(cwd).build();
  *   return { fs: rt, tcp: rt, close: () => rt.close() };
@@ -17,8 +18,7 @@
 import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Fs } from '../fs/types.js';
-import type { Tcp } from '../net/types.js';
+import type { Fs, Tcp } from '@mfio/rt';
 import { SuiteContext } from './context.js';
 import { makeFixture, type Fixture, type FixtureOptions } from './fixture.js';
 import { batchCases } from './batch-cases.js';

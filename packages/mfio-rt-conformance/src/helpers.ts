@@ -1,4 +1,4 @@
-import type { Diagnostics } from '../fs/types.js';
+import type { Diagnostics } from '@mfio/rt';
 
 /** Run `tasks` one after another. */
 export async function sequential(tasks: ReadonlyArray<() => Promise<void>>): Promise<void> {

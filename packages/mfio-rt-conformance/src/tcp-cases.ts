@@ -2,7 +2,7 @@ import { createServer, connect, type AddressInfo, type Server, type Socket } fro
 import { once } from 'node:events';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Tcp, TcpStream } from '../net/types.js';
+import type { Tcp, TcpStream } from '@mfio/rt';
 import type { SuiteContext } from './context.js';
 import { concurrent, sameBytes, sequential } from './helpers.js';
 

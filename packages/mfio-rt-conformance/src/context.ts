@@ -1,5 +1,5 @@
 import { posix, win32 } from 'node:path';
-import type { DirHandle, Fs } from '../fs/types.js';
+import type { DirHandle, Fs } from '@mfio/rt';
 import type { Fixture } from './fixture.js';
 import type { ConformanceSubject } from './target.js';
 import { repeats } from './helpers.js';

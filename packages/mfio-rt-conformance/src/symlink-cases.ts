@@ -1,4 +1,4 @@
-import type { DirHandle } from '../fs/types.js';
+import type { DirHandle } from '@mfio/rt';
 import type { SuiteContext } from './context.js';
 
 async function entries(dir: DirHandle): Promise<Record<string, string>> {
