@@ -37,12 +37,12 @@ export function startNetfsServer(root: string, backend: string, timeoutMs = 15_0
       if (!match) return;
       // Started: stop watching its log and its exit here (stop() waits for the exit itself).
       clearTimeout(timer);
-      child.stderr!.off('data', onData);
-      child.stderr!.resume();
+      child.stderr.off('data', onData);
+      child.stderr.resume();
       child.removeAllListeners('exit');
       resolve({ host: match[2]!, port: Number(match[3]), backend: match[1]!, stop: () => stop(child) });
     };
-    child.stderr!.on('data', onData);
+    child.stderr.on('data', onData);
   });
 }
 
