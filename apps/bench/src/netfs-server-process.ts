@@ -32,7 +32,7 @@ export function startNetfsServer(root: string, backend: string, timeoutMs = 15_0
     child.on('error', (error) => fail(error.message));
     child.on('exit', (code) => fail(`exited with ${code}`));
     const onData = (chunk: Buffer): void => {
-      log += chunk;
+      log += chunk.toString();
       const match = /backend (\S+); listening on (\S+):(\d+)/.exec(log);
       if (!match) return;
       // Started: stop watching its log and its exit here (stop() waits for the exit itself).

@@ -41,7 +41,7 @@ export interface NativeSockets {
 
 export interface NativeAddon extends Partial<NativeSockets> {
   /** Bytes from the start of `buffer` to the next page boundary (src/native/common/aligned_buffer.cc). */
-  pageOffset?(buffer: Uint8Array): number;
+  pageOffset?: (buffer: Uint8Array) => number;
   /** Present where io_uring was compiled in (Linux). */
   UringExecutor?: NativeExecutorClass;
   /** Present where the thread pool was compiled in (Linux, macOS and other Unixes); `size` is its thread count. */
