@@ -57,7 +57,7 @@ function frameOf(buf: Buffer, max = 1 << 24): RawFrame {
   return frame;
 }
 
-const plain = (m: Message): unknown => JSON.parse(JSON.stringify(m, (_, v) => (v?.type === 'Buffer' ? Buffer.from(v.data).toString('hex') : v)));
+const plain = (m: Message): unknown => JSON.parse(JSON.stringify(m, (_, v: { type?: unknown; data?: number[] } | null) => (v?.type === 'Buffer' ? Buffer.from(v.data ?? []).toString('hex') : v)));
 
 describe('codec round trip', () => {
   test.each(requests.map((m) => [m.type.toString(16), m] as const))('request 0x%s', (_, m) => {
