@@ -74,7 +74,7 @@ for (const step of steps) {
   const child = spawnSync(process.execPath, step.args, { cwd: step.cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const output = `${child.stdout}${child.stderr}`;
   // Failures in full; the totals line either way.
-  for (const block of output.split(/\n(?=  ● )/).filter((b) => b.startsWith('  ● '))) console.log(block.trimEnd());
+  for (const block of output.split(/\n(?= {2}● )/).filter((b) => b.startsWith('  ● '))) console.log(block.trimEnd());
   const totals = /Tests:\s+(.*)/.exec(output)?.[1] ?? '(no jest summary)';
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
   console.log(`stress: ${step.name}: ${totals} in ${seconds} s (exit ${child.status})`);

@@ -13,7 +13,7 @@ import { buildNativeBaseline, NATIVE_NAME, runNativeBaseline } from './native-ba
 import { latencyCaseCount, runLatencyMode } from './latency-mode.js';
 import { startNetfsServer, type NetfsServer } from './netfs-server-process.js';
 import { parseOptions, USAGE } from './options.js';
-import { PATTERNS, type CaseSpec, type Pattern } from './plan.js';
+import { type CaseSpec, type Pattern } from './plan.js';
 import { referenceDigest } from './reference.js';
 import { Progress } from './progress.js';
 import { netfsContenders } from './remote-contenders.js';

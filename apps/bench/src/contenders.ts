@@ -140,7 +140,7 @@ export function readManyRun(handle: Pick<FileHandle, 'readMany'>, inFlight: numb
     for (let start = 0; start < positions.length; start += batch) {
       const slice = positions.subarray(start, Math.min(start + batch, positions.length));
       const result = await handle.readMany({ positions: slice, lengths: size }, { into });
-      for (let i = 0; i < slice.length; i++) digest.add(start + i, result.buffer, result.lengths[i]!, result.offsets[i]!);
+      for (let i = 0; i < slice.length; i++) digest.add(start + i, result.buffer, result.lengths[i], result.offsets[i]);
     }
   };
 }

@@ -32,17 +32,17 @@ export function startNetfsServer(root: string, backend: string, timeoutMs = 15_0
     child.on('error', (error) => fail(error.message));
     child.on('exit', (code) => fail(`exited with ${code}`));
     const onData = (chunk: Buffer): void => {
-      log += chunk;
+      log += chunk.toString();
       const match = /backend (\S+); listening on (\S+):(\d+)/.exec(log);
       if (!match) return;
       // Started: stop watching its log and its exit here (stop() waits for the exit itself).
       clearTimeout(timer);
-      child.stderr!.off('data', onData);
-      child.stderr!.resume();
+      child.stderr.off('data', onData);
+      child.stderr.resume();
       child.removeAllListeners('exit');
       resolve({ host: match[2]!, port: Number(match[3]), backend: match[1]!, stop: () => stop(child) });
     };
-    child.stderr!.on('data', onData);
+    child.stderr.on('data', onData);
   });
 }
 

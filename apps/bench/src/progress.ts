@@ -68,7 +68,7 @@ export class Progress {
   /** A case finished. */
   done(result: CaseResult): void {
     this.#done++;
-    const line = `${this.#count()} ${describe(result.spec as CaseLabel)}: ${resultLine(result)}`;
+    const line = `${this.#count()} ${describe(result.spec)}: ${resultLine(result)}`;
     if (!this.#live) {
       this.#stream.write(`${line}\n`);
     } else if (result.error || !result.verified) {

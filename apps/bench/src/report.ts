@@ -72,7 +72,7 @@ export function machine(): Record<string, string | number> {
 
 function describe(record: Record<string, unknown>): string {
   return Object.entries(record)
-    .map(([k, v]) => `${k} ${v}`)
+    .map(([k, v]) => `${k} ${String(v)}`)
     .join(', ');
 }
 

@@ -37,12 +37,14 @@ describe('Progress', () => {
     expect(out.text).toBe('\r\x1b[2K[....................] [0/3] hot random 4 KiB a');
     progress.done(result('a', 5));
     progress.start(result('b', 0).spec);
+    // eslint-disable-next-line no-control-regex -- the terminal's erase-line escape is what is checked
     expect(out.text).toMatch(/\r\x1b\[2K\[#{7}\.{13}\] \[1\/3\] hot random 4 KiB b ~\d+s left$/);
     progress.done(result('b', 0, false, 'Error: boom\n    at somewhere'));
     expect(out.text.endsWith('\r\x1b[2K[2/3] hot random 4 KiB b: error: Error: boom\n')).toBe(true);
     progress.start(result('c', 0).spec);
     progress.done(result('c', 5));
     progress.finish();
+    // eslint-disable-next-line no-control-regex -- the terminal's erase-line escape is what is checked
     expect(out.text).toMatch(/\r\x1b\[2K3 cases in \d+s\n$/);
     expect(out.text.split('\n')).toHaveLength(3);
   });

@@ -127,36 +127,36 @@ export function parseOptions(argv: string[]): Options {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const durationMs = duration(values.duration!, '--duration');
-  const fileSize = integer(values['file-kib']!, '--file-kib', 1) * 1024;
-  const maxIo = integer(values['max-io-kib']!, '--max-io-kib', 1) * 1024;
+  const durationMs = duration(values.duration, '--duration');
+  const fileSize = integer(values['file-kib'], '--file-kib', 1) * 1024;
+  const maxIo = integer(values['max-io-kib'], '--max-io-kib', 1) * 1024;
   const targets = values.targets === undefined ? [] : values.targets.split(',').map((t) => t.trim()).filter((t) => t !== '');
   const unknown = targets.filter((t) => !TARGET_NAMES.includes(t));
   if (unknown.length > 0) throw new UsageError(`unknown target(s) ${unknown.join(', ')}; the targets are ${TARGET_NAMES.join(', ')}`);
   if (maxIo > fileSize) throw new UsageError(`--max-io-kib (${maxIo / 1024}) must not exceed --file-kib (${fileSize / 1024})`);
   return {
-    help: values.help!,
+    help: values.help,
     durationMs,
     seed: values.seed === undefined ? randomInt(2 ** 31) : integer(values.seed, '--seed', 0),
     targets,
-    files: integer(values.files!, '--files', 1),
+    files: integer(values.files, '--files', 1),
     fileSize,
-    handlesPerFile: integer(values.handles!, '--handles', 1),
-    connections: integer(values.connections!, '--connections', 1),
-    concurrency: integer(values.concurrency!, '--concurrency', 1),
+    handlesPerFile: integer(values.handles, '--handles', 1),
+    connections: integer(values.connections, '--connections', 1),
+    concurrency: integer(values.concurrency, '--concurrency', 1),
     maxIo,
-    abortRate: ratio(values['abort-rate']!, '--abort-rate', 1),
-    reopenRate: ratio(values['reopen-rate']!, '--reopen-rate', 1),
-    restartEveryMs: duration(values['restart-every']!, '--restart-every', true),
-    resetBoundMs: duration(values['reset-bound']!, '--reset-bound'),
-    hangBoundMs: duration(values['hang-bound']!, '--hang-bound'),
-    sampleEveryMs: duration(values['sample-every']!, '--sample-every'),
+    abortRate: ratio(values['abort-rate'], '--abort-rate', 1),
+    reopenRate: ratio(values['reopen-rate'], '--reopen-rate', 1),
+    restartEveryMs: duration(values['restart-every'], '--restart-every', true),
+    resetBoundMs: duration(values['reset-bound'], '--reset-bound'),
+    hangBoundMs: duration(values['hang-bound'], '--hang-bound'),
+    sampleEveryMs: duration(values['sample-every'], '--sample-every'),
     warmupMs: values.warmup === undefined ? Math.min(10_000, durationMs / 5) : duration(values.warmup, '--warmup', true),
-    rssSlack: integer(values['rss-slack-mib']!, '--rss-slack-mib', 0) * (1 << 20),
-    rssRatio: ratio(values['rss-ratio']!, '--rss-ratio', 100),
-    fdSlack: integer(values['fd-slack']!, '--fd-slack', 0),
-    fdRatio: ratio(values['fd-ratio']!, '--fd-ratio', 100),
-    progressEveryMs: duration(values['progress-every']!, '--progress-every'),
+    rssSlack: integer(values['rss-slack-mib'], '--rss-slack-mib', 0) * (1 << 20),
+    rssRatio: ratio(values['rss-ratio'], '--rss-ratio', 100),
+    fdSlack: integer(values['fd-slack'], '--fd-slack', 0),
+    fdRatio: ratio(values['fd-ratio'], '--fd-ratio', 100),
+    progressEveryMs: duration(values['progress-every'], '--progress-every'),
     ...(values.json === undefined ? {} : { json: values.json }),
   };
 }

@@ -28,8 +28,8 @@ function child(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ 
       const m = /^(\d+)$/m.exec(d.toString()) ?? / listening on [^ ]*:(\d+)$/m.exec(d.toString());
       if (m) resolve({ proc, port: Number(m[1]) });
     };
-    proc.stdout!.on('data', onLine);
-    proc.stderr!.on('data', onLine);
+    proc.stdout.on('data', onLine);
+    proc.stderr.on('data', onLine);
     proc.on('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}`)));
   });
 }

@@ -57,7 +57,7 @@ function frameOf(buf: Buffer, max = 1 << 24): RawFrame {
   return frame;
 }
 
-const plain = (m: Message): unknown => JSON.parse(JSON.stringify(m, (_, v) => (v?.type === 'Buffer' ? Buffer.from(v.data).toString('hex') : v)));
+const plain = (m: Message): unknown => JSON.parse(JSON.stringify(m, (_, v: { type?: unknown; data?: number[] } | null) => (v?.type === 'Buffer' ? Buffer.from(v.data ?? []).toString('hex') : v)));
 
 describe('codec round trip', () => {
   test.each(requests.map((m) => [m.type.toString(16), m] as const))('request 0x%s', (_, m) => {
@@ -80,7 +80,7 @@ describe('codec round trip', () => {
 
 /** Expect `decodeRequest` of a frame with this type and payload to fail with EPROTO. */
 function rejectsRequest(type: number, payload: Buffer, id = 1): void {
-  expect(() => decodeRequest({ type, id, payload }, bounds)).toThrow(expect.objectContaining({ code: 'EPROTO' }) as unknown as Error);
+  expect(() => decodeRequest({ type, id, payload }, bounds)).toThrow(expect.objectContaining({ code: 'EPROTO' }));
 }
 
 describe('codec validation', () => {
@@ -104,7 +104,7 @@ describe('codec validation', () => {
   test('unknown types and responses sent as requests', () => {
     rejectsRequest(0x7f, Buffer.alloc(0));
     rejectsRequest(T.OK, Buffer.alloc(0));
-    expect(() => decodeResponse({ type: T.READ, id: 1, payload: Buffer.alloc(16) })).toThrow(expect.objectContaining({ code: 'EPROTO' }) as unknown as Error);
+    expect(() => decodeResponse({ type: T.READ, id: 1, payload: Buffer.alloc(16) })).toThrow(expect.objectContaining({ code: 'EPROTO' }));
   });
   test('paths: empty, too long, invalid UTF-8, overlong dot, NUL, length beyond the payload', () => {
     rejectsRequest(T.METADATA, path(''));
@@ -142,7 +142,7 @@ describe('codec validation', () => {
   });
   test('responses: unknown error code, file type, time bits, non-finite times, names with a slash', () => {
     const bad = (type: number, payload: Buffer): void =>
-      expect(() => decodeResponse({ type, id: 1, payload })).toThrow(expect.objectContaining({ code: 'EPROTO' }) as unknown as Error);
+      expect(() => decodeResponse({ type, id: 1, payload })).toThrow(expect.objectContaining({ code: 'EPROTO' }));
     bad(T.ERROR, Buffer.from([0, 1]));
     bad(T.ERROR, Buffer.from([0, 0]));
     const meta = encodeMessage(responses[7]!).subarray(9);
@@ -157,10 +157,10 @@ describe('codec validation', () => {
   test('the frame reader rejects a length over the maximum before buffering it, and one under a header', () => {
     const reader = new FrameReader(MIN_FRAME);
     reader.push(Buffer.from([0xff, 0xff, 0xff, 0x7f]));
-    expect(() => reader.next()).toThrow(expect.objectContaining({ code: 'EMSGSIZE' }) as unknown as Error);
+    expect(() => reader.next()).toThrow(expect.objectContaining({ code: 'EMSGSIZE' }));
     const short = new FrameReader(MIN_FRAME);
     short.push(Buffer.from([4, 0, 0, 0, 0, 0, 0, 0]));
-    expect(() => short.next()).toThrow(expect.objectContaining({ code: 'EPROTO' }) as unknown as Error);
+    expect(() => short.next()).toThrow(expect.objectContaining({ code: 'EPROTO' }));
   });
 });
 

@@ -146,7 +146,7 @@ describe('the served root cannot be left', () => {
         const answers = new Map<number, { type: number; code?: string }>();
         while (answers.size < 2) {
           const answer = (await client.next())!;
-          answers.set(answer.id, answer as { type: number; code?: string });
+          answers.set(answer.id, answer);
         }
         expect({ attempt, open: answers.get(open)!.type }).toEqual({ attempt, open: T.ERROR });
         expect(answers.get(rename)!.type).toBe(T.OK);

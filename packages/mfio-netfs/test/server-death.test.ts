@@ -40,7 +40,7 @@ describe('when the server goes away', () => {
     const results = await within(outcomes, HANG_MS, 'the reads in flight', () => describeInFlight(fs));
     const rejected = results.filter((r) => r.status === 'rejected');
     expect(rejected.length).toBeGreaterThan(0);
-    for (const r of rejected) expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'ECONNRESET' });
+    for (const r of rejected) expect(r.reason).toMatchObject({ code: 'ECONNRESET' });
     for (const r of results) if (r.status === 'fulfilled') expect(r.value.equals(Buffer.alloc(1 << 20, 0x5a))).toBe(true);
     expect(fs.connected).toBe(false);
     await expect(file.readAt(0, 16)).rejects.toMatchObject({ code: 'ECONNRESET' });

@@ -68,7 +68,7 @@ export function within<T>(promise: Promise<T>, ms: number, what: string, describ
   const timeout = new Promise<never>(
     (_, reject) =>
       (timer = setTimeout(() => {
-        let state = '';
+        let state: string;
         try {
           state = describe === undefined ? '' : `\n${describe()}`;
         } catch (error) {

@@ -221,7 +221,10 @@ export function tcpCases(ctx: SuiteContext): void {
     ctx.test("shutdown('read'): pending and later reads see end of stream; writes go on", async () => {
       let received!: Promise<Buffer>;
       let peerSocket!: Socket;
-      const peer = await nodeServer((socket) => ((peerSocket = socket), (received = collect(socket))));
+      const peer = await nodeServer((socket) => {
+        peerSocket = socket;
+        received = collect(socket);
+      });
       try {
         const stream = await tcpOf(ctx).connect(HOST, peer.port);
         const pending = stream.read(10);
@@ -241,7 +244,10 @@ export function tcpCases(ctx: SuiteContext): void {
     ctx.test("shutdown('both'): reads see end of stream, writes fail with EPIPE, the peer sees end of stream", async () => {
       let received!: Promise<Buffer>;
       let peerSocket!: Socket;
-      const peer = await nodeServer((socket) => ((peerSocket = socket), (received = collect(socket))));
+      const peer = await nodeServer((socket) => {
+        peerSocket = socket;
+        received = collect(socket);
+      });
       try {
         const stream = await tcpOf(ctx).connect(HOST, peer.port);
         await stream.write('last');

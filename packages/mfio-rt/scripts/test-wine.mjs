@@ -116,7 +116,9 @@ const timer = setTimeout(() => {
   console.error(`test:wine: no result after ${timeoutSeconds} s; stopping the run`);
   try {
     process.kill(-child.pid, 'SIGKILL');
-  } catch {}
+  } catch {
+    // already gone
+  }
   // Only this prefix's Wine processes: the prefix is ours alone.
   if (wineserver) spawnSync(wineserver, ['-k'], { env });
 }, timeoutSeconds * 1000);

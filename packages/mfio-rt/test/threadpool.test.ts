@@ -40,8 +40,8 @@ function threadpoolRt(threads: number, cwd: string): NativeRt {
 /** A raw executor with a helper to submit commands and await each one's result. */
 function rawPool(threads: number): {
   pool: NativeExecutor;
-  submit(op: number, userData: number, fd: number, buffer: Uint8Array | null, len: number, arg: number, flags: number): void;
-  result(userData: number): Promise<number>;
+  submit: (op: number, userData: number, fd: number, buffer: Uint8Array | null, len: number, arg: number, flags: number) => void;
+  result: (userData: number) => Promise<number>;
   results: Map<number, number>;
 } {
   const completions = new Int32Array(2 * 64);

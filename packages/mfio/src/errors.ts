@@ -163,5 +163,5 @@ function describe(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (typeof value === 'string') return `'${value.length > 28 ? value.slice(0, 25) + '...' : value}'`;
   if (typeof value === 'function') return `function ${value.name || '<anonymous>'}`;
-  return `an instance of ${(value as object).constructor?.name ?? 'Object'}`;
+  return `an instance of ${value.constructor?.name ?? 'Object'}`;
 }

@@ -105,7 +105,7 @@ export function readMany(
   };
   const packetBuffer = buffer.length === total ? buffer : buffer.subarray(0, total);
   return settlePacket(packetBuffer, 'read', send, options?.signal, onFragment, () => {
-    if (firstError !== null) throw (firstError as MfioError).withBytesTransferred(got[firstErrorIndex]!);
+    if (firstError !== null) throw firstError.withBytesTransferred(got[firstErrorIndex]!);
     return new ReadManyResult(buffer, offsets, got);
   });
 }
@@ -119,7 +119,7 @@ function readBatched(io: BatchReadIo, { positions, wanted, offsets }: Batch, buf
     let aborted = false;
     const onAbort = (): void => {
       aborted = true;
-      const error = abortError(signal!);
+      const error = abortError(signal);
       error.released = batch.whenDone();
       reject(error); // the caller hears of the abort first, whatever the backend does
       batch.cancel();

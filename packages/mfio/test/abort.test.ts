@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { resolve } from 'node:path';
 import { MemoryBackend, MemoryFile, MfioError, readMany } from '../src/index.js';
 
 const turn = (): Promise<void> => new Promise(setImmediate);
@@ -150,9 +152,7 @@ describe('backends that break their contract', () => {
 });
 
 function runScript(source: string): string {
-  const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
-  const path = require('node:path') as typeof import('node:path');
-  const packageDir = path.resolve(__dirname, '..');
+  const packageDir = resolve(__dirname, '..');
   const tsx = require.resolve('tsx/cli', { paths: [packageDir] });
   return execFileSync(process.execPath, [tsx, '--input-type=module', '-e', source], { cwd: packageDir, encoding: 'utf8', timeout: 30_000 });
 }

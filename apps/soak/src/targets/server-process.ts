@@ -47,8 +47,8 @@ export function startServerProcess(root: string, backend: string, timeoutMs: num
     });
   });
   let partial = '';
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (chunk: string) => {
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
     const lines = (partial + chunk).split('\n');
     partial = lines.pop()!;
     log.push(...lines);
@@ -68,7 +68,7 @@ export function startServerProcess(root: string, backend: string, timeoutMs: num
       const match = log.map((line) => / listening on 127\.0\.0\.1:(\d+)$/.exec(line)).find((m) => m !== null);
       if (!match) return;
       clearTimeout(timer);
-      child.stderr!.off('data', watch);
+      child.stderr.off('data', watch);
       resolve({
         pid: child.pid!,
         port: Number(match[1]),
@@ -89,6 +89,6 @@ export function startServerProcess(root: string, backend: string, timeoutMs: num
         },
       });
     };
-    child.stderr!.on('data', watch);
+    child.stderr.on('data', watch);
   });
 }

@@ -75,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) return fail('--tls-cert and --tls-key go together');
   let listen;
   try {
-    listen = parseListen(values.listen!);
+    listen = parseListen(values.listen);
   } catch (error) {
     return fail((error as Error).message);
   }

@@ -95,7 +95,9 @@ async function read(s: Session, id: number, handle: number, position: number, le
   let transferred = 0;
   // The first failure ends the read: no lane sends data after it, and the ERROR goes out only
   // once every lane has stopped (a READ_DATA after the ERROR would name a finished request).
-  let failure: unknown = null;
+  // Boxed, so that even a `null` thrown counts; set only by the lanes (the cast keeps TypeScript
+  // from taking it for null after the Promise.all).
+  let failure = null as { error: unknown } | null;
   const lane = async (): Promise<void> => {
     try {
       while (next < end && failure === null) {
@@ -119,11 +121,11 @@ async function read(s: Session, id: number, handle: number, position: number, le
         transferred += got;
       }
     } catch (error) {
-      failure ??= error;
+      failure ??= { error };
     }
   };
   await Promise.all(Array.from({ length: Math.min(FRAGMENTS_AT_ONCE, Math.ceil(length / fragment)) }, lane));
-  if (failure !== null) throw failure;
+  if (failure !== null) throw failure.error;
   s.send(encodeMessage({ type: T.READ_DONE, id, transferred }));
 }
 

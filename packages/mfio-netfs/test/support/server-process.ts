@@ -73,7 +73,7 @@ export async function startServerProcess(args: string[], options: ServerProcessO
       child.kill('SIGKILL');
       reject(new Error(`the server did not start within ${timeoutMs} ms:\n${log.join('\n')}`));
     }, timeoutMs);
-    child.stderr!.on('data', (d: Buffer) => {
+    child.stderr.on('data', (d: Buffer) => {
       const lines = (partial + d.toString()).split('\n');
       partial = lines.pop()!;
       for (const line of lines) {

@@ -56,7 +56,7 @@ export interface NativeAddon extends Partial<NativeSockets> {
   /** The command layout as compiled (every build of the addon has it). */
   commandLayout?(): CompiledCommandLayout;
   /** Bytes from the start of `buffer` to the next page boundary (src/native/common/aligned_buffer.cc). */
-  pageOffset?(buffer: Uint8Array): number;
+  pageOffset?: (buffer: Uint8Array) => number;
   /** Present where io_uring was compiled in (Linux). */
   UringExecutor?: NativeExecutorClass;
   /** Present where the thread pool was compiled in (Linux, macOS and other Unixes); `size` is its thread count. */

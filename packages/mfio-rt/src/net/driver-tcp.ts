@@ -48,7 +48,7 @@ export class DriverTcp implements Tcp {
     // removed when the connect settles (AbortSignal.any would keep listeners until GC).
     const controller = new AbortController();
     const onClose = (): void => controller.abort(this.resources.signal.reason);
-    const onUser = (): void => controller.abort(abortError(user!));
+    const onUser = (): void => controller.abort(abortError(user));
     this.resources.signal.addEventListener('abort', onClose, { once: true });
     user?.addEventListener('abort', onUser, { once: true });
     const raw = await this.resources
