@@ -1,5 +1,5 @@
 import { getSystemErrorMap } from 'node:util';
-import { CONNECT_ERROR_CODES, MFIO_CODES, MfioError, SYSTEM_ERROR_CODES, isSystemErrorCode } from '../src/index.js';
+import { CONNECT_ERROR_CODES, MFIO_CODES, MfioError, SYSTEM_ERROR_CODES, isSystemErrorCode, type MfioErrorCode } from '../src/index.js';
 
 describe('error codes', () => {
   test('each code is defined once, as its own value, in a frozen table', () => {
@@ -43,5 +43,22 @@ describe('error codes', () => {
     expect(isSystemErrorCode('ENOENTT')).toBe(false);
     expect(isSystemErrorCode('toString')).toBe(false);
     expect(isSystemErrorCode(2)).toBe(false);
+  });
+
+  test('a misspelled code does not compile (pnpm typecheck checks the directives)', () => {
+    const typo = (): MfioError =>
+      // @ts-expect-error 'ENOENTT' is not an MfioErrorCode
+      new MfioError('ENOENTT', 'typo');
+    // @ts-expect-error 'EBADFD' is not a SystemErrorCode
+    const fromCode = (): MfioError => MfioError.fromCode('EBADFD');
+    const compare = (error: MfioError): boolean =>
+      // @ts-expect-error the types 'MfioErrorCode' and '"ABORT_ERROR"' have no overlap
+      error.code === 'ABORT_ERROR';
+    const ok: MfioErrorCode[] = ['ENOENT', 'ABORT_ERR', 'ERR_MFIO_BACKEND_UNAVAILABLE', 'CERT_HAS_EXPIRED', 'ERR_SSL_WRONG_VERSION_NUMBER'];
+    // Nothing checks at run time: the table is for the compiler and the reader.
+    expect(typo().code).toBe('ENOENTT');
+    expect(fromCode().code).toBe('EBADFD');
+    expect(compare(typo())).toBe(false);
+    expect(ok).toHaveLength(5);
   });
 });

@@ -1,9 +1,10 @@
+import type { MfioErrorCode } from '@mfio/core';
 import type { DirHandle } from '../fs/types.js';
 import type { OpenOptions } from '../fs/open-options.js';
 import type { SuiteContext } from './context.js';
 
 /** Expect `promise` to reject with an error whose `code` is `code`. */
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<void> {
+async function rejectsWith(promise: Promise<unknown>, code: MfioErrorCode): Promise<void> {
   await expect(promise).rejects.toMatchObject({ code });
 }
 
