@@ -1,4 +1,4 @@
-import type { ReadRequest, SeededRandom } from '@mfio/core';
+import type { MfioErrorCode, ReadRequest, SeededRandom } from '@mfio/core';
 import type { FileHandle } from '@mfio/rt';
 import { planAbort } from './abort-plan.js';
 import type { FileModel, Mismatch } from './file-model.js';
@@ -72,7 +72,7 @@ function inside(position: number, length: number, size: number): Range[] {
 }
 
 function isAbort(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === 'ABORT_ERR';
+  return (error as { code?: MfioErrorCode } | null)?.code === 'ABORT_ERR';
 }
 
 function check(ctx: OpContext, model: FileModel, info: RequestInfo & { position: number; length: number }, data: Uint8Array): void {

@@ -208,9 +208,10 @@ export class TargetRunner implements OpContext {
 
   async settleError(error: unknown, info: RequestInfo, aborted: boolean, ticket: RequestTicket): Promise<boolean> {
     const generation = ticket.generation;
-    const code = error instanceof MfioError ? error.code : `not an MfioError (${String(error)})`;
-    const isAbort = code === 'ABORT_ERR';
-    const isReset = this.#source.restartable?.resetCodes.includes(code) === true && this.#killed.has(generation);
+    const mfioCode = error instanceof MfioError ? error.code : undefined;
+    const code = mfioCode ?? `not an MfioError (${String(error)})`;
+    const isAbort = mfioCode === 'ABORT_ERR';
+    const isReset = mfioCode !== undefined && this.#source.restartable?.resetCodes.includes(mfioCode) === true && this.#killed.has(generation);
     const expected = (isAbort && aborted) || isReset;
     this.stats.countError(code, expected);
     if (!expected) {

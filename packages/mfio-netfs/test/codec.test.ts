@@ -1,8 +1,8 @@
-import { SeededRandom } from '@mfio/core';
+import { SeededRandom, type MfioErrorCode } from '@mfio/core';
 import { FrameType as T, MAX_PATH_BYTES, MIN_FRAME } from '../src/protocol/constants.js';
 import { decodeRequest, decodeResponse } from '../src/protocol/decode.js';
 import { encodeMessage } from '../src/protocol/encode.js';
-import { codeOfWireError, wireErrorOf, WIRE_ERROR_COUNT } from '../src/protocol/error-codes.js';
+import { codeOfWireError, wireCodeOf, wireErrorOf, WIRE_ERROR_COUNT } from '../src/protocol/error-codes.js';
 import { FrameReader, type RawFrame } from '../src/protocol/frame-reader.js';
 import type { Message, Request, Response } from '../src/protocol/messages.js';
 
@@ -66,9 +66,16 @@ describe('codec round trip', () => {
   test.each(responses.map((m) => [m.type.toString(16), m] as const))('response 0x%s', (_, m) => {
     expect(plain(decodeResponse(frameOf(encodeMessage(m))))).toEqual(plain(m));
   });
-  test('every wire error code maps back to its code; unknown codes travel as EIO', () => {
-    for (let wire = 1; wire <= WIRE_ERROR_COUNT; wire++) expect(wireErrorOf(codeOfWireError(wire)!)).toBe(wire);
-    expect(wireErrorOf('ESOMETHING')).toBe(1);
+  test('every wire error code maps back to its code; codes without a number travel as EIO', () => {
+    for (let wire = 1; wire <= WIRE_ERROR_COUNT; wire++) {
+      expect(wireErrorOf(codeOfWireError(wire)!)).toBe(wire);
+      expect(wireCodeOf(codeOfWireError(wire)!)).toBe(codeOfWireError(wire));
+    }
+    expect(wireErrorOf('ENXIO')).toBe(1);
+    expect(wireErrorOf('ERR_MFIO_NO_BACKEND')).toBe(1);
+    expect(wireCodeOf('ABORT_ERR')).toBe('EIO');
+    // A name from a newer Node than MfioErrorCode lists.
+    expect(wireErrorOf('ESOMETHING' as MfioErrorCode)).toBe(1);
     expect(codeOfWireError(0)).toBeUndefined();
     expect(codeOfWireError(WIRE_ERROR_COUNT + 1)).toBeUndefined();
   });

@@ -1,8 +1,9 @@
+import type { MfioErrorCode } from '@mfio/core';
 import type { DirHandle, OpenOptions } from '@mfio/rt';
 import type { SuiteContext } from './context.js';
 
 /** Expect `promise` to reject with an error whose `code` is `code`. */
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<void> {
+async function rejectsWith(promise: Promise<unknown>, code: MfioErrorCode): Promise<void> {
   await expect(promise).rejects.toMatchObject({ code });
 }
 

@@ -1,4 +1,4 @@
-import { MfioError, type ErrorContext } from '@mfio/core';
+import { MfioError, type ErrorContext, type SystemErrorCode } from '@mfio/core';
 
 /** Context for a system error, without the errno (it comes from the code or the cause). */
 export type SystemErrorContext = Omit<ErrorContext, 'errno'>;
@@ -30,12 +30,13 @@ export function fromNodeError(error: unknown, context: SystemErrorContext = {}):
   if (context.position !== undefined) ctx.position = context.position;
   // Node's errno is libuv's, negative, and the right one on every platform (Windows included).
   if (typeof e.errno === 'number' && e.errno < 0) return MfioError.fromErrno(e.errno, ctx);
-  if (typeof e.code === 'string' && /^E[A-Z0-9]+$/.test(e.code)) return MfioError.fromCode(e.code, ctx);
+  // An errno name without a number: Node's own, so libuv's (a name newer than our list is kept).
+  if (typeof e.code === 'string' && /^E[A-Z0-9]+$/.test(e.code)) return MfioError.fromCode(e.code as SystemErrorCode, ctx);
   return MfioError.fromCode('EIO', ctx);
 }
 
 /** A system error by code name, e.g. `systemError('EBADF', { syscall: 'read' })`. */
-export function systemError(code: string, context: SystemErrorContext = {}): MfioError {
+export function systemError(code: SystemErrorCode, context: SystemErrorContext = {}): MfioError {
   return MfioError.fromCode(code, context);
 }
 

@@ -20,4 +20,6 @@ export { BACKEND_ORDER, type BackendName } from './backends/contract.js';
 export { LibuvFsDriver, LibuvTcpDriver } from './backends/libuv/index.js';
 export { VirtFs, type VirtFsOptions } from './backends/virt/virt-fs.js';
 export { fromNodeError } from './errors.js';
+/** The codes of the errors this package raises: defined, with their meanings, in @mfio/core's error-codes.ts. */
+export type { MfioCode, MfioErrorCode, SystemErrorCode } from '@mfio/core';
 export { alignedBuffer } from './aligned-buffer.js';

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 
 const packageDir = resolve(__dirname, '..');
 const coreDir = resolve(packageDir, '../mfio');
+const tsc = require.resolve('typescript/bin/tsc', { paths: [packageDir] });
 
 /**
  * `pnpm pack` of @mfio/core and @mfio/rt installs into a fresh project outside the workspace;
@@ -114,5 +115,30 @@ describe('the published @mfio/rt package', () => {
       expect(line).toContain('pnpm --filter @mfio/rt build:native');
     }
     expect(out).toMatch(/^built libuv: installed$/m);
+  });
+
+  test('its declarations type-check in a consumer, with typed error codes and without internals', () => {
+    const dir = project('types', { MFIO_SKIP_NATIVE: '1' });
+    writeFileSync(
+      join(dir, 'main.ts'),
+      `import { NativeRt, type DriverFile, type DriverFs, type MfioErrorCode } from '@mfio/rt';
+       const rt: NativeRt = NativeRt.builder().build();
+       const code: MfioErrorCode = 'ERR_MFIO_NO_BACKEND';
+       // @ts-expect-error a misspelled code does not compile
+       const typo: MfioErrorCode = 'ERR_MFIO_NO_BACKENDS';
+       declare const fs: DriverFs;
+       declare const file: DriverFile;
+       // @ts-expect-error @internal members are not in the declarations (stripInternal)
+       void fs.resources;
+       // @ts-expect-error the runtime's close of a handle is internal
+       void file.shut();
+       export { rt, code, typo };`,
+    );
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['main.ts'] }),
+    );
+    // @types/node comes from the workspace.
+    run('node', [tsc, '-p', 'tsconfig.json', '--types', 'node', '--typeRoots', join(packageDir, 'node_modules/@types')], dir);
   });
 });

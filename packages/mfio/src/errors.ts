@@ -1,5 +1,6 @@
 import { constants as osConstants } from 'node:os';
 import { getSystemErrorMap, getSystemErrorName } from 'node:util';
+import type { MfioErrorCode, SystemErrorCode } from './error-codes.js';
 
 /** Brand shared by every copy of this package, so `instanceof` works across duplicates. */
 const kMfioError = Symbol.for('@mfio/core.MfioError');
@@ -23,12 +24,13 @@ export interface ErrorContext {
 /**
  * The one error class of mfio. `code` is stable and Node-style: an errno name
  * (`'ENOENT'`, `'EBADF'`, `'ECONNRESET'` ...) for system errors, or an `ERR_*` /
- * `ABORT_ERR` code for everything else. Test on `code`, not on the message.
+ * `ABORT_ERR` code for everything else; every code and its meaning is in error-codes.ts
+ * ({@link MfioErrorCode}). Test on `code`, not on the message.
  *
  * `instanceof MfioError` is true for errors created by any copy of this package.
  */
 export class MfioError extends Error {
-  readonly code: string;
+  readonly code: MfioErrorCode;
   readonly errno?: number;
   readonly syscall?: string;
   readonly path?: string;
@@ -45,7 +47,7 @@ export class MfioError extends Error {
    */
   released?: Promise<void>;
 
-  constructor(code: string, message: string, context: ErrorContext = {}) {
+  constructor(code: MfioErrorCode, message: string, context: ErrorContext = {}) {
     super(message, context.cause === undefined ? undefined : { cause: context.cause });
     this.name = code === 'ABORT_ERR' ? 'AbortError' : 'MfioError';
     this.code = code;
@@ -95,6 +97,8 @@ export class MfioError extends Error {
   /**
    * A system error from an errno number (either sign: native code returns `-errno`).
    * The message has Node's shape: `ENOENT: no such file or directory, open 'a.txt'`.
+   * The code is Node's name for the number, `UNKNOWN` if it has none (or only an `EAI_*` one);
+   * a name newer than {@link SystemErrorCode}'s list is kept as it is.
    */
   static fromErrno(errno: number, context: Omit<ErrorContext, 'errno'> = {}): MfioError {
     const negative = -Math.abs(errno);
@@ -106,12 +110,12 @@ export class MfioError extends Error {
     } catch {
       // errno 0 is not an error number
     }
-    const code = /^E[A-Z0-9]+$/.test(name) ? name : 'UNKNOWN';
+    const code: SystemErrorCode = /^E[A-Z0-9]+$/.test(name) ? (name as SystemErrorCode) : 'UNKNOWN';
     return new MfioError(code, systemMessage(code, negative, context), { ...context, errno: negative });
   }
 
   /** A system error from its code name (`'EBADF'`), with this platform's errno. */
-  static fromCode(code: string, context: Omit<ErrorContext, 'errno'> = {}): MfioError {
+  static fromCode(code: SystemErrorCode, context: Omit<ErrorContext, 'errno'> = {}): MfioError {
     const errno = errnoOf(code);
     return new MfioError(code, systemMessage(code, errno, context), {
       ...context,
@@ -121,12 +125,12 @@ export class MfioError extends Error {
 }
 
 /** This platform's negative errno for a code name, or undefined if it has none. */
-export function errnoOf(code: string): number | undefined {
+export function errnoOf(code: SystemErrorCode): number | undefined {
   const value = (osConstants.errno as Record<string, number | undefined>)[code];
   return value === undefined ? undefined : -value;
 }
 
-function systemMessage(code: string, errno: number | undefined, context: ErrorContext): string {
+function systemMessage(code: SystemErrorCode, errno: number | undefined, context: ErrorContext): string {
   const description = errno === undefined ? undefined : getSystemErrorMap().get(errno)?.[1];
   let message = description ? `${code}: ${description}` : `${code}: unknown system error ${errno ?? ''}`.trimEnd();
   if (context.syscall) message += `, ${context.syscall}`;

@@ -6,6 +6,16 @@
  */
 export { MfioError, abortError, errnoOf, invalidArgType, outOfRange, type ErrorContext } from './errors.js';
 export {
+  CONNECT_ERROR_CODES,
+  MFIO_CODES,
+  SYSTEM_ERROR_CODES,
+  isSystemErrorCode,
+  type ConnectErrorCode,
+  type MfioCode,
+  type MfioErrorCode,
+  type SystemErrorCode,
+} from './error-codes.js';
+export {
   Packet,
   PacketView,
   type Direction,

@@ -11,7 +11,7 @@ describe('the published package', () => {
   const work = mkdtempSync(join(tmpdir(), 'mfio-core-pack-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  test('installs from its tarball into a fresh project, imports as ESM and type-checks', () => {
+  test('installs from its tarball into a fresh project, imports as ESM and type-checks without internals', () => {
     const run = (cmd: string, args: string[], cwd: string): string =>
       execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
 
@@ -35,11 +35,16 @@ describe('the published package', () => {
 
     writeFileSync(
       join(app, 'main.ts'),
-      `import { MemoryFile, type PacketResult } from '@mfio/core';
+      `import { MemoryFile, Packet, type MfioErrorCode, type PacketResult } from '@mfio/core';
        const f = new MemoryFile();
        const n: Promise<number> = f.readAt(0, Buffer.alloc(1));
        const r: PacketResult | undefined = undefined;
-       export { n, r };`,
+       const code: MfioErrorCode = 'ENOENT';
+       // @ts-expect-error a misspelled code does not compile
+       const typo: MfioErrorCode = 'ENOENTT';
+       // @ts-expect-error @internal members are not in the declarations (stripInternal)
+       new Packet(Buffer.alloc(1), 'read')._split();
+       export { n, r, code, typo };`,
     );
     writeFileSync(
       join(app, 'tsconfig.json'),

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { MfioErrorCode } from '@mfio/core';
 import { NetFs } from '@mfio/netfs';
 import { createFileOn } from './create-file.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
@@ -20,7 +21,7 @@ const SERVER_STOP_MS = 10_000;
 export class NetfsTarget implements SoakTarget, Restartable {
   readonly name: string;
   readonly writable = true;
-  readonly resetCodes = ['ECONNRESET'] as const;
+  readonly resetCodes: readonly MfioErrorCode[] = ['ECONNRESET'];
   readonly #backend: string;
   readonly #root: string;
   readonly #count: number;

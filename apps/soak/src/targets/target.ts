@@ -1,3 +1,4 @@
+import type { MfioErrorCode } from '@mfio/core';
 import type { Fs } from '@mfio/rt';
 
 /** One way in to a target's files: its runtime, or one client connection to its server. */
@@ -19,7 +20,7 @@ export interface Restartable {
    * The error codes a request in flight may fail with when the server dies (`ECONNRESET` for
    * netfs); with any other code it is a bug.
    */
-  readonly resetCodes: readonly string[];
+  readonly resetCodes: readonly MfioErrorCode[];
   /** SIGKILL the server and wait for its exit. Connections of the current generation die. */
   kill(): Promise<void>;
   /** Start the server again and connect anew: `connections()` then has a new generation. */

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import { MfioError, type ErrorContext, type InFlightRequest, type PacketView } from '@mfio/core';
+import { MfioError, type ErrorContext, type InFlightRequest, type MfioErrorCode, type PacketView } from '@mfio/core';
 import { Feature, FrameType as T, MIN_FRAME, NONCE_BYTES, VERSION, WRITE_OVERHEAD, type Limits } from '../protocol/constants.js';
 import { decodeResponse } from '../protocol/decode.js';
 import { encodeMessage } from '../protocol/encode.js';
+import type { WireErrorCode } from '../protocol/error-codes.js';
 import { FrameReader } from '../protocol/frame-reader.js';
 import { clientProof, sameProof, serverProof } from '../protocol/handshake.js';
 import type { Request, Response } from '../protocol/messages.js';
@@ -475,15 +476,16 @@ function checkChallenge(m: Response): { limits: Limits; features: number; nonce:
   return { limits: { maxFrame, maxRead, maxInFlight, maxHandles }, features: m.features, nonce: Buffer.from(m.nonce) };
 }
 
-function refusedBy(code: string, message: string, where: string): MfioError {
+function refusedBy(code: WireErrorCode, message: string, where: string): MfioError {
   return new MfioError(code, `netfs: the server at ${where} refused the connection: ${code} ${message}`, { syscall: 'connect' });
 }
 
 function fromSocketError(error: unknown, where: string): MfioError {
   const code = (error as { code?: unknown }).code;
-  // Node's own codes: ECONNREFUSED, or a TLS verdict such as DEPTH_ZERO_SELF_SIGNED_CERT.
+  // Node's own codes, passed through: an errno name (ECONNREFUSED), a resolver or TLS code
+  // (ENOTFOUND, DEPTH_ZERO_SELF_SIGNED_CERT: ConnectErrorCode). One Node adds later passes too.
   if (typeof code === 'string' && /^[A-Z0-9_]+$/.test(code)) {
-    return new MfioError(code, `netfs: cannot connect to ${where}: ${(error as Error).message}`, { syscall: 'connect', cause: error });
+    return new MfioError(code as MfioErrorCode, `netfs: cannot connect to ${where}: ${(error as Error).message}`, { syscall: 'connect', cause: error });
   }
   return MfioError.from(error, { syscall: 'connect' });
 }

@@ -1,5 +1,5 @@
 import { FrameType as T, MAGIC, MAX_DIR_PAGE, MAX_FATAL_MESSAGE, MAX_PATH_BYTES, MAX_POSITION, NONCE_BYTES, PROOF_BYTES } from './constants.js';
-import { codeOfWireError } from './error-codes.js';
+import { codeOfWireError, type WireErrorCode } from './error-codes.js';
 import type { RawFrame } from './frame-reader.js';
 import type { Request, Response, WireDirEntry, WireFileType, WireMetadata } from './messages.js';
 import { protocolError } from './protocol-error.js';
@@ -208,7 +208,7 @@ export function decodeRequest(frame: RawFrame, bounds: RequestBounds): Request {
   return m;
 }
 
-function wireCode(r: In, what: string): string {
+function wireCode(r: In, what: string): WireErrorCode {
   const wire = r.u16();
   const code = codeOfWireError(wire);
   if (code === undefined) throw protocolError(`${what}: unknown error code ${wire}`);

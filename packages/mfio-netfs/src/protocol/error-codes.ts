@@ -1,23 +1,37 @@
+import type { MfioErrorCode, SystemErrorCode } from '@mfio/core';
+
 /**
  * Error codes on the wire: stable numbers, independent of any platform's errno values, that
- * both ends map to and from Node-style codes (docs/netfs-protocol.md, "Error codes").
+ * both ends map to and from Node-style codes (docs/netfs-protocol.md, "Error codes"). Number n
+ * is `CODES[n - 1]`; append only.
  */
 const CODES = [
   'EIO', 'ENOENT', 'EBADF', 'EACCES', 'EEXIST', 'ENOTDIR', 'EISDIR', 'EINVAL', 'EPERM', 'EMFILE', 'ENFILE',
   'EFBIG', 'ENOSPC', 'EROFS', 'EMLINK', 'ENAMETOOLONG', 'ENOTEMPTY', 'ELOOP', 'EXDEV', 'ECANCELED', 'ETIMEDOUT',
   'ENOTSUP', 'EAGAIN', 'EBUSY', 'ETXTBSY', 'EDQUOT', 'ESPIPE', 'ENOSYS', 'EOVERFLOW', 'EPROTO', 'ECONNRESET',
   'E2BIG', 'EMSGSIZE',
-] as const;
+] as const satisfies readonly SystemErrorCode[];
 
-const byCode = new Map<string, number>(CODES.map((code, i) => [code, i + 1]));
+/**
+ * A code with a wire number: the codes a netfs server's errors reach the client with (any other
+ * code arrives as `EIO`), and the codes of ERROR and FATAL frames.
+ */
+export type WireErrorCode = (typeof CODES)[number];
+
+const byCode = new Map<MfioErrorCode, number>(CODES.map((code, i) => [code, i + 1]));
 
 /** The wire number of `code`; codes without one travel as EIO (1). */
-export function wireErrorOf(code: string): number {
+export function wireErrorOf(code: MfioErrorCode): number {
   return byCode.get(code) ?? 1;
 }
 
+/** The code the peer decodes for `code`: `code` if it has a wire number, else EIO. */
+export function wireCodeOf(code: MfioErrorCode): WireErrorCode {
+  return CODES[wireErrorOf(code) - 1]!;
+}
+
 /** The code of wire number `wire`, or undefined for a number outside the table. */
-export function codeOfWireError(wire: number): string | undefined {
+export function codeOfWireError(wire: number): WireErrorCode | undefined {
   return CODES[wire - 1];
 }
 

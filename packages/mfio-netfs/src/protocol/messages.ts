@@ -1,4 +1,5 @@
 import type { FrameType as T } from './constants.js';
+import type { WireErrorCode } from './error-codes.js';
 
 /** What a path names, as on the wire: 0 unknown, 1 file, 2 dir, 3 symlink. */
 export type WireFileType = 'unknown' | 'file' | 'dir' | 'symlink';
@@ -63,8 +64,8 @@ export type Response =
   | Msg<typeof T.WRITTEN, { readonly count: number }>
   | Msg<typeof T.METADATA_RESULT, { readonly metadata: WireMetadata }>
   | Msg<typeof T.ENTRIES, { readonly done: boolean; readonly entries: readonly WireDirEntry[] }>
-  | Msg<typeof T.ERROR, { readonly code: string }>
-  | Msg<typeof T.FATAL, { readonly code: string; readonly message: string }>;
+  | Msg<typeof T.ERROR, { readonly code: WireErrorCode }>
+  | Msg<typeof T.FATAL, { readonly code: WireErrorCode; readonly message: string }>;
 
 /** Any frame. */
 export type Message = Request | Response;

@@ -1,6 +1,6 @@
 import { createServer, isIP, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { MfioError } from '@mfio/core';
+import { MfioError, type MfioErrorCode, type SystemErrorCode } from '@mfio/core';
 import type { DirHandle, Fs } from '@mfio/rt';
 import { DEFAULT_LIMITS, FrameType as T, MIN_FRAME, type Limits } from '../protocol/constants.js';
 import { encodeMessage } from '../protocol/encode.js';
@@ -88,7 +88,7 @@ async function beneathRoot(fs: Fs, root: string): Promise<DirHandle | null> {
   try {
     await (await dir.openFileBeneath('.')).close();
   } catch (error) {
-    if ((error as { code?: string }).code === 'EISDIR') return dir;
+    if ((error as { code?: MfioErrorCode }).code === 'EISDIR') return dir;
   }
   return null;
 }
@@ -235,7 +235,8 @@ export class NetFsServer {
     // process and every client's connection with it. Out of descriptors, the oldest stranger
     // gives its own up so the next accept can work.
     server.on('error', (error: NodeJS.ErrnoException) => {
-      const oldest = error.code === 'EMFILE' || error.code === 'ENFILE' ? pending.values().next().value : undefined;
+      const code = error.code as SystemErrorCode | undefined;
+      const oldest = code === 'EMFILE' || code === 'ENFILE' ? pending.values().next().value : undefined;
       log.error(`accept failed: ${error.message}${oldest ? `; evicting ${oldest.name}` : ''}`);
       if (oldest === undefined) return;
       pending.delete(oldest);

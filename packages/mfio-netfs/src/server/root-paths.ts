@@ -1,7 +1,7 @@
 import type { Stats } from 'node:fs';
 import { lstat, readlink, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, sep } from 'node:path';
-import { MfioError } from '@mfio/core';
+import { MfioError, type SystemErrorCode } from '@mfio/core';
 import { fromNodeError } from '@mfio/rt';
 
 /** Symlinks followed in one resolution, as Linux's MAXSYMLINKS. */
@@ -123,7 +123,7 @@ export class RootResolver {
       try {
         isLink = (await this.#probe.lstat(next)).isSymbolicLink();
       } catch (error) {
-        const code = (error as { code?: string }).code;
+        const code = (error as { code?: SystemErrorCode }).code;
         if (code !== 'ENOENT' && code !== 'ENOTDIR') throw fromNodeError(error, { syscall: 'lstat', path });
         // Nothing below a missing entry can be a link, but a `..` after it (from a link's
         // target) must not be normalised away: the kernel fails there, and so do we.
@@ -139,7 +139,7 @@ export class RootResolver {
       try {
         target = await this.#probe.readlink(next);
       } catch (error) {
-        const code = (error as { code?: string }).code;
+        const code = (error as { code?: SystemErrorCode }).code;
         if (code !== 'EINVAL' && code !== 'ENOENT') throw fromNodeError(error, { syscall: 'readlink', path });
         // Replaced (EINVAL: no longer a symlink) or removed since its lstat: a local process is
         // changing it. Look at it again, as a walk that started now would.

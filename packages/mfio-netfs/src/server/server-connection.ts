@@ -5,6 +5,7 @@ import type { DirHandle } from '@mfio/rt';
 import { FrameType as T, Feature, NONCE_BYTES, VERSION, type Limits } from '../protocol/constants.js';
 import { decodeRequest } from '../protocol/decode.js';
 import { encodeMessage } from '../protocol/encode.js';
+import { wireCodeOf, type WireErrorCode } from '../protocol/error-codes.js';
 import { FrameReader, type RawFrame } from '../protocol/frame-reader.js';
 import { clientProof, sameProof, serverProof } from '../protocol/handshake.js';
 import type { Request } from '../protocol/messages.js';
@@ -309,7 +310,7 @@ export class ServerConnection {
     runRequest(this.#session, request, cancel)
       .catch((error: unknown) => {
         if (!(error instanceof MfioError)) this.#config.log.error(`${this.name} request ${request.id} failed unexpectedly: ${String(error)}`);
-        const code = error instanceof MfioError ? error.code : 'EIO';
+        const code: WireErrorCode = error instanceof MfioError ? wireCodeOf(error.code) : 'EIO';
         this.#send(encodeMessage({ type: T.ERROR, id: request.id, code }));
       })
       .finally(() => {
@@ -326,7 +327,7 @@ export class ServerConnection {
   }
 
   /** Say why in a FATAL frame, log it once, close. Nothing more is read from this client. */
-  #fatal(code: string, message: string, level: 'info' | 'warn'): void {
+  #fatal(code: WireErrorCode, message: string, level: 'info' | 'warn'): void {
     if (this.#state === 'closed') return;
     const wasClosing = this.#state === 'closing' && code !== 'ECANCELED';
     this.#moveTo('closing');

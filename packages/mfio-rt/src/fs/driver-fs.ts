@@ -1,4 +1,4 @@
-import { invalidArgType, MfioError, type IoBackend } from '@mfio/core';
+import { invalidArgType, isSystemErrorCode, MfioError, type IoBackend } from '@mfio/core';
 import { invalidArgValue, systemError } from '../errors.js';
 import { closedError, Resources } from '../lifecycle/resources.js';
 import type { FsDriver, RawFile } from './driver.js';
@@ -251,7 +251,8 @@ class DriverDir implements DirHandle {
       return (await this.#fs.driver.metadata(path)).type;
     } catch (error) {
       if (error instanceof MfioError && error.code === 'ENOENT') return null;
-      if (error instanceof MfioError) throw systemError(error.code, { syscall, path: reported });
+      // Reported as the caller's syscall and path; an ERR_* error is not a system error: as it is.
+      if (error instanceof MfioError && isSystemErrorCode(error.code)) throw systemError(error.code, { syscall, path: reported });
       throw error;
     }
   }

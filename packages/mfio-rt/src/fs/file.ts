@@ -1,6 +1,6 @@
 import { PositionalIo, toLength, type IoBackend, type PacketView, type ReadBatch } from '@mfio/core';
 import { systemError } from '../errors.js';
-import { closedError, type Closeable, type Resources } from '../lifecycle/resources.js';
+import { closedError, type Resources } from '../lifecycle/resources.js';
 import type { RawFile } from './driver.js';
 import type { OpenFlags } from './open-options.js';
 import type { FileHandle, Metadata } from './types.js';
@@ -10,7 +10,7 @@ import type { FileHandle, Metadata } from './types.js';
  * direction it was opened for, then hands the view to the driver's {@link RawFile}. Nothing is
  * allocated per request.
  */
-export class DriverFile extends PositionalIo implements FileHandle, Closeable {
+export class DriverFile extends PositionalIo implements FileHandle {
   readonly backend: IoBackend;
   readonly path: string;
   readonly #raw: RawFile;
@@ -86,6 +86,8 @@ export class DriverFile extends PositionalIo implements FileHandle, Closeable {
     return this.#closing;
   }
 
+  // What makes this a `Closeable` for `Resources` (checked where it takes the file); the class
+  // does not declare `implements Closeable`, so the published declarations need not show it.
   /** @internal runtime close: the same as close (file I/O finishes quickly); never rejects. */
   shut(): Promise<void> {
     return this.close().catch(() => undefined);

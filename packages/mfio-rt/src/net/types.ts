@@ -86,5 +86,3 @@ export interface Tcp {
 }
 
 export type { ShutdownHow, SocketAddress };
-/** @internal re-exported for the stream implementation. */
-export type { ReadTarget };

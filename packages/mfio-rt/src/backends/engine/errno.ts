@@ -1,4 +1,5 @@
 import { getSystemErrorMap } from 'node:util';
+import type { SystemErrorCode } from '@mfio/core';
 
 /**
  * The error numbers the native executors return negated, as Node's libuv numbers them on this
@@ -7,7 +8,7 @@ import { getSystemErrorMap } from 'node:util';
  * 35, not Linux's 11); on Windows libuv has its own numbers (ECANCELED is 4081), which the IOCP
  * executor returns, and which differ from the C runtime's `os.constants.errno`.
  */
-function errnoNamed(name: string): number {
+function errnoNamed(name: SystemErrorCode): number {
   for (const [negative, [known]] of getSystemErrorMap()) {
     if (known === name) return -negative;
   }

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import type { SystemErrorCode } from '@mfio/core';
 
 import { systemError } from '../../errors.js';
 import type { Metadata } from '../../fs/types.js';
@@ -103,7 +104,7 @@ export class VirtTree {
   }
 
   /** `slot`, where the root is refused with `rootCode` (EBUSY for removals, EEXIST for creation). */
-  slotOrFail(path: string, syscall: string, rootCode: string, dest?: string): Slot {
+  slotOrFail(path: string, syscall: string, rootCode: SystemErrorCode, dest?: string): Slot {
     const slot = this.slot(path, syscall);
     if (slot === null) throw systemError(rootCode, dest === undefined ? { syscall, path } : { syscall, path, dest });
     return slot;
