@@ -237,7 +237,7 @@ export class PacketView {
   readonly tag: number;
   #state = OUTSTANDING;
 
-  /** @internal views come from {@link Packet.view}, {@link Packet.views} or {@link splitAt}. */
+  /** Not for users: views come from {@link Packet.view}, {@link Packet.views} or {@link splitAt}. Declared (not stripped as internal) so `new PacketView()` stays a type error. */
   constructor(packet: Packet, start: number, end: number, tag: number) {
     this.packet = packet;
     this.start = start;

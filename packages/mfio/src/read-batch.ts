@@ -28,7 +28,7 @@ export class ReadBatch {
   #onDone: () => void;
   #waiters: Array<() => void> | null = null;
 
-  /** @internal made by readMany; `onDone` runs once, when the last request is reported. */
+  /** Not for users: made by readMany; `onDone` runs once, when the last request is reported. Declared (not stripped as internal) so `new ReadBatch()` stays a type error. */
   constructor(positions: Float64Array, lengths: Float64Array, offsets: Float64Array, buffer: Uint8Array, onDone: () => void) {
     this.positions = positions;
     this.lengths = lengths;

@@ -24,7 +24,7 @@ export class DriverFile extends PositionalIo implements FileHandle {
    */
   readonly readBatch?: (batch: ReadBatch) => void;
 
-  /** @internal made by {@link DriverFs}. */
+  /** Not for users: made by {@link DriverFs}. Declared (not stripped as internal) so `new DriverFile()` stays a type error. */
   constructor(raw: RawFile, backend: IoBackend, path: string, flags: OpenFlags, resources: Resources) {
     super();
     this.#raw = raw;

@@ -48,7 +48,7 @@ export class NativeRt implements Fs, Tcp {
   readonly #tcp: DriverTcp;
   #closing: Promise<void> | null = null;
 
-  /** @internal use {@link NativeRt.builder}. */
+  /** Not for users: use {@link NativeRt.builder}. Declared (not stripped as internal) so `new NativeRt()` stays a type error. */
   constructor(name: BackendName, drivers: BackendDrivers, skipped: readonly BuildFailure[] = []) {
     this.backendName = name;
     this.skipped = Object.freeze([...skipped]);
