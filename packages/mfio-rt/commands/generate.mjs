@@ -77,10 +77,10 @@ function renderCpp() {
   const ops = byId();
   const width = Math.max(...ops.map((op) => pascal(op.name).length)) + 1;
   const lines = [
+    '// clang-format off',
     `// ${HEADER}`,
     '// The command buffer JS fills (src/backends/engine/commands.ts is the same table in TypeScript):',
     `// kStride doubles per request. command.cc decodes a command by its op's OpLayout.`,
-    '// clang-format off',
     '#pragma once',
     '',
     '#include <cstdint>',
