@@ -22,6 +22,7 @@ export default defineConfig(
             '*.js',
             '*.cjs',
             'scripts/*.mjs',
+            'packages/*/commands/*.mjs',
             '{packages,apps}/*/*.cjs',
             'packages/*/bin/*.js',
             'packages/*/scripts/*.mjs',
@@ -53,7 +54,7 @@ export default defineConfig(
   },
   {
     // Jest's asymmetric matchers (expect.objectContaining, expect.any, ...) are typed `any`.
-    files: ['**/test/**/*.ts', 'packages/mfio-rt/src/conformance/**/*.ts'],
+    files: ['**/test/**/*.ts', 'packages/mfio-rt-conformance/src/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

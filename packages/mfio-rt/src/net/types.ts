@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import type { IoBackend, IoOptions, PacketIo, ReadTarget, WriteSource } from '@mfio/core';
+import type { IoBackend, IoOptions, PacketIo, WriteSource } from '@mfio/core';
 import type { ShutdownHow, SocketAddress } from './driver.js';
 
 /**
