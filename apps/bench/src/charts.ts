@@ -88,14 +88,35 @@ export function chartSpec(chart: Chart, results: CaseResult[], subtitle: string)
     encoding: {
       x:
         chart.x === 'size'
-          ? { field: 'size', type: 'quantitative', title: 'read size', scale: { type: 'log', base: 2, padding: 16, domain }, axis: { values: ticks, labelExpr: SIZE_LABEL } }
-          : { field: 'delayMs', type: 'quantitative', title: 'added one-way delay (ms, log scale)', scale: { type: 'log', padding: 16, domain }, axis: { values: ticks } },
+          ? {
+              field: 'size',
+              type: 'quantitative',
+              title: 'read size',
+              scale: { type: 'log', base: 2, padding: 16, domain },
+              axis: { values: ticks, labelExpr: SIZE_LABEL },
+            }
+          : {
+              field: 'delayMs',
+              type: 'quantitative',
+              title: 'added one-way delay (ms, log scale)',
+              scale: { type: 'log', padding: 16, domain },
+              axis: { values: ticks },
+            },
       y: { field: 'readsPerSecond', type: 'quantitative', title: 'reads/s (log scale)', scale: { type: 'log' }, axis: { format: '~s' } },
       color: { field: 'contender', type: 'nominal', sort: contenders, scale: { scheme: 'tableau20' }, legend: { labelLimit: 400, title: 'contender' } },
       strokeDash: {
         field: 'family',
         type: 'nominal',
-        scale: { domain: ['node', 'mfio', 'c++', 'netfs', 'http'], range: [[5, 3], [1, 0], [1, 3], [10, 4], [8, 3, 1, 3]] },
+        scale: {
+          domain: ['node', 'mfio', 'c++', 'netfs', 'http'],
+          range: [
+            [5, 3],
+            [1, 0],
+            [1, 3],
+            [10, 4],
+            [8, 3, 1, 3],
+          ],
+        },
         legend: null,
       },
     },

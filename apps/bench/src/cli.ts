@@ -101,7 +101,12 @@ async function main(): Promise<void> {
           }
         }
         for (const contender of remoteHere) {
-          const spec: RemoteCaseSpec = { ...base, contender: contender.name, target: { host: netfs!.host, port: netfs!.port, path: basename(file) }, delayMs: 0 };
+          const spec: RemoteCaseSpec = {
+            ...base,
+            contender: contender.name,
+            target: { host: netfs!.host, port: netfs!.port, path: basename(file) },
+            delayMs: 0,
+          };
           progress.start(spec);
           record(await runChild('remote-case.js', spec));
         }

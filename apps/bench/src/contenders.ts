@@ -72,8 +72,12 @@ function callbackContender(name: string, env?: Record<string, string>): Contende
       const fd = openSync(file, 'r');
       return {
         run: (positions, size, digest) =>
-          windowed(positions, size, inFlight, digest, (position, buffer) =>
-            new Promise((resolve, reject) => read(fd, buffer, 0, size, position, (error, n) => (error ? reject(error) : resolve(n)))),
+          windowed(
+            positions,
+            size,
+            inFlight,
+            digest,
+            (position, buffer) => new Promise((resolve, reject) => read(fd, buffer, 0, size, position, (error, n) => (error ? reject(error) : resolve(n)))),
           ),
         close: () => closeSync(fd),
       };

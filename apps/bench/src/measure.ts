@@ -38,9 +38,7 @@ export async function measure(spec: CaseSpec, session: Session, hot: HotIteratio
   // Cold: the pages are dropped once before measuring; a bounded number of iterations keeps
   // the window short enough that few reads hit pages an earlier read brought in.
   const bench = new Bench(
-    cold
-      ? { iterations: 8, time: 0, warmupIterations: 0, warmupTime: 0 }
-      : { ...hot, time: spec.time, warmupTime: Math.min(300, spec.time / 4) },
+    cold ? { iterations: 8, time: 0, warmupIterations: 0, warmupTime: 0 } : { ...hot, time: spec.time, warmupTime: Math.min(300, spec.time / 4) },
   );
   bench.add(
     spec.contender,
@@ -69,7 +67,15 @@ export function printResult(spec: CaseSpec, result: Promise<CaseResult>): void {
   result.then(
     (done) => console.log(`RESULT ${JSON.stringify(done)}`),
     (error: unknown) => {
-      const failed: CaseResult = { spec, verified: false, readsPerSecond: 0, mibPerSecond: 0, rme: 0, samples: 0, error: String((error as Error).stack ?? error) };
+      const failed: CaseResult = {
+        spec,
+        verified: false,
+        readsPerSecond: 0,
+        mibPerSecond: 0,
+        rme: 0,
+        samples: 0,
+        error: String((error as Error).stack ?? error),
+      };
       console.log(`RESULT ${JSON.stringify(failed)}`);
     },
   );

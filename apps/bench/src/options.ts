@@ -110,19 +110,25 @@ export function parseOptions(argv: string[]): Options {
         options.fileMiB = positive(value(), flag);
         break;
       case '--patterns':
-        options.patterns = value().split(',').map((p) => (PATTERNS.includes(p as Pattern) ? (p as Pattern) : fail(`unknown pattern '${p}'`)));
+        options.patterns = value()
+          .split(',')
+          .map((p) => (PATTERNS.includes(p as Pattern) ? (p as Pattern) : fail(`unknown pattern '${p}'`)));
         break;
       case '--sizes':
         options.sizes = value().split(',').map(sizeOf);
         break;
       case '--contenders':
-        options.contenders = value().split(',').filter((c) => c !== '');
+        options.contenders = value()
+          .split(',')
+          .filter((c) => c !== '');
         break;
       case '--in-flight':
         options.inFlight = positive(value(), flag);
         break;
       case '--cache':
-        options.caches = value().split(',').map((c) => (c === 'hot' || c === 'cold' ? c : fail(`unknown cache mode '${c}'`)));
+        options.caches = value()
+          .split(',')
+          .map((c) => (c === 'hot' || c === 'cold' ? c : fail(`unknown cache mode '${c}'`)));
         break;
       case '--time':
         options.timeMs = positive(value(), flag);

@@ -73,7 +73,8 @@ function httpRange(sockets: number): RemoteContender {
     async open(target) {
       const agent = new Agent({ keepAlive: true, maxSockets: sockets });
       return {
-        run: (positions, size, digest) => windowed(positions, size, sockets, digest, (position, buffer) => getRange(agent, target, position, buffer.subarray(0, size))),
+        run: (positions, size, digest) =>
+          windowed(positions, size, sockets, digest, (position, buffer) => getRange(agent, target, position, buffer.subarray(0, size))),
         close: () => agent.destroy(),
       };
     },

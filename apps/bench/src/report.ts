@@ -99,7 +99,9 @@ function markdown(results: CaseResult[], when: string, conditions: Record<string
           `### ${g.title}`,
           '',
           `| ${header(g.baselineName).join(' | ')} |`,
-          `|${header(g.baselineName).map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+          `|${header(g.baselineName)
+            .map((_, i) => (i === 0 ? '---' : '---:'))
+            .join('|')}|`,
           ...g.rows.map((r) => `| ${cells(r, g.baseline).join(' | ')} |`),
           '',
         ]),

@@ -197,7 +197,26 @@ describe('mfio-bench options', () => {
       const file = join(dir, 'mine.bin');
       const bytes = Buffer.alloc((1 << 20) + 123, 7);
       writeFileSync(file, bytes);
-      const run = bench(['--file', file, '--file-size', '4', '--sizes', '256', '--patterns', 'reverse', '--time', '10', '--reads', '64', '--contenders', 'node:readSync', '--latency', 'none', '--out', join(dir, 'out')]);
+      const run = bench([
+        '--file',
+        file,
+        '--file-size',
+        '4',
+        '--sizes',
+        '256',
+        '--patterns',
+        'reverse',
+        '--time',
+        '10',
+        '--reads',
+        '64',
+        '--contenders',
+        'node:readSync',
+        '--latency',
+        'none',
+        '--out',
+        join(dir, 'out'),
+      ]);
       expect(run.status).toBe(0);
       expect(readFileSync(file).equals(bytes)).toBe(true);
       const data = JSON.parse(readFileSync(join(dir, 'out', 'latest.json'), 'utf8')) as { conditions: { fileMiB: number }; results: Result[] };

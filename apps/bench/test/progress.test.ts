@@ -14,7 +14,18 @@ function stream(isTTY: boolean): { text: string; isTTY: boolean; columns: number
 }
 
 function result(contender: string, readsPerSecond: number, verified = true, error?: string): CaseResult {
-  const spec = { contender, file: 'f', fileSize: 1 << 20, pattern: 'random' as const, size: 4096, inFlight: 64, reads: 256, cache: 'hot' as const, time: 10, seed: 42 };
+  const spec = {
+    contender,
+    file: 'f',
+    fileSize: 1 << 20,
+    pattern: 'random' as const,
+    size: 4096,
+    inFlight: 64,
+    reads: 256,
+    cache: 'hot' as const,
+    time: 10,
+    seed: 42,
+  };
   return { spec, verified, readsPerSecond, mibPerSecond: 0, rme: 0, samples: 1, ...(error ? { error } : {}) };
 }
 

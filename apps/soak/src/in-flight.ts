@@ -72,9 +72,7 @@ export class InFlight {
   /** Requests in flight, oldest first. */
   list(): InFlightRequest[] {
     const now = performance.now();
-    return [...this.#entries]
-      .sort((a, b) => a.startedAt - b.startedAt)
-      .map(({ startedAt, ...info }) => ({ ...info, ageMs: now - startedAt }));
+    return [...this.#entries].sort((a, b) => a.startedAt - b.startedAt).map(({ startedAt, ...info }) => ({ ...info, ageMs: now - startedAt }));
   }
 
   /** Requests of `target` in flight now. */

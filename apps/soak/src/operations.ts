@@ -93,10 +93,17 @@ export async function readAtOp(ctx: OpContext, to: Destination): Promise<Step> {
   const claim = claims.tryClaim(inside(position, length, model.size), false);
   if (claim === null) return 'idle';
   const info = { target: ctx.target, op: 'readAt', file: model.name, position, length };
-  return checkedRead(ctx, to, claim, info, (signal) => to.handle.readAt(position, length, { signal }), (data) => {
-    check(ctx, model, info, data);
-    ctx.stats.ops.readAt++;
-  });
+  return checkedRead(
+    ctx,
+    to,
+    claim,
+    info,
+    (signal) => to.handle.readAt(position, length, { signal }),
+    (data) => {
+      check(ctx, model, info, data);
+      ctx.stats.ops.readAt++;
+    },
+  );
 }
 
 /** `readMany` of 1-16 random ranges (some past the end), each checked against the model. */
@@ -115,10 +122,19 @@ export async function readManyOp(ctx: OpContext, to: Destination): Promise<Step>
   if (claim === null) return 'idle';
   const total = requests.reduce((sum, [, length]) => sum + length, 0);
   const info = { target: ctx.target, op: `readMany(${requests.length})`, file: model.name, position: Number(requests[0]![0]), length: total };
-  return checkedRead(ctx, to, claim, info, (signal) => to.handle.readMany(requests, { signal }), (result) => {
-    requests.forEach(([position, length], i) => check(ctx, model, { ...info, op: `readMany(${requests.length})[${i}]`, position: Number(position), length }, result.at(i)));
-    ctx.stats.ops.readMany++;
-  });
+  return checkedRead(
+    ctx,
+    to,
+    claim,
+    info,
+    (signal) => to.handle.readMany(requests, { signal }),
+    (result) => {
+      requests.forEach(([position, length], i) =>
+        check(ctx, model, { ...info, op: `readMany(${requests.length})[${i}]`, position: Number(position), length }, result.at(i)),
+      );
+      ctx.stats.ops.readMany++;
+    },
+  );
 }
 
 /**

@@ -130,7 +130,13 @@ export function parseOptions(argv: string[]): Options {
   const durationMs = duration(values.duration, '--duration');
   const fileSize = integer(values['file-kib'], '--file-kib', 1) * 1024;
   const maxIo = integer(values['max-io-kib'], '--max-io-kib', 1) * 1024;
-  const targets = values.targets === undefined ? [] : values.targets.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  const targets =
+    values.targets === undefined
+      ? []
+      : values.targets
+          .split(',')
+          .map((t) => t.trim())
+          .filter((t) => t !== '');
   const unknown = targets.filter((t) => !TARGET_NAMES.includes(t));
   if (unknown.length > 0) throw new UsageError(`unknown target(s) ${unknown.join(', ')}; the targets are ${TARGET_NAMES.join(', ')}`);
   if (maxIo > fileSize) throw new UsageError(`--max-io-kib (${maxIo / 1024}) must not exceed --file-kib (${fileSize / 1024})`);

@@ -98,8 +98,7 @@ export function serverReport(target: string, lifetimes: readonly Lifetime[], bou
   let judged = 0;
   const grew: Array<{ pid: number; rss: Growth; fds: Growth }> = [];
   for (const { pid, samples } of lifetimes) {
-    const inLifetime = (key: 'rss' | 'fds'): Array<{ atMs: number; value: number }> =>
-      samples.map((s) => ({ atMs: s.atMs - samples[0]!.atMs, value: s[key] }));
+    const inLifetime = (key: 'rss' | 'fds'): Array<{ atMs: number; value: number }> => samples.map((s) => ({ atMs: s.atMs - samples[0]!.atMs, value: s[key] }));
     const rss = judgeGrowth(inLifetime('rss'), { ...bounds.rss, warmupMs });
     const fds = judgeGrowth(inLifetime('fds'), { ...bounds.fds, warmupMs });
     if (rss.judged) judged++;

@@ -96,7 +96,12 @@ export class Soak {
     this.#out(`targets: ${targets.map((t) => t.name).join(', ')}`);
     for (const u of unavailable) this.#out(`not run here: ${u.name} (${u.reason})`);
     if (targets.length === 0) throw new Error('no target can start here');
-    const hooks = { inFlight: this.#inFlight, fail: (kind: FailureKind, message: string) => this.fail(kind, message), stopping: () => this.#stopping, stopped: this.#stopped };
+    const hooks = {
+      inFlight: this.#inFlight,
+      fail: (kind: FailureKind, message: string) => this.fail(kind, message),
+      stopping: () => this.#stopping,
+      stopped: this.#stopped,
+    };
     // Each target's random stream hangs off the seed and its name only, so a replay with
     // --targets gives a target the same choices as the full run did.
     this.#runners = targets.map((t) => new TargetRunner(t, o, seedFor(o.seed, t.name), hooks));
@@ -122,7 +127,9 @@ export class Soak {
     // reports noise on top of the real failure; closing still must not hang.
     if (!this.failed) {
       this.#out('stopping: rewriting unknown ranges, then reading every file whole');
-      await Promise.all(this.#runners.map((r) => r.verifyAll().catch((e: Error) => this.fail('unexpected error', `${r.target}: final check: ${e.stack ?? e}`))));
+      await Promise.all(
+        this.#runners.map((r) => r.verifyAll().catch((e: Error) => this.fail('unexpected error', `${r.target}: final check: ${e.stack ?? e}`))),
+      );
     }
     await Promise.all(this.#runners.map((r) => r.close().catch((e: Error) => this.fail('unexpected error', `${r.target}: close: ${e.stack ?? e}`))));
     this.#judgeGrowth();
@@ -139,11 +146,16 @@ export class Soak {
   #judgeGrowth(): void {
     const report = this.report();
     const p = report.process;
-    if (p !== null && !p.rssGrowth.ok) this.fail('growth', `this process's RSS grew from ${bytes(p.rssGrowth.early)} to ${bytes(p.rssGrowth.late)} (bound ${bytes(p.rssGrowth.allowed)})`);
-    if (p !== null && !p.fdGrowth.ok) this.fail('growth', `this process's descriptors grew from ${p.fdGrowth.early} to ${p.fdGrowth.late} (bound ${p.fdGrowth.allowed})`);
+    if (p !== null && !p.rssGrowth.ok)
+      this.fail('growth', `this process's RSS grew from ${bytes(p.rssGrowth.early)} to ${bytes(p.rssGrowth.late)} (bound ${bytes(p.rssGrowth.allowed)})`);
+    if (p !== null && !p.fdGrowth.ok)
+      this.fail('growth', `this process's descriptors grew from ${p.fdGrowth.early} to ${p.fdGrowth.late} (bound ${p.fdGrowth.allowed})`);
     for (const s of report.servers) {
       for (const g of s.grew) {
-        this.fail('growth', `${s.target} server pid ${g.pid}: rss ${bytes(g.rss.early)} -> ${bytes(g.rss.late)} (bound ${bytes(g.rss.allowed)}), fds ${g.fds.early} -> ${g.fds.late} (bound ${g.fds.allowed})`);
+        this.fail(
+          'growth',
+          `${s.target} server pid ${g.pid}: rss ${bytes(g.rss.early)} -> ${bytes(g.rss.late)} (bound ${bytes(g.rss.allowed)}), fds ${g.fds.early} -> ${g.fds.late} (bound ${g.fds.allowed})`,
+        );
       }
     }
   }
@@ -164,7 +176,12 @@ export class Soak {
       hangBoundMs: this.#options.hangBoundMs,
       process: monitor === null ? null : resourceReport(monitor.self, bounds),
       servers,
-      failures: [...this.#failures, ...(this.#failureCount > this.#failures.length ? [{ kind: 'setup' as const, message: `... and ${this.#failureCount - this.#failures.length} more failures` }] : [])],
+      failures: [
+        ...this.#failures,
+        ...(this.#failureCount > this.#failures.length
+          ? [{ kind: 'setup' as const, message: `... and ${this.#failureCount - this.#failures.length} more failures` }]
+          : []),
+      ],
       passed: this.#failureCount === 0,
     };
   }

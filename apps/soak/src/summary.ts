@@ -24,7 +24,12 @@ export function millis(n: number): string {
 /** Columns padded to their widest cell; the first left-aligned, the others right-aligned. */
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 function codes(errors: Record<string, number>): string {
@@ -81,7 +86,9 @@ export function formatSummary(r: SoakReport, replay: string): string {
   const hangs = r.failures.filter((f) => f.kind === 'hang' || f.kind === 'slow reset').length;
   const oldest = Math.max(0, ...r.targets.map((t) => t.maxRequestAgeMs));
   lines.push('');
-  lines.push(`wrong bytes: ${wrong === 0 ? 'none' : `${wrong} read(s) failed`}; hangs: ${hangs === 0 ? 'none' : hangs} (bound ${millis(r.hangBoundMs)}; longest request ${millis(oldest)})`);
+  lines.push(
+    `wrong bytes: ${wrong === 0 ? 'none' : `${wrong} read(s) failed`}; hangs: ${hangs === 0 ? 'none' : hangs} (bound ${millis(r.hangBoundMs)}; longest request ${millis(oldest)})`,
+  );
   if (r.process !== null) {
     lines.push(`this process: rss ${fig(r.process.rss, bytes)}; fds ${fig(r.process.fds, count)}`);
     lines.push(`  rss growth: ${growth(r.process.rssGrowth, bytes)}`);

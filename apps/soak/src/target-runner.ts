@@ -154,14 +154,17 @@ export class TargetRunner implements OpContext {
         const result = model.check(at, chunk, data);
         this.stats.finalBytesChecked += result.checked;
         if (result.mismatch !== null) this.mismatch(info, result.mismatch);
-        else if (result.skipped > 0) this.#hooks.fail('wrong bytes', `${this.target}: ${model.name} still has ${result.skipped} unknown bytes at ${at} after the final repair`);
+        else if (result.skipped > 0)
+          this.#hooks.fail('wrong bytes', `${this.target}: ${model.name} still has ${result.skipped} unknown bytes at ${at} after the final repair`);
       }
     }
   }
 
   /** Close every handle, then the target (its runtime; its clients and server). */
   async close(): Promise<void> {
-    await Promise.all(this.#slots.map((slot) => (slot.handle === null ? undefined : this.#step({ op: 'close', file: slot.file.model.name }, slot.handle.close()))));
+    await Promise.all(
+      this.#slots.map((slot) => (slot.handle === null ? undefined : this.#step({ op: 'close', file: slot.file.model.name }, slot.handle.close()))),
+    );
     await this.#step({ op: 'close target' }, this.#source.close());
   }
 
@@ -307,8 +310,14 @@ export class TargetRunner implements OpContext {
     await new Promise<void>((resolve) => setImmediate(resolve));
     const left = this.#onHandle.get(handle) ?? 0;
     if (left > 0) {
-      const list = this.#hooks.inFlight.list().filter((r) => r.target === this.target && r.file === slot.file.model.name).map((r) => `  ${describeRequest(r)}`);
-      this.#hooks.fail('close early', `${this.target}: close() of a handle on ${slot.file.model.name} resolved with ${left} request(s) on it still held by the backend; in flight on the file:\n${list.join('\n')}`);
+      const list = this.#hooks.inFlight
+        .list()
+        .filter((r) => r.target === this.target && r.file === slot.file.model.name)
+        .map((r) => `  ${describeRequest(r)}`);
+      this.#hooks.fail(
+        'close early',
+        `${this.target}: close() of a handle on ${slot.file.model.name} resolved with ${left} request(s) on it still held by the backend; in flight on the file:\n${list.join('\n')}`,
+      );
     }
   }
 
@@ -376,8 +385,14 @@ export class TargetRunner implements OpContext {
       while ((this.#live.get(generation) ?? 0) > 0 && performance.now() < deadline) await sleep(5);
       const settleMs = performance.now() - killedAt;
       if ((this.#live.get(generation) ?? 0) > 0) {
-        const left = this.#hooks.inFlight.list().filter((r) => r.target === this.target).map((r) => `  ${describeRequest(r)}`);
-        this.#hooks.fail('slow reset', `${this.target}: ${this.#live.get(generation)} request(s) still in flight ${this.#options.resetBoundMs} ms after the server was killed:\n${left.join('\n')}`);
+        const left = this.#hooks.inFlight
+          .list()
+          .filter((r) => r.target === this.target)
+          .map((r) => `  ${describeRequest(r)}`);
+        this.#hooks.fail(
+          'slow reset',
+          `${this.target}: ${this.#live.get(generation)} request(s) still in flight ${this.#options.resetBoundMs} ms after the server was killed:\n${left.join('\n')}`,
+        );
         return;
       }
       this.stats.resetSettleMaxMs = Math.max(this.stats.resetSettleMaxMs, settleMs);

@@ -14,14 +14,27 @@ describe('RangeSet', () => {
     set.add(10, 20);
     set.add(30, 40);
     set.add(20, 25); // touches the first
-    expect(set.ranges).toEqual([{ start: 10, end: 25 }, { start: 30, end: 40 }]);
+    expect(set.ranges).toEqual([
+      { start: 10, end: 25 },
+      { start: 30, end: 40 },
+    ]);
     set.add(24, 31); // bridges both
     expect(set.ranges).toEqual([{ start: 10, end: 40 }]);
     set.remove(15, 20);
-    expect(set.ranges).toEqual([{ start: 10, end: 15 }, { start: 20, end: 40 }]);
+    expect(set.ranges).toEqual([
+      { start: 10, end: 15 },
+      { start: 20, end: 40 },
+    ]);
     expect(set.size).toBe(25);
-    expect(set.outside(0, 50)).toEqual([{ start: 0, end: 10 }, { start: 15, end: 20 }, { start: 40, end: 50 }]);
-    expect(set.within(12, 22)).toEqual([{ start: 12, end: 15 }, { start: 20, end: 22 }]);
+    expect(set.outside(0, 50)).toEqual([
+      { start: 0, end: 10 },
+      { start: 15, end: 20 },
+      { start: 40, end: 50 },
+    ]);
+    expect(set.within(12, 22)).toEqual([
+      { start: 12, end: 15 },
+      { start: 20, end: 22 },
+    ]);
   });
 });
 
@@ -51,11 +64,20 @@ describe('FileModel', () => {
     const model = new FileModel('f', initial);
     model.writeUnknown(20, 10);
     model.writeUnknown(50, 10);
-    expect(ranges(model)).toEqual([[20, 30], [50, 60]]);
+    expect(ranges(model)).toEqual([
+      [20, 30],
+      [50, 60],
+    ]);
     model.writeSettled(25, Buffer.alloc(30, 0x33), 30); // covers [25, 55)
-    expect(ranges(model)).toEqual([[20, 25], [55, 60]]);
+    expect(ranges(model)).toEqual([
+      [20, 25],
+      [55, 60],
+    ]);
     model.writeUnknown(24, 2); // an abort overlapping known and unknown bytes
-    expect(ranges(model)).toEqual([[20, 26], [55, 60]]);
+    expect(ranges(model)).toEqual([
+      [20, 26],
+      [55, 60],
+    ]);
     model.writeSettled(0, Buffer.alloc(100, 0x44), 100);
     expect(model.unknown.isEmpty).toBe(true);
   });
@@ -67,7 +89,10 @@ describe('FileModel', () => {
     expect(model.expected(10, 14)).toEqual(Buffer.alloc(4, 0x55));
     expect(model.expected(14, 20)).toEqual(Buffer.alloc(6, 0xaa)); // kept, but not vouched for
     model.writeSettled(40, Buffer.alloc(10, 0x66), 0); // failed having transferred nothing
-    expect(ranges(model)).toEqual([[14, 20], [40, 50]]);
+    expect(ranges(model)).toEqual([
+      [14, 20],
+      [40, 50],
+    ]);
   });
 
   test('a wrong known byte is reported with its position and both values', () => {

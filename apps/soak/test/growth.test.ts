@@ -16,7 +16,10 @@ describe('judgeGrowth', () => {
   });
 
   test('warm-up samples are left out, and too few samples are not judged', () => {
-    const warm = [{ atMs: 0, value: 1 }, { atMs: 500, value: 2 }];
+    const warm = [
+      { atMs: 0, value: 1 },
+      { atMs: 500, value: 2 },
+    ];
     expect(judgeGrowth([...warm, ...samples([100, 100, 100, 100, 100, 100])], bound)).toMatchObject({ early: 100, ok: true });
     expect(judgeGrowth([...warm, ...samples([100, 500, 900])], bound)).toMatchObject({ judged: false, ok: true });
   });

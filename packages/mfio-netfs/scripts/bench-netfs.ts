@@ -97,16 +97,18 @@ async function netfsCase(port: number, inFlight: number): Promise<number> {
 
 async function httpCase(port: number, sockets: number): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: sockets });
-  const rate = await measure(sockets, (position) =>
-    new Promise<void>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, agent, headers: { range: `bytes=${position}-${position + READ - 1}` } }, (res) => {
-        let got = 0;
-        res.on('data', (d: Buffer) => (got += d.length));
-        res.on('end', () => (got === READ ? resolve() : reject(new Error(`got ${got}`))));
-      });
-      req.on('error', reject);
-      req.end();
-    }),
+  const rate = await measure(
+    sockets,
+    (position) =>
+      new Promise<void>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, agent, headers: { range: `bytes=${position}-${position + READ - 1}` } }, (res) => {
+          let got = 0;
+          res.on('data', (d: Buffer) => (got += d.length));
+          res.on('end', () => (got === READ ? resolve() : reject(new Error(`got ${got}`))));
+        });
+        req.on('error', reject);
+        req.end();
+      }),
   );
   agent.destroy();
   return rate;
@@ -135,7 +137,7 @@ async function main(): Promise<void> {
     const rows: Array<[string, number]> = [];
     const run = async (name: string, rate: Promise<number>): Promise<void> => {
       rows.push([name, await rate]);
-      process.stderr.write(`${name}: ${(rows.at(-1)![1]).toFixed(0)} reads/s\n`);
+      process.stderr.write(`${name}: ${rows.at(-1)![1].toFixed(0)} reads/s\n`);
     };
     await run('loopback, netfs, 1 in flight', netfsCase(server.port, 1));
     await run('loopback, netfs, 64 in flight', netfsCase(server.port, 64));
@@ -143,7 +145,9 @@ async function main(): Promise<void> {
     await run(`+${DELAY} ms each way, netfs, 1 in flight`, netfsCase(netfsProxy.port, 1));
     await run(`+${DELAY} ms each way, HTTP range keep-alive, 1 connection`, httpCase(httpProxy.port, 1));
     await run(`+${DELAY} ms each way, HTTP range keep-alive, 6 connections`, httpCase(httpProxy.port, 6));
-    process.stdout.write(`\nRandom ${READ}-byte reads of a 1 GiB file (page cache), ${SECONDS} s per case, server backend as logged\n\n| case | reads/s | MiB/s |\n|---|---:|---:|\n`);
+    process.stdout.write(
+      `\nRandom ${READ}-byte reads of a 1 GiB file (page cache), ${SECONDS} s per case, server backend as logged\n\n| case | reads/s | MiB/s |\n|---|---:|---:|\n`,
+    );
     for (const [name, rate] of rows) process.stdout.write(`| ${name} | ${rate.toFixed(0)} | ${((rate * READ) / (1 << 20)).toFixed(1)} |\n`);
   } finally {
     for (const proc of procs) proc.kill('SIGTERM');

@@ -96,7 +96,7 @@ describe('CANCEL', () => {
     }
   });
 
-  describe('at the server\'s in-flight limit', () => {
+  describe("at the server's in-flight limit", () => {
     let small: TestServer;
     beforeAll(async () => {
       small = await startServer({ token: 't', limits: { maxInFlight: 1, maxRead: 1024 * 1024 } });
@@ -127,7 +127,7 @@ describe('CANCEL', () => {
         got.forEach((bytes, i) => {
           const at = i * 200_003;
           const expected = Buffer.alloc(8);
-          for (let k = 0; k < 8; k++) expected[k] = ((at + k) & ~3) >>> (8 * ((at + k) & 3)) & 0xff;
+          for (let k = 0; k < 8; k++) expected[k] = (((at + k) & ~3) >>> (8 * ((at + k) & 3))) & 0xff;
           expect(bytes).toEqual(expected);
         });
         await file.close();

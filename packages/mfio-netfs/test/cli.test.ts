@@ -20,7 +20,8 @@ describe('mfio-netfs-server', () => {
     const { code, stdout } = await runCli(['--help']);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Usage: mfio-netfs-server --root DIR/);
-    for (const option of ['--listen', '--token-file', '--tls-cert', '--tls-key', '--read-only', '--allow-special-mode-bits', '--backend', '--log-level']) expect(stdout).toContain(option);
+    for (const option of ['--listen', '--token-file', '--tls-cert', '--tls-key', '--read-only', '--allow-special-mode-bits', '--backend', '--log-level'])
+      expect(stdout).toContain(option);
   });
 
   test('bad arguments exit 2 with a message', async () => {

@@ -44,7 +44,15 @@ const responses: Response[] = [
   { type: T.READ_DONE, id: 3, transferred: 3 },
   { type: T.WRITTEN, id: 4, count: 4 },
   { type: T.METADATA_RESULT, id: 5, metadata: { len: 2 ** 53 - 1, mode: 0o644, type: 'file', modified: 1.5e12, accessed: null, created: -1000 } },
-  { type: T.ENTRIES, id: 6, done: true, entries: [{ name: 'a', type: 'dir' }, { name: 'ü', type: 'symlink' }] },
+  {
+    type: T.ENTRIES,
+    id: 6,
+    done: true,
+    entries: [
+      { name: 'a', type: 'dir' },
+      { name: 'ü', type: 'symlink' },
+    ],
+  },
   { type: T.ERROR, id: 7, code: 'ENOENT' },
   { type: T.FATAL, id: 0, code: 'EPROTO', message: 'bad' },
 ];
@@ -57,7 +65,8 @@ function frameOf(buf: Buffer, max = 1 << 24): RawFrame {
   return frame;
 }
 
-const plain = (m: Message): unknown => JSON.parse(JSON.stringify(m, (_, v: { type?: unknown; data?: number[] } | null) => (v?.type === 'Buffer' ? Buffer.from(v.data ?? []).toString('hex') : v)));
+const plain = (m: Message): unknown =>
+  JSON.parse(JSON.stringify(m, (_, v: { type?: unknown; data?: number[] } | null) => (v?.type === 'Buffer' ? Buffer.from(v.data ?? []).toString('hex') : v)));
 
 describe('codec round trip', () => {
   test.each(requests.map((m) => [m.type.toString(16), m] as const))('request 0x%s', (_, m) => {

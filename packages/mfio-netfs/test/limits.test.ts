@@ -40,7 +40,13 @@ describe('per-connection limits', () => {
   let s: TestServer;
   beforeAll(async () => {
     // Timeouts only a hang reaches: the cases below are about the other limits.
-    s = await startServer({ limits: { maxHandles: 4, maxRead: 65536 }, handshakeTimeout: HANG_MS, idleTimeout: HANG_MS, maxConnections: 3, maxPendingHandshakes: 4 });
+    s = await startServer({
+      limits: { maxHandles: 4, maxRead: 65536 },
+      handshakeTimeout: HANG_MS,
+      idleTimeout: HANG_MS,
+      maxConnections: 3,
+      maxPendingHandshakes: 4,
+    });
     await writeFile(join(s.root, 'f'), Buffer.alloc(200_000, 2));
   });
   afterAll(() => s.close());
@@ -111,21 +117,27 @@ describe('per-connection limits', () => {
   test('a client speaking another version is refused with EPROTO', async () => {
     const raw = await RawClient.connect(s.port);
     raw.send(encodeMessage({ type: T.HELLO, id: 0, version: 2, features: 0, nonce: Buffer.alloc(32) }));
-    expect(await within(raw.rest(), HANG_MS, 'the close')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EPROTO', message: expect.stringContaining('version 2') })]);
+    expect(await within(raw.rest(), HANG_MS, 'the close')).toEqual([
+      expect.objectContaining({ type: T.FATAL, code: 'EPROTO', message: expect.stringContaining('version 2') }),
+    ]);
   });
 
   test('a HELLO or an AUTH whose request id is not 0 is refused with EPROTO', async () => {
     const nonce = Buffer.alloc(32, 7);
     const hello = await RawClient.connect(s.port);
     hello.send(encodeMessage({ type: T.HELLO, id: 1, version: 1, features: 0, nonce }));
-    expect(await within(hello.rest(), HANG_MS, 'the close')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EPROTO', message: expect.stringContaining('id must be 0') })]);
+    expect(await within(hello.rest(), HANG_MS, 'the close')).toEqual([
+      expect.objectContaining({ type: T.FATAL, code: 'EPROTO', message: expect.stringContaining('id must be 0') }),
+    ]);
     // A right proof does not make up for it.
     const auth = await RawClient.connect(s.port);
     auth.send(encodeMessage({ type: T.HELLO, id: 0, version: 1, features: 0, nonce }));
     const challenge = await within(auth.next(), HANG_MS, 'the challenge');
     if (challenge?.type !== T.CHALLENGE) throw new Error(`expected CHALLENGE, got ${JSON.stringify(challenge)}`);
     auth.send(encodeMessage({ type: T.AUTH, id: 2, proof: clientProof('', challenge.nonce, nonce) }));
-    expect(await within(auth.rest(), HANG_MS, 'the close')).toEqual([expect.objectContaining({ type: T.FATAL, code: 'EPROTO', message: expect.stringContaining('id must be 0') })]);
+    expect(await within(auth.rest(), HANG_MS, 'the close')).toEqual([
+      expect.objectContaining({ type: T.FATAL, code: 'EPROTO', message: expect.stringContaining('id must be 0') }),
+    ]);
   });
 
   test('authenticated connections beyond maxConnections are refused with EMFILE', async () => {

@@ -40,7 +40,9 @@ async function clientRun(fs: NetFs, index: number, shared: Buffer): Promise<numb
       if (kind === 2) {
         const position = random.int(shared.length);
         const length = random.range(1, 16384);
-        ops.push(async () => same(await sharedFile.readAt(position, length), shared.subarray(position, position + length), `client ${index} shared read at ${position}`));
+        ops.push(async () =>
+          same(await sharedFile.readAt(position, length), shared.subarray(position, position + length), `client ${index} shared read at ${position}`),
+        );
         continue;
       }
       const position = random.int(SPAN);

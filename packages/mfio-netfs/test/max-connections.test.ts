@@ -60,11 +60,7 @@ describe('maxConnections', () => {
   });
 
   test(`${CONTENDERS} NetFs.connect at once: ${MAX} connect, the rest reject with EMFILE`, async () => {
-    const results = await within(
-      Promise.allSettled(Array.from({ length: CONTENDERS }, () => NetFs.connect({ port: s.port }))),
-      HANG_MS,
-      'the connects',
-    );
+    const results = await within(Promise.allSettled(Array.from({ length: CONTENDERS }, () => NetFs.connect({ port: s.port }))), HANG_MS, 'the connects');
     const connected = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     try {
       const codes = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as { code?: string }).code] : []));

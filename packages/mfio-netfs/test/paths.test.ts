@@ -103,7 +103,16 @@ describe('the served root cannot be left', () => {
       client.send(encodeMessage({ type: T.OPEN_FILE, id: 1, flags: 1, path }));
       return client.next();
     };
-    for (const path of ['/..', '/../outside/secret.txt', '/sub/../../outside/secret.txt', 'inside.txt', '//inside.txt', '/./inside.txt', '/sub/', '/..\\outside\\secret.txt']) {
+    for (const path of [
+      '/..',
+      '/../outside/secret.txt',
+      '/sub/../../outside/secret.txt',
+      'inside.txt',
+      '//inside.txt',
+      '/./inside.txt',
+      '/sub/',
+      '/..\\outside\\secret.txt',
+    ]) {
       expect({ path, answer: await ask(path) }).toEqual({ path, answer: { type: T.ERROR, id: 1, code: 'EACCES' } });
     }
     for (const path of ['/%2e%2e/outside/secret.txt', '/\uff0e\uff0e/outside/secret.txt', '/..%2foutside%2fsecret.txt']) {
@@ -160,10 +169,13 @@ describe('the served root cannot be left', () => {
 
   // Where the backend can, every open goes through openat2(RESOLVE_BENEATH) from the root, so
   // even a local process swapping a checked directory for a symlink cannot lead an open out.
-  const kernelChecked = NativeRt.builder().enableAll().buildEach().filter((r) => {
-    void r.rt?.close();
-    return r.rt !== undefined && (r.name === 'io_uring' || r.name === 'threadpool');
-  });
+  const kernelChecked = NativeRt.builder()
+    .enableAll()
+    .buildEach()
+    .filter((r) => {
+      void r.rt?.close();
+      return r.rt !== undefined && (r.name === 'io_uring' || r.name === 'threadpool');
+    });
   test.each([...kernelChecked.map((r) => [r.name, true] as const), ['libuv', false] as const])(
     'a server on %s says whether its opens are checked by the kernel (%s), and serves either way',
     async (backend, checked) => {

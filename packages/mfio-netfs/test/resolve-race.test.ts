@@ -48,7 +48,10 @@ describe('a symlink replaced while a path is resolved', () => {
 
   test('replaced by a directory between lstat and readlink: the walk looks again and goes into it', async () => {
     let swaps = 0;
-    const resolver = await RootResolver.create(root, probe(async () => void (swaps++ === 0 && (await toDir()))));
+    const resolver = await RootResolver.create(
+      root,
+      probe(async () => void (swaps++ === 0 && (await toDir()))),
+    );
     const host = await resolver.resolve('/link/f', true);
     expect(swaps).toBe(1);
     expect(host).toBe(join(resolver.root, 'link', 'f'));
@@ -56,7 +59,10 @@ describe('a symlink replaced while a path is resolved', () => {
   });
 
   test('removed between lstat and readlink: resolved as a missing entry, as a walk starting then would', async () => {
-    const resolver = await RootResolver.create(root, probe(() => unlink(link)));
+    const resolver = await RootResolver.create(
+      root,
+      probe(() => unlink(link)),
+    );
     expect(await resolver.resolve('/link/f', true)).toBe(join(resolver.root, 'link', 'f'));
   });
 

@@ -82,7 +82,10 @@ describe('when the server goes away', () => {
       expect(held).toHaveLength(1);
       // The late answer arrives: dropped, and the connection carries on.
       sockets[0]!.write(encodeMessage({ type: T.ERROR, id: held[0]!.id, code: 'ENOENT' }));
-      const next = fs.currentDir().metadata('y').catch((e: { code: string }) => e.code);
+      const next = fs
+        .currentDir()
+        .metadata('y')
+        .catch((e: { code: string }) => e.code);
       await until(() => held.length === 2, HANG_MS, 'the second request at the peer');
       expect(fs.connected).toBe(true);
       sockets[0]!.write(encodeMessage({ type: T.ERROR, id: held[1]!.id, code: 'ENOENT' }));

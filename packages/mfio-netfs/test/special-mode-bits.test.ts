@@ -76,19 +76,23 @@ describe('setuid, setgid and sticky bits', () => {
     }
   });
 
-  test('the CLI turns it on with --allow-special-mode-bits and says so', async () => {
-    const root = await mkdtemp(join(tmpdir(), 'mfio-netfs-modes-'));
-    const server = await startServerProcess(['--root', root, '--allow-special-mode-bits', '--log-level', 'info']);
-    try {
-      await writeFile(join(root, 'tool'), '#!/bin/sh\n');
-      const fs = await NetFs.connect({ port: server.port });
-      await fs.currentDir().setPermissions('tool', { mode: 0o4755 });
-      await fs.close();
-      expect(await modeOf(join(root, 'tool'))).toBe(0o4755);
-      expect(server.log.some((line) => line.includes('clients may set setuid, setgid and sticky'))).toBe(true);
-    } finally {
-      await server.kill();
-      await rm(root, { recursive: true, force: true });
-    }
-  }, PROCESS_TIMEOUT + 60_000);
+  test(
+    'the CLI turns it on with --allow-special-mode-bits and says so',
+    async () => {
+      const root = await mkdtemp(join(tmpdir(), 'mfio-netfs-modes-'));
+      const server = await startServerProcess(['--root', root, '--allow-special-mode-bits', '--log-level', 'info']);
+      try {
+        await writeFile(join(root, 'tool'), '#!/bin/sh\n');
+        const fs = await NetFs.connect({ port: server.port });
+        await fs.currentDir().setPermissions('tool', { mode: 0o4755 });
+        await fs.close();
+        expect(await modeOf(join(root, 'tool'))).toBe(0o4755);
+        expect(server.log.some((line) => line.includes('clients may set setuid, setgid and sticky'))).toBe(true);
+      } finally {
+        await server.kill();
+        await rm(root, { recursive: true, force: true });
+      }
+    },
+    PROCESS_TIMEOUT + 60_000,
+  );
 });

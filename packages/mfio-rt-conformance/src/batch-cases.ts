@@ -45,7 +45,12 @@ export function batchCases(ctx: SuiteContext): void {
       const dir = await ctx.scratch();
       const file = await dir.openFile('write-only.bin', { write: true, createNew: true });
       await file.writeAllAt(0, Buffer.alloc(4096, 7));
-      await expect(file.readMany([[0, 16], [100, 16]])).rejects.toMatchObject({ code: 'EBADF' });
+      await expect(
+        file.readMany([
+          [0, 16],
+          [100, 16],
+        ]),
+      ).rejects.toMatchObject({ code: 'EBADF' });
       await file.close();
     });
 

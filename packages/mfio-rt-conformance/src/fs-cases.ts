@@ -54,7 +54,11 @@ function dirsEqual(ctx: SuiteContext): Array<() => Promise<void>> {
 function walkDirs(ctx: SuiteContext): Array<() => Promise<void>> {
   const dirs = allDirs(ctx.fixture);
   const paths = ctx.paths;
-  const native = (d: string): string => d.split('/').filter((p) => p !== '').join(paths.sep);
+  const native = (d: string): string =>
+    d
+      .split('/')
+      .filter((p) => p !== '')
+      .join(paths.sep);
   return dirs.flatMap((d1) =>
     dirs.map((d2) => async () => {
       const cwd = ctx.fs.currentDir();
@@ -101,8 +105,7 @@ export function fsCases(ctx: SuiteContext): void {
       expect(types).toMatchObject({ 'package.json': 'file', 'empty.txt': 'file', src: 'dir', p1: 'dir' });
     });
     ctx.test('path() of a handle round-trips through openDir, and relative paths between handles agree', () => sequential(walkDirs(ctx)));
-    ctx.test('all the reads above, concurrently', () =>
-      concurrent([...filesEqual(ctx), ...filesEqualRel(ctx), ...dirsEqual(ctx), ...walkDirs(ctx)], 64));
+    ctx.test('all the reads above, concurrently', () => concurrent([...filesEqual(ctx), ...filesEqualRel(ctx), ...dirsEqual(ctx), ...walkDirs(ctx)], 64));
     ctx.test('random reads of the large files follow the formula', async () => {
       const random = new SeededRandom(7);
       const large = ctx.fixture.files.filter((f) => f.path.startsWith('large/'));
@@ -140,4 +143,3 @@ export function fsCases(ctx: SuiteContext): void {
     });
   });
 }
-

@@ -99,7 +99,13 @@ export function fsErrorCases(ctx: SuiteContext): void {
       const into = Buffer.alloc(10, 1);
       expect(await file.readAt(98, into)).toBe(2);
       await expect(file.readExactAt(95, 10)).rejects.toMatchObject({ code: 'ERR_UNEXPECTED_EOF', bytesTransferred: 5 });
-      await expect(file.readMany([[0, 10], [99, 5], [200, 5]])).resolves.toMatchObject({ lengths: Float64Array.from([10, 1, 0]) });
+      await expect(
+        file.readMany([
+          [0, 10],
+          [99, 5],
+          [200, 5],
+        ]),
+      ).resolves.toMatchObject({ lengths: Float64Array.from([10, 1, 0]) });
       await file.close();
     });
 
@@ -496,4 +502,3 @@ export function fsErrorCases(ctx: SuiteContext): void {
     });
   });
 }
-

@@ -24,5 +24,4 @@ export interface ConformanceSubject {
 
 /** A named runtime to run the suite on, or the reason it cannot run here. */
 export type ConformanceTarget =
-  | { readonly name: string; readonly setup: () => Promise<ConformanceSubject> }
-  | { readonly name: string; readonly unavailable: string };
+  { readonly name: string; readonly setup: () => Promise<ConformanceSubject> } | { readonly name: string; readonly unavailable: string };

@@ -40,7 +40,9 @@ describe('the published @mfio/rt-conformance package', () => {
 
   beforeAll(() => {
     for (const dir of [coreDir, rtDir, packageDir]) run('pnpm', ['pack', '--pack-destination', work], dir);
-    const tarballs = readdirSync(work).filter((f) => f.endsWith('.tgz')).map((f) => join(work, f));
+    const tarballs = readdirSync(work)
+      .filter((f) => f.endsWith('.tgz'))
+      .map((f) => join(work, f));
     tarball = tarballs.find((t) => /mfio-rt-conformance-\d/.test(t)) ?? '';
     app = join(work, 'app');
     mkdirSync(app);
@@ -51,7 +53,9 @@ describe('the published @mfio/rt-conformance package', () => {
   });
 
   test('ships the built suite and its README, no tests; @mfio/rt and jest are peers', () => {
-    const files = run('tar', ['tzf', tarball], work).split(/\r?\n/).filter((f) => f !== '');
+    const files = run('tar', ['tzf', tarball], work)
+      .split(/\r?\n/)
+      .filter((f) => f !== '');
     expect(files).toEqual(expect.arrayContaining(['package/dist/index.js', 'package/dist/index.d.ts', 'package/README.md']));
     expect(files.filter((f) => /(^package\/test\/|\.test\.)/.test(f))).toEqual([]);
 

@@ -61,8 +61,13 @@ function renderTs() {
     lines.push(`  ${pascal(op.name)}: ${op.id},`);
   }
   lines.push('} as const;', 'export type Op = (typeof Op)[keyof typeof Op];', '');
-  lines.push('/** Each op\'s name, by its number (for diagnostics). */');
-  lines.push(`export const OP_NAMES: readonly string[] = [${byId().map((op) => `'${op.name}'`).join(', ')}];`, '');
+  lines.push("/** Each op's name, by its number (for diagnostics). */");
+  lines.push(
+    `export const OP_NAMES: readonly string[] = [${byId()
+      .map((op) => `'${op.name}'`)
+      .join(', ')}];`,
+    '',
+  );
   lines.push('/** Float64 slots per command. */', `export const STRIDE = ${SLOTS.length};`);
   SLOTS.forEach((slot, i) => lines.push(`export const F_${constantCase(slot)} = ${i};`));
   lines.push('');
@@ -108,13 +113,19 @@ function renderCpp() {
   for (const op of ops) {
     const bits = op.executors.map(executorConstant).join(' | ');
     const s = op.slots;
-    lines.push(`    {"${op.name}", ${kind('fd', s.fd)}, ${kind('buf', s.buf)}, ${kind('len', s.len)}, ${kind('arg', s.arg)}, ${s.flags ? 'true' : 'false'}, ${bits}},`);
+    lines.push(
+      `    {"${op.name}", ${kind('fd', s.fd)}, ${kind('buf', s.buf)}, ${kind('len', s.len)}, ${kind('arg', s.arg)}, ${s.flags ? 'true' : 'false'}, ${bits}},`,
+    );
   }
   lines.push('};', '');
-  lines.push('// Values JS sends that C++ interprets (Linux\'s numbers on every platform).');
+  lines.push("// Values JS sends that C++ interprets (Linux's numbers on every platform).");
   for (const c of CONSTANTS) lines.push(`constexpr ${c.value < 0 ? 'int' : 'unsigned'} k${pascal(camel(c.name))} = ${formatNumber(c.value)};  // ${c.doc}`);
   lines.push('', '// Requests whose completion nobody waits for (the cancellations themselves).', 'constexpr uint64_t kIgnoredUserData = UINT64_MAX;');
-  lines.push('', '// Names and values as compiled, for the addon\'s commandLayout() (test/commands.test.ts compares them', '// with the table and the TypeScript).');
+  lines.push(
+    '',
+    "// Names and values as compiled, for the addon's commandLayout() (test/commands.test.ts compares them",
+    '// with the table and the TypeScript).',
+  );
   lines.push('struct NamedValue {', '  const char* name;', '  double value;', '};');
   lines.push(`constexpr NamedValue kOpValues[] = {${ops.map((op) => `{"${op.name}", k${pascal(op.name)}}`).join(', ')}};`);
   lines.push(`constexpr NamedValue kFieldValues[] = {${SLOTS.map((slot) => `{"${slot}", kField${pascal(slot)}}`).join(', ')}};`);

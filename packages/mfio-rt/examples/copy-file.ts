@@ -66,7 +66,9 @@ async function main(): Promise<void> {
 }
 
 function report(rt: NativeRt, len: number, ms: number): void {
-  console.log(`copied ${len} bytes in ${ms.toFixed(1)} ms on the ${rt.backendName} backend (${((len / ms) * 1e3 / 2 ** 20).toFixed(0)} MiB/s, ${IN_FLIGHT} x ${CHUNK / 1024} KiB in flight)`);
+  console.log(
+    `copied ${len} bytes in ${ms.toFixed(1)} ms on the ${rt.backendName} backend (${(((len / ms) * 1e3) / 2 ** 20).toFixed(0)} MiB/s, ${IN_FLIGHT} x ${CHUNK / 1024} KiB in flight)`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -31,7 +31,8 @@ const result = spawnSync(process.execPath, [cmakeJs, 'compile', '--log-level', '
 if (result.status !== 0) fail(result.error ? result.error.message : `cmake-js exited with ${result.status ?? result.signal}`);
 
 function fail(reason) {
-  const message = `@mfio/rt: the native addon did not build (${reason}). It needs cmake and a C++17 compiler ` +
+  const message =
+    `@mfio/rt: the native addon did not build (${reason}). It needs cmake and a C++17 compiler ` +
     '(e.g. `apt-get install cmake g++`); rebuild with `pnpm --filter @mfio/rt build:native`.';
   if (!optional) {
     console.error(message);

@@ -25,8 +25,10 @@ ensureTools(
 
 const started = Date.now();
 run('cmake', [
-  '-S', packageRoot,
-  '-B', buildDir,
+  '-S',
+  packageRoot,
+  '-B',
+  buildDir,
   `-DCMAKE_TOOLCHAIN_FILE=${join(packageRoot, 'cmake', 'mingw-w64-x86_64.cmake')}`,
   '-DCMAKE_BUILD_TYPE=Release',
   `-DCMAKE_JS_INC=${join(headers, 'include')}`,

@@ -46,7 +46,18 @@ function install(missing) {
   mkdirSync(staging, { recursive: true });
   try {
     const specs = missing.map((pkg) => `${pkg.name}@${pkg.version}`);
-    const args = ['install', '--prefix', staging, '--no-save', '--no-package-lock', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', ...specs];
+    const args = [
+      'install',
+      '--prefix',
+      staging,
+      '--no-save',
+      '--no-package-lock',
+      '--ignore-scripts',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      ...specs,
+    ];
     console.log(`install-hosts: npm ${args.join(' ')}`);
     const npm = spawnSync('npm', args, { encoding: 'utf8', timeout: INSTALL_TIMEOUT_MS, killSignal: 'SIGKILL' });
     if (npm.error || npm.status !== 0) {

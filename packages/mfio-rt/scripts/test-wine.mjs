@@ -127,7 +127,9 @@ child.on('exit', (code, signal) => {
   if (wineserver) spawnSync(wineserver, ['-w'], { env, timeout: 30_000 }); // let the prefix's server go
   process.stdout.write(readFileSync(output, 'utf8'));
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
-  console.log(`test:wine: the suite exited with ${code ?? signal}${timedOut ? ' (timed out)' : ''} after ${seconds} s; log: ${relative(process.cwd(), output)}`);
+  console.log(
+    `test:wine: the suite exited with ${code ?? signal}${timedOut ? ' (timed out)' : ''} after ${seconds} s; log: ${relative(process.cwd(), output)}`,
+  );
   process.exit(timedOut ? 124 : (code ?? 1));
 });
 
@@ -156,4 +158,3 @@ function fail(message) {
   console.error(`test:wine: ${message}`);
   process.exit(1);
 }
-

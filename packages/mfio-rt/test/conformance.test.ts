@@ -15,9 +15,7 @@ function platformOptions(): ConformanceOptions {
   const wine = process.env.MFIO_WINE;
   return {
     skip,
-    ...(wine
-      ? { symlinks: `${wine}: fs.symlink reports success but makes no link (lstat says ENOENT), and junctions are ENOTSUP` }
-      : {}),
+    ...(wine ? { symlinks: `${wine}: fs.symlink reports success but makes no link (lstat says ENOENT), and junctions are ENOTSUP` } : {}),
   };
 }
 

@@ -87,9 +87,15 @@ function steps(output: string): Step[] {
 
   beforeAll(() => {
     // Fails (never skips) with npm's own words when the registry or the platform cannot serve them.
-    const install = spawnSync(process.execPath, [join(packageRoot, 'scripts', 'install-hosts.mjs')], { encoding: 'utf8', timeout: 280_000, killSignal: 'SIGKILL' });
+    const install = spawnSync(process.execPath, [join(packageRoot, 'scripts', 'install-hosts.mjs')], {
+      encoding: 'utf8',
+      timeout: 280_000,
+      killSignal: 'SIGKILL',
+    });
     if (install.status !== 0) {
-      throw new Error(`scripts/install-hosts.mjs could not install Bun and Deno (${install.error?.message ?? `exit ${install.status ?? install.signal}`}):\n${install.stdout}${install.stderr}`);
+      throw new Error(
+        `scripts/install-hosts.mjs could not install Bun and Deno (${install.error?.message ?? `exit ${install.status ?? install.signal}`}):\n${install.stdout}${install.stderr}`,
+      );
     }
     binaries = JSON.parse(install.stdout.trim().split('\n').pop()!) as Record<HostLabel, string>;
   }, 300_000);

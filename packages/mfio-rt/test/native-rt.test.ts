@@ -135,7 +135,6 @@ describe.each(startable)('rt.close() on %s', (backend) => {
     // Port 9 on loopback refuses at once, or the close cancelled it first: either way it settled.
     expect(outcome).toMatchObject({ code: expect.stringMatching(/^(ECANCELED|ECONNREFUSED)$/) });
   });
-
 });
 
 describe('VirtFs close, and which backends can block', () => {

@@ -22,7 +22,9 @@ describe('the published @mfio/rt package', () => {
   beforeAll(() => {
     run('pnpm', ['pack', '--pack-destination', work], coreDir);
     run('pnpm', ['pack', '--pack-destination', work], packageDir);
-    tarballs = readdirSync(work).filter((f) => f.endsWith('.tgz')).map((f) => join(work, f));
+    tarballs = readdirSync(work)
+      .filter((f) => f.endsWith('.tgz'))
+      .map((f) => join(work, f));
   });
 
   /** A fresh ESM project with both tarballs installed. */
@@ -71,7 +73,9 @@ describe('the published @mfio/rt package', () => {
   // test an Fs): the runtime ships no jest cases and builds without jest's types.
   test('ships no conformance suite, no tests and nothing that needs jest', () => {
     const tarball = tarballs.find((t) => /mfio-rt-\d[^/\\]*\.tgz$/.test(t))!;
-    const files = run('tar', ['tzf', tarball], work).split(/\r?\n/).filter((f) => f !== '');
+    const files = run('tar', ['tzf', tarball], work)
+      .split(/\r?\n/)
+      .filter((f) => f !== '');
     expect(files).toEqual(expect.arrayContaining(['package/package.json', 'package/dist/index.js', 'package/dist/index.d.ts']));
     expect(files.filter((f) => /conformance|\.test\.|jest/i.test(f))).toEqual([]);
 
@@ -90,9 +94,7 @@ describe('the published @mfio/rt package', () => {
     // No declaration a user's tsc reads pulls in jest's types.
     const declarations = files.filter((f) => f.endsWith('.d.ts'));
     expect(declarations.length).toBeGreaterThan(0);
-    const needingJest = declarations.filter((f) =>
-      /reference types="jest"|@jest\/|\bjest\./.test(readFileSync(join(unpacked, f), 'utf8')),
-    );
+    const needingJest = declarations.filter((f) => /reference types="jest"|@jest\/|\bjest\./.test(readFileSync(join(unpacked, f), 'utf8')));
     expect(needingJest).toEqual([]);
 
     // Installed, the old entry point is gone: the suite is imported from @mfio/rt-conformance.
@@ -136,7 +138,10 @@ describe('the published @mfio/rt package', () => {
     );
     writeFileSync(
       join(dir, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['main.ts'] }),
+      JSON.stringify({
+        compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: [] },
+        files: ['main.ts'],
+      }),
     );
     // @types/node comes from the workspace.
     run('node', [tsc, '-p', 'tsconfig.json', '--types', 'node', '--typeRoots', join(packageDir, 'node_modules/@types')], dir);

@@ -48,15 +48,20 @@ for (const [backend, run] of cases) {
     // A peer that never reads: the kernel takes what fits in the socket buffers, the send
     // completes short, and a send of the rest would wait forever.
     () =>
-      withPeer(backend, {}, (socket) => socket.pause(), async (rt, stream) => {
-        const hold = (rt.backend as NativeQueue).holdCompletions();
-        const write = track(stream.write(Buffer.alloc(64 << 20)));
-        await until(() => hold.held() > 0, HANG_MS, "the short send's completion");
-        const closing = rt.close(); // resets the stream: its cancel aims at the send that finished
-        hold.release();
-        await within(closing, HANG_MS, 'rt.close()', () => describeInFlight(rt));
-        expect(await write.outcome).toMatchObject({ status: 'rejected', reason: { code: 'ECANCELED' } });
-      }),
+      withPeer(
+        backend,
+        {},
+        (socket) => socket.pause(),
+        async (rt, stream) => {
+          const hold = (rt.backend as NativeQueue).holdCompletions();
+          const write = track(stream.write(Buffer.alloc(64 << 20)));
+          await until(() => hold.held() > 0, HANG_MS, "the short send's completion");
+          const closing = rt.close(); // resets the stream: its cancel aims at the send that finished
+          hold.release();
+          await within(closing, HANG_MS, 'rt.close()', () => describeInFlight(rt));
+          expect(await write.outcome).toMatchObject({ status: 'rejected', reason: { code: 'ECANCELED' } });
+        },
+      ),
     3 * HANG_MS,
   );
 }
@@ -66,16 +71,21 @@ for (const [backend, run] of cases) {
     `${backend}: a close while a partial recv's completion waits to be delivered does not ask for the rest${run}`,
     // A peer that sends 3 bytes of the 10 asked for, then nothing, and keeps its end open.
     () =>
-      withPeer(backend, { allowHalfOpen: true }, (socket) => socket, async (rt, stream, peer) => {
-        const read = track(stream.read(10));
-        const hold = (rt.backend as NativeQueue).holdCompletions();
-        peer().write('abc');
-        await until(() => hold.held() > 0, HANG_MS, "the partial recv's completion");
-        const closing = stream.close(); // cancels the recv that just finished
-        hold.release();
-        await within(closing, HANG_MS, 'stream.close()', () => describeInFlight(rt));
-        expect(await read.outcome).toMatchObject({ status: 'rejected', reason: { code: 'ECANCELED' } });
-      }),
+      withPeer(
+        backend,
+        { allowHalfOpen: true },
+        (socket) => socket,
+        async (rt, stream, peer) => {
+          const read = track(stream.read(10));
+          const hold = (rt.backend as NativeQueue).holdCompletions();
+          peer().write('abc');
+          await until(() => hold.held() > 0, HANG_MS, "the partial recv's completion");
+          const closing = stream.close(); // cancels the recv that just finished
+          hold.release();
+          await within(closing, HANG_MS, 'stream.close()', () => describeInFlight(rt));
+          expect(await read.outcome).toMatchObject({ status: 'rejected', reason: { code: 'ECANCELED' } });
+        },
+      ),
     3 * HANG_MS,
   );
 }

@@ -147,17 +147,11 @@ export function abortError(signal?: AbortSignal): MfioError {
 
 /** `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` / `ERR_OUT_OF_RANGE`, with Node's wording. */
 export function invalidArgType(name: string, expected: string, actual: unknown): MfioError {
-  return new MfioError(
-    'ERR_INVALID_ARG_TYPE',
-    `The "${name}" argument must be ${expected}. Received ${describe(actual)}`,
-  );
+  return new MfioError('ERR_INVALID_ARG_TYPE', `The "${name}" argument must be ${expected}. Received ${describe(actual)}`);
 }
 
 export function outOfRange(name: string, range: string, actual: unknown): MfioError {
-  return new MfioError(
-    'ERR_OUT_OF_RANGE',
-    `The value of "${name}" is out of range. It must be ${range}. Received ${describe(actual)}`,
-  );
+  return new MfioError('ERR_OUT_OF_RANGE', `The value of "${name}" is out of range. It must be ${range}. Received ${describe(actual)}`);
 }
 
 function describe(value: unknown): string {

@@ -15,36 +15,18 @@ export {
   type MfioErrorCode,
   type SystemErrorCode,
 } from './error-codes.js';
-export {
-  Packet,
-  PacketView,
-  type Direction,
-  type FragmentObserver,
-  type PacketOptions,
-  type PacketResult,
-} from './packet.js';
+export { Packet, PacketView, type Direction, type FragmentObserver, type PacketOptions, type PacketResult } from './packet.js';
 export type { InFlightRequest, IoBackend, PacketIo } from './packet-io.js';
 export { toLength, toPosition, type Position } from './position.js';
 export { awaitPacket, runPacket, runPacketSync, sendView, transferredOrThrow, type IoOptions } from './submit.js';
 export { asBuffer, readBuffer, writeBytes, type ReadTarget, type WriteSource } from './arguments.js';
 export { readAt, readExactAt, writeAllAt, writeAt } from './read-write.js';
 export { readAtSync, readExactAtSync, writeAllAtSync, writeAtSync } from './read-write-sync.js';
-export {
-  ReadManyResult,
-  readMany,
-  type ReadColumns,
-  type ReadManyOptions,
-  type ReadRequest,
-} from './read-many.js';
+export { ReadManyResult, readMany, type ReadColumns, type ReadManyOptions, type ReadRequest } from './read-many.js';
 export { ReadBatch, isBatchReadIo, type BatchReadIo } from './read-batch.js';
 export { chunks, readToEnd, type ChunkOptions, type ReadToEndOptions } from './chunks.js';
 export { PositionalWriter } from './positional-writer.js';
-export {
-  createReadStream,
-  createWriteStream,
-  type ReadStreamOptions,
-  type WriteStreamOptions,
-} from './node-streams.js';
+export { createReadStream, createWriteStream, type ReadStreamOptions, type WriteStreamOptions } from './node-streams.js';
 export { readableWebStream, writableWebStream } from './web-streams.js';
 export { PositionalIo, positional } from './positional-io.js';
 export { MemoryBackend, type MemoryBackendOptions } from './memory/memory-backend.js';

@@ -304,10 +304,7 @@ export class PacketView {
   #consume(next: number): void {
     if (this.#state !== OUTSTANDING) {
       const what = this.#state === SPLIT ? 'split' : 'completed';
-      throw new MfioError(
-        'ERR_INVALID_STATE',
-        `Packet view [${this.start}, ${this.end}) was already ${what}; each byte completes exactly once`,
-      );
+      throw new MfioError('ERR_INVALID_STATE', `Packet view [${this.start}, ${this.end}) was already ${what}; each byte completes exactly once`);
     }
     this.#state = next;
   }

@@ -62,11 +62,7 @@ export class ReadManyResult {
  * const r = await readMany(file, [[0, 16], [4096, 16]]);
  * r.at(1); // the 16 bytes at 4096
  */
-export function readMany(
-  io: PacketIo<number>,
-  requests: readonly ReadRequest[] | ReadColumns,
-  options?: ReadManyOptions,
-): Promise<ReadManyResult> {
+export function readMany(io: PacketIo<number>, requests: readonly ReadRequest[] | ReadColumns, options?: ReadManyOptions): Promise<ReadManyResult> {
   let batch: Batch;
   let buffer: Buffer;
   try {

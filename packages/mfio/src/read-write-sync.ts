@@ -37,7 +37,7 @@ export function writeAtSync(io: PacketIo<number>, position: Position, data: Writ
 export function writeAllAtSync(io: PacketIo<number>, position: Position, data: WriteSource): void {
   const bytes = writeBytes(data);
   const steps = writeAllSteps(toPosition(position, bytes.length), bytes);
-  for (let step = steps.next(); !step.done; ) {
+  for (let step = steps.next(); !step.done;) {
     const [pos, chunk] = step.value;
     step = steps.next(runPacketSync(io, pos, chunk, 'write'));
   }

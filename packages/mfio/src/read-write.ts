@@ -35,12 +35,7 @@ export function readAt(io: PacketIo<number>, position: Position, target: ReadTar
  */
 export function readExactAt(io: PacketIo<number>, position: Position, length: number, options?: IoOptions): Promise<Buffer>;
 export function readExactAt(io: PacketIo<number>, position: Position, buffer: Uint8Array, options?: IoOptions): Promise<void>;
-export async function readExactAt(
-  io: PacketIo<number>,
-  position: Position,
-  target: ReadTarget,
-  options?: IoOptions,
-): Promise<Buffer | void> {
+export async function readExactAt(io: PacketIo<number>, position: Position, target: ReadTarget, options?: IoOptions): Promise<Buffer | void> {
   const buffer = readBuffer(target);
   const n = await readAt(io, position, buffer, options);
   checkExact(n, buffer.length, position);
@@ -50,11 +45,9 @@ export async function readExactAt(
 /** @internal shared with the sync wrappers. */
 export function checkExact(got: number, wanted: number, position: Position): void {
   if (got < wanted) {
-    const error = new MfioError(
-      'ERR_UNEXPECTED_EOF',
-      `Unexpected end of file: wanted ${wanted} bytes at position ${position}, got ${got}`,
-      { position: Number(position) },
-    );
+    const error = new MfioError('ERR_UNEXPECTED_EOF', `Unexpected end of file: wanted ${wanted} bytes at position ${position}, got ${got}`, {
+      position: Number(position),
+    });
     error.bytesTransferred = got;
     throw error;
   }
@@ -85,7 +78,7 @@ export async function writeAllAt(io: PacketIo<number>, position: Position, data:
   const bytes = writeBytes(data);
   const start = toPosition(position, bytes.length);
   const steps = writeAllSteps(start, bytes);
-  for (let step = steps.next(); !step.done; ) {
+  for (let step = steps.next(); !step.done;) {
     const [pos, chunk] = step.value;
     let result: PacketResult;
     try {

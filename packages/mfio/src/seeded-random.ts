@@ -45,7 +45,7 @@ export class SeededRandom {
   /** An integer in [0, max) for max up to 2^53. */
   int(max: number): number {
     if (max <= 4294967296) return Math.floor(this.next() * max);
-    return Math.floor((this.nextUint32() * 2097152 + (this.nextUint32() >>> 11)) / 9007199254740992 * max);
+    return Math.floor(((this.nextUint32() * 2097152 + (this.nextUint32() >>> 11)) / 9007199254740992) * max);
   }
 
   /** An integer in [min, max]. */

@@ -15,13 +15,7 @@ const noop = (): void => {};
  * Send `buffer` as one packet and resolve with its result. On abort, the promise rejects at once
  * with ABORT_ERR whose `released` resolves when the backend has let go of the buffer.
  */
-export function runPacket<P>(
-  io: PacketIo<P>,
-  param: P,
-  buffer: Uint8Array,
-  direction: Direction,
-  signal?: AbortSignal,
-): Promise<PacketResult> {
+export function runPacket<P>(io: PacketIo<P>, param: P, buffer: Uint8Array, direction: Direction, signal?: AbortSignal): Promise<PacketResult> {
   return settlePacket(buffer, direction, (packet) => sendView(io, param, packet.view()), signal, undefined, resultOf);
 }
 
@@ -114,8 +108,7 @@ export function sendView<P>(io: PacketIo<P>, param: P, view: PacketView): void {
   } catch (error) {
     if (view.outstanding) {
       view.fail(MfioError.from(error, typeof param === 'number' ? { syscall: view.direction, position: param } : { syscall: view.direction }));
-    }
-    else rethrowLater(error); // it took the view and then threw: a backend bug, keep it loud
+    } else rethrowLater(error); // it took the view and then threw: a backend bug, keep it loud
   }
 }
 
@@ -133,10 +126,7 @@ export function rethrowLater(error: unknown): void {
 export function runPacketSync<P>(io: PacketIo<P>, param: P, buffer: Uint8Array, direction: Direction): PacketResult {
   const backend = io.backend;
   if (backend?.blockOn === undefined) {
-    throw new MfioError(
-      'ERR_MFIO_CANNOT_BLOCK',
-      `The ${backend ? `'${backend.name}' backend` : 'object'} cannot block for a completion; use the async API`,
-    );
+    throw new MfioError('ERR_MFIO_CANNOT_BLOCK', `The ${backend ? `'${backend.name}' backend` : 'object'} cannot block for a completion; use the async API`);
   }
   const packet = new Packet(buffer, direction);
   sendView(io, param, packet.view());

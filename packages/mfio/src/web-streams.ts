@@ -27,10 +27,7 @@ export function readableWebStream(io: PacketIo<number>, options: ChunkOptions = 
 }
 
 /** A Web `WritableStream` writing consecutive chunks at increasing positions, several in flight. */
-export function writableWebStream(
-  io: PacketIo<number>,
-  options: Omit<WriteStreamOptions, 'highWaterMark'> = {},
-): WritableStream<Uint8Array> {
+export function writableWebStream(io: PacketIo<number>, options: Omit<WriteStreamOptions, 'highWaterMark'> = {}): WritableStream<Uint8Array> {
   let controller: WritableStreamDefaultController | undefined;
   const writer = new PositionalWriter(io, options.start ?? 0, {
     inFlight: options.inFlight ?? 4,

@@ -16,12 +16,7 @@ describe('AbortSignal', () => {
     const { file, backend } = heldFile(Buffer.from('abc'));
     const reason = new Error('stop');
     const signal = AbortSignal.abort(reason);
-    for (const call of [
-      file.readAt(0, 1, { signal }),
-      file.writeAt(0, 'x', { signal }),
-      file.readMany([[0, 1]], { signal }),
-      file.readToEnd(0, { signal }),
-    ]) {
+    for (const call of [file.readAt(0, 1, { signal }), file.writeAt(0, 'x', { signal }), file.readMany([[0, 1]], { signal }), file.readToEnd(0, { signal })]) {
       const error = await call.catch((e: MfioError) => e);
       expect(error).toMatchObject({ code: 'ABORT_ERR', name: 'AbortError', cause: reason });
     }
@@ -121,7 +116,16 @@ describe('backends that break their contract', () => {
     };
     const into = Buffer.alloc(4, '.');
     let settled = false;
-    const batch = readMany(flaky, [[0, 2], [4, 2]], { into }).finally(() => (settled = true)).catch((e: MfioError) => e);
+    const batch = readMany(
+      flaky,
+      [
+        [0, 2],
+        [4, 2],
+      ],
+      { into },
+    )
+      .finally(() => (settled = true))
+      .catch((e: MfioError) => e);
     await turn();
     expect(settled).toBe(false); // the first view still belongs to the backend
     backend.flush();

@@ -21,9 +21,7 @@ describe('MfioError', () => {
       errno: errnoOf('EISDIR'),
       message: 'EISDIR: illegal operation on a directory, read at position 8',
     });
-    expect(MfioError.fromCode('EXDEV', { syscall: 'rename', path: 'a', dest: 'b' }).message).toBe(
-      "EXDEV: cross-device link not permitted, rename 'a' -> 'b'",
-    );
+    expect(MfioError.fromCode('EXDEV', { syscall: 'rename', path: 'a', dest: 'b' }).message).toBe("EXDEV: cross-device link not permitted, rename 'a' -> 'b'");
   });
 
   test('an unknown errno becomes UNKNOWN (as in libuv) and keeps its number', () => {

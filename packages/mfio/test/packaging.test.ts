@@ -48,7 +48,10 @@ describe('the published package', () => {
     );
     writeFileSync(
       join(app, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['main.ts'] }),
+      JSON.stringify({
+        compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: [] },
+        files: ['main.ts'],
+      }),
     );
     // The consumer sees our declarations; @types/node comes from the workspace for Buffer.
     run('node', [tsc, '-p', 'tsconfig.json', '--types', 'node', '--typeRoots', join(packageDir, 'node_modules/@types')], app);

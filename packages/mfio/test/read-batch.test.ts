@@ -7,7 +7,13 @@ function batch(lengths: number[], onDone = (): void => {}): ReadBatch {
     offsets[i] = total;
     total += length;
   });
-  return new ReadBatch(Float64Array.from(lengths, (_, i) => i * 100), Float64Array.from(lengths), offsets, new Uint8Array(total), onDone);
+  return new ReadBatch(
+    Float64Array.from(lengths, (_, i) => i * 100),
+    Float64Array.from(lengths),
+    offsets,
+    new Uint8Array(total),
+    onDone,
+  );
 }
 
 describe('ReadBatch', () => {

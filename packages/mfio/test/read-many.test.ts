@@ -32,14 +32,23 @@ describe('readMany', () => {
   test('an empty batch and zero-length requests complete without I/O', async () => {
     const file = new MemoryFile(data);
     expect((await file.readMany([])).count).toBe(0);
-    const result = await file.readMany([[5, 0], [1, 2], [9, 0]]);
+    const result = await file.readMany([
+      [5, 0],
+      [1, 2],
+      [9, 0],
+    ]);
     expect([...result.lengths]).toEqual([0, 2, 0]);
     expect(result.at(1).equals(data.subarray(1, 3))).toBe(true);
   });
 
   test('bad requests are rejected before any I/O with the offending index named', async () => {
     const file = new MemoryFile(data);
-    await expect(file.readMany([[0, 1], [-5, 1]])).rejects.toMatchObject({
+    await expect(
+      file.readMany([
+        [0, 1],
+        [-5, 1],
+      ]),
+    ).rejects.toMatchObject({
       code: 'ERR_OUT_OF_RANGE',
       message: expect.stringContaining('requests[1] position'),
     });
@@ -62,25 +71,43 @@ describe('readMany', () => {
         if (error === undefined) return file.sendIo(position, view);
         // The later request fails first.
         const [head, tail] = view.splitAt(3);
-        setTimeout(() => {
-          head.complete();
-          tail.fail(error);
-        }, position === 300 ? 0 : 20);
+        setTimeout(
+          () => {
+            head.complete();
+            tail.fail(error);
+          },
+          position === 300 ? 0 : 20,
+        );
       },
     };
-    const error = await readMany(flaky, [[0, 8], [100, 8], [200, 8], [300, 8]]).catch((e: MfioError) => e);
+    const error = await readMany(flaky, [
+      [0, 8],
+      [100, 8],
+      [200, 8],
+      [300, 8],
+    ]).catch((e: MfioError) => e);
     expect(error).toMatchObject({ code: 'ENXIO', position: 100, bytesTransferred: 3 });
   });
 
   test('requests in flight at close complete; a batch after close rejects with its first request', async () => {
     const backend = new MemoryBackend({ completion: 'manual' });
     const file = new MemoryFile(data, { backend });
-    const batch = file.readMany([[0, 4], [8, 4]]).catch((e: MfioError) => e);
+    const batch = file
+      .readMany([
+        [0, 4],
+        [8, 4],
+      ])
+      .catch((e: MfioError) => e);
     const closing = file.close(); // already in flight: they complete normally
     backend.flush();
     await closing;
-    expect((await batch as { count: number }).count).toBe(2);
-    const after = file.readMany([[0, 4], [8, 4]]).catch((e: MfioError) => e);
+    expect(((await batch) as { count: number }).count).toBe(2);
+    const after = file
+      .readMany([
+        [0, 4],
+        [8, 4],
+      ])
+      .catch((e: MfioError) => e);
     backend.flush();
     expect(await after).toMatchObject({ code: 'EBADF', position: 0 });
   });

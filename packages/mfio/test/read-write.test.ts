@@ -1,13 +1,4 @@
-import {
-  MemoryBackend,
-  MemoryFile,
-  MfioError,
-  positional,
-  readAt,
-  SeededRandom,
-  writeAllAt,
-  type MemoryBackendOptions,
-} from '../src/index.js';
+import { MemoryBackend, MemoryFile, MfioError, positional, readAt, SeededRandom, writeAllAt, type MemoryBackendOptions } from '../src/index.js';
 
 const backends: Array<[string, MemoryBackendOptions]> = [
   ['whole requests', {}],
@@ -25,8 +16,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 }
 
 describe.each(backends)('readAt / writeAt on MemoryFile (%s)', (_name, options) => {
-  const newFile = (initial: Uint8Array | number = 0): MemoryFile =>
-    new MemoryFile(initial, { backend: new MemoryBackend(options) });
+  const newFile = (initial: Uint8Array | number = 0): MemoryFile => new MemoryFile(initial, { backend: new MemoryBackend(options) });
 
   test('500 random writes then reads match a model byte for byte', async () => {
     const random = new SeededRandom(99);

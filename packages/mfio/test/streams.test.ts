@@ -40,7 +40,9 @@ describe('stream adapters move 12 MiB with content checked', () => {
 
   test('Web ReadableStream piped into a Web WritableStream', async () => {
     const target = new MemoryFile(0);
-    await source().readableWebStream().pipeTo(target.writableWebStream({ start: 7 }));
+    await source()
+      .readableWebStream()
+      .pipeTo(target.writableWebStream({ start: 7 }));
     expect(target.length).toBe(SIZE + 7);
     expect(digest(target.bytes().subarray(7))).toBe(expected);
   });

@@ -59,7 +59,10 @@ export function startServerProcess(root: string, backend: string, timeoutMs: num
     await exited;
   };
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => void kill().then(() => reject(new Error(`netfs server (${backend}) did not start within ${timeoutMs} ms:\n${log.join('\n')}`))), timeoutMs);
+    const timer = setTimeout(
+      () => void kill().then(() => reject(new Error(`netfs server (${backend}) did not start within ${timeoutMs} ms:\n${log.join('\n')}`))),
+      timeoutMs,
+    );
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`netfs server (${backend}) exited (${code}) before listening:\n${log.join('\n')}`));

@@ -47,7 +47,9 @@ interface Pending {
 }
 
 /** Frame type numbers to names, for describeInFlight: `0x12` is `'read'`. */
-const TYPE_NAMES = new Map<number, string>(Object.entries(T).map(([name, type]) => [type, name.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())]));
+const TYPE_NAMES = new Map<number, string>(
+  Object.entries(T).map(([name, type]) => [type, name.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())]),
+);
 
 /** The largest id before wrapping; ids are u32 and 0 is reserved. */
 const MAX_ID = 0xffffffff;
@@ -221,29 +223,32 @@ export class ClientConnection {
    */
   read(handle: number, position: number, view: PacketView, context: Omit<ErrorContext, 'errno'>, done: () => void): void {
     const assembly = new ReadAssembly(view);
-    const id = this.#submit({ type: T.READ, handle, position, length: view.length }, {
-      onFrame: (response) => {
-        if (response.type === T.READ_DATA) {
-          if (!assembly.fill(response.offset, response.data)) throw protocolError(`READ_DATA outside its request or overlapping`);
-          return false;
-        }
-        if (response.type === T.READ_DONE) {
-          if (response.transferred !== assembly.received) throw protocolError('READ_DONE does not match the fragments');
-          assembly.finish();
-        } else if (response.type === T.ERROR) {
-          assembly.fail(MfioError.fromCode(response.code, context));
-        } else {
-          throw protocolError(`unexpected response 0x${response.type.toString(16)} to READ`);
-        }
-        done();
-        return true;
+    const id = this.#submit(
+      { type: T.READ, handle, position, length: view.length },
+      {
+        onFrame: (response) => {
+          if (response.type === T.READ_DATA) {
+            if (!assembly.fill(response.offset, response.data)) throw protocolError(`READ_DATA outside its request or overlapping`);
+            return false;
+          }
+          if (response.type === T.READ_DONE) {
+            if (response.transferred !== assembly.received) throw protocolError('READ_DONE does not match the fragments');
+            assembly.finish();
+          } else if (response.type === T.ERROR) {
+            assembly.fail(MfioError.fromCode(response.code, context));
+          } else {
+            throw protocolError(`unexpected response 0x${response.type.toString(16)} to READ`);
+          }
+          done();
+          return true;
+        },
+        fail: (error) => {
+          assembly.fail(error);
+          done();
+        },
+        deadline: 0,
       },
-      fail: (error) => {
-        assembly.fail(error);
-        done();
-      },
-      deadline: 0,
-    });
+    );
     if (id === 0) return;
     const request = this.#pending.get(id);
     view.packet.onCancel(() => {

@@ -135,7 +135,10 @@ export function encodeMessage(m: Message): Buffer {
     }
     case T.CREATE_DIR: {
       const p = pathBytes(m.path);
-      return new Out(m.type, m.id, 3 + p.length).u8(m.recursive ? 1 : 0).path(p).done();
+      return new Out(m.type, m.id, 3 + p.length)
+        .u8(m.recursive ? 1 : 0)
+        .path(p)
+        .done();
     }
     case T.RENAME:
     case T.COPY:
@@ -182,7 +185,14 @@ export function encodeMessage(m: Message): Buffer {
     case T.FATAL: {
       // Cut at a character boundary so the message stays valid UTF-8 within its cap.
       let text = Buffer.from(m.message, 'utf8');
-      if (text.length > 1024) text = Buffer.from(text.subarray(0, 1024).toString('utf8').replace(/\uFFFD$/, ''), 'utf8');
+      if (text.length > 1024)
+        text = Buffer.from(
+          text
+            .subarray(0, 1024)
+            .toString('utf8')
+            .replace(/\uFFFD$/, ''),
+          'utf8',
+        );
       return new Out(m.type, m.id, 4 + text.length).u16(wireErrorOf(m.code)).u16(text.length).bytes(text).done();
     }
   }

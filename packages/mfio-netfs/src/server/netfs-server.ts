@@ -70,7 +70,9 @@ export function isLoopback(host: string): boolean {
 /** Three quarters of this process's soft open-file limit (Linux), so handles leave room for sockets. */
 function defaultServerHandles(): number {
   try {
-    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
     const soft = Number(line?.split(/\s{2,}/)[1]);
     if (Number.isSafeInteger(soft) && soft > 0) return Math.max(16, Math.floor(soft * 0.75));
   } catch {
@@ -150,7 +152,10 @@ export class NetFsServer {
     const host = options.host ?? '127.0.0.1';
     const token = options.token ?? '';
     if (token === '' && !isLoopback(host)) {
-      throw new MfioError('ERR_INVALID_ARG_VALUE', `Refusing to serve ${host} without a token: anyone on the network could use it. Use a loopback address or set a token.`);
+      throw new MfioError(
+        'ERR_INVALID_ARG_VALUE',
+        `Refusing to serve ${host} without a token: anyone on the network could use it. Use a loopback address or set a token.`,
+      );
     }
     const limits = checkedLimits(options.limits);
     const resolver = await RootResolver.create(options.root);
@@ -217,7 +222,10 @@ export class NetFsServer {
     };
     // TLS: a stranger's TLS handshake gets the same deadline as ours, not Node's 120 s.
     const server = options.tls
-      ? createTlsServer({ cert: options.tls.cert, key: options.tls.key, ...(config.handshakeTimeout > 0 ? { handshakeTimeout: config.handshakeTimeout } : {}) }, accept)
+      ? createTlsServer(
+          { cert: options.tls.cert, key: options.tls.key, ...(config.handshakeTimeout > 0 ? { handshakeTimeout: config.handshakeTimeout } : {}) },
+          accept,
+        )
       : createServer(accept);
     // A client that fails the TLS handshake is one log line, not a server error.
     server.on('tlsClientError', (error: Error) => log.warn(`TLS handshake failed: ${error.message}`));
@@ -242,7 +250,9 @@ export class NetFsServer {
       pending.delete(oldest);
       oldest.evict();
     });
-    log.info(`serving ${resolver.root} on ${host}:${(server.address() as AddressInfo).port}${options.tls ? ' (TLS)' : ''}${config.readOnly ? ' read-only' : ''}${config.allowSpecialModeBits ? '; clients may set setuid, setgid and sticky' : ''}${config.beneath ? '; opens checked by the kernel (openat2 RESOLVE_BENEATH)' : ''}`);
+    log.info(
+      `serving ${resolver.root} on ${host}:${(server.address() as AddressInfo).port}${options.tls ? ' (TLS)' : ''}${config.readOnly ? ' read-only' : ''}${config.allowSpecialModeBits ? '; clients may set setuid, setgid and sticky' : ''}${config.beneath ? '; opens checked by the kernel (openat2 RESOLVE_BENEATH)' : ''}`,
+    );
     return self;
   }
 

@@ -111,10 +111,18 @@ class DriverDir implements DirHandle {
     this.#check('open', where);
     const openBeneath = driver.openBeneath?.bind(driver);
     if (openBeneath === undefined) {
-      throw new MfioError('ENOSYS', `The '${driver.backend.name}' backend cannot open beneath a directory with the kernel's check`, { syscall: 'openat2', path: where });
+      throw new MfioError('ENOSYS', `The '${driver.backend.name}' backend cannot open beneath a directory with the kernel's check`, {
+        syscall: 'openat2',
+        path: where,
+      });
     }
     // No lexical resolution here: `..`, absolute paths and symlinks are the kernel's to judge.
-    const raw = await resources.run('open', where, () => openBeneath(this.#path, path, flags), (late) => late.close());
+    const raw = await resources.run(
+      'open',
+      where,
+      () => openBeneath(this.#path, path, flags),
+      (late) => late.close(),
+    );
     const file = new DriverFile(raw, driver.backend, where, flags, resources);
     resources.add(file);
     return file;

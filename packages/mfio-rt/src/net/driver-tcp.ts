@@ -52,7 +52,12 @@ export class DriverTcp implements Tcp {
     this.resources.signal.addEventListener('abort', onClose, { once: true });
     user?.addEventListener('abort', onUser, { once: true });
     const raw = await this.resources
-      .run('connect', undefined, () => this.driver.connect(host, port, controller.signal), (late) => late.close())
+      .run(
+        'connect',
+        undefined,
+        () => this.driver.connect(host, port, controller.signal),
+        (late) => late.close(),
+      )
       .finally(() => {
         this.resources.signal.removeEventListener('abort', onClose);
         user?.removeEventListener('abort', onUser);
@@ -67,7 +72,12 @@ export class DriverTcp implements Tcp {
     checkPort(port);
     const backlog = options.backlog ?? 511;
     toLength(backlog, 'options.backlog');
-    const raw = await this.resources.run('listen', undefined, () => this.driver.listen(host, port, backlog), (late) => late.close());
+    const raw = await this.resources.run(
+      'listen',
+      undefined,
+      () => this.driver.listen(host, port, backlog),
+      (late) => late.close(),
+    );
     const listener = new DriverTcpListener(raw, this.driver.backend, this.resources);
     this.resources.add(listener);
     return listener;
@@ -271,7 +281,12 @@ class DriverTcpListener implements TcpListener, Closeable {
 
   async accept(): Promise<TcpStream> {
     if (this.#closing !== null) throw closedError('accept');
-    const raw = await this.#resources.run('accept', undefined, () => this.#raw.accept(), (late) => late.close());
+    const raw = await this.#resources.run(
+      'accept',
+      undefined,
+      () => this.#raw.accept(),
+      (late) => late.close(),
+    );
     const stream = new DriverTcpStream(raw, this.#backend, this.#resources);
     this.#resources.add(stream);
     return stream;

@@ -231,7 +231,9 @@ export class NativeRtBuilder {
       return { name, rt: new NativeRt(name, factory.start({ cwd: nodePath.resolve(this.#cwd) }), skipped) };
     } catch (error) {
       const mfioError =
-        error instanceof MfioError ? error : new MfioError('ERR_MFIO_BACKEND_UNAVAILABLE', `The ${name} backend failed to start: ${String(error)}`, { cause: error });
+        error instanceof MfioError
+          ? error
+          : new MfioError('ERR_MFIO_BACKEND_UNAVAILABLE', `The ${name} backend failed to start: ${String(error)}`, { cause: error });
       return { name, error: mfioError };
     }
   }
@@ -245,7 +247,10 @@ export class NativeRtBuilder {
 function allowedByEnv(): Set<string> | null {
   const value = process.env[BACKENDS_ENV];
   if (value === undefined || value.trim() === '') return null;
-  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
   for (const name of names) {
     if (!(BACKEND_ORDER as readonly string[]).includes(name)) {
       throw new MfioError('ERR_INVALID_ARG_VALUE', `${BACKENDS_ENV} names an unknown backend '${name}'; expected one of ${BACKEND_ORDER.join(', ')}`);

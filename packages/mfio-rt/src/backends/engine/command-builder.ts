@@ -49,7 +49,18 @@ export function statxBuffer(): StatxBuffer {
 /** Where a builder puts its command: the queue, which keeps both buffers until the completion. */
 export interface CommandSink {
   /** Only the builders below call this: their signatures say what each slot means. */
-  put(op: Op, to: Pending, index: number, fd: number, buffer: Uint8Array | null, offset: number, len: number, arg: number, flags: number, second: Uint8Array | null): void;
+  put(
+    op: Op,
+    to: Pending,
+    index: number,
+    fd: number,
+    buffer: Uint8Array | null,
+    offset: number,
+    len: number,
+    arg: number,
+    flags: number,
+    second: Uint8Array | null,
+  ): void;
 }
 
 /**

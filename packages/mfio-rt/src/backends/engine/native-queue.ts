@@ -1,7 +1,21 @@
 import { MfioError, type InFlightRequest, type IoBackend, type Packet } from '@mfio/core';
 import type { NativeExecutor, NativeExecutorClass } from '../../native/addon.js';
 import { CommandBuilder, type CommandSink, type Pending } from './command-builder.js';
-import { F_ARG, F_BUF, F_BUF_OFFSET, F_FD, F_FLAGS, F_LEN, F_OP, F_USER_DATA, IORING_ASYNC_CANCEL_ANY, OP_NAMES, Op, SECOND_BUFFER_OPS, STRIDE } from './commands.js';
+import {
+  F_ARG,
+  F_BUF,
+  F_BUF_OFFSET,
+  F_FD,
+  F_FLAGS,
+  F_LEN,
+  F_OP,
+  F_USER_DATA,
+  IORING_ASYNC_CANCEL_ANY,
+  OP_NAMES,
+  Op,
+  SECOND_BUFFER_OPS,
+  STRIDE,
+} from './commands.js';
 import { EBADF, ECANCELED } from './errno.js';
 
 // user_data = slot | generation << 20: a cancel aimed at a finished request cannot hit the

@@ -88,7 +88,11 @@ export class NativeStream implements RawStream {
   }
 
   shutdown(how: ShutdownHow): void {
-    if (how !== 'write') this.#op((to) => this.#queue.cmd.shutdown(to, this.#fd, SHUT_RD), () => undefined); // pending and later recvs return 0
+    if (how !== 'write')
+      this.#op(
+        (to) => this.#queue.cmd.shutdown(to, this.#fd, SHUT_RD),
+        () => undefined,
+      ); // pending and later recvs return 0
     if (how !== 'read' && !this.#writeShut) {
       this.#writeShut = true;
       this.#finPending = true; // after the writes already accepted
@@ -109,7 +113,12 @@ export class NativeStream implements RawStream {
     await this.#whenIdle();
     if (this.#released || this.#resetWanted) return; // destroy() releases the fd
     this.#released = true;
-    await new Promise<void>((resolve) => this.#op((to) => this.#queue.cmd.close(to, this.#fd), () => resolve()));
+    await new Promise<void>((resolve) =>
+      this.#op(
+        (to) => this.#queue.cmd.close(to, this.#fd),
+        () => resolve(),
+      ),
+    );
   }
 
   async destroy(error: MfioError): Promise<void> {
@@ -241,7 +250,10 @@ export class NativeStream implements RawStream {
     if (transfer === undefined) {
       if (this.#finPending) {
         this.#finPending = false;
-        this.#op((to) => this.#queue.cmd.shutdown(to, this.#fd, SHUT_WR), () => undefined);
+        this.#op(
+          (to) => this.#queue.cmd.shutdown(to, this.#fd, SHUT_WR),
+          () => undefined,
+        );
       }
       return;
     }

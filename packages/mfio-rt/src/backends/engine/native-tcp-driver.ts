@@ -10,7 +10,6 @@ import type { Pending } from './command-builder.js';
 import type { NativeQueue } from './native-queue.js';
 import { ECANCELED, ECONNABORTED, ECONNRESET } from './errno.js';
 
-
 async function resolveHost(host: string, syscall: string): Promise<{ address: string; ipv6: boolean }> {
   try {
     const { address, family } = await lookup(host);
@@ -159,5 +158,4 @@ class NativeListener implements RawListener {
     }
     this.#arm();
   }
-
 }

@@ -60,7 +60,7 @@ function expandIPv6(address: string): number[] {
 function compressIPv6(groups: string[]): string {
   let best = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== '0') {
       i++;
       continue;

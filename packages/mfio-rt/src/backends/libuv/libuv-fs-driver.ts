@@ -27,7 +27,10 @@ export function toOpenMode(flags: OpenFlags): number {
 
 /** Whether `path` is a directory (false if it cannot be stat'ed). */
 async function isDirectory(path: string): Promise<boolean> {
-  return fsp.stat(path).then((stats) => stats.isDirectory(), () => false);
+  return fsp.stat(path).then(
+    (stats) => stats.isDirectory(),
+    () => false,
+  );
 }
 
 /** Run a `node:fs` promise and map its error (to Linux's code where Windows differs). */

@@ -127,4 +127,3 @@ export function metadataOf(node: VirtNode): Metadata {
 export function isWithin(outer: string, inner: string): boolean {
   return inner === outer || inner.startsWith(outer === '/' ? '/' : outer + '/');
 }
-

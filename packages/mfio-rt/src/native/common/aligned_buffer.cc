@@ -10,7 +10,8 @@ constexpr uintptr_t kPage = 4096;
 // pageOffset(buffer: Uint8Array) -> bytes from its start to the next 4 KiB boundary (0 to 4095).
 Napi::Value PageOffset(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+  if (info.Length() < 1 || !info[0].IsTypedArray() ||
+      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
     Napi::TypeError::New(env, "pageOffset(buffer: Uint8Array)").ThrowAsJavaScriptException();
     return env.Undefined();
   }

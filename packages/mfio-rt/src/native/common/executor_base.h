@@ -106,7 +106,8 @@ class ExecutorBase : public Napi::ObjectWrap<Derived> {
   Napi::Value Submit(const Napi::CallbackInfo& info) {
     Napi::Float64Array commands;
     unsigned count;
-    if (!CheckSubmitArgs(info, closed_, Derived::kBadFd, Derived::kSubmitCall, &commands, &count)) return info.Env().Undefined();
+    if (!CheckSubmitArgs(info, closed_, Derived::kBadFd, Derived::kSubmitCall, &commands, &count))
+      return info.Env().Undefined();
     BufferTable buffers(info[2].As<Napi::Array>());
     return self().SubmitCommands(info.Env(), commands.Data(), count, buffers);
   }

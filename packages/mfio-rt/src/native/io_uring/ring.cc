@@ -117,9 +117,7 @@ io_uring_sqe* Ring::NextSqe() {
   return sqe;
 }
 
-unsigned Ring::Unsubmitted() const {
-  return sqe_tail_ - __atomic_load_n(sq_head_, __ATOMIC_ACQUIRE);
-}
+unsigned Ring::Unsubmitted() const { return sqe_tail_ - __atomic_load_n(sq_head_, __ATOMIC_ACQUIRE); }
 
 void Ring::Rewind(unsigned count) {
   const unsigned unsubmitted = Unsubmitted();
@@ -142,8 +140,6 @@ int Ring::Enter(unsigned wait_for) {
   }
 }
 
-bool Ring::CqOverflowed() const {
-  return (__atomic_load_n(sq_flags_, __ATOMIC_RELAXED) & IORING_SQ_CQ_OVERFLOW) != 0;
-}
+bool Ring::CqOverflowed() const { return (__atomic_load_n(sq_flags_, __ATOMIC_RELAXED) & IORING_SQ_CQ_OVERFLOW) != 0; }
 
 }  // namespace mfio::rt

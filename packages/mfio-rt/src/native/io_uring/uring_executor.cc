@@ -178,7 +178,8 @@ Napi::Value UringExecutor::SubmitCommands(Napi::Env env, const double* base, uns
     // enter after JS has failed their requests and released their buffers.
     ring_.Rewind(consumed);
     in_flight_ -= consumed;
-    for (unsigned i = 0; i < consumed; i++) overrides_.erase(static_cast<uint64_t>(base[static_cast<size_t>(i) * kStride + kFieldUserData]));
+    for (unsigned i = 0; i < consumed; i++)
+      overrides_.erase(static_cast<uint64_t>(base[static_cast<size_t>(i) * kStride + kFieldUserData]));
     ErrnoError(env, rc, "io_uring_enter").ThrowAsJavaScriptException();
     return env.Undefined();
   }

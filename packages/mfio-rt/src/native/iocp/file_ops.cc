@@ -110,8 +110,9 @@ int32_t Open(const Command& c, HANDLE port, ULONG_PTR key) {
   }
   // BACKUP_SEMANTICS lets a directory open too; JS stats what it opened and refuses a directory
   // with EISDIR, as on Linux.
-  HANDLE h = CreateFileW(path.c_str(), access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
-                         disposition, FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OVERLAPPED | FILE_FLAG_BACKUP_SEMANTICS, nullptr);
+  HANDLE h =
+      CreateFileW(path.c_str(), access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, disposition,
+                  FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OVERLAPPED | FILE_FLAG_BACKUP_SEMANTICS, nullptr);
   if (h == INVALID_HANDLE_VALUE) {
     const DWORD error = GetLastError();
     // As libuv: CREATE/OPEN_ALWAYS failing with "exists" means the path is a directory; so does
@@ -153,7 +154,8 @@ int32_t StatHandle(HANDLE h, bool nofollow, uint8_t* out) {
   uint16_t type = standard.Directory ? kIfDir : kIfReg;
   if (nofollow && (basic.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0) {
     FILE_ATTRIBUTE_TAG_INFO tag;
-    if (GetFileInformationByHandleEx(h, FileAttributeTagInfo, &tag, sizeof tag) && tag.ReparseTag == IO_REPARSE_TAG_SYMLINK) {
+    if (GetFileInformationByHandleEx(h, FileAttributeTagInfo, &tag, sizeof tag) &&
+        tag.ReparseTag == IO_REPARSE_TAG_SYMLINK) {
       type = kIfLnk;
     }
   }
@@ -176,8 +178,9 @@ int32_t Stat(const Command& c) {
   if ((c.flags & kAtEmptyPath) != 0 && c.data[0] == 0) return StatHandle(HandleOf(c.fd), nofollow, c.data2);
   std::wstring path;
   if (!Widen(c.data, &path)) return UV__EINVAL;
-  HANDLE h = CreateFileW(path.c_str(), FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
-                         OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | (nofollow ? FILE_FLAG_OPEN_REPARSE_POINT : 0), nullptr);
+  HANDLE h =
+      CreateFileW(path.c_str(), FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                  OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | (nofollow ? FILE_FLAG_OPEN_REPARSE_POINT : 0), nullptr);
   if (h == INVALID_HANDLE_VALUE) return PathError(GetLastError(), path);
   const int32_t rc = StatHandle(h, nofollow, c.data2);
   CloseHandle(h);

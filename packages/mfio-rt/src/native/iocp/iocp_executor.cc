@@ -61,9 +61,9 @@ struct Operation {
   OVERLAPPED overlapped{};  // the packet names the Operation by this, so it comes first
   IocpExecutor* port = nullptr;
   Command command;
-  bool blocking = false;  // on the system thread pool: CancelIoEx cannot reach it
+  bool blocking = false;               // on the system thread pool: CancelIoEx cannot reach it
   std::atomic<bool> read_shut{false};  // a recv cancelled by shutdown(SHUT_RD): it read 0 bytes, as on Linux
-  int32_t result = 0;     // a blocking command's result, posted with kKeyPosted
+  int32_t result = 0;                  // a blocking command's result, posted with kKeyPosted
   SOCKET accept_socket = INVALID_SOCKET;
   char addresses[2 * kAcceptAddressSize];
 };
@@ -80,7 +80,8 @@ IocpExecutor::IocpExecutor(const Napi::CallbackInfo& info) : ExecutorBase(info) 
   }
   napi_value name;
   napi_create_string_utf8(env, "mfio:iocp", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, this, &IocpExecutor::CallJs, &wake_) != napi_ok) {
+  if (napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, this, &IocpExecutor::CallJs,
+                                      &wake_) != napi_ok) {
     CloseHandle(port_);
     port_ = nullptr;
     Napi::Error::New(env, "napi_create_threadsafe_function failed").ThrowAsJavaScriptException();
@@ -246,7 +247,8 @@ void IocpExecutor::StartOverlapped(Operation* op) {
                  (accept_ex = AcceptExFor(listener, &error)) != nullptr &&
                  (op->accept_socket = NewSocket(local.ss_family, &error)) != INVALID_SOCKET) {
         DWORD received = 0;
-        ok = accept_ex(listener, op->accept_socket, op->addresses, 0, kAcceptAddressSize, kAcceptAddressSize, &received, &op->overlapped);
+        ok = accept_ex(listener, op->accept_socket, op->addresses, 0, kAcceptAddressSize, kAcceptAddressSize, &received,
+                       &op->overlapped);
         if (!ok) error = WSAGetLastError();
       }
       break;
@@ -353,7 +355,8 @@ int32_t IocpExecutor::Finish(Operation* op, DWORD bytes) {
     if (ok) {
       // The accepted socket takes the listener's properties, so getpeername/shutdown work.
       const SOCKET listener = SocketOf(c.fd);
-      setsockopt(accepted, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, reinterpret_cast<const char*>(&listener), sizeof listener);
+      setsockopt(accepted, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, reinterpret_cast<const char*>(&listener),
+                 sizeof listener);
       error = Associate(reinterpret_cast<HANDLE>(accepted), port_);
       if (error == 0) {
         SetSocketOwner(accepted, this);

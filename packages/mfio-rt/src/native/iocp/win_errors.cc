@@ -42,7 +42,7 @@ int32_t UvError(DWORD error) {
       return UV__ECANCELED;
     case ERROR_NOT_ENOUGH_MEMORY:
     case ERROR_OUTOFMEMORY:
-    case ERROR_NOT_ENOUGH_QUOTA:    // many large overlapped requests lock too much memory
+    case ERROR_NOT_ENOUGH_QUOTA:  // many large overlapped requests lock too much memory
     case ERROR_WORKING_SET_QUOTA:
       return UV__ENOMEM;
     case ERROR_INVALID_PARAMETER:

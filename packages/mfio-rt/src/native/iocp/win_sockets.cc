@@ -86,7 +86,8 @@ template <typename Fn>
 Fn Extension(SOCKET socket, GUID guid, DWORD* error) {
   Fn fn = nullptr;
   DWORD bytes = 0;
-  if (WSAIoctl(socket, SIO_GET_EXTENSION_FUNCTION_POINTER, &guid, sizeof guid, &fn, sizeof fn, &bytes, nullptr, nullptr) != 0) {
+  if (WSAIoctl(socket, SIO_GET_EXTENSION_FUNCTION_POINTER, &guid, sizeof guid, &fn, sizeof fn, &bytes, nullptr,
+               nullptr) != 0) {
     *error = WSAGetLastError();
     return nullptr;
   }

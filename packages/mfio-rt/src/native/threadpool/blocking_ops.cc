@@ -114,7 +114,8 @@ int32_t RunFileCommand(const Command& c) {
     case kWrite:
       return Retry([&] { return pwrite(c.fd, c.data, c.len, static_cast<off_t>(c.arg)); });
     case kOpenAt:
-      return Retry([&] { return openat(c.fd, path, static_cast<int>(c.flags) | O_CLOEXEC, static_cast<mode_t>(c.len)); });
+      return Retry(
+          [&] { return openat(c.fd, path, static_cast<int>(c.flags) | O_CLOEXEC, static_cast<mode_t>(c.len)); });
     case kOpenAt2: {
 #if defined(__linux__) && defined(SYS_openat2)
       open_how how{};

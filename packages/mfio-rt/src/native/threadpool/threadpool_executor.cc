@@ -25,7 +25,8 @@ ThreadpoolExecutor::ThreadpoolExecutor(const Napi::CallbackInfo& info) : Executo
   if (!CheckExecutorArgs(info, "ThreadpoolExecutor(threads, completions: Int32Array, onCompletions)")) return;
   const uint32_t threads = info[0].As<Napi::Number>().Uint32Value();
   if (threads < 1 || threads > WorkerPool::kMaxThreads) {
-    Napi::RangeError::New(env, "threads must be between 1 and " + std::to_string(WorkerPool::kMaxThreads)).ThrowAsJavaScriptException();
+    Napi::RangeError::New(env, "threads must be between 1 and " + std::to_string(WorkerPool::kMaxThreads))
+        .ThrowAsJavaScriptException();
     return;
   }
   int rc = async_.Start(env, &ThreadpoolExecutor::OnAsync, this);
@@ -46,13 +47,15 @@ ThreadpoolExecutor::ThreadpoolExecutor(const Napi::CallbackInfo& info) : Executo
 
 ThreadpoolExecutor::~ThreadpoolExecutor() { Shutdown(); }
 
-Napi::Value ThreadpoolExecutor::SubmitCommands(Napi::Env env, const double* base, unsigned count, BufferTable& buffers) {
+Napi::Value ThreadpoolExecutor::SubmitCommands(Napi::Env env, const double* base, unsigned count,
+                                               BufferTable& buffers) {
   const unsigned take = CommandsToTake(base, count, in_flight_, kCapacity);
   std::vector<Command> batch;
   batch.reserve(take);
   for (unsigned i = 0; i < take; i++) {
     Command command;
-    const int rc = DecodeCommand(base + static_cast<size_t>(i) * kStride, buffers, commands::kExecutorThreadpool, &command);
+    const int rc =
+        DecodeCommand(base + static_cast<size_t>(i) * kStride, buffers, commands::kExecutorThreadpool, &command);
     if (rc < 0) {
       pool_->Complete(command.user_data, rc);  // still completes, like any request
     } else if (command.op == kCancel) {
@@ -85,9 +88,7 @@ unsigned ThreadpoolExecutor::DrainInto() {
   return static_cast<unsigned>(n);
 }
 
-void ThreadpoolExecutor::OnReady(void* data) {
-  static_cast<ThreadpoolExecutor*>(data)->async_.Send();
-}
+void ThreadpoolExecutor::OnReady(void* data) { static_cast<ThreadpoolExecutor*>(data)->async_.Send(); }
 
 void ThreadpoolExecutor::OnAsync(void* data) { static_cast<ThreadpoolExecutor*>(data)->Deliver(); }
 

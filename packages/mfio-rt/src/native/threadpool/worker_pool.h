@@ -103,8 +103,8 @@ class WorkerPool {
   void* const data_;
 
   mutable std::mutex mu_;
-  std::condition_variable work_cv_;   // workers: commands queued, or stopping
-  std::condition_variable ready_cv_;  // WaitReady: a completion arrived
+  std::condition_variable work_cv_;     // workers: commands queued, or stopping
+  std::condition_variable ready_cv_;    // WaitReady: a completion arrived
   std::condition_variable monitor_cv_;  // the monitor, asleep: commands queued, or stopping
   std::thread monitor_;
   bool monitor_asleep_ = false;
