@@ -7,16 +7,19 @@
 // the built addon reports against the TypeScript one.
 //
 // A command is STRIDE float64s. A slot an operation does not list is ignored (0, or -1 for a fd).
-// Slot kinds (how command.cc decodes a slot; kinds are the generic part, ops only pick them):
-//   fd:   'fd' a descriptor, 'dirfd' a directory descriptor or AT_FDCWD
+// Slot kinds (how command.cc decodes a slot; kinds are the generic part, ops only pick them).
+// Each value is range-checked before its cast: out of range, the command fails with the errno
+// given, and never reaches the executor.
+//   fd:   'fd' a descriptor, 'dirfd' a directory descriptor or AT_FDCWD (EBADF outside int)
 //   buf:  'range' bytes at buffers[buf] + bufOffset, `len` long; 'path' a NUL-terminated path in
-//         buffers[buf] (bufOffset unused)
-//   len:  'transfer' the range's length, at most MAX_TRANSFER; 'size' the range's length;
-//         'number' a small integer (mode, mask, how), 'dirfd' a second directory descriptor
-//   arg:  'position' a file offset; 'number' an integer up to 2^53; 'path' the index of a second
-//         buffer holding a NUL-terminated path; 'statx' the index of a 256-byte statx output;
-//         'length' a file length, refused (EINVAL) outside 0..2^53
-//   flags: an unsigned integer, passed as sent; each executor keeps the bits it understands
+//         buffers[buf] (bufOffset unused); EFAULT for a range outside its buffer or no NUL
+//   len:  'transfer' the range's length, at most MAX_TRANSFER; 'size' the range's length (both
+//         EFAULT beyond); 'number' an unsigned 32-bit integer (mode, mask, how, a length; EINVAL
+//         beyond); 'dirfd' a second directory descriptor
+//   arg:  'position' a file offset and 'number' an integer, both 0..2^53 (EINVAL beyond); 'path'
+//         the index of a second buffer holding a NUL-terminated path; 'statx' the index of a
+//         256-byte statx output; 'length' a file length, 0..2^53 (EINVAL beyond)
+//   flags: an unsigned 32-bit integer, passed as sent; each executor keeps the bits it understands
 
 /** The slots of one command, in order. */
 export const SLOTS = ['op', 'userData', 'fd', 'buf', 'bufOffset', 'len', 'arg', 'flags'];
@@ -214,7 +217,7 @@ export const OPS = [
     slots: {
       fd: { kind: 'fd', name: 'fd' },
       arg: { kind: 'position', name: 'offset' },
-      len: { kind: 'number', name: 'length', doc: 'bytes, 0: to the end of the file' },
+      len: { kind: 'number', name: 'length', doc: 'bytes, under 4 GiB; 0: to the end of the file' },
       flags: { kind: 'flags', name: 'advice', doc: "POSIX_FADV_* (Linux's numbers)" },
     },
   },

@@ -41,7 +41,7 @@ const HOST_LIMITS: Record<Exclude<HostName, 'node'>, Partial<Record<BackendName,
     io_uring:
       "imitates uv_poll_t with a thread that reports the ring's fd readable once per uv_poll_start, where " +
       'libuv reports it every time: every completion after the first would be lost, so the first open would never finish',
-    threadpool: "lets node:fs take only the descriptors it opened itself, so setLen (node:fs ftruncate on the pool's " + 'descriptor) fails with EBADF',
+    threadpool: "lets node:fs take only the descriptors it opened itself, so setLen (node:fs ftruncate on the pool's descriptor) fails with EBADF",
   },
 };
 

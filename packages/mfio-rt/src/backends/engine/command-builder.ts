@@ -160,7 +160,7 @@ export class CommandBuilder {
     this.#sink.put(Op.Shutdown, to, 0, socket, null, 0, how, 0, 0, null);
   }
 
-  /** posix_fadvise(fd, offset, length, advice): `length` 0 means to the end of the file. */
+  /** posix_fadvise(fd, offset, length, advice): `length` under 4 GiB (EINVAL beyond), 0 for to the end of the file. */
   fadvise(to: Pending, fd: number, offset: number, length: number, advice: number): void {
     this.#sink.put(Op.Fadvise, to, 0, fd, null, 0, length, offset, advice, null);
   }

@@ -40,7 +40,7 @@ export const Op = {
   OpenAt2: 17,
   /** Sets the file length. IOCP only: a Windows HANDLE is not a CRT fd, so node:fs cannot ftruncate it. Slots: fd = fd (fd); arg = length (length). Executors: iocp. */
   SetLen: 18,
-  /** posix_fadvise: how a range will be read (POSIX_FADV_RANDOM turns readahead off). Slots: fd = fd (fd); arg = offset (position); len = length (number: bytes, 0: to the end of the file); flags = advice (flags: POSIX_FADV_* (Linux's numbers)). Executors: io_uring, threadpool. */
+  /** posix_fadvise: how a range will be read (POSIX_FADV_RANDOM turns readahead off). Slots: fd = fd (fd); arg = offset (position); len = length (number: bytes, under 4 GiB; 0: to the end of the file); flags = advice (flags: POSIX_FADV_* (Linux's numbers)). Executors: io_uring, threadpool. */
   Fadvise: 19,
 } as const;
 export type Op = (typeof Op)[keyof typeof Op];

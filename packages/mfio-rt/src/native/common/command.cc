@@ -8,7 +8,12 @@ using namespace commands;
 
 namespace {
 
-// Integers JS wrote as doubles. Every slot holds one; the casts only pick the C++ type.
+// The ranges a slot's double must be in before it is cast to its C++ type.
+constexpr double kIntMin = -2147483648.0;
+constexpr double kIntMax = 2147483647.0;
+constexpr double kUint32Max = 4294967295.0;
+constexpr double kMaxSafeInteger = 9007199254740992.0;  // 2^53: every integer below is exact
+
 uint8_t* PathAt(BufferTable& buffers, double index) {
   return reinterpret_cast<uint8_t*>(const_cast<char*>(buffers.Path(index)));
 }
@@ -25,21 +30,33 @@ int DecodeCommand(const double* cmd, BufferTable& buffers, uint8_t executor, Com
   const double len = cmd[kFieldLen];
   const double arg = cmd[kFieldArg];
 
-  if (layout.fd != FdKind::kNone) out->fd = static_cast<int>(cmd[kFieldFd]);
-  if (layout.flags) out->flags = static_cast<unsigned>(cmd[kFieldFlags]);
+  // Every range is checked before its cast: a double outside the target type (or NaN) would be
+  // undefined behaviour there, and must become an error instead.
+  if (layout.fd != FdKind::kNone) {
+    const double fd = cmd[kFieldFd];
+    if (!(fd >= kIntMin && fd <= kIntMax)) return -EBADF;
+    out->fd = static_cast<int>(fd);
+  }
+  if (layout.flags) {
+    const double flags = cmd[kFieldFlags];
+    if (!(flags >= 0 && flags <= kUint32Max)) return -EINVAL;
+    out->flags = static_cast<unsigned>(flags);
+  }
 
   switch (layout.len) {
     case LenKind::kNone:
       break;
     case LenKind::kTransfer:
-      if (len > kMaxTransfer) return -EFAULT;
+    case LenKind::kSize:
+      if (!(len >= 0 && len <= (layout.len == LenKind::kTransfer ? kMaxTransfer : kUint32Max))) return -EFAULT;
       out->len = static_cast<uint32_t>(len);
       break;
-    case LenKind::kSize:
     case LenKind::kNumber:
+      if (!(len >= 0 && len <= kUint32Max)) return -EINVAL;
       out->len = static_cast<uint32_t>(len);
       break;
     case LenKind::kDirFd:
+      if (!(len >= kIntMin && len <= kIntMax)) return -EBADF;
       out->len = static_cast<uint32_t>(static_cast<int>(len));  // AT_FDCWD is negative
       break;
   }
@@ -62,6 +79,7 @@ int DecodeCommand(const double* cmd, BufferTable& buffers, uint8_t executor, Com
       break;
     case ArgKind::kPosition:
     case ArgKind::kNumber:
+      if (!(arg >= 0 && arg <= kMaxSafeInteger)) return -EINVAL;
       out->arg = static_cast<uint64_t>(arg);
       break;
     case ArgKind::kPath:
@@ -73,7 +91,7 @@ int DecodeCommand(const double* cmd, BufferTable& buffers, uint8_t executor, Com
       if (out->data2 == nullptr) return -EFAULT;
       break;
     case ArgKind::kLength:
-      if (!(arg >= 0 && arg <= 9007199254740992.0)) return -EINVAL;
+      if (!(arg >= 0 && arg <= kMaxSafeInteger)) return -EINVAL;
       out->arg = static_cast<uint64_t>(arg);
       break;
   }

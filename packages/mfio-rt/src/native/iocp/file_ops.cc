@@ -57,7 +57,7 @@ bool IsDirectory(DWORD attributes) {
 // Windows says "path not found" where one of the path's directories is a file; Linux says
 // ENOTDIR. Look for such a component (only after a failure, so the cost is on the error path).
 int32_t NotFound(const std::wstring& path) {
-  // Past the \\?\ prefix JS puts on every path (see cPath in native-fs-driver.ts).
+  // Past the \\?\ prefix JS puts on every path (see cPath in command-builder.ts).
   const size_t start = path.rfind(L"\\\\?\\", 0) == 0 ? 4 : 0;
   for (size_t i = start; i < path.size(); i++) {
     if (path[i] != L'\\' && path[i] != L'/') continue;
