@@ -296,6 +296,28 @@ export function tcpCases(ctx: SuiteContext): void {
       }
     });
 
+    ctx.test('a reset that arrives before the first read fails that read with ECONNRESET, not end of stream', async () => {
+      let accepted: Socket | undefined;
+      const peer = await nodeServer((socket) => (accepted = socket));
+      try {
+        const stream = await tcpOf(ctx).connect(HOST, peer.port);
+        while (accepted === undefined) await new Promise((resolve) => setImmediate(resolve));
+        const peerSocket = accepted;
+        const reset = once(peerSocket, 'close');
+        // As in the Duplex case above, with our side slow to read: the reset comes 50 ms after
+        // the bytes, and both arrive before anything here reads.
+        peerSocket.write('some bytes', () => setTimeout(() => peerSocket.resetAndDestroy(), 50));
+        await reset;
+        // Let the reset reach our side before anything reads (a stream that read only when
+        // asked took it for an orderly close here).
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await expect(stream.readToEnd()).rejects.toMatchObject({ code: 'ECONNRESET' });
+        await stream.close();
+      } finally {
+        await peer.close();
+      }
+    });
+
     ctx.test('use after close rejects with EBADF; a pending read fails with ECANCELED', async () => {
       const peer = await nodeServer(() => undefined);
       try {

@@ -41,8 +41,10 @@ export class LibuvStream implements RawStream {
 
   constructor(socket: Socket) {
     this.#socket = socket;
-    // Paused until a read is pending: unread bytes wait in the kernel, not in JS.
-    socket.pause();
+    // Reading from the start (up to HIGH_WATER unread, then paused): libuv sees a peer's reset
+    // only while it reads. A socket paused before its first read and reset meanwhile reads the
+    // bytes sent before the reset and then a clean end of stream (Node 20 on Linux), so a reset
+    // would pass for an orderly close.
     socket.setNoDelay(true);
     // Read the addresses now: a destroyed socket no longer knows them.
     this.#local = addressOf(socket.localAddress, socket.localPort, socket.localFamily);
