@@ -4,7 +4,8 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Tcp, TcpStream } from '@mfio/rt';
 import type { SuiteContext } from './context.js';
-import { concurrent, sameBytes, sequential } from './helpers.js';
+import { largeFile } from './fixture.js';
+import { concurrent, sameBytes, sequential, track } from './helpers.js';
 
 /** mfio runs at most 16 TCP pairs at a time. */
 const AT_ONCE = 16;
@@ -170,6 +171,34 @@ export function tcpCases(ctx: SuiteContext): void {
     ctx.test(`echo client, ${AT_ONCE} at a time`, () => concurrent(echoClientCases(ctx), AT_ONCE));
     ctx.test('echo server for node:net clients, sequentially', () => sequential(echoServerCases(ctx)));
     ctx.test(`echo server, ${AT_ONCE} at a time`, () => concurrent(echoServerCases(ctx), AT_ONCE));
+
+    ctx.test('a write still waiting for the peer when it half-closes goes out in full', async () => {
+      // 32 MiB: more than the socket buffers of both sides hold, so the write waits for the
+      // client, which reads nothing until after its FIN. A half-close ends only the client's
+      // direction: our read sees the end, and every byte of our write must still arrive. (Wine 8
+      // completes the waiting send at the FIN with part of it sent: node:net then reports the
+      // write done, a backend that gets the count sends the rest.)
+      const data = largeFile(0, 32 << 20);
+      const listener = await tcpOf(ctx).listen(HOST, 0);
+      try {
+        const socket = connect({ host: HOST, port: listener.localAddress().port, allowHalfOpen: true });
+        const back = collect(socket);
+        socket.pause();
+        const stream = await listener.accept();
+        const writing = track(stream.write(data));
+        const ended = stream.read(1);
+        await new Promise((resolve) => setTimeout(resolve, 100)); // the buffers are full by now
+        expect(writing.settled).toBe(false);
+        socket.end();
+        expect((await ended).length).toBe(0);
+        socket.resume();
+        expect((await writing.outcome).status).toBe('fulfilled');
+        await stream.close();
+        sameBytes(await back, data, 'the write pending at the half-close');
+      } finally {
+        await listener.close();
+      }
+    });
 
     ctx.test('reads complete in order, each when full or at end of stream', async () => {
       const peer = await nodeServer((socket) => {
