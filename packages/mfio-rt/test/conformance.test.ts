@@ -22,6 +22,7 @@ function platformOptions(name: string): ConformanceOptions {
   return {
     skip,
     symlinks: `${wine}: fs.symlink reports success but makes no link (lstat says ENOENT), and junctions are ENOTSUP`,
+    halfClose,
     // iocp gets the short count and sends the rest; node:net reports the write done, no count.
     ...(name === 'libuv'
       ? { knownFailing: { 'a write still waiting for the peer when it half-closes goes out in full': `${halfClose}, and node:net reports it done` } }
