@@ -14,7 +14,9 @@
 // Installs what is missing: wine64 (apt-get, as root), node.exe (npm pack, cached under
 // build-win32/). Bounded: each setup step fails after 10 minutes, and the run is killed after
 // MFIO_WINE_TIMEOUT seconds (default 900), with exit code 124.
-// MFIO_FS_BACKENDS (e.g. `iocp`) restricts the backends, as everywhere.
+// MFIO_FS_BACKENDS (e.g. `iocp`) restricts the backends, as everywhere. Arguments go to the
+// runner: `-t <regex>` runs only the cases whose full name matches, as jest's -t
+// (`test:wine -t 'libuv tcp echo server'`); MFIO_TEST_REPEAT=N runs each case N times.
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';

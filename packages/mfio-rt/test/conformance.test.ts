@@ -2,25 +2,36 @@ import { NativeRt, VirtFs } from '../src/index.js';
 import { conformanceSuite, tempDirTarget, type ConformanceOptions } from '@mfio/rt-conformance';
 
 /**
- * What the platform (or the emulator running the suite) cannot do, for every backend, each with the
- * reason. Empty on Linux. On Windows: the case that assumes Unix permissions, and under Wine
+ * What the platform (or the emulator running the suite) cannot do, for backend `name`, each with
+ * the reason. Empty on Linux. On Windows: the case that assumes Unix permissions, and under Wine
  * (scripts/test-wine.mjs sets MFIO_WINE to `wine --version`) what Wine lacks.
  */
-function platformOptions(backend: string): ConformanceOptions {
+function platformOptions(name: string): ConformanceOptions {
   if (process.platform !== 'win32') return {};
   const skip: Record<string, string> = {
     'setPermissions: the mode and the read-only flag show in metadata; ENOENT':
       'Windows keeps no Unix mode bits, only the read-only attribute: a 0o600 file reads back 0o666',
   };
   const wine = process.env.MFIO_WINE;
-  if (wine && backend === 'iocp') {
+  if (!wine) return { skip };
+  if (name === 'iocp') {
     skip['a reset that arrives before the first read fails that read with ECONNRESET, not end of stream'] =
       `${wine}: an overlapped WSARecv after the peer's reset returns the bytes sent before it and then 0 (end of stream), ` +
       'not WSAECONNRESET; not yet checked on real Windows';
   }
+  // wineserver takes a peer's FIN (its recv(MSG_PEEK) reads 0) for a hang-up and ends every
+  // request pending on the socket with the socket's error, which is none: a send still waiting
+  // for the peer completes as a success with part of it sent. Windows completes an overlapped
+  // send only once the transport took all of it, so libuv does not look at the count.
+  const halfClose = `${wine}: a send still waiting when the peer half-closes completes at the FIN with part of it sent`;
   return {
     skip,
-    ...(wine ? { symlinks: `${wine}: fs.symlink reports success but makes no link (lstat says ENOENT), and junctions are ENOTSUP` } : {}),
+    symlinks: `${wine}: fs.symlink reports success but makes no link (lstat says ENOENT), and junctions are ENOTSUP`,
+    halfClose,
+    // iocp gets the short count and sends the rest; node:net reports the write done, no count.
+    ...(name === 'libuv'
+      ? { knownFailing: { 'a write still waiting for the peer when it half-closes goes out in full': `${halfClose}, and node:net reports it done` } }
+      : {}),
   };
 }
 

@@ -34,6 +34,8 @@ interface Totals {
 const root = newBlock('');
 let current = root;
 let defaultTimeout = 120_000;
+/** Only the cases whose full name (describe names and case name, space-separated) matches, as jest's `-t`. */
+let filter: RegExp | undefined;
 /** Registering inside describe.skip: every case is a skipped one. */
 let skipping = false;
 
@@ -56,8 +58,9 @@ function isBlock(entry: Case | Block): entry is Block {
 }
 
 /** Install the globals; the suite's files are imported after this. */
-export function install(options: { timeout?: number } = {}): void {
+export function install(options: { timeout?: number; filter?: RegExp } = {}): void {
   if (options.timeout !== undefined) defaultTimeout = options.timeout;
+  filter = options.filter;
   const test = (name: string, body: Body, timeout?: number): void => {
     current.cases.push({ kind: skipping ? 'skip' : 'test', name, body, timeout: timeout ?? defaultTimeout });
   };
@@ -123,6 +126,23 @@ export function install(options: { timeout?: number } = {}): void {
   };
 }
 
+function fullName(path: string, name: string): string {
+  return path === '' ? name : `${path} ${name}`;
+}
+
+/** Whether `entry` (under the describe names `path`) is selected by the `-t` filter. */
+function selected(entry: Case | Block, path: string): boolean {
+  if (filter === undefined) return true;
+  if (!isBlock(entry)) return filter.test(fullName(path, entry.name));
+  const inner = fullName(path, entry.name);
+  return entry.cases.some((child) => selected(child, inner));
+}
+
+/** How many cases `block` holds, at any depth. */
+function count(block: Block): number {
+  return block.cases.reduce((n, entry) => n + (isBlock(entry) ? count(entry) : 1), 0);
+}
+
 /** Run `body` with a time limit; resolves with its error, or undefined. */
 async function attempt(body: Body, timeout: number): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
@@ -158,7 +178,14 @@ async function runBlock(
   setupError: unknown,
   out: (line: string) => void,
   outer: { beforeEach: Body[]; afterEach: Body[] } = { beforeEach: [], afterEach: [] },
+  path = '',
 ): Promise<void> {
+  // Filtered out as a whole (-t): skipped, hooks and all, without a line per case.
+  if (!selected(block, path)) {
+    totals.skipped += count(block);
+    return;
+  }
+  const inner = fullName(path, block.name);
   // jest's order: outer beforeEach first, inner afterEach first.
   const beforeEach = [...outer.beforeEach, ...block.beforeEach];
   const afterEach = [...block.afterEach, ...outer.afterEach];
@@ -176,7 +203,11 @@ async function runBlock(
   }
   for (const entry of block.cases) {
     if (isBlock(entry)) {
-      await runBlock(entry, depth + 1, totals, error, out, { beforeEach, afterEach });
+      await runBlock(entry, depth + 1, totals, error, out, { beforeEach, afterEach }, inner);
+      continue;
+    }
+    if (!selected(entry, inner)) {
+      totals.skipped++;
       continue;
     }
     if (entry.kind === 'skip') {

@@ -5,7 +5,16 @@
  */
 import { install, run } from './mini-jest.js';
 
-install({ timeout: Number(process.env.MFIO_TEST_TIMEOUT ?? 120_000) });
+/** `-t <regex>` (the arguments after test:wine's own): only the cases whose full name matches, as jest's. */
+function filterArg(args: string[]): RegExp | undefined {
+  const at = args.findIndex((arg) => arg === '-t' || arg === '--testNamePattern');
+  if (at < 0) return undefined;
+  const pattern = args[at + 1];
+  if (pattern === undefined) throw new Error(`${args[at]} needs a pattern`);
+  return new RegExp(pattern);
+}
+
+install({ timeout: Number(process.env.MFIO_TEST_TIMEOUT ?? 120_000), filter: filterArg(process.argv.slice(2)) });
 
 async function main(): Promise<void> {
   await import('../conformance.test.js');
