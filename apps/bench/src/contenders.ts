@@ -4,9 +4,10 @@ import { alignedBuffer, NativeRt, type BackendName, type FileHandle } from '@mfi
 import type { ReadDigest } from './checksum.js';
 
 /**
- * Every contender reads into page-aligned buffers, so none wins or loses by where malloc put
- * its buffer: a destination 16 bytes past a page boundary halves 64 KiB page-cache copies
- * (4K aliasing), and a small malloc'd buffer lands anywhere.
+ * Every tuned contender reads into page-aligned buffers it reuses, so none wins or loses by
+ * where malloc put its buffer: a destination 16 bytes past a page boundary halves 64 KiB
+ * page-cache copies (4K aliasing), and a small malloc'd buffer lands anywhere. The `:plain`
+ * contenders pass no buffer at all and take what the library allocates, as users do.
  */
 function readBuffer(size: number): Buffer {
   return alignedBuffer(size);
@@ -19,7 +20,10 @@ export interface Session {
 }
 
 export interface Contender {
-  /** Stable name in reports, e.g. `node:promises` or `mfio:io_uring:readMany`. */
+  /**
+   * Stable name in reports, e.g. `node:promises`, `mfio:io_uring:readMany`, or
+   * `mfio:io_uring:readMany:plain` (the same reads with the library's buffers).
+   */
   name: string;
   /** Reads in flight: 'one' (one at a time), 'window' (the case's inFlight), 'batch'. */
   concurrency: 'one' | 'window' | 'batch';
@@ -43,6 +47,27 @@ export async function windowed(
       const i = next++;
       const n = await read(positions[i]!, buffer);
       digest.add(i, buffer, n);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, positions.length) }, worker));
+}
+
+/**
+ * Run `positions` through `read` keeping `inFlight` of them going, each read returning bytes
+ * the callee allocated (fewer at end of file): the code users write, no buffer of ours.
+ */
+export async function windowedPlain(
+  positions: Float64Array,
+  inFlight: number,
+  digest: ReadDigest,
+  read: (position: number) => Promise<Uint8Array>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < positions.length) {
+      const i = next++;
+      const data = await read(positions[i]!);
+      digest.add(i, data, data.length);
     }
   };
   await Promise.all(Array.from({ length: Math.min(inFlight, positions.length) }, worker));
@@ -122,6 +147,24 @@ function readAtContender(backend: BackendName): Contender {
 }
 
 /**
+ * `readAt` as users write it: `const data = await handle.readAt(position, size)`, a new Buffer
+ * from the library per read, `inFlight` at a time.
+ */
+function readAtPlainContender(backend: BackendName): Contender {
+  return {
+    name: `mfio:${backend}:readAt:plain`,
+    concurrency: 'window',
+    async open(file, inFlight) {
+      const { rt, handle } = await openMfio(backend, file);
+      return {
+        run: (positions, size, digest) => windowedPlain(positions, inFlight, digest, (position) => handle.readAt(position, size)),
+        close: () => rt.close(),
+      };
+    },
+  };
+}
+
+/**
  * Reads per `readMany` batch. A batch's buffer takes as much memory as the window contenders'
  * (and the C++ baseline's) buffers in flight, `inFlight * size`, and holds at least `inFlight`
  * reads; tiny reads get a 64 KiB buffer so that a batch is worth its await. A larger buffer
@@ -149,6 +192,21 @@ export function readManyRun(handle: Pick<FileHandle, 'readMany'>, inFlight: numb
   };
 }
 
+/**
+ * {@link readManyRun}'s batches as users write them: `readMany({ positions, lengths })` with
+ * no `into`, so the library allocates each batch's buffer.
+ */
+export function readManyPlainRun(handle: Pick<FileHandle, 'readMany'>, inFlight: number): Session['run'] {
+  return async (positions, size, digest) => {
+    const batch = Math.min(positions.length, batchReads(size, inFlight));
+    for (let start = 0; start < positions.length; start += batch) {
+      const slice = positions.subarray(start, Math.min(start + batch, positions.length));
+      const result = await handle.readMany({ positions: slice, lengths: size });
+      for (let i = 0; i < slice.length; i++) digest.add(start + i, result.buffer, result.lengths[i], result.offsets[i]);
+    }
+  };
+}
+
 /** The batch API: {@link readManyRun}. */
 function readManyContender(backend: BackendName): Contender {
   return {
@@ -161,9 +219,25 @@ function readManyContender(backend: BackendName): Contender {
   };
 }
 
+/** The batch API as users write it: {@link readManyPlainRun}. */
+function readManyPlainContender(backend: BackendName): Contender {
+  return {
+    name: `mfio:${backend}:readMany:plain`,
+    concurrency: 'batch',
+    async open(file, inFlight) {
+      const { rt, handle } = await openMfio(backend, file);
+      return { run: readManyPlainRun(handle, inFlight), close: () => rt.close() };
+    },
+  };
+}
+
 const UV_IO_URING = { UV_USE_IO_URING: '1' };
 
-/** Every contender, in report order. mfio contenders exist for every backend that starts here. */
+/**
+ * Every contender, in report order. mfio contenders exist for every backend that starts here,
+ * each tuned one followed by its `:plain` twin (so a name filter such as `readAt` keeps both,
+ * and `:plain` keeps only the plain ones).
+ */
 export function contenders(): Contender[] {
   const backends = NativeRt.builder()
     .enableAll()
@@ -178,6 +252,6 @@ export function contenders(): Contender[] {
     promisesContender('node:promises'),
     callbackContender('node:read+UV_USE_IO_URING', UV_IO_URING),
     promisesContender('node:promises+UV_USE_IO_URING', UV_IO_URING),
-    ...backends.flatMap((backend) => [readAtContender(backend), readManyContender(backend)]),
+    ...backends.flatMap((backend) => [readAtContender(backend), readAtPlainContender(backend), readManyContender(backend), readManyPlainContender(backend)]),
   ];
 }
