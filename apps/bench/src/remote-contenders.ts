@@ -1,7 +1,7 @@
 import { Agent, request } from 'node:http';
 import type { FileHandle } from '@mfio/rt';
 import { NetFs } from '@mfio/netfs';
-import { readManyRun, windowed, type Session } from './contenders.js';
+import { readManyPlainRun, readManyRun, windowed, windowedPlain, type Session } from './contenders.js';
 
 /** Where a remote contender connects: the server itself, or a delay proxy in front of it. */
 export interface Target {
@@ -13,7 +13,10 @@ export interface Target {
 
 /** A contender that reads the sample file from a server on this machine. */
 export interface RemoteContender {
-  /** e.g. `netfs:io_uring:readAt` (the server's backend in the middle) or `http:range:6`. */
+  /**
+   * e.g. `netfs:io_uring:readAt` (the server's backend in the middle), `netfs:io_uring:readAt:plain`
+   * (the library's buffers) or `http:range:6`.
+   */
   name: string;
   /** Reads in flight: the case's inFlight for netfs, 1 or 6 for HTTP. */
   window(inFlight: number): number;
@@ -38,6 +41,18 @@ function netfsReadAt(backend: string): RemoteContender {
   };
 }
 
+/** netfs `readAt` as users write it: a new Buffer from the library per read, `inFlight` at a time. */
+function netfsReadAtPlain(backend: string): RemoteContender {
+  return {
+    name: `netfs:${backend}:readAt:plain`,
+    window: (inFlight) => inFlight,
+    async open(target, inFlight) {
+      const { handle, close } = await openNetfs(target);
+      return { run: (positions, size, digest) => windowedPlain(positions, inFlight, digest, (position) => handle.readAt(position, size)), close };
+    },
+  };
+}
+
 /** netfs `readMany`: batches as large as the mfio contenders', one await each. */
 function netfsReadMany(backend: string): RemoteContender {
   return {
@@ -46,6 +61,18 @@ function netfsReadMany(backend: string): RemoteContender {
     async open(target, inFlight) {
       const { handle, close } = await openNetfs(target);
       return { run: readManyRun(handle, inFlight), close };
+    },
+  };
+}
+
+/** netfs `readMany` with no `into`: the same batches, each buffer allocated by the library. */
+function netfsReadManyPlain(backend: string): RemoteContender {
+  return {
+    name: `netfs:${backend}:readMany:plain`,
+    window: (inFlight) => inFlight,
+    async open(target, inFlight) {
+      const { handle, close } = await openNetfs(target);
+      return { run: readManyPlainRun(handle, inFlight), close };
     },
   };
 }
@@ -81,9 +108,9 @@ function httpRange(sockets: number): RemoteContender {
   };
 }
 
-/** The netfs contenders for a server reading with `backend`, in report order. */
+/** The netfs contenders for a server reading with `backend`, in report order: each tuned one, then its `:plain` twin. */
 export function netfsContenders(backend: string): RemoteContender[] {
-  return [netfsReadAt(backend), netfsReadMany(backend)];
+  return [netfsReadAt(backend), netfsReadAtPlain(backend), netfsReadMany(backend), netfsReadManyPlain(backend)];
 }
 
 /** HTTP range requests one at a time and six at a time (a browser's connections per host). */
