@@ -10,6 +10,20 @@ export const BASELINE = 'node:promises';
 /** In the latency mode, where no local contender runs: HTTP range requests one at a time. */
 export const LATENCY_BASELINE = 'http:range';
 
+/**
+ * Why a contender has a `:plain` twin, for the terminal and the Markdown: the tuned numbers are
+ * the best case, the plain ones what users' code gets.
+ */
+export const PLAIN_NOTE = [
+  'Tuned contenders (every one without `:plain`) reuse page-aligned destination buffers: the best case.',
+  '`:plain` ones are the code users write: `await handle.readAt(position, size)` (a new Buffer per read), `readMany` with no `into` (a new buffer per batch).',
+];
+
+/** Whether any result is an mfio or netfs contender, the ones with `:plain` twins. */
+function hasPlainTwins(results: CaseResult[]): boolean {
+  return results.some((r) => /^(mfio|netfs):/.test(r.spec.contender));
+}
+
 interface Group {
   title: string;
   rows: CaseResult[];
@@ -57,6 +71,7 @@ export function printTable(results: CaseResult[]): void {
     const widths = head.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
     for (const row of rows) console.log('  ' + row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
   }
+  if (hasPlainTwins(results)) console.log(`\n${PLAIN_NOTE.join('\n').replaceAll('`', '')}`);
 }
 
 /** The machine a run measured: CPU model, cores, memory, kernel and Node version. */
@@ -87,6 +102,7 @@ function markdown(results: CaseResult[], when: string, conditions: Record<string
     `(in the latency mode against \`${LATENCY_BASELINE}\`, HTTP range requests one at a time);`,
     `spread is tinybench's relative margin of error over the run's samples; check is the case's`,
     `digest of the bytes read against Node's synchronous reads. Charts leave failed cases out.`,
+    ...(hasPlainTwins(results) ? ['', PLAIN_NOTE.join(' ')] : []),
     '',
     ...chartsOf(results).flatMap((chart) => [
       `## ${chart.title}`,
