@@ -53,7 +53,11 @@ Contenders: node:readSync (one at a time), node:read and node:promises (N in fli
 two with UV_USE_IO_URING=1, mfio:<backend>:readAt (one promise per read, N in flight) and
 mfio:<backend>:readMany (batches as large as N reads' buffers, at least 64 KiB) for every
 backend that starts, c++:io_uring (our ring from C++ at depth N, no JS), and
-netfs:<server's backend>:readAt/readMany (an mfio-netfs-server child on 127.0.0.1).
+netfs:<server's backend>:readAt/readMany (an mfio-netfs-server child on 127.0.0.1). These are
+tuned: they reuse page-aligned destination buffers. Each mfio and netfs one has a :plain twin,
+the code users write: readAt(position, size) (a new Buffer per read) and readMany with no
+\`into\` (a new buffer per batch), the same reads in flight. --contenders matches substrings:
+readAt selects both twins, :plain only the plain ones.
 Latency mode: netfs readAt (N in flight) and HTTP range requests to a node:http server
 (http:range one at a time, http:range:6 six at a time, keep-alive) through a TCP proxy on
 127.0.0.1 that delays every chunk by the delay each way; hot random reads of 1 B, 256 B, 64 KiB.
