@@ -180,6 +180,49 @@ describe('mfio-bench netfs and latency mode', () => {
   });
 });
 
+/** The backends that start here, as the bench sees them (a child importing the built runtime). */
+function startedBackends(): string[] {
+  const script =
+    "import { NativeRt } from '@mfio/rt'; const each = NativeRt.builder().enableAll().buildEach(); for (const r of each) void r.rt?.close();" +
+    ' console.log(JSON.stringify(each.flatMap((r) => (r.rt ? [r.name] : []))));';
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: appRoot, encoding: 'utf8' });
+  return JSON.parse(run.stdout) as string[];
+}
+
+describe('mfio-bench :plain contenders (the code users write)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mfio-bench-plain-'));
+  const out = join(dir, 'results');
+  let run: SpawnSyncReturns<string>;
+
+  beforeAll(() => {
+    run = bench([
+      ...['--file', join(dir, 'sample.bin'), '--file-size', '2', '--patterns', 'random', '--sizes', '4k', '--cache', 'hot'],
+      ...['--time', '10', '--reads', '64', '--in-flight', '8', '--latency', 'none', '--contenders', ':plain', '--out', out],
+    ]);
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('every backend that starts has readAt:plain and readMany:plain, netfs too; each read checked', () => {
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const backends = startedBackends();
+    expect(backends.length).toBeGreaterThan(0);
+    const results = (JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as { results: Result[] }).results;
+    const expected = [
+      ...backends.flatMap((b) => [`mfio:${b}:readAt:plain`, `mfio:${b}:readMany:plain`]),
+      ...[`netfs:${backends[0]}:readAt:plain`, `netfs:${backends[0]}:readMany:plain`],
+    ];
+    expect(results.map((r) => r.spec.contender)).toEqual(expected);
+    for (const r of results) expect([r.spec.contender, r.error, r.verified]).toEqual([r.spec.contender, undefined, true]);
+  });
+
+  test('the table and latest.md say what :plain means', () => {
+    expect(run.stdout).toMatch(/^:plain ones are the code users write: await handle\.readAt\(position, size\) \(a new Buffer per read\)/m);
+    expect(readFileSync(join(out, 'latest.md'), 'utf8')).toMatch(/Tuned contenders \(every one without `:plain`\) reuse page-aligned destination buffers/);
+  });
+});
+
 describe('mfio-bench options', () => {
   test('--help prints the usage and exits 0', () => {
     const run = bench(['--help']);
