@@ -1,5 +1,6 @@
 import { invalidArgType } from './errors.js';
 import { toLength } from './position.js';
+import { defaultReadAllocator, type ReadAllocator } from './read-allocator.js';
 import { constants as bufferConstants } from 'node:buffer';
 
 /** A read target: a length to allocate (returned as a Buffer) or a caller's buffer to fill. */
@@ -9,13 +10,22 @@ export type ReadTarget = number | Uint8Array;
 export type WriteSource = ArrayBufferView | string;
 
 /**
- * The buffer a read fills. A length allocates a zeroed Buffer, so a short read never exposes
- * stale memory through the returned Buffer's backing store.
+ * The buffer a read fills: the caller's, or for a length one from `allocator`, whose bytes are
+ * unspecified until the read fills them: finish such a read with {@link readResult}.
  */
-export function readBuffer(target: unknown): Uint8Array {
-  if (typeof target === 'number') return Buffer.alloc(toLength(target, 'length', bufferConstants.MAX_LENGTH));
+export function readBuffer(target: unknown, allocator: ReadAllocator = defaultReadAllocator): Uint8Array {
+  if (typeof target === 'number') return allocator.allocate(toLength(target, 'length', bufferConstants.MAX_LENGTH));
   if (target instanceof Uint8Array) return target;
   throw invalidArgType('buffer', 'of type number or an instance of Uint8Array', target);
+}
+
+/**
+ * The first `length` bytes of an allocated read buffer, as a Buffer; the bytes the read did not
+ * fill are zeroed first, so its backing store never shows what the memory held before.
+ */
+export function readResult(bytes: Uint8Array, length: number): Buffer {
+  if (length < bytes.length) bytes.fill(0, length);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, length);
 }
 
 export function writeBytes(data: unknown): Uint8Array {

@@ -1,4 +1,5 @@
 import type { Packet, PacketView } from './packet.js';
+import type { ReadAllocator } from './read-allocator.js';
 
 /**
  * Anything that performs I/O on packets. `sendIo` submits and returns at once; the backend
@@ -12,6 +13,12 @@ export interface PacketIo<Param> {
   sendIo(param: Param, view: PacketView): void;
   /** What drives this object's completions, when the sync wrappers need to block on it. */
   readonly backend?: IoBackend;
+  /**
+   * Where `readAt(pos, length)`, `readMany` without `into` and the streams get the buffers they
+   * read into (a backend's preferred memory: page-aligned, registered); absent, the library's
+   * default allocator serves.
+   */
+  readonly readAllocator?: ReadAllocator;
 }
 
 /**

@@ -6,6 +6,7 @@ import { createReadStream, createWriteStream, type ReadStreamOptions, type Write
 import type { PacketView } from './packet.js';
 import type { IoBackend, PacketIo } from './packet-io.js';
 import type { Position } from './position.js';
+import type { ReadAllocator } from './read-allocator.js';
 import { readMany, type ReadColumns, type ReadManyOptions, type ReadManyResult, type ReadRequest } from './read-many.js';
 import { readAt, readExactAt, writeAllAt, writeAt } from './read-write.js';
 import { readAtSync, readExactAtSync, writeAllAtSync, writeAtSync } from './read-write-sync.js';
@@ -115,6 +116,10 @@ class WrappedIo extends PositionalIo {
 
   get backend(): IoBackend | undefined {
     return this.#inner.backend;
+  }
+
+  get readAllocator(): ReadAllocator | undefined {
+    return this.#inner.readAllocator;
   }
 
   sendIo(position: number, view: PacketView): void {

@@ -3,6 +3,7 @@ import { abortError, invalidArgType, MfioError, outOfRange } from './errors.js';
 import type { Packet, PacketView } from './packet.js';
 import type { PacketIo } from './packet-io.js';
 import { toLength, toPosition, type Position } from './position.js';
+import { defaultReadAllocator, type ReadAllocator } from './read-allocator.js';
 import { isBatchReadIo, ReadBatch, type BatchReadIo } from './read-batch.js';
 import { rethrowLater, sendView, settlePacket, unwatchSignal, watchSignal, type IoOptions } from './submit.js';
 
@@ -67,11 +68,12 @@ export function readMany(io: PacketIo<number>, requests: readonly ReadRequest[] 
   let buffer: Buffer;
   try {
     batch = normalize(requests);
-    buffer = targetBuffer(batch.total, options?.into);
+    buffer = targetBuffer(batch.total, options?.into, io.readAllocator);
   } catch (error) {
     return Promise.reject(error);
   }
-  if (isBatchReadIo(io)) return readBatched(io, batch, buffer, options?.signal);
+  const allocated = options?.into === undefined;
+  if (isBatchReadIo(io)) return readBatched(io, batch, buffer, allocated, options?.signal);
   const { positions, wanted, offsets, total } = batch;
   const got = wanted.slice();
   const viewLengths: number[] = [];
@@ -102,12 +104,19 @@ export function readMany(io: PacketIo<number>, requests: readonly ReadRequest[] 
   const packetBuffer = buffer.length === total ? buffer : buffer.subarray(0, total);
   return settlePacket(packetBuffer, 'read', send, options?.signal, onFragment, () => {
     if (firstError !== null) throw firstError.withBytesTransferred(got[firstErrorIndex]!);
+    if (allocated) zeroUnread(buffer, offsets, wanted, got);
     return new ReadManyResult(buffer, offsets, got);
   });
 }
 
 /** {@link readMany} through {@link BatchReadIo.readBatch}, with the same results and errors. */
-function readBatched(io: BatchReadIo, { positions, wanted, offsets }: Batch, buffer: Buffer, signal: AbortSignal | undefined): Promise<ReadManyResult> {
+function readBatched(
+  io: BatchReadIo,
+  { positions, wanted, offsets }: Batch,
+  buffer: Buffer,
+  allocated: boolean,
+  signal: AbortSignal | undefined,
+): Promise<ReadManyResult> {
   if (signal !== undefined && !(signal instanceof AbortSignal)) return Promise.reject(invalidArgType('options.signal', 'an instance of AbortSignal', signal));
   if (signal?.aborted) return Promise.reject(abortError(signal));
   if (positions.length === 0) return Promise.resolve(new ReadManyResult(buffer, offsets, wanted));
@@ -124,8 +133,12 @@ function readBatched(io: BatchReadIo, { positions, wanted, offsets }: Batch, buf
       if (signal !== undefined) unwatchSignal(signal, onAbort);
       if (aborted) return;
       const failed = batch.firstError;
-      if (failed !== null) reject(failed.error.withBytesTransferred(batch.got[failed.index]!));
-      else resolve(new ReadManyResult(buffer, offsets, batch.got));
+      if (failed !== null) {
+        reject(failed.error.withBytesTransferred(batch.got[failed.index]!));
+        return;
+      }
+      if (allocated) zeroUnread(buffer, offsets, wanted, batch.got);
+      resolve(new ReadManyResult(buffer, offsets, batch.got));
     });
     if (signal !== undefined) watchSignal(signal, onAbort);
     try {
@@ -185,9 +198,16 @@ function normalize(requests: readonly ReadRequest[] | ReadColumns): Batch {
   return { positions, wanted, offsets, total };
 }
 
-function targetBuffer(total: number, into: Uint8Array | undefined): Buffer {
-  if (into === undefined) return Buffer.alloc(total);
+function targetBuffer(total: number, into: Uint8Array | undefined, allocator: ReadAllocator = defaultReadAllocator): Buffer {
+  if (into === undefined) return allocator.allocate(total);
   if (!(into instanceof Uint8Array)) throw invalidArgType('options.into', 'an instance of Uint8Array', into);
   if (into.length < total) throw outOfRange('options.into.length', `>= ${total} (the sum of the lengths)`, into.length);
   return Buffer.from(into.buffer, into.byteOffset, into.length);
+}
+
+/** An allocated buffer's bytes are unspecified: zero what short reads left unfilled. */
+function zeroUnread(buffer: Buffer, offsets: Float64Array, wanted: Float64Array, got: Float64Array): void {
+  for (let i = 0; i < got.length; i++) {
+    if (got[i]! < wanted[i]!) buffer.fill(0, offsets[i]! + got[i]!, offsets[i]! + wanted[i]!);
+  }
 }

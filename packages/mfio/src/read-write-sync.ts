@@ -1,4 +1,4 @@
-import { asBuffer, readBuffer, writeBytes, type ReadTarget, type WriteSource } from './arguments.js';
+import { readBuffer, readResult, writeBytes, type ReadTarget, type WriteSource } from './arguments.js';
 import type { PacketIo } from './packet-io.js';
 import { toPosition, type Position } from './position.js';
 import { checkExact, writeAllSteps } from './read-write.js';
@@ -12,19 +12,19 @@ import { runPacketSync, transferredOrThrow } from './submit.js';
 export function readAtSync(io: PacketIo<number>, position: Position, length: number): Buffer;
 export function readAtSync(io: PacketIo<number>, position: Position, buffer: Uint8Array): number;
 export function readAtSync(io: PacketIo<number>, position: Position, target: ReadTarget): Buffer | number {
-  const buffer = readBuffer(target);
+  const buffer = readBuffer(target, io.readAllocator);
   const n = transferredOrThrow(runPacketSync(io, toPosition(position, buffer.length), buffer, 'read'));
-  return typeof target === 'number' ? asBuffer(buffer, n) : n;
+  return typeof target === 'number' ? readResult(buffer, n) : n;
 }
 
 /** Blocking {@link readExactAt}. @throws {MfioError} ERR_UNEXPECTED_EOF on a short read. */
 export function readExactAtSync(io: PacketIo<number>, position: Position, length: number): Buffer;
 export function readExactAtSync(io: PacketIo<number>, position: Position, buffer: Uint8Array): void;
 export function readExactAtSync(io: PacketIo<number>, position: Position, target: ReadTarget): Buffer | void {
-  const buffer = readBuffer(target);
+  const buffer = readBuffer(target, io.readAllocator);
   const n = readAtSync(io, position, buffer);
   checkExact(n, buffer.length, position);
-  if (typeof target === 'number') return asBuffer(buffer, n);
+  if (typeof target === 'number') return readResult(buffer, n);
 }
 
 /** Blocking {@link writeAt}. */

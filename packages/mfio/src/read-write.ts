@@ -1,4 +1,4 @@
-import { asBuffer, readBuffer, writeBytes, type ReadTarget, type WriteSource } from './arguments.js';
+import { readBuffer, readResult, writeBytes, type ReadTarget, type WriteSource } from './arguments.js';
 import { MfioError } from './errors.js';
 import type { Packet, PacketResult } from './packet.js';
 import type { PacketIo } from './packet-io.js';
@@ -17,14 +17,14 @@ export function readAt(io: PacketIo<number>, position: Position, target: ReadTar
   let buffer: Uint8Array;
   let pos: number;
   try {
-    buffer = readBuffer(target);
+    buffer = readBuffer(target, io.readAllocator);
     pos = toPosition(position, buffer.length);
   } catch (error) {
     return Promise.reject(error);
   }
   const finish =
     typeof target === 'number'
-      ? (packet: Packet): Buffer => asBuffer(buffer, transferredOrThrow(packet))
+      ? (packet: Packet): Buffer => readResult(buffer, transferredOrThrow(packet))
       : (packet: Packet): number => transferredOrThrow(packet);
   return settlePacket<Buffer | number>(buffer, 'read', (packet) => sendView(io, pos, packet.view()), options?.signal, undefined, finish);
 }
@@ -36,10 +36,10 @@ export function readAt(io: PacketIo<number>, position: Position, target: ReadTar
 export function readExactAt(io: PacketIo<number>, position: Position, length: number, options?: IoOptions): Promise<Buffer>;
 export function readExactAt(io: PacketIo<number>, position: Position, buffer: Uint8Array, options?: IoOptions): Promise<void>;
 export async function readExactAt(io: PacketIo<number>, position: Position, target: ReadTarget, options?: IoOptions): Promise<Buffer | void> {
-  const buffer = readBuffer(target);
+  const buffer = readBuffer(target, io.readAllocator);
   const n = await readAt(io, position, buffer, options);
   checkExact(n, buffer.length, position);
-  if (typeof target === 'number') return asBuffer(buffer, n);
+  if (typeof target === 'number') return readResult(buffer, n);
 }
 
 /** @internal shared with the sync wrappers. */

@@ -1,6 +1,7 @@
-import { PositionalIo, toLength, type IoBackend, type PacketView, type ReadBatch } from '@mfio/core';
+import { PositionalIo, toLength, type IoBackend, type PacketView, type ReadAllocator, type ReadBatch } from '@mfio/core';
 import { systemError } from '../errors.js';
 import { closedError, type Resources } from '../lifecycle/resources.js';
+import { pageAlignedAllocator } from '../memory/page-aligned-allocator.js';
 import type { RawFile } from './driver.js';
 import type { OpenFlags } from './open-options.js';
 import type { FileHandle, Metadata } from './types.js';
@@ -13,6 +14,8 @@ import type { FileHandle, Metadata } from './types.js';
 export class DriverFile extends PositionalIo implements FileHandle {
   readonly backend: IoBackend;
   readonly path: string;
+  /** Page-aligned read destinations for `readAt(pos, length)`, `readMany` without `into`, streams. */
+  readonly readAllocator: ReadAllocator = pageAlignedAllocator();
   readonly #raw: RawFile;
   readonly #resources: Resources;
   readonly #readable: boolean;

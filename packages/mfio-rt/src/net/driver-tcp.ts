@@ -2,7 +2,7 @@ import { Duplex } from 'node:stream';
 import { constants as bufferConstants } from 'node:buffer';
 import {
   abortError,
-  asBuffer,
+  readResult,
   awaitPacket,
   readBuffer,
   transferredOrThrow,
@@ -130,7 +130,7 @@ class DriverTcpStream implements TcpStream, Closeable {
   async read(target: ReadTarget, options?: IoOptions): Promise<Buffer | number> {
     const buffer = readBuffer(target);
     const n = transferredOrThrow(await this.#run(buffer, 'read', true, options));
-    return typeof target === 'number' ? asBuffer(buffer, n) : n;
+    return typeof target === 'number' ? readResult(buffer, n) : n;
   }
 
   readExact(length: number, options?: IoOptions): Promise<Buffer>;
@@ -143,7 +143,7 @@ class DriverTcpStream implements TcpStream, Closeable {
       error.bytesTransferred = n;
       throw error;
     }
-    if (typeof target === 'number') return asBuffer(buffer, n);
+    if (typeof target === 'number') return readResult(buffer, n);
   }
 
   readSome(length: number, options?: IoOptions): Promise<Buffer>;
@@ -151,7 +151,7 @@ class DriverTcpStream implements TcpStream, Closeable {
   async readSome(target: ReadTarget, options?: IoOptions): Promise<Buffer | number> {
     const buffer = readBuffer(target);
     const n = transferredOrThrow(await this.#run(buffer, 'read', false, options));
-    return typeof target === 'number' ? asBuffer(buffer, n) : n;
+    return typeof target === 'number' ? readResult(buffer, n) : n;
   }
 
   async readToEnd(options: IoOptions & { maxLength?: number } = {}): Promise<Buffer> {

@@ -1,0 +1,70 @@
+// The buffers the library reads into when the caller gives none come from the page-aligned
+// allocator, on every backend: readAt(pos, length), readMany without into, the streams.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SeededRandom } from '@mfio/core';
+import { NativeRt } from '../src/index.js';
+import { loadAddon } from '../src/native/addon.js';
+
+const pageOffset = loadAddon().pageOffset!;
+const data = new SeededRandom(15).bytes(300_000);
+
+describe.each(
+  NativeRt.builder()
+    .enableAll()
+    .buildEach()
+    .flatMap((r) => (r.rt ? [r] : [])),
+)('$name: allocated read buffers', ({ name, rt: probe }) => {
+  let dir: string;
+  let rt: NativeRt;
+  beforeAll(async () => {
+    await probe.close();
+    dir = await mkdtemp(join(tmpdir(), 'mfio-alloc-'));
+    await writeFile(join(dir, 'f'), data);
+    rt = NativeRt.builder().enable(name).build();
+  });
+  afterAll(async () => {
+    await rt.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('readAt(pos, length) of a page or more starts on a page boundary, and reads right', async () => {
+    const file = await rt.open(join(dir, 'f'));
+    for (const [pos, len] of [
+      [4096, 4096],
+      [1, 8192],
+      [0, 65536],
+      [100_000, 200_000],
+    ] as const) {
+      const got = await file.readAt(pos, len);
+      expect(pageOffset(got)).toBe(0);
+      expect(got.equals(data.subarray(pos, pos + len))).toBe(true);
+    }
+    await file.close();
+  });
+
+  test('readMany without into: a page-aligned buffer, short tails zeroed', async () => {
+    const file = await rt.open(join(dir, 'f'));
+    const positions = [0, 299_000, 8192, 299_999, 400_000];
+    const result = await file.readMany({ positions, lengths: 4096 });
+    expect(pageOffset(result.buffer)).toBe(0);
+    positions.forEach((pos, i) => expect(result.at(i).equals(data.subarray(pos, pos + 4096))).toBe(true));
+    expect([...result.lengths]).toEqual([4096, 1000, 4096, 1, 0]);
+    for (const [from, to] of [
+      [4096 + 1000, 8192],
+      [3 * 4096 + 1, 5 * 4096],
+    ]) {
+      expect(result.buffer.subarray(from, to).every((byte) => byte === 0)).toBe(true);
+    }
+    await file.close();
+  });
+
+  test('a short readAt(pos, length) at end of file zeroes the rest of its memory', async () => {
+    const file = await rt.open(join(dir, 'f'));
+    const got = await file.readAt(299_990, 20_000);
+    expect(got.equals(data.subarray(299_990))).toBe(true);
+    expect(Buffer.from(got.buffer, got.byteOffset + 10, 20_000 - 10).every((byte) => byte === 0)).toBe(true);
+    await file.close();
+  });
+});
