@@ -183,13 +183,34 @@ function normalize(requests: readonly ReadRequest[] | ReadColumns): Batch {
   } else {
     throw invalidArgType('requests', 'an array of [position, length] pairs or { positions, lengths }', requests);
   }
-  const positions = new Float64Array(count);
-  const wanted = new Float64Array(count);
-  const offsets = new Float64Array(count);
+  // One backing store for the three columns: each costs a malloc and a V8 backing store.
+  const columns = new Float64Array(3 * count);
+  const positions = columns.subarray(0, count);
+  const wanted = columns.subarray(count, 2 * count);
+  const offsets = columns.subarray(2 * count);
   let total = 0;
   for (let i = 0; i < count; i++) {
-    const len = toLength(lengthAt(i), `requests[${i}] length`);
-    positions[i] = toPosition(positionAt(i), len, `requests[${i}] position`);
+    const rawLength = lengthAt(i);
+    const rawPosition = positionAt(i);
+    let len: number;
+    let pos: number;
+    // The checks of toLength and toPosition, without building their names for every request.
+    if (
+      typeof rawLength === 'number' &&
+      typeof rawPosition === 'number' &&
+      Number.isSafeInteger(rawLength) &&
+      Number.isSafeInteger(rawPosition) &&
+      rawLength >= 0 &&
+      rawPosition >= 0 &&
+      rawPosition + rawLength <= Number.MAX_SAFE_INTEGER
+    ) {
+      len = rawLength;
+      pos = rawPosition;
+    } else {
+      len = toLength(rawLength, `requests[${i}] length`);
+      pos = toPosition(rawPosition, len, `requests[${i}] position`);
+    }
+    positions[i] = pos;
     wanted[i] = len;
     offsets[i] = total;
     total += len;
