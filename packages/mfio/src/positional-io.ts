@@ -21,6 +21,8 @@ import { readableWebStream, writableWebStream } from './web-streams.js';
 export abstract class PositionalIo implements PacketIo<number> {
   abstract sendIo(position: number, view: PacketView): void;
   abstract readonly backend: IoBackend | undefined;
+  /** {@inheritDoc PacketIo.readAllocator} (`declare`: a subclass's getter or field provides it). */
+  declare readonly readAllocator?: ReadAllocator;
 
   /** {@inheritDoc readAt} */
   readAt(position: Position, length: number, options?: IoOptions): Promise<Buffer>;
@@ -108,18 +110,16 @@ export abstract class PositionalIo implements PacketIo<number> {
 
 class WrappedIo extends PositionalIo {
   readonly #inner: PacketIo<number>;
+  override readonly readAllocator: ReadAllocator | undefined;
 
   constructor(inner: PacketIo<number>) {
     super();
     this.#inner = inner;
+    this.readAllocator = inner.readAllocator;
   }
 
   get backend(): IoBackend | undefined {
     return this.#inner.backend;
-  }
-
-  get readAllocator(): ReadAllocator | undefined {
-    return this.#inner.readAllocator;
   }
 
   sendIo(position: number, view: PacketView): void {

@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { MfioError } from '@mfio/core';
+import { MfioError, type ReadAllocator } from '@mfio/core';
 import type { DirHandle, Metadata, OpenOptions } from '@mfio/rt';
 import { FrameType as T, OpenFlagBit, READ_DATA_OVERHEAD } from '../protocol/constants.js';
 import { encodeMessage, entriesFrameSize } from '../protocol/encode.js';
@@ -108,7 +108,7 @@ async function read(s: Session, id: number, handle: number, position: number, le
         const offset = next;
         const n = Math.min(fragment, end - offset);
         next += n;
-        const frame = Buffer.allocUnsafe(READ_DATA_OVERHEAD + n);
+        const frame = readDataFrame(file.readAllocator, n);
         const got = await file.readAt(position + offset, frame.subarray(READ_DATA_OVERHEAD));
         if (got < n) end = Math.min(end, offset + got);
         if (got === 0 || failure !== null) continue;
@@ -127,6 +127,18 @@ async function read(s: Session, id: number, handle: number, position: number, le
   await Promise.all(Array.from({ length: Math.min(FRAGMENTS_AT_ONCE, Math.ceil(length / fragment)) }, lane));
   if (failure !== null) throw failure.error;
   s.send(encodeMessage({ type: T.READ_DONE, id, transferred }));
+}
+
+const PAGE = 4096;
+
+/**
+ * A READ_DATA frame for `n` bytes. From a page up its data starts on a page boundary (the file's
+ * allocator is page-aligned on @mfio/rt), where the kernel copies page-cache data fastest; the
+ * header sits just before it. Smaller frames come from Node's pool.
+ */
+function readDataFrame(allocator: ReadAllocator | undefined, n: number): Buffer {
+  if (allocator === undefined || n < PAGE) return Buffer.allocUnsafe(READ_DATA_OVERHEAD + n);
+  return allocator.allocate(PAGE + n).subarray(PAGE - READ_DATA_OVERHEAD);
 }
 
 /** One page of a directory iteration, as many entries as `max` and the frame size allow. */

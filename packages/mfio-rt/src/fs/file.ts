@@ -15,7 +15,7 @@ export class DriverFile extends PositionalIo implements FileHandle {
   readonly backend: IoBackend;
   readonly path: string;
   /** Page-aligned read destinations for `readAt(pos, length)`, `readMany` without `into`, streams. */
-  readonly readAllocator: ReadAllocator = pageAlignedAllocator();
+  override readonly readAllocator: ReadAllocator = pageAlignedAllocator();
   readonly #raw: RawFile;
   readonly #resources: Resources;
   readonly #readable: boolean;
