@@ -60,6 +60,16 @@ describe.each(
     await file.close();
   });
 
+  test('readToEnd reads a regular file straight into one page-aligned buffer (the size from its metadata)', async () => {
+    const file = await rt.open(join(dir, 'f'));
+    for (const start of [0, 4096, 299_999, 300_000, 400_000]) {
+      const all = await file.readToEnd(start, { chunkSize: 65536 });
+      expect(all.equals(data.subarray(start))).toBe(true);
+      if (all.length > 8192) expect(pageOffset(all)).toBe(0);
+    }
+    await file.close();
+  });
+
   test('a short readAt(pos, length) at end of file zeroes the rest of its memory', async () => {
     const file = await rt.open(join(dir, 'f'));
     const got = await file.readAt(299_990, 20_000);

@@ -1,4 +1,5 @@
 import { constants as bufferConstants } from 'node:buffer';
+import { readBuffer, readResult } from './arguments.js';
 import { abortError, MfioError, outOfRange } from './errors.js';
 import type { PacketIo } from './packet-io.js';
 import { toLength, toPosition, type Position } from './position.js';
@@ -146,6 +147,12 @@ export interface ReadToEndOptions extends IoOptions {
   inFlight?: number;
   /** Fail with ERR_FS_FILE_TOO_LARGE past this many bytes (default: the largest Buffer). */
   maxLength?: number;
+  /**
+   * The bytes expected from `position` to the end (a file's size from its metadata): they are read
+   * straight into one buffer, `inFlight` reads of `chunkSize` at a time, with no copy. A wrong hint
+   * costs only speed: a shorter file gives fewer bytes, a longer one is read on (and copied).
+   */
+  sizeHint?: number;
 }
 
 /**
@@ -157,18 +164,57 @@ export async function readToEnd(io: PacketIo<number>, position: Position = 0, op
   const largest = Math.min(bufferConstants.MAX_LENGTH, Number.MAX_SAFE_INTEGER - 1);
   const maxLength = toLength(options.maxLength ?? largest, 'options.maxLength', largest);
   const start = toPosition(position, 0);
+  // Past maxLength the hint is only where reading on starts (the data may be shorter than said).
+  const hint = Math.min(toLength(options.sizeHint ?? 0, 'options.sizeHint'), maxLength);
   const parts: Buffer[] = [];
   let total = 0;
+  if (hint > 0) {
+    const head = await readHinted(io, start, Math.min(hint, Number.MAX_SAFE_INTEGER - start), options);
+    if (head.length < hint) return head;
+    parts.push(head);
+    total = head.length;
+  }
   // Ask for one byte more than allowed: getting it means the data is too large.
-  const length = Math.min(maxLength + 1, Number.MAX_SAFE_INTEGER - start);
-  for await (const chunk of chunks(io, { ...options, start, length })) {
+  const length = Math.min(maxLength + 1 - total, Number.MAX_SAFE_INTEGER - start - total);
+  for await (const chunk of chunks(io, { ...options, start: start + total, length })) {
     total += chunk.length;
-    if (total > maxLength) {
-      throw new MfioError('ERR_FS_FILE_TOO_LARGE', `The data is larger than maxLength (${maxLength} bytes)`);
-    }
+    if (total > maxLength) throw tooLarge(maxLength);
     parts.push(chunk);
   }
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts, total);
+}
+
+function tooLarge(maxLength: number): MfioError {
+  return new MfioError('ERR_FS_FILE_TOO_LARGE', `The data is larger than maxLength (${maxLength} bytes)`);
+}
+
+/**
+ * Up to `length` bytes from `start` straight into one allocated buffer, `inFlight` reads at a
+ * time; the bytes before the first short read (the end of the file).
+ */
+async function readHinted(io: PacketIo<number>, start: number, length: number, options: ReadToEndOptions): Promise<Buffer> {
+  const chunkSize = atLeastOne(options.chunkSize ?? DEFAULT_CHUNK, 'options.chunkSize');
+  const inFlight = atLeastOne(options.inFlight ?? DEFAULT_IN_FLIGHT, 'options.inFlight');
+  const buffer = readBuffer(length, io.readAllocator);
+  let next = 0;
+  let end = length; // lowered at the first short read
+  const lane = async (): Promise<void> => {
+    while (next < end) {
+      const offset = next;
+      const n = Math.min(chunkSize, end - offset);
+      next += n;
+      let got: number;
+      try {
+        got = await readAt(io, start + offset, buffer.subarray(offset, offset + n), options);
+      } catch (error) {
+        end = 0; // the other lanes start no more reads
+        throw error;
+      }
+      if (got < n) end = Math.min(end, offset + got);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, Math.ceil(length / chunkSize)) }, lane));
+  return readResult(buffer, end);
 }
 
 /** @internal a positive integer option. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ReadableStream } from 'node:stream/web';
-import { MemoryBackend, MemoryFile, MfioError, SeededRandom } from '../src/index.js';
+import { MemoryBackend, MemoryFile, MfioError, positional, SeededRandom } from '../src/index.js';
 
 const SIZE = 12 * 1024 * 1024 + 12345; // ≥ 10 MiB, not a multiple of any chunk size
 const data = Buffer.from(new SeededRandom(42).bytes(SIZE));
@@ -29,6 +29,48 @@ describe('stream adapters move 12 MiB with content checked', () => {
     expect(digest(await file.readToEnd())).toBe(expected);
     expect((await file.readToEnd(SIZE - 10)).equals(data.subarray(SIZE - 10))).toBe(true);
     expect(await file.readToEnd(SIZE + 10)).toHaveLength(0);
+  });
+
+  test('readToEnd() with a size hint: right, short or long, the bytes are the same', async () => {
+    const file = source();
+    for (const sizeHint of [SIZE, SIZE - 1, 1, SIZE + 4096, 3 * SIZE]) {
+      expect(digest(await file.readToEnd(0, { sizeHint, chunkSize: 300_000, inFlight: 6 }))).toBe(expected);
+    }
+    expect((await file.readToEnd(SIZE - 10, { sizeHint: 100 })).equals(data.subarray(SIZE - 10))).toBe(true);
+    await expect(file.readToEnd(0, { sizeHint: SIZE, maxLength: SIZE - 1 })).rejects.toMatchObject({ code: 'ERR_FS_FILE_TOO_LARGE' });
+    await expect(file.readToEnd(0, { sizeHint: -1 })).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
+  });
+
+  test('readToEnd() with the right size hint reads into one allocated buffer, no copy', async () => {
+    const allocated: Buffer[] = [];
+    const inner = source();
+    const io = {
+      sendIo: inner.sendIo.bind(inner),
+      backend: inner.backend,
+      readAllocator: { allocate: (n: number) => allocated[allocated.push(Buffer.alloc(n, 0xee)) - 1]! },
+    };
+    const whole = await positional(io).readToEnd(0, { sizeHint: SIZE });
+    expect(digest(whole)).toBe(expected);
+    expect(whole.buffer).toBe(allocated[0]!.buffer);
+    // Shorter than hinted: what the hint allocated past the end is zeroed, not left as it was.
+    const short = await positional(io).readToEnd(SIZE - 5, { sizeHint: 50 });
+    expect(short.equals(data.subarray(SIZE - 5))).toBe(true);
+    expect(Buffer.from(short.buffer, short.byteOffset + 5, 45).every((byte) => byte === 0)).toBe(true);
+  });
+
+  test('a failing read stops readToEnd with its error, and no further reads start', async () => {
+    let reads = 0;
+    const inner = source();
+    const io = {
+      sendIo: (position: number, view: Parameters<MemoryFile['sendIo']>[1]) => {
+        reads++;
+        if (position >= 1_000_000) view.fail(MfioError.fromCode('EIO', { syscall: 'read', position }));
+        else inner.sendIo(position, view);
+      },
+      backend: inner.backend,
+    };
+    await expect(positional(io).readToEnd(0, { sizeHint: SIZE, chunkSize: 100_000, inFlight: 4 })).rejects.toMatchObject({ code: 'EIO' });
+    expect(reads).toBeLessThan(20);
   });
 
   test('Node Readable piped into a Node Writable on another file', async () => {

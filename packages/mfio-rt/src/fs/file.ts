@@ -1,4 +1,15 @@
-import { PositionalIo, toLength, type IoBackend, type PacketView, type ReadAllocator, type ReadBatch } from '@mfio/core';
+import {
+  PositionalIo,
+  readToEnd,
+  toLength,
+  toPosition,
+  type IoBackend,
+  type PacketView,
+  type Position,
+  type ReadAllocator,
+  type ReadBatch,
+  type ReadToEndOptions,
+} from '@mfio/core';
 import { systemError } from '../errors.js';
 import { closedError, type Resources } from '../lifecycle/resources.js';
 import { pageAlignedAllocator } from '../memory/page-aligned-allocator.js';
@@ -59,6 +70,19 @@ export class DriverFile extends PositionalIo implements FileHandle {
     if (this.#closing !== null) batch.failRest(closedError('read', this.path));
     else if (!this.#readable) batch.failRest(systemError('EBADF', { syscall: 'read', path: this.path }));
     else this.#raw.readBatch!(batch);
+  }
+
+  /**
+   * {@inheritDoc @mfio/core#readToEnd}
+   * The file's size from its metadata is the `sizeHint` (unless one is given), so a regular file
+   * is read straight into one buffer with no copy.
+   */
+  override async readToEnd(position: Position = 0, options: ReadToEndOptions = {}): Promise<Buffer> {
+    if (options.sizeHint !== undefined) return readToEnd(this, position, options);
+    const start = toPosition(position, 0);
+    const { len, type } = await this.metadata();
+    // Only a regular file's length says what is there (a pipe or a /proc file reports 0).
+    return readToEnd(this, start, type === 'file' ? { ...options, sizeHint: Math.max(0, len - start) } : options);
   }
 
   metadata(): Promise<Metadata> {
