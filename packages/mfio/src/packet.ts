@@ -49,7 +49,8 @@ export class Packet {
   #onFragment: FragmentObserver | undefined;
   #waiters: Array<(result: PacketResult) => void> | null = null;
   #cancelled = false;
-  #cancelHandlers: Array<() => void> | null = null;
+  /** One handler, or several (a packet split across backends); null when none. */
+  #cancelHandlers: (() => void) | Array<() => void> | null = null;
 
   constructor(buffer: Uint8Array, direction: Direction, options?: PacketOptions) {
     this.buffer = buffer;
@@ -157,7 +158,7 @@ export class Packet {
     const handlers = this.#cancelHandlers;
     this.#cancelHandlers = null;
     if (handlers === null) return;
-    for (const handler of handlers) {
+    for (const handler of typeof handlers === 'function' ? [handlers] : handlers) {
       try {
         handler();
       } catch (error) {
@@ -179,7 +180,11 @@ export class Packet {
       handler();
       return;
     }
-    (this.#cancelHandlers ??= []).push(handler);
+    // Most packets get one handler (one view, one request): no array for it.
+    const handlers = this.#cancelHandlers;
+    if (handlers === null) this.#cancelHandlers = handler;
+    else if (typeof handlers === 'function') this.#cancelHandlers = [handlers, handler];
+    else handlers.push(handler);
   }
 
   #takeViews(count: number): void {

@@ -50,6 +50,13 @@ class ReadWrite implements Pending, ByteRange {
     this.#position = position;
   }
 
+  /** Put the first command, then listen for a cancel (once: a resubmit keeps the same slot owner). */
+  start(): void {
+    this.submit();
+    const queue = this.#file.queue;
+    this.#view.packet.onCancel(() => queue.cancel(this));
+  }
+
   /** The bytes still to move: the view's (a short transfer leaves its tail here). */
   get buffer(): Uint8Array {
     return this.#view.packet.buffer;
@@ -67,7 +74,6 @@ class ReadWrite implements Pending, ByteRange {
     const { queue, fd } = this.#file;
     if (this.#view.direction === 'read') queue.cmd.read(this, fd, this, this.#position);
     else queue.cmd.write(this, fd, this, this.#position);
-    this.#view.packet.onCancel(() => queue.cancel(this));
   }
 
   complete(res: number): void {
@@ -115,7 +121,7 @@ export class NativeFile implements RawFile {
       return;
     }
     this.#inFlight++;
-    new ReadWrite(this, view, position).submit();
+    new ReadWrite(this, view, position).start();
   }
 
   /** A readMany batch whole: one READ per request, no object per request. */
