@@ -27,7 +27,10 @@ const jest = createRequire(join(packageRoot, 'package.json')).resolve('jest/bin/
 // Arguments after `--` go to jest (the stress run picks cases with -t); by default the whole suite.
 const extra = process.argv.includes('--') ? process.argv.slice(process.argv.indexOf('--') + 1) : [];
 // commands and fadvise send malformed and unsupported commands straight to both executors' decoder.
-const files = extra.length > 0 ? [] : ['test/conformance.test.ts', 'test/native-loop.test.ts', 'test/commands.test.ts', 'test/fadvise.test.ts', 'test/read-allocator.test.ts'];
+const files =
+  extra.length > 0
+    ? []
+    : ['test/conformance.test.ts', 'test/native-loop.test.ts', 'test/commands.test.ts', 'test/fadvise.test.ts', 'test/read-allocator.test.ts'];
 const tests = run(process.execPath, [jest, '--runInBand', ...files, ...extra], {
   env: {
     ...process.env,
