@@ -12,6 +12,7 @@ import {
   type PacketView,
   type ReadManyOptions,
 } from '../src/index.js';
+import { sortedOrder } from '../src/read-merge.js';
 
 type Request = [position: number, length: number];
 interface Limits {
@@ -259,7 +260,8 @@ describe('readMany merging', () => {
   describe.each(LIMITS)('with maxMergedSize %p', (limits) => {
     test.each([1, 2, 3, 4, 5, 6])('seeded batches match reading alone, on both paths, with and without into (seed %i)', async (seed) => {
       const rng = new SeededRandom(seed);
-      const requests = requestsFor(rng, data.length, limits, 200);
+      // 200 requests sort by packed keys, 1,200 by radix.
+      const requests = requestsFor(rng, data.length, limits, seed <= 3 ? 200 : 1200);
       const total = requests.reduce((sum, [, l]) => sum + l, 0);
       const options: ReadManyOptions = { ...limits };
       const batched = new BatchFile(source, { seed });
@@ -344,6 +346,20 @@ describe('readMany merging', () => {
     const merged = new BatchFile(source);
     await expectAsAlone(source, enough, readMany(merged, enough));
     expect(merged.seen).toHaveLength(15);
+  });
+
+  test('the sort orders nonzero requests by position then index, for every size and range', () => {
+    const rng = new SeededRandom(99);
+    for (const count of [2, 100, 255, 256, 1000, 5000]) {
+      for (const range of [1, 2 ** 10, 2 ** 24 + 7, 2 ** 33 + 5, 2 ** 52]) {
+        const positions = Float64Array.from({ length: count }, () => 1000 + rng.int(range));
+        const wanted = Float64Array.from({ length: count }, () => (rng.int(8) === 0 ? 0 : 1));
+        const expected = Array.from({ length: count }, (_, i) => i)
+          .filter((i) => wanted[i] !== 0)
+          .sort((a, b) => positions[a]! - positions[b]! || a - b);
+        expect(Array.from(sortedOrder(positions, wanted))).toEqual(expected);
+      }
+    }
   });
 
   test('positions too large to pack with their index still sort right', async () => {
