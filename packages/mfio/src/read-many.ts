@@ -4,7 +4,7 @@ import { Packet, type PacketView } from './packet.js';
 import type { PacketIo } from './packet-io.js';
 import { toLength, toPosition, type Position } from './position.js';
 import { isBatchReadIo, ReadBatch, type BatchReadIo } from './read-batch.js';
-import { planMerge, settleMerged, settleRetried, type MergeLimits, type MergePlan, type ReadPart } from './read-merge.js';
+import { giveBackScratch, planMerge, settleMerged, settleRetried, type MergeLimits, type MergePlan, type ReadPart } from './read-merge.js';
 import { rethrowLater, sendView, settlePacket, unwatchSignal, watchSignal, type IoOptions } from './submit.js';
 
 /** One read of a batch: `[position, length]`. */
@@ -220,6 +220,7 @@ function readMerged(io: PacketIo<number>, batch: Batch, buffer: Buffer, plan: Me
     const onAbort = (): void => {
       over = true;
       const error = abortError(signal);
+      // Scratch is left to the garbage collector here, not kept for the next batch.
       error.released = Promise.all(runs.map((r) => r.whenDone())).then(noop);
       reject(error); // the caller hears of the abort first, whatever the backend does
       for (const r of runs) r.cancel();
@@ -261,6 +262,8 @@ function readMerged(io: PacketIo<number>, batch: Batch, buffer: Buffer, plan: Me
     const parts = [plan.scratch, plan.direct].filter((part) => part !== null);
     start(parts, () => {
       const outcome = settleMerged(plan, positions, wanted, offsets, buffer);
+      // Every read reported and scratch copied out: the next batch may have it.
+      if (plan.scratch !== null) giveBackScratch(plan.scratch);
       if (outcome.retry === null) {
         settle(() => {
           if (outcome.error !== null) throw outcome.error;

@@ -106,8 +106,8 @@ interface Seen {
 class BatchFile implements BatchReadIo {
   readonly seen: Seen[] = [];
   readonly batches: ReadBatch[] = [];
-  /** Completions waiting for {@link flush} (only with `hold`). */
-  readonly held: Array<() => void> = [];
+  /** Each held batch's completions, waiting for {@link flush} (only with `hold`). */
+  readonly held: Array<Array<() => void>> = [];
   readonly #source: Source;
   readonly #random: SeededRandom;
   readonly #faults: Faults | undefined;
@@ -138,13 +138,13 @@ class BatchFile implements BatchReadIo {
         else batch.fail(i, error, bytes.length);
       };
     });
-    if (this.#hold) this.held.push(...completions);
+    if (this.#hold) this.held.push(completions);
     else setImmediate(() => completions.forEach((c) => c()));
   }
 
   /** Run the completions held now (not those of batches they lead to). */
   flush(): void {
-    for (const completion of this.held.splice(0)) completion();
+    for (const completions of this.held.splice(0)) for (const completion of completions) completion();
   }
 }
 
@@ -375,6 +375,47 @@ describe('readMany merging', () => {
     const io = new BatchFile(huge);
     await expectAsAlone(huge, requests, readMany(io, requests, { maxGap: 100 }));
     expect(io.seen).toHaveLength(3);
+  });
+
+  test('batches in flight together never share scratch, whether it is kept from an earlier one or new', async () => {
+    const rng = new SeededRandom(31);
+    for (let round = 0; round < 20; round++) {
+      const batches = Array.from({ length: 3 }, (_, b) => {
+        // A run read in reverse goes through scratch; sizes vary, so kept scratch is sometimes
+        // too small and sometimes larger than needed.
+        const run: Request[] = [];
+        let at = rng.int(data.length / 2);
+        for (let k = rng.range(2, 40); k > 0; k--) {
+          const l = rng.range(1, 200);
+          run.push([at, l]);
+          at += l;
+        }
+        run.reverse();
+        return expectAsAlone(source, run, readMany(b === 1 ? new ViewFile(source) : new BatchFile(source, { seed: round * 3 + b }), run));
+      });
+      await Promise.all(batches);
+    }
+  });
+
+  test('scratch kept from an earlier batch goes to one batch at a time', async () => {
+    const io = new BatchFile(source, { hold: true });
+    const reversed = (at: number): Request[] => [
+      [at + 300, 100],
+      [at + 200, 100],
+      [at + 100, 100],
+      [at, 100],
+      [at + 5000, 10], // alone: a second part, read into the result
+    ];
+    const warm = readMany(io, reversed(0));
+    io.flush();
+    await expectAsAlone(source, reversed(0), warm); // its scratch is kept
+    const runs = [1000, 2000, 3000].map((at) => readMany(io, reversed(at)));
+    // Every batch's scratch read first, then the reads into the results, which finish them:
+    // batches sharing scratch would copy out each other's bytes.
+    const held = io.held.splice(0);
+    expect(held).toHaveLength(6);
+    for (const completions of [held[0]!, held[2]!, held[4]!, held[1]!, held[3]!, held[5]!]) for (const c of completions) c();
+    await Promise.all([1000, 2000, 3000].map((at, k) => expectAsAlone(source, reversed(at), runs[k]!)));
   });
 
   test('an abort rejects at once; released waits for every read, scratch included', async () => {
