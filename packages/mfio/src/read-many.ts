@@ -35,9 +35,11 @@ export interface ReadManyOptions extends IoOptions {
    * overlap is cheaper read as it is).
    *
    * Default chosen by measurement (io_uring and thread pool, 256 MiB file in the page cache):
-   * 4 KiB reads back to back take 0.3-0.6 of the time unmerged, about the same for caps from
-   * 128 KiB to 1 MiB; 1 MiB still spreads a long scan over the thread pool's workers and fits
-   * a netfs server's default `maxRead` (8 MiB).
+   * 4 KiB reads back to back take 0.3-0.5 of the time unmerged (0.45-0.51 in batches of 64
+   * with 1 MiB, 0.58-0.84 with 128 KiB); 1 MiB still spreads a long scan over the thread
+   * pool's workers and fits a netfs server's default `maxRead` (8 MiB). A batch in random
+   * order pays a sort first: 20-50 ns a request, within noise of a 4 KiB read (~1 µs). The
+   * figures and how they were taken are in packages/mfio/README.md.
    * @defaultValue 1048576 (1 MiB)
    * @example
    * // A scan in 4 KiB records: 64 reads of 1 MiB instead of 16,384, straight into `into`.
@@ -50,8 +52,9 @@ export interface ReadManyOptions extends IoOptions {
    * cover to join two requests (read into scratch and dropped). `0`: only requests that touch
    * or overlap merge. Raise it where a request costs far more than its bytes (netfs over a
    * network, remote storage). On a local file in the page cache gap merges cost more than they
-   * save: 4 KiB reads every 8 KiB with `maxGap: 4096` took 2-3 times as long in batches of
-   * 4,096 (megabytes of scratch to fault in and copy) and 0.8 of the time in batches of 64.
+   * save: 4 KiB reads every 8 KiB with `maxGap: 4096` took 2-2.5 times as long in batches of
+   * 4,096 (megabytes of scratch to fault in and copy) and 0.91-0.97 of the time in batches
+   * of 64.
    * @defaultValue 0
    * @example
    * // Over netfs: join requests up to 64 KiB apart into reads of up to 4 MiB.
