@@ -59,4 +59,33 @@ describe('mfio-netfs-server', () => {
       }
     });
   }
+
+  // Frames the server has not read when it stops (here: reads sent in the same tick as the
+  // signal) once kept its paused socket from seeing the client's FIN, so the close never
+  // finished and Node exited 13 (a top-level await left unsettled).
+  test('SIGTERM with requests still unread stops cleanly with exit 0 (20 times)', async () => {
+    const tokenFile = join(root, '..', `token-${process.pid}-unread`);
+    await writeFile(tokenFile, 'cli-secret\n');
+    try {
+      for (let run = 0; run < 20; run++) {
+        const server = await startServerProcess(['--root', root, '--token-file', tokenFile, '--backend', 'libuv', '--log-level', 'info']);
+        try {
+          const fs = await NetFs.connect({ port: server.port, token: 'cli-secret' });
+          const file = await fs.open('f');
+          const reads = Array.from({ length: 64 }, (_, i) => file.readAt(i % 6, 1));
+          server.child.kill('SIGTERM');
+          expect(await within(server.exited, HANG_MS, 'the server exit')).toBe(0);
+          const settled = await within(Promise.allSettled(reads), HANG_MS, 'the reads');
+          for (const outcome of settled) {
+            if (outcome.status === 'rejected') expect((outcome.reason as { code?: string }).code).toMatch(/^(ECONNRESET|ECANCELED)$/);
+          }
+          await fs.close();
+        } finally {
+          await server.kill();
+        }
+      }
+    } finally {
+      await rm(tokenFile, { force: true });
+    }
+  });
 });

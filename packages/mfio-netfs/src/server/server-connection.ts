@@ -112,6 +112,7 @@ export class ServerConnection {
     socket.setNoDelay(true);
     this.#armHandshake(config.handshakeTimeout);
     socket.on('data', (chunk: Buffer) => {
+      if (this.#state === 'closing' || this.#state === 'closed') return; // after FATAL: read and dropped
       this.#lastActivity = Date.now();
       this.#reader.push(chunk);
       this.#pump();
@@ -326,12 +327,14 @@ export class ServerConnection {
       });
   }
 
-  /** Say why in a FATAL frame, log it once, close. Nothing more is read from this client. */
+  /** Say why in a FATAL frame, log it once, close. What the client sends after is dropped. */
   #fatal(code: WireErrorCode, message: string, level: 'info' | 'warn'): void {
     if (this.#state === 'closed') return;
     const wasClosing = this.#state === 'closing' && code !== 'ECANCELED';
     this.#moveTo('closing');
-    this.#socket.pause();
+    // Read on and drop what comes: a paused socket with unread bytes (a CANCEL sent just before)
+    // never sees the peer's FIN, so it would never close.
+    this.#socket.resume();
     if (!wasClosing) this.#config.log[level](`${this.name} closed: ${code} ${message}`);
     if (!this.#socket.destroyed && !this.#socket.writableEnded) this.#socket.end(encodeMessage({ type: T.FATAL, id: 0, code, message }));
     if (!this.#wasReady) {
@@ -343,8 +346,11 @@ export class ServerConnection {
       this.#socket.destroy();
       return;
     }
-    // A peer that never reads would keep a half-closed socket forever.
-    setTimeout(() => this.#socket.destroy(), 2000).unref();
+    // A peer that never reads, or never closes, would keep a half-closed socket forever. Not
+    // unref'd: `closed` (and so the server's close) waits for this socket, and with nothing else
+    // alive an unref'd timer would let the process exit with that wait unsettled.
+    const timer = setTimeout(() => this.#socket.destroy(), 2000);
+    this.#socket.once('close', () => clearTimeout(timer));
   }
 
   #wakeWriters(): void {
