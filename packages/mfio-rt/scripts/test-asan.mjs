@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `pnpm --filter @mfio/rt test:asan`: the native boundary under AddressSanitizer + LeakSanitizer.
 // Builds the addon with -fsanitize=address into build-asan/, runs the io_uring conformance suite
-// and the loop, command-layout, fadvise and read-arena tests against it with libasan preloaded
-// into Node (Node itself is not instrumented), then reads the sanitizer logs. Fails on any ASan error, and on any leak whose
-// allocation stack passes through the addon; leaks wholly inside Node are listed, not judged.
+// and the loop, command-layout, fadvise, read-arena and fixed-files tests against it with libasan
+// preloaded into Node (Node itself is not instrumented), then reads the sanitizer logs. Fails on
+// any ASan error, and on any leak whose allocation stack passes through the addon; leaks wholly
+// inside Node are listed, not judged.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -28,9 +29,18 @@ const jest = createRequire(join(packageRoot, 'package.json')).resolve('jest/bin/
 const extra = process.argv.includes('--') ? process.argv.slice(process.argv.indexOf('--') + 1) : [];
 // commands and fadvise send malformed and unsupported commands straight to both executors' decoder;
 // read-arena hands out external Buffers and takes them back from finalizers, through worker and
-// process teardown.
+// process teardown; fixed-files registers and drops files in the ring's table.
 const files =
-  extra.length > 0 ? [] : ['test/conformance.test.ts', 'test/native-loop.test.ts', 'test/commands.test.ts', 'test/fadvise.test.ts', 'test/read-arena.test.ts'];
+  extra.length > 0
+    ? []
+    : [
+        'test/conformance.test.ts',
+        'test/native-loop.test.ts',
+        'test/commands.test.ts',
+        'test/fadvise.test.ts',
+        'test/read-arena.test.ts',
+        'test/fixed-files.test.ts',
+      ];
 const tests = run(process.execPath, [jest, '--runInBand', ...files, ...extra], {
   env: {
     ...process.env,

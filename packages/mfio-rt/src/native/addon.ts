@@ -21,8 +21,19 @@ export interface NativeExecutor {
   /**
    * `capacity`: requests it accepts at once; `fd`: what Node's loop polls, or -1. The thread
    * pool adds `threads`, and `awake`/`target` (workers awake now, and kept awake while queued).
+   * io_uring adds `fixedFiles` (`'on'`, or `'off (why)'`: MFIO_FIXED_FILES=0, or
+   * io_uring_register refused) and `registeredFiles` (files it opened, now in its file table).
    */
-  info(): { capacity: number; inFlight: number; fd: number; threads?: number; awake?: number; target?: number };
+  info(): {
+    capacity: number;
+    inFlight: number;
+    fd: number;
+    threads?: number;
+    awake?: number;
+    target?: number;
+    fixedFiles?: string;
+    registeredFiles?: number;
+  };
 }
 
 /** new Executor(size, completions: Int32Array, onCompletions) */
