@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `pnpm --filter @mfio/rt test:asan`: the native boundary under AddressSanitizer + LeakSanitizer.
 // Builds the addon with -fsanitize=address into build-asan/, runs the io_uring conformance suite
-// and the loop, command-layout and fadvise tests against it with libasan preloaded into Node
-// (Node itself is not instrumented), then reads the sanitizer logs. Fails on any ASan error, and on any leak whose
-// allocation stack passes through the addon; leaks wholly inside Node are listed, not judged.
+// and the loop, command-layout, fadvise, read-arena and fixed-files tests against it with libasan
+// preloaded into Node (Node itself is not instrumented), then reads the sanitizer logs. Fails on
+// any ASan error, and on any leak whose allocation stack passes through the addon; leaks wholly
+// inside Node are listed, not judged.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -26,11 +27,22 @@ const logs = mkdtempSync(join(tmpdir(), 'mfio-asan-'));
 const jest = createRequire(join(packageRoot, 'package.json')).resolve('jest/bin/jest');
 // Arguments after `--` go to jest (the stress run picks cases with -t); by default the whole suite.
 const extra = process.argv.includes('--') ? process.argv.slice(process.argv.indexOf('--') + 1) : [];
-// commands and fadvise send malformed and unsupported commands straight to both executors' decoder.
+// commands and fadvise send malformed and unsupported commands straight to both executors' decoder;
+// read-arena hands out external Buffers and takes them back from finalizers, through worker and
+// process teardown; fixed-files registers and drops files in the ring's table; read-allocator
+// reads into library-allocated (slab and arena) buffers.
 const files =
   extra.length > 0
     ? []
-    : ['test/conformance.test.ts', 'test/native-loop.test.ts', 'test/commands.test.ts', 'test/fadvise.test.ts', 'test/read-allocator.test.ts'];
+    : [
+        'test/conformance.test.ts',
+        'test/native-loop.test.ts',
+        'test/commands.test.ts',
+        'test/fadvise.test.ts',
+        'test/read-arena.test.ts',
+        'test/fixed-files.test.ts',
+        'test/read-allocator.test.ts',
+      ];
 const tests = run(process.execPath, [jest, '--runInBand', ...files, ...extra], {
   env: {
     ...process.env,

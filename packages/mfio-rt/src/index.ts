@@ -23,3 +23,4 @@ export { fromNodeError } from './errors.js';
 /** The codes of the errors this package raises: defined, with their meanings, in @mfio/core's error-codes.ts. */
 export type { MfioCode, MfioErrorCode, SystemErrorCode } from '@mfio/core';
 export { alignedBuffer } from './aligned-buffer.js';
+export { arenaBuffer, arenaStats, configureArena, trimArena, type ArenaBufferOptions, type ArenaOptions, type ArenaStats } from './memory/read-arena.js';

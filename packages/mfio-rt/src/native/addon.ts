@@ -21,8 +21,19 @@ export interface NativeExecutor {
   /**
    * `capacity`: requests it accepts at once; `fd`: what Node's loop polls, or -1. The thread
    * pool adds `threads`, and `awake`/`target` (workers awake now, and kept awake while queued).
+   * io_uring adds `fixedFiles` (`'on'`, or `'off (why)'`: MFIO_FIXED_FILES=0, or
+   * io_uring_register refused) and `registeredFiles` (files it opened, now in its file table).
    */
-  info(): { capacity: number; inFlight: number; fd: number; threads?: number; awake?: number; target?: number };
+  info(): {
+    capacity: number;
+    inFlight: number;
+    fd: number;
+    threads?: number;
+    awake?: number;
+    target?: number;
+    fixedFiles?: string;
+    registeredFiles?: number;
+  };
 }
 
 /** new Executor(size, completions: Int32Array, onCompletions) */
@@ -52,7 +63,45 @@ export interface CompiledCommandLayout {
   layouts: Array<{ name: string; fd: number; buf: number; len: number; arg: number; flags: boolean; executors: number }>;
 }
 
+/**
+ * What the read arena of this thread holds (src/native/common/read_arena.cc), as `arenaStats()`
+ * reports it. Sizes are bytes.
+ */
+export interface ArenaStats {
+  /** Mappings: chunks carved into blocks, and one-off mappings for requests over 256 MiB. */
+  readonly chunks: number;
+  readonly bytesMapped: number;
+  /** In blocks handed out whose Buffer has not been collected yet (a block's whole size class). */
+  readonly bytesLive: number;
+  /** In wholly free chunks, kept for reuse up to `keepBytes`. */
+  readonly bytesEmpty: number;
+  readonly blocksLive: number;
+  /** Buffers handed out, ever. */
+  readonly allocations: number;
+  /** Of those, how many were in memory an earlier Buffer had used (not fresh from the kernel). */
+  readonly recycled: number;
+  /** Requests answered with undefined (at `maxBytes`, mmap failed, no external buffers). */
+  readonly refused: number;
+  /** Chunks given back to the system. */
+  readonly unmapped: number;
+  /** Bytes cleared for `zero: true`. */
+  readonly zeroedBytes: number;
+  readonly keepBytes: number;
+  readonly maxBytes: number;
+  /** The host refuses external buffers (no arena here). */
+  readonly disabled: boolean;
+}
+
 export interface NativeAddon extends Partial<NativeSockets> {
+  /**
+   * A Buffer of `length` bytes (an integer up to 2^53 - 1) from this thread's read arena, not
+   * zeroed unless `zero`; undefined where the arena cannot serve. Unix builds only.
+   */
+  arenaAllocate?: (length: number, zero: boolean) => Buffer | undefined;
+  arenaStats?: () => ArenaStats;
+  /** Unmap wholly free chunks past `keepBytes`. */
+  arenaTrim?: (keepBytes: number) => void;
+  arenaConfigure?: (keepBytes: number, maxBytes: number) => void;
   /** The command layout as compiled (every build of the addon has it). */
   commandLayout?(): CompiledCommandLayout;
   /** Bytes from the start of `buffer` to the next page boundary (src/native/common/aligned_buffer.cc). */

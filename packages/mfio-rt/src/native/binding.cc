@@ -5,6 +5,7 @@
 #include "common/command_layout.h"
 
 #ifndef _WIN32
+#include "common/read_arena.h"
 #include "common/sockets.h"
 #include "threadpool/threadpool_executor.h"
 #endif
@@ -31,6 +32,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   mfio::rt::DefineCommandLayout(env, exports);
 #ifndef _WIN32
   mfio::rt::DefineSockets(env, exports);
+  mfio::rt::DefineReadArena(env, exports);
   exports.Set("ThreadpoolExecutor", mfio::rt::ThreadpoolExecutor::Define(env));
 #endif
 #ifdef __linux__

@@ -23,8 +23,11 @@ uint64_t Addr(const void* p) { return reinterpret_cast<uint64_t>(p); }
 // Fill `sqe` from one command (decoded and checked by DecodeCommand). Returns 0, or -errno for a
 // command that must not reach the kernel.
 // `how` is this SQE slot's open_how: the kernel reads it when it takes the SQE, which may be at a
-// later enter, so it lives as long as the ring (one per SQE slot).
-int Prepare(io_uring_sqe* sqe, const double* cmd, BufferTable& buffers, open_how* how) {
+// later enter, so it lives as long as the ring (one per SQE slot). `files`: READ/WRITE on a file
+// this ring opened go by its registered index; the user_data of each open goes into `opens`, so its
+// completion can hand the new fd to `files`.
+int Prepare(io_uring_sqe* sqe, const double* cmd, BufferTable& buffers, open_how* how, FixedFiles& files,
+            std::unordered_set<uint64_t>& opens) {
   Command c;
   const int rc = DecodeCommand(cmd, buffers, commands::kExecutorIoUring, &c);
   sqe->user_data = c.user_data;
@@ -42,8 +45,13 @@ int Prepare(io_uring_sqe* sqe, const double* cmd, BufferTable& buffers, open_how
       sqe->len = c.len;
       sqe->off = c.arg;
       sqe->flags = static_cast<uint8_t>(c.flags & IOSQE_ASYNC);
+      if (const int index = files.IndexFor(c.fd); index >= 0) {
+        sqe->fd = index;
+        sqe->flags |= IOSQE_FIXED_FILE;
+      }
       return 0;
     case kOpenAt:
+      opens.insert(c.user_data);
       sqe->opcode = IORING_OP_OPENAT;
       sqe->addr = Addr(c.data);
       sqe->len = c.len;  // mode
@@ -54,12 +62,14 @@ int Prepare(io_uring_sqe* sqe, const double* cmd, BufferTable& buffers, open_how
       how->flags = static_cast<uint64_t>(c.flags) | O_CLOEXEC;
       how->mode = (c.flags & (O_CREAT | O_TMPFILE)) != 0 ? c.len : 0;  // openat2 wants 0 otherwise
       how->resolve = c.arg;
+      opens.insert(c.user_data);
       sqe->opcode = IORING_OP_OPENAT2;
       sqe->addr = Addr(c.data);
       sqe->len = sizeof *how;
       sqe->off = Addr(how);
       return 0;
     case kClose:
+      files.Forget(c.fd);  // before the kernel closes it: the table would keep the file open
       sqe->opcode = IORING_OP_CLOSE;
       return 0;
     case kFsync:
@@ -141,6 +151,7 @@ UringExecutor::UringExecutor(const Napi::CallbackInfo& info) : ExecutorBase(info
     return;
   }
   hows_.resize(ring_.sq_entries());
+  files_.Start(ring_.fd());
   rc = poll_.Start(env, ring_.fd(), &UringExecutor::OnReadable, this);
   if (rc < 0) {
     ring_.Close();
@@ -159,7 +170,7 @@ Napi::Value UringExecutor::SubmitCommands(Napi::Env env, const double* base, uns
     io_uring_sqe* sqe = ring_.NextSqe();
     if (sqe == nullptr) break;
     const double* cmd = base + static_cast<size_t>(consumed) * kStride;
-    int rc = Prepare(sqe, cmd, buffers, &hows_[ring_.SqeIndex(sqe)]);
+    int rc = Prepare(sqe, cmd, buffers, &hows_[ring_.SqeIndex(sqe)], files_, opens_);
     if (rc < 0) {
       // Still goes through the ring (as a NOP), so its error arrives like any completion.
       const uint64_t user_data = static_cast<uint64_t>(cmd[kFieldUserData]);
@@ -178,8 +189,11 @@ Napi::Value UringExecutor::SubmitCommands(Napi::Env env, const double* base, uns
     // enter after JS has failed their requests and released their buffers.
     ring_.Rewind(consumed);
     in_flight_ -= consumed;
-    for (unsigned i = 0; i < consumed; i++)
-      overrides_.erase(static_cast<uint64_t>(base[static_cast<size_t>(i) * kStride + kFieldUserData]));
+    for (unsigned i = 0; i < consumed; i++) {
+      const uint64_t user_data = static_cast<uint64_t>(base[static_cast<size_t>(i) * kStride + kFieldUserData]);
+      overrides_.erase(user_data);
+      opens_.erase(user_data);
+    }
     ErrnoError(env, rc, "io_uring_enter").ThrowAsJavaScriptException();
     return env.Undefined();
   }
@@ -206,6 +220,7 @@ unsigned UringExecutor::DrainInto() {
         overrides_.erase(it);
       }
     }
+    if (!opens_.empty() && opens_.erase(user_data) > 0 && res >= 0) files_.Adopt(res);
     sink_.Put(written++, user_data, res);
   };
   ring_.Drain(sink_.capacity() - written, take);
@@ -253,6 +268,8 @@ void UringExecutor::Describe(Napi::Object out) {
   out.Set("features", ring_.features());
   out.Set("inFlight", static_cast<double>(in_flight_));
   out.Set("fd", ring_.fd());
+  out.Set("fixedFiles", files_.state());
+  out.Set("registeredFiles", static_cast<double>(files_.registered()));
 }
 
 }  // namespace mfio::rt

@@ -9,10 +9,12 @@
 
 #include <cerrno>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "../common/executor_base.h"
 #include "../common/loop_poll.h"
+#include "fixed_files.h"
 #include "ring.h"
 
 namespace mfio::rt {
@@ -52,6 +54,9 @@ class UringExecutor : public ExecutorBase<UringExecutor> {
   std::unordered_map<uint64_t, int32_t> overrides_;
   // One open_how per SQE slot, for OPENAT2 (the kernel reads it when it takes the SQE).
   std::vector<open_how> hows_;
+  // The files this ring opened, registered for IOSQE_FIXED_FILE; and the opens in flight.
+  FixedFiles files_;
+  std::unordered_set<uint64_t> opens_;
   // in_flight_ (ExecutorBase) counts SQEs handed out minus CQEs seen.
 };
 
