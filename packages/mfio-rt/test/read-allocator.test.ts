@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SeededRandom } from '@mfio/core';
-import { NativeRt } from '../src/index.js';
+import { arenaStats, NativeRt } from '../src/index.js';
 import { loadAddon } from '../src/native/addon.js';
 
 const pageOffset = loadAddon().pageOffset!;
@@ -67,6 +67,22 @@ describe.each(
       expect(all.equals(data.subarray(start))).toBe(true);
       if (all.length > 8192) expect(pageOffset(all)).toBe(0);
     }
+    await file.close();
+  });
+
+  test('reads from 16 KiB up take recycled arena memory; smaller ones do not', async () => {
+    const file = await rt.open(join(dir, 'f'));
+    const allocations = (): number => arenaStats()?.allocations ?? 0;
+    const before = allocations();
+    await file.readAt(0, 4096);
+    await file.readMany({ positions: [0, 8192], lengths: 1000 });
+    expect(allocations()).toBe(before);
+    const got = await file.readAt(1000, 65536);
+    expect(got.equals(data.subarray(1000, 1000 + 65536))).toBe(true);
+    const many = await file.readMany({ positions: [0, 4096, 299_990], lengths: 8192 });
+    expect(many.at(2).equals(data.subarray(299_990))).toBe(true);
+    expect(many.buffer.subarray(2 * 8192 + 10).every((byte) => byte === 0)).toBe(true);
+    if (arenaStats() !== undefined) expect(allocations()).toBe(before + 2);
     await file.close();
   });
 

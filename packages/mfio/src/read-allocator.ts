@@ -29,6 +29,11 @@ export interface SlabAllocatorOptions {
    * see addresses). Given, slices of a page or more start on a page boundary.
    */
   pageOffset?: (buffer: Uint8Array) => number;
+  /**
+   * Memory for a buffer too large for a slab, contents unspecified (a recycling arena's, where
+   * fresh memory would cost page faults); undefined lets the allocator make its own.
+   */
+  large?: (length: number) => Buffer | undefined;
 }
 
 /**
@@ -49,6 +54,7 @@ export class SlabAllocator implements ReadAllocator {
   readonly #slabSize: number;
   readonly #maxPooled: number;
   readonly #pageOffset: ((buffer: Uint8Array) => number) | undefined;
+  readonly #large: ((length: number) => Buffer | undefined) | undefined;
   #slab: Buffer | null = null;
   #used = 0;
 
@@ -63,11 +69,12 @@ export class SlabAllocator implements ReadAllocator {
     this.#slabSize = slabSize;
     this.#maxPooled = maxPooled;
     this.#pageOffset = options.pageOffset;
+    this.#large = options.large;
   }
 
   allocate(length: number): Buffer {
     if (length === 0) return Buffer.alloc(0);
-    if (length > this.#maxPooled) return this.#own(length);
+    if (length > this.#maxPooled) return this.#large?.(length) ?? this.#own(length);
     const wholePages = length >= PAGE;
     let at = wholePages ? roundUp(this.#used, PAGE) : this.#used;
     if (this.#slab === null || at + length > this.#slab.length) {

@@ -44,6 +44,20 @@ describe('SlabAllocator', () => {
     expect(Buffer.from(third.buffer).every((byte) => byte === 0)).toBe(true);
   });
 
+  test('takes large buffers from `large` when it has memory, and makes its own when not', () => {
+    const asked: number[] = [];
+    let give = true;
+    const memory = Buffer.alloc(1 << 16);
+    const allocator = new SlabAllocator({ maxPooled: 4096, large: (n) => (asked.push(n), give ? memory.subarray(0, n) : undefined) });
+    expect(allocator.allocate(100).buffer).not.toBe(memory.buffer);
+    expect(allocator.allocate(5000).buffer).toBe(memory.buffer);
+    give = false;
+    const own = allocator.allocate(6000);
+    expect(own.buffer).not.toBe(memory.buffer);
+    expect(own.length).toBe(6000);
+    expect(asked).toEqual([5000, 6000]);
+  });
+
   test('rejects sizes that are not integers, or a pooled size above the slab', () => {
     expect(() => new SlabAllocator({ slabSize: 0 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
     expect(() => new SlabAllocator({ slabSize: 1.5 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));

@@ -1,12 +1,19 @@
 import { defaultReadAllocator, SlabAllocator, type ReadAllocator } from '@mfio/core';
 import { loadAddon } from '../native/addon.js';
+import { arenaBuffer } from './read-arena.js';
+
+/**
+ * From here up, large reads take recycled arena memory: a fresh 64 KiB costs about as much as the
+ * read that fills it (page faults), while at 4 KiB the arena gained nothing over the slabs.
+ */
+const ARENA_FROM = 16 << 10;
 
 let shared: ReadAllocator | undefined;
 
 /**
  * The read destinations of every file this package opens: small reads cut from shared 64 KiB
- * slabs, page-aligned from 4 KiB up; larger reads in memory of their own that starts on a page
- * boundary. The kernel copies page-cache data into a page-aligned destination at full speed
+ * slabs, page-aligned from 4 KiB up; from 16 KiB, recycled memory of the read arena (see
+ * `arenaBuffer`); otherwise memory of their own that starts on a page boundary. The kernel copies page-cache data into a page-aligned destination at full speed
  * (see `alignedBuffer` for the 4K-aliasing figures). Without the native addon (which alone
  * sees addresses) this is the core's unaligned default.
  */
@@ -18,6 +25,9 @@ export function pageAlignedAllocator(): ReadAllocator {
   } catch {
     // no addon: unaligned, still pooled
   }
-  shared = pageOffset === undefined ? defaultReadAllocator : new SlabAllocator({ pageOffset });
+  shared =
+    pageOffset === undefined
+      ? defaultReadAllocator
+      : new SlabAllocator({ pageOffset, large: (length) => (length >= ARENA_FROM ? arenaBuffer(length) : undefined) });
   return shared;
 }
