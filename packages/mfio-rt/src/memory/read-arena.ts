@@ -1,4 +1,5 @@
 import { constants as bufferConstants } from 'node:buffer';
+import { markAsUntransferable } from 'node:worker_threads';
 import { invalidArgType, outOfRange } from '@mfio/core';
 import { loadAddon, type ArenaStats, type NativeAddon } from '../native/addon.js';
 
@@ -82,7 +83,11 @@ export function arenaBuffer(length: number, options?: ArenaBufferOptions): Buffe
   const addon = native();
   if (addon === null) return undefined;
   if (length === 0) return Buffer.alloc(0);
-  return addon.arenaAllocate(length, zero);
+  const buffer = addon.arenaAllocate(length, zero);
+  // Moved to another thread, it would outlive its finalizer (Node runs it at this thread's
+  // teardown anyway) and point into memory the arena reuses or unmaps.
+  if (buffer !== undefined) markAsUntransferable(buffer.buffer);
+  return buffer;
 }
 
 /**

@@ -121,6 +121,9 @@ napi_value ReadArena::Allocate(napi_env env, size_t length, bool zero) {
   napi_value result = nullptr;
   napi_get_undefined(env, &result);
   if (has_foreign_.load(std::memory_order_acquire)) TakeBackForeign();
+  // Give() never unmaps (see there): free memory past keep_bytes_ goes back here, on the JS thread
+  // of a live environment.
+  if (empty_bytes_ > keep_bytes_) Trim(keep_bytes_);
   if (disabled_ || length == 0) return result;
   const int size_class = ClassOf(length);
   ArenaChunk* chunk = TakeChunk(size_class, length);
@@ -175,11 +178,14 @@ void ReadArena::Give(ArenaChunk* chunk, uint8_t* data) {
     if (chunk->partial_pos == SIZE_MAX) AddPartial(chunk);
     return;
   }
-  // Wholly free. A one-off mapping and a closed arena's chunk go back to the kernel at once.
+  // Wholly free. A closed arena's chunk goes back to the kernel at once (Close runs after every
+  // executor has stopped, so nothing writes it). Otherwise nothing is unmapped here: at env
+  // teardown Node runs this for live Buffers before the executors' hooks have cancelled and waited
+  // for their reads, so the kernel may still be writing the block. Allocate trims instead.
   if (chunk->partial_pos != SIZE_MAX) RemovePartial(chunk);
-  if (chunk->size_class == kOneOff || closed_) {
+  if (closed_) {
     ReleaseChunk(chunk);
-    if (closed_ && chunks_.empty()) delete this;
+    if (chunks_.empty()) delete this;
     return;
   }
   chunk->size_class = -1;
@@ -188,7 +194,6 @@ void ReadArena::Give(ArenaChunk* chunk, uint8_t* data) {
   chunk->free_blocks.shrink_to_fit();
   empty_.push_back(chunk);
   empty_bytes_ += chunk->size;
-  if (empty_bytes_ > keep_bytes_) Trim(keep_bytes_);
 }
 
 void ReadArena::Trim(size_t keep) {
@@ -225,8 +230,9 @@ void ReadArena::Configure(size_t keep_bytes, size_t max_bytes) {
 }
 
 void ReadArena::Close() {
-  closed_ = true;
+  // Foreign blocks first, while Give() still keeps chunks: with closed_ set it may delete `this`.
   if (has_foreign_.load(std::memory_order_acquire)) TakeBackForeign();
+  closed_ = true;
   Trim(0);
   if (chunks_.empty()) delete this;
 }
