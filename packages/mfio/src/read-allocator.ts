@@ -1,3 +1,5 @@
+import { constants as bufferConstants } from 'node:buffer';
+import { markAsUntransferable } from 'node:worker_threads';
 import { outOfRange } from './errors.js';
 
 const PAGE = 4096;
@@ -86,15 +88,19 @@ export class SlabAllocator implements ReadAllocator {
   }
 
   #newSlab(): Buffer {
-    if (this.#pageOffset === undefined) return Buffer.alloc(this.#slabSize);
-    const raw = Buffer.alloc(this.#slabSize + PAGE - 1);
+    const raw = Buffer.alloc(this.#slabSize + (this.#pageOffset === undefined ? 0 : PAGE - 1));
+    // A slice's `.buffer` is the whole slab, which other reads may still be filling: moving it to
+    // another thread (postMessage's transfer list, ArrayBuffer.prototype.transfer) must fail, as
+    // it does for Node's own Buffer pool.
+    markAsUntransferable(raw.buffer);
+    if (this.#pageOffset === undefined) return raw;
     const start = this.#pageOffset(raw);
     return raw.subarray(start, start + this.#slabSize);
   }
 
   /** Memory of its own, uninitialised but for the alignment slack (which `.buffer` shows). */
   #own(length: number): Buffer {
-    if (this.#pageOffset === undefined || length > Number.MAX_SAFE_INTEGER - PAGE) return Buffer.allocUnsafeSlow(length);
+    if (this.#pageOffset === undefined || length > bufferConstants.MAX_LENGTH - PAGE) return Buffer.allocUnsafeSlow(length);
     const raw = Buffer.allocUnsafeSlow(length + PAGE - 1);
     const start = this.#pageOffset(raw);
     raw.fill(0, 0, start);

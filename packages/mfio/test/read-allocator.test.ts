@@ -58,6 +58,21 @@ describe('SlabAllocator', () => {
     expect(asked).toEqual([5000, 6000]);
   });
 
+  test('a slab cannot be moved to another thread: other reads may still be filling it', () => {
+    const slice = new SlabAllocator().allocate(100);
+    const { port1, port2 } = new MessageChannel();
+    try {
+      port1.postMessage(slice.buffer, [slice.buffer]);
+    } catch {
+      // Node 21+ throws for an untransferable buffer; Node 20 copies it instead of moving it
+    } finally {
+      port1.close();
+      port2.close();
+    }
+    expect(slice.length).toBe(100);
+    expect(slice.buffer.byteLength).toBe(1 << 16);
+  });
+
   test('rejects sizes that are not integers, or a pooled size above the slab', () => {
     expect(() => new SlabAllocator({ slabSize: 0 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
     expect(() => new SlabAllocator({ slabSize: 1.5 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
