@@ -150,7 +150,8 @@ export interface ReadToEndOptions extends IoOptions {
   /**
    * The bytes expected from `position` to the end (a file's size from its metadata): they are read
    * straight into one buffer, `inFlight` reads of `chunkSize` at a time, with no copy. A wrong hint
-   * costs only speed: a shorter file gives fewer bytes, a longer one is read on (and copied).
+   * costs speed, never bytes: a longer file is read on (and copied); a file less than half as long
+   * is copied out (the hint's memory is allocated first, so a huge wrong hint can still fail).
    */
   sizeHint?: number;
 }
@@ -214,6 +215,8 @@ async function readHinted(io: PacketIo<number>, start: number, length: number, o
     }
   };
   await Promise.all(Array.from({ length: Math.min(inFlight, Math.ceil(length / chunkSize)) }, lane));
+  // Far shorter than hinted: a copy, so the result does not keep the whole hint's memory alive.
+  if (end < length / 2) return Buffer.from(buffer.subarray(0, end));
   return readResult(buffer, end);
 }
 

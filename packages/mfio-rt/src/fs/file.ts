@@ -78,7 +78,8 @@ export class DriverFile extends PositionalIo implements FileHandle {
    * is read straight into one buffer with no copy.
    */
   override async readToEnd(position: Position = 0, options: ReadToEndOptions = {}): Promise<Buffer> {
-    if (options.sizeHint !== undefined) return readToEnd(this, position, options);
+    // A closed handle fails as a read does (not as the fstat below would).
+    if (options.sizeHint !== undefined || this.#closing !== null) return readToEnd(this, position, options);
     const start = toPosition(position, 0);
     const { len, type } = await this.metadata();
     // Only a regular file's length says what is there (a pipe or a /proc file reports 0).
