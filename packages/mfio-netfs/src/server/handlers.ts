@@ -108,8 +108,8 @@ async function read(s: Session, id: number, handle: number, position: number, le
         const offset = next;
         const n = Math.min(fragment, end - offset);
         next += n;
-        const frame = readDataFrame(file.readAllocator, n);
-        const got = await file.readAt(position + offset, frame.subarray(READ_DATA_OVERHEAD));
+        const { frame, data } = readDataFrame(file.readAllocator, n);
+        const got = await file.readAt(position + offset, data);
         if (got < n) end = Math.min(end, offset + got);
         if (got === 0 || failure !== null) continue;
         if (cancel?.cancelled) throw cancelled();
@@ -117,7 +117,12 @@ async function read(s: Session, id: number, handle: number, position: number, le
         frame.writeUInt8(T.READ_DATA, 4);
         frame.writeUInt32LE(id, 5);
         frame.writeUInt32LE(offset, 9);
-        s.send(frame.subarray(0, READ_DATA_OVERHEAD + got));
+        if (frame.length > READ_DATA_OVERHEAD) {
+          s.send(frame.subarray(0, READ_DATA_OVERHEAD + got)); // header and data in one
+        } else {
+          s.send(frame); // the header; the two writes leave as one (the connection corks)
+          s.send(data.subarray(0, got));
+        }
         transferred += got;
       }
     } catch (error) {
@@ -132,13 +137,18 @@ async function read(s: Session, id: number, handle: number, position: number, le
 const PAGE = 4096;
 
 /**
- * A READ_DATA frame for `n` bytes. From a page up its data starts on a page boundary (the file's
- * allocator is page-aligned on @mfio/rt), where the kernel copies page-cache data fastest; the
- * header sits just before it. Smaller frames come from Node's pool.
+ * Where a READ_DATA of `n` bytes is read and sent from. From a page up the data gets its own
+ * buffer from the file's allocator (page-aligned on @mfio/rt, where the kernel copies page-cache
+ * data fastest; exactly `n` bytes, so an arena block of the same size class) and the 13-byte
+ * header its own, sent just before it. Smaller ones are one buffer from Node's pool: `frame` is
+ * then the header followed by `data`.
  */
-function readDataFrame(allocator: ReadAllocator | undefined, n: number): Buffer {
-  if (allocator === undefined || n < PAGE) return Buffer.allocUnsafe(READ_DATA_OVERHEAD + n);
-  return allocator.allocate(PAGE + n).subarray(PAGE - READ_DATA_OVERHEAD);
+function readDataFrame(allocator: ReadAllocator | undefined, n: number): { frame: Buffer; data: Buffer } {
+  if (allocator === undefined || n < PAGE) {
+    const frame = Buffer.allocUnsafe(READ_DATA_OVERHEAD + n);
+    return { frame, data: frame.subarray(READ_DATA_OVERHEAD) };
+  }
+  return { frame: Buffer.allocUnsafe(READ_DATA_OVERHEAD), data: allocator.allocate(n) };
 }
 
 /** One page of a directory iteration, as many entries as `max` and the frame size allow. */
