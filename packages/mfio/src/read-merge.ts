@@ -132,7 +132,7 @@ export function planMerge(positions: Float64Array, wanted: Float64Array, offsets
     previous = pos;
     count++;
     const stop = pos + len;
-    if (pos - end <= maxGap && Math.max(end, stop) - start <= maxMergedSize) {
+    if (joins(pos, stop, start, end, maxGap, maxMergedSize)) {
       saved++;
       if (stop > end) end = stop;
     } else {
@@ -248,7 +248,7 @@ function savedReads(order: Uint32Array, positions: Float64Array, wanted: Float64
     const i = order[k]!;
     const pos = positions[i]!;
     const stop = pos + wanted[i]!;
-    if (pos - end <= maxGap && Math.max(end, stop) - start <= maxMergedSize) {
+    if (joins(pos, stop, start, end, maxGap, maxMergedSize)) {
       saved++;
       if (stop > end) end = stop;
     } else {
@@ -430,4 +430,9 @@ export function settleRetried(outcome: MergedOutcome): Float64Array {
   }
   if (outcome.error !== null) throw outcome.error;
   return got;
+}
+
+/** Whether a request `[pos, stop)`, next by position, joins the merged read `[start, end)`. */
+function joins(pos: number, stop: number, start: number, end: number, maxGap: number, maxMergedSize: number): boolean {
+  return pos - end <= maxGap && Math.max(end, stop) - start <= maxMergedSize;
 }
