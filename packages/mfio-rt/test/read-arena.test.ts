@@ -118,7 +118,7 @@ describeArena('arenaBuffer() with the native arena', () => {
     if (buffer === undefined) return; // no arena here: the case above says why
     const { port1, port2 } = new MessageChannel();
     try {
-      port1.postMessage(buffer.buffer, [buffer.buffer]);
+      port1.postMessage(buffer.buffer, [buffer.buffer as ArrayBuffer]);
     } catch {
       // Node 21+ throws for an untransferable buffer; Node 20 copies it instead of moving it
     } finally {

@@ -62,7 +62,7 @@ describe('SlabAllocator', () => {
     const slice = new SlabAllocator().allocate(100);
     const { port1, port2 } = new MessageChannel();
     try {
-      port1.postMessage(slice.buffer, [slice.buffer]);
+      port1.postMessage(slice.buffer, [slice.buffer as ArrayBuffer]);
     } catch {
       // Node 21+ throws for an untransferable buffer; Node 20 copies it instead of moving it
     } finally {
