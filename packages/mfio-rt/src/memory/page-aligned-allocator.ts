@@ -13,9 +13,8 @@ let shared: ReadAllocator | undefined;
 /**
  * The read destinations of every file this package opens: small reads cut from shared 64 KiB
  * slabs, page-aligned from 4 KiB up; from 16 KiB, recycled memory of the read arena (see
- * `arenaBuffer`); otherwise memory of their own that starts on a page boundary. The kernel copies page-cache data into a page-aligned destination at full speed
- * (see `alignedBuffer` for the 4K-aliasing figures). Without the native addon (which alone
- * sees addresses) this is the core's unaligned default.
+ * `arenaBuffer`), else memory of their own that starts on a page boundary. Without the native
+ * addon (which alone sees addresses) this is the core's unaligned default.
  */
 export function pageAlignedAllocator(): ReadAllocator {
   if (shared !== undefined) return shared;
