@@ -22,7 +22,10 @@ export interface ReadAllocator {
 }
 
 export interface SlabAllocatorOptions {
-  /** Bytes per slab (default 64 KiB): a kept slice keeps its whole slab alive. */
+  /**
+   * Bytes per slab of page-sized slices (default 64 KiB); sub-page slices use slabs of at most
+   * 8 KiB. A kept slice keeps its whole slab alive.
+   */
   slabSize?: number;
   /** Largest length served from a slab (default 8 KiB); longer ones get their own memory. */
   maxPooled?: number;
@@ -45,8 +48,10 @@ export interface SlabAllocatorOptions {
  * here: calloc, a V8 backing store, its collection); a slice of a slab costs a tenth of that.
  * Reads of `readAt(pos, 4096)` ran at 0.56x the speed of reads into one reused buffer with
  * `Buffer.alloc`, 0.91x with 64 KiB slabs (16 KiB slabs: 0.66x, their own allocation dominates).
- * Slabs are zeroed when made and never reused, so a slice's `.buffer` shows only zeros and
- * bytes this process read. Large buffers skip calloc's zeroing (their reader zeroes what it does
+ * Reads under a page share 8 KiB slabs (the size of Node's own pool), so a small read kept for
+ * long keeps at most 8 KiB alive; reads of a page or more share `slabSize` slabs, page-aligned
+ * with `pageOffset`. Slabs are zeroed when made and never reused, so a slice's `.buffer` shows
+ * only zeros and bytes this process read. Large buffers skip calloc's zeroing (their reader zeroes what it does
  * not fill) and, with `pageOffset`, start on a page boundary.
  * @example
  * const allocator = new SlabAllocator({ slabSize: 1 << 16 });
@@ -57,8 +62,10 @@ export class SlabAllocator implements ReadAllocator {
   readonly #maxPooled: number;
   readonly #pageOffset: ((buffer: Uint8Array) => number) | undefined;
   readonly #large: ((length: number) => Buffer | undefined) | undefined;
-  #slab: Buffer | null = null;
-  #used = 0;
+  /** Slices of a page or more, page-aligned. */
+  readonly #pages: Slab = { memory: null, used: 0 };
+  /** Smaller slices, from slabs of at most 8 KiB (as Node's own pool): a kept one holds little. */
+  readonly #small: Slab = { memory: null, used: 0 };
 
   /** @throws {MfioError} ERR_OUT_OF_RANGE if `maxPooled` is larger than `slabSize` or either is not a positive integer. */
   constructor(options: SlabAllocatorOptions = {}) {
@@ -78,24 +85,15 @@ export class SlabAllocator implements ReadAllocator {
     if (length === 0) return Buffer.alloc(0);
     if (length > this.#maxPooled) return this.#large?.(length) ?? this.#own(length);
     const wholePages = length >= PAGE;
-    let at = wholePages ? roundUp(this.#used, PAGE) : this.#used;
-    if (this.#slab === null || at + length > this.#slab.length) {
-      this.#slab = this.#newSlab();
+    const slab = wholePages ? this.#pages : this.#small;
+    const size = wholePages ? this.#slabSize : Math.min(this.#slabSize, SMALL_SLAB);
+    let at = slab.used;
+    if (slab.memory === null || at + length > slab.memory.length) {
+      slab.memory = newSlab(size, length, wholePages ? this.#pageOffset : undefined);
       at = 0;
     }
-    this.#used = at + roundUp(length, wholePages ? PAGE : LINE);
-    return this.#slab.subarray(at, at + length);
-  }
-
-  #newSlab(): Buffer {
-    const raw = Buffer.alloc(this.#slabSize + (this.#pageOffset === undefined ? 0 : PAGE - 1));
-    // A slice's `.buffer` is the whole slab, which other reads may still be filling: moving it to
-    // another thread (postMessage's transfer list, ArrayBuffer.prototype.transfer) must fail, as
-    // it does for Node's own Buffer pool.
-    markAsUntransferable(raw.buffer);
-    if (this.#pageOffset === undefined) return raw;
-    const start = this.#pageOffset(raw);
-    return raw.subarray(start, start + this.#slabSize);
+    slab.used = roundUp(at + length, wholePages ? PAGE : LINE);
+    return slab.memory.subarray(at, at + length);
   }
 
   /** Memory of its own, uninitialised but for the alignment slack (which `.buffer` shows). */
@@ -107,6 +105,28 @@ export class SlabAllocator implements ReadAllocator {
     raw.fill(0, start + length);
     return raw.subarray(start, start + length);
   }
+}
+
+interface Slab {
+  memory: Buffer | null;
+  /** Bytes of `memory` handed out (rounded up to the next slice's alignment). */
+  used: number;
+}
+
+/** Slabs of sub-page slices: Node's pool size, so a kept small read holds at most this much. */
+const SMALL_SLAB = 8 << 10;
+
+/** A zeroed slab of `size` bytes (at least `length`), starting on a page boundary with `pageOffset`. */
+function newSlab(size: number, length: number, pageOffset: ((buffer: Uint8Array) => number) | undefined): Buffer {
+  const bytes = Math.max(size, length);
+  const raw = Buffer.alloc(bytes + (pageOffset === undefined ? 0 : PAGE - 1));
+  // A slice's `.buffer` is the whole slab, which other reads may still be filling: moving it to
+  // another thread (postMessage's transfer list, ArrayBuffer.prototype.transfer) must fail, as
+  // it does for Node's own Buffer pool.
+  markAsUntransferable(raw.buffer);
+  if (pageOffset === undefined) return raw;
+  const start = pageOffset(raw);
+  return raw.subarray(start, start + bytes);
 }
 
 function roundUp(n: number, to: number): number {
