@@ -11,8 +11,8 @@ const ARENA_FROM = 16 << 10;
 let shared: ReadAllocator | undefined;
 
 /**
- * The read destinations of every file this package opens: small reads cut from shared 64 KiB
- * slabs, page-aligned from 4 KiB up; from 16 KiB, recycled memory of the read arena (see
+ * The read destinations of every file this package opens: small reads cut from shared slabs
+ * (8 KiB under a page; 64 KiB and page-aligned from 4 KiB up); from 16 KiB, recycled memory of the read arena (see
  * `arenaBuffer`), else memory of their own that starts on a page boundary. Without the native
  * addon (which alone sees addresses) this is the core's unaligned default.
  */
