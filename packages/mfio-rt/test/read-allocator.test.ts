@@ -86,6 +86,27 @@ describe.each(
     await file.close();
   });
 
+  test('sync reads take no arena memory: a readAtSync loop never lets it come back', async () => {
+    const file = await rt.open(join(dir, 'f'));
+    if (name === 'libuv') {
+      // node:fs cannot block on one completion: nothing sync to allocate for.
+      expect(() => file.readAtSync(0, 65536)).toThrow(expect.objectContaining({ code: 'ERR_MFIO_CANNOT_BLOCK' }));
+      await file.close();
+      return;
+    }
+    const before = arenaStats()?.allocations ?? 0;
+    for (let i = 0; i < 200; i++) {
+      const pos = (i * 7919) % 200_000;
+      const got = file.readAtSync(pos, 65536);
+      expect(pageOffset(got)).toBe(0);
+      expect(got.equals(data.subarray(pos, pos + 65536))).toBe(true);
+    }
+    const short = file.readExactAtSync(200_000, 50_000);
+    expect(short.equals(data.subarray(200_000, 250_000))).toBe(true);
+    expect(arenaStats()?.allocations ?? 0).toBe(before);
+    await file.close();
+  });
+
   test('a short readAt(pos, length) at end of file zeroes the rest of its memory', async () => {
     const file = await rt.open(join(dir, 'f'));
     const got = await file.readAt(299_990, 20_000);

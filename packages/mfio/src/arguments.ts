@@ -1,6 +1,6 @@
 import { invalidArgType } from './errors.js';
 import { toLength } from './position.js';
-import { defaultReadAllocator, type ReadAllocator } from './read-allocator.js';
+import { defaultReadAllocator, type AllocationHints, type ReadAllocator } from './read-allocator.js';
 import { constants as bufferConstants } from 'node:buffer';
 
 /** A read target: a length to allocate (returned as a Buffer) or a caller's buffer to fill. */
@@ -13,8 +13,8 @@ export type WriteSource = ArrayBufferView | string;
  * The buffer a read fills: the caller's, or for a length one from `allocator`, whose bytes are
  * unspecified until the read fills them: finish such a read with {@link readResult}.
  */
-export function readBuffer(target: unknown, allocator: ReadAllocator = defaultReadAllocator): Uint8Array {
-  if (typeof target === 'number') return allocator.allocate(toLength(target, 'length', bufferConstants.MAX_LENGTH));
+export function readBuffer(target: unknown, allocator: ReadAllocator = defaultReadAllocator, hints?: AllocationHints): Uint8Array {
+  if (typeof target === 'number') return allocator.allocate(toLength(target, 'length', bufferConstants.MAX_LENGTH), hints);
   if (target instanceof Uint8Array) return target;
   throw invalidArgType('buffer', 'of type number or an instance of Uint8Array', target);
 }

@@ -20,7 +20,7 @@ export type { InFlightRequest, IoBackend, PacketIo } from './packet-io.js';
 export { toLength, toPosition, type Position } from './position.js';
 export { awaitPacket, runPacket, runPacketSync, sendView, transferredOrThrow, type IoOptions } from './submit.js';
 export { asBuffer, readBuffer, readResult, writeBytes, type ReadTarget, type WriteSource } from './arguments.js';
-export { SlabAllocator, defaultReadAllocator, type ReadAllocator, type SlabAllocatorOptions } from './read-allocator.js';
+export { SlabAllocator, defaultReadAllocator, type AllocationHints, type ReadAllocator, type SlabAllocatorOptions } from './read-allocator.js';
 export { readAt, readExactAt, writeAllAt, writeAt } from './read-write.js';
 export { readAtSync, readExactAtSync, writeAllAtSync, writeAtSync } from './read-write-sync.js';
 export { ReadManyResult, readMany, type ReadColumns, type ReadManyOptions, type ReadRequest } from './read-many.js';

@@ -18,7 +18,17 @@ export interface ReadAllocator {
    * zeroes every byte before anyone else sees it (a read zeroes what it did not fill). Its
    * `.buffer` may be a slab shared with other reads' buffers (as `Buffer.allocUnsafe`'s pool is).
    */
-  allocate(length: number): Buffer;
+  allocate(length: number, hints?: AllocationHints): Buffer;
+}
+
+/** What the caller of {@link ReadAllocator.allocate} tells about its use of the buffer. */
+export interface AllocationHints {
+  /**
+   * The caller is synchronous (`readAtSync`) and may allocate again and again without the event
+   * loop turning: memory that comes back only on a later turn (a recycling arena's, which V8
+   * returns through finalizers) would pile up, so such memory must not be used.
+   */
+  readonly sync?: boolean;
 }
 
 export interface SlabAllocatorOptions {
@@ -38,7 +48,7 @@ export interface SlabAllocatorOptions {
    * Memory for a buffer too large for a slab, contents unspecified (a recycling arena's, where
    * fresh memory would cost page faults); undefined lets the allocator make its own.
    */
-  large?: (length: number) => Buffer | undefined;
+  large?: (length: number, hints: AllocationHints) => Buffer | undefined;
 }
 
 /**
@@ -61,7 +71,7 @@ export class SlabAllocator implements ReadAllocator {
   readonly #slabSize: number;
   readonly #maxPooled: number;
   readonly #pageOffset: ((buffer: Uint8Array) => number) | undefined;
-  readonly #large: ((length: number) => Buffer | undefined) | undefined;
+  readonly #large: ((length: number, hints: AllocationHints) => Buffer | undefined) | undefined;
   /** Slices of a page or more, page-aligned. */
   readonly #pages: Slab = { memory: null, used: 0 };
   /** Smaller slices, from slabs of at most 8 KiB (as Node's own pool): a kept one holds little. */
@@ -81,9 +91,9 @@ export class SlabAllocator implements ReadAllocator {
     this.#large = options.large;
   }
 
-  allocate(length: number): Buffer {
+  allocate(length: number, hints: AllocationHints = NO_HINTS): Buffer {
     if (length === 0) return Buffer.alloc(0);
-    if (length > this.#maxPooled) return this.#large?.(length) ?? this.#own(length);
+    if (length > this.#maxPooled) return this.#large?.(length, hints) ?? this.#own(length);
     const wholePages = length >= PAGE;
     const slab = wholePages ? this.#pages : this.#small;
     const size = wholePages ? this.#slabSize : Math.min(this.#slabSize, SMALL_SLAB);
@@ -106,6 +116,8 @@ export class SlabAllocator implements ReadAllocator {
     return raw.subarray(start, start + length);
   }
 }
+
+const NO_HINTS: AllocationHints = {};
 
 interface Slab {
   memory: Buffer | null;

@@ -1,8 +1,12 @@
 import { readBuffer, readResult, writeBytes, type ReadTarget, type WriteSource } from './arguments.js';
 import type { PacketIo } from './packet-io.js';
 import { toPosition, type Position } from './position.js';
+import type { AllocationHints } from './read-allocator.js';
 import { checkExact, writeAllSteps } from './read-write.js';
 import { runPacketSync, transferredOrThrow } from './submit.js';
+
+/** A sync loop never lets the event loop turn: no memory that only a later turn gives back. */
+const SYNC: AllocationHints = { sync: true };
 
 /**
  * Blocking {@link readAt}: for backends that can block on one completion (native files,
@@ -12,7 +16,7 @@ import { runPacketSync, transferredOrThrow } from './submit.js';
 export function readAtSync(io: PacketIo<number>, position: Position, length: number): Buffer;
 export function readAtSync(io: PacketIo<number>, position: Position, buffer: Uint8Array): number;
 export function readAtSync(io: PacketIo<number>, position: Position, target: ReadTarget): Buffer | number {
-  const buffer = readBuffer(target, io.readAllocator);
+  const buffer = readBuffer(target, io.readAllocator, SYNC);
   const n = transferredOrThrow(runPacketSync(io, toPosition(position, buffer.length), buffer, 'read'));
   return typeof target === 'number' ? readResult(buffer, n) : n;
 }
@@ -21,7 +25,7 @@ export function readAtSync(io: PacketIo<number>, position: Position, target: Rea
 export function readExactAtSync(io: PacketIo<number>, position: Position, length: number): Buffer;
 export function readExactAtSync(io: PacketIo<number>, position: Position, buffer: Uint8Array): void;
 export function readExactAtSync(io: PacketIo<number>, position: Position, target: ReadTarget): Buffer | void {
-  const buffer = readBuffer(target, io.readAllocator);
+  const buffer = readBuffer(target, io.readAllocator, SYNC);
   const n = readAtSync(io, position, buffer);
   checkExact(n, buffer.length, position);
   if (typeof target === 'number') return readResult(buffer, n);
