@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * mfio-bench: every mfio backend against Node's own fs, on the same reads of one sample file.
- * Each case runs in its own child process; results go to the terminal and to bench/results/.
+ * Each case runs in its own child process; results go to the terminal and to bench/local/ (or
+ * --out).
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -26,6 +27,11 @@ import { ensureSampleFile } from './sample-file.js';
 
 const appRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(appRoot, '..', '..');
+/**
+ * Where a run writes unless told (`--out`): not bench/results, the committed set that
+ * bench/README.md discusses, which only a deliberate `--out bench/results` replaces.
+ */
+const DEFAULT_OUT = join('bench', 'local');
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
@@ -68,6 +74,14 @@ async function main(): Promise<void> {
     for (const pattern of options.patterns) for (const size of options.sizes) cases.push({ pattern, size, cache });
   }
   const total = options.repeat * cases.length * (all.length + remoteHere.length + (nativeUnavailable === undefined ? 1 : 0)) + latencyCaseCount(latencyPlan);
+  if (total === 0) {
+    // Nothing to measure: an empty report would replace a real one, so write none.
+    const filter = options.contenders.length > 0 ? ` --contenders ${options.contenders.join(',')}` : '';
+    console.error(`no case to run: the options${filter} select no contender that can run here (see --help for the names)`);
+    process.exitCode = 2;
+    await netfs?.stop();
+    return;
+  }
   const results: CaseResult[] = [];
   const progress = new Progress(total);
   try {
@@ -123,7 +137,7 @@ async function main(): Promise<void> {
   }
   progress.finish();
   printTable(results);
-  const written = await writeReports(results, options.out ?? join(repoRoot, 'bench', 'results'), {
+  const written = await writeReports(results, options.out ?? join(repoRoot, DEFAULT_OUT), {
     file,
     fileMiB: +(fileSize / (1 << 20)).toFixed(1),
     inFlight: options.inFlight,

@@ -46,7 +46,8 @@ Options:
   --reads N               reads per measured iteration                 8 MiB worth, 256 to 8192
   --repeat N              runs of each case, contenders taking turns;  1
                           the table shows each contender's median run
-  --out DIR               where latest.{json,md} and the SVG charts go  bench/results
+  --out DIR               where latest.{json,md} and the SVG charts go  bench/local
+                          (the committed set is bench/results: --out bench/results)
   --help                  this text
 
 Contenders: node:readSync (one at a time), node:read and node:promises (N in flight), the same

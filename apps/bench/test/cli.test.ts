@@ -4,7 +4,7 @@
  * short cases, in seconds; then its JSON, Markdown and SVG outputs.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -274,5 +274,34 @@ describe('mfio-bench options', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('mfio-bench output', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mfio-bench-out-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('a run whose filters match no case exits non-zero and writes no report', () => {
+    const out = join(dir, 'none');
+    const run = bench([...['--file', join(dir, 'sample.bin'), '--file-size', '1', '--latency', 'none', '--contenders', 'no-such-contender', '--out', out]]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/no case to run: the options --contenders no-such-contender select no contender/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  test('by default a run writes to bench/local, never over the committed bench/results', () => {
+    const committed = join(appRoot, '..', '..', 'bench', 'results', 'latest.json');
+    const before = readFileSync(committed);
+    const local = join(appRoot, '..', '..', 'bench', 'local', 'latest.json');
+    const started = Date.now();
+    const run = bench([
+      ...['--file', join(dir, 'sample.bin'), '--file-size', '1', '--patterns', 'random', '--sizes', '4k', '--cache', 'hot'],
+      ...['--time', '10', '--reads', '64', '--in-flight', '8', '--latency', 'none', '--contenders', 'node:readSync'],
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(readFileSync(committed).equals(before)).toBe(true);
+    expect(statSync(local).mtimeMs).toBeGreaterThanOrEqual(started - 1000);
+    expect(run.stdout).toContain(join('bench', 'local', 'latest.json'));
   });
 });
