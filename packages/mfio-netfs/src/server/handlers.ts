@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { MfioError, type ReadAllocator } from '@mfio/core';
+import { MfioError } from '@mfio/core';
 import type { DirHandle, Metadata, OpenOptions } from '@mfio/rt';
 import { FrameType as T, OpenFlagBit, READ_DATA_OVERHEAD } from '../protocol/constants.js';
 import { encodeMessage, entriesFrameSize } from '../protocol/encode.js';
@@ -7,6 +7,7 @@ import type { Request, WireDirEntry, WireMetadata } from '../protocol/messages.j
 import type { HandleTable } from './handle-table.js';
 import type { PathLock } from './path-lock.js';
 import type { RootResolver } from './root-paths.js';
+import type { SendBuffers } from './send-buffers.js';
 
 /** What a request handler works with: one connection's view of the server. */
 export interface Session {
@@ -25,8 +26,13 @@ export interface Session {
   /** SET_PERMISSIONS may set setuid, setgid and sticky (else EPERM). */
   readonly allowSpecialModeBits: boolean;
   readonly maxFrame: number;
-  /** Queue a frame on the socket (dropped once the connection is gone). */
-  send(frame: Buffer): void;
+  /**
+   * Queue a frame on the socket (dropped once the connection is gone); `written` is called once
+   * the socket has written it or failed to, never if it was dropped.
+   */
+  send(frame: Buffer, written?: () => void): void;
+  /** The connection's READ_DATA buffers, given back once written. */
+  readonly sendBuffers: SendBuffers;
   /**
    * Resolves when the socket's queued output is under its cap (at once if it is): a READ waits
    * on it before each fragment, so a client that does not read its answers holds at most the
@@ -108,20 +114,36 @@ async function read(s: Session, id: number, handle: number, position: number, le
         const offset = next;
         const n = Math.min(fragment, end - offset);
         next += n;
-        const { frame, data } = readDataFrame(file.readAllocator, n);
-        const got = await file.readAt(position + offset, data);
+        const { frame, data, pooled } = readDataFrame(s.sendBuffers, n);
+        // The read settles only once the backend is done with `data`: it may go back then.
+        const giveBack = (): void => {
+          if (pooled) s.sendBuffers.give(data);
+        };
+        let got: number;
+        try {
+          got = await file.readAt(position + offset, data);
+        } catch (error) {
+          giveBack();
+          throw error;
+        }
         if (got < n) end = Math.min(end, offset + got);
-        if (got === 0 || failure !== null) continue;
-        if (cancel?.cancelled) throw cancelled();
+        if (got === 0 || failure !== null) {
+          giveBack();
+          continue;
+        }
+        if (cancel?.cancelled) {
+          giveBack();
+          throw cancelled();
+        }
         frame.writeUInt32LE(READ_DATA_OVERHEAD - 4 + got, 0);
         frame.writeUInt8(T.READ_DATA, 4);
         frame.writeUInt32LE(id, 5);
         frame.writeUInt32LE(offset, 9);
-        if (frame.length > READ_DATA_OVERHEAD) {
+        if (!pooled) {
           s.send(frame.subarray(0, READ_DATA_OVERHEAD + got)); // header and data in one
         } else {
           s.send(frame); // the header; the two writes leave as one (the connection corks)
-          s.send(data.subarray(0, got));
+          s.send(data.subarray(0, got), giveBack);
         }
         transferred += got;
       }
@@ -137,18 +159,17 @@ async function read(s: Session, id: number, handle: number, position: number, le
 const PAGE = 4096;
 
 /**
- * Where a READ_DATA of `n` bytes is read and sent from. From a page up the data gets its own
- * buffer from the file's allocator (page-aligned on @mfio/rt, where the kernel copies page-cache
- * data fastest; exactly `n` bytes, so an arena block of the same size class) and the 13-byte
+ * Where a READ_DATA of `n` bytes is read and sent from. From a page up the data gets a
+ * page-aligned buffer of the connection's (`pooled`: given back once written) and the 13-byte
  * header its own, sent just before it. Smaller ones are one buffer from Node's pool: `frame` is
  * then the header followed by `data`.
  */
-function readDataFrame(allocator: ReadAllocator | undefined, n: number): { frame: Buffer; data: Buffer } {
-  if (allocator === undefined || n < PAGE) {
+function readDataFrame(buffers: SendBuffers, n: number): { frame: Buffer; data: Buffer; pooled: boolean } {
+  if (n < PAGE) {
     const frame = Buffer.allocUnsafe(READ_DATA_OVERHEAD + n);
-    return { frame, data: frame.subarray(READ_DATA_OVERHEAD) };
+    return { frame, data: frame.subarray(READ_DATA_OVERHEAD), pooled: false };
   }
-  return { frame: Buffer.allocUnsafe(READ_DATA_OVERHEAD), data: allocator.allocate(n) };
+  return { frame: Buffer.allocUnsafe(READ_DATA_OVERHEAD), data: buffers.take(n), pooled: true };
 }
 
 /** One page of a directory iteration, as many entries as `max` and the frame size allow. */

@@ -9,7 +9,14 @@ import { HandleBudget } from './handle-table.js';
 import { createLogger, type Logger } from './logger.js';
 import { PathLock } from './path-lock.js';
 import { RootResolver } from './root-paths.js';
+import { SendBuffers } from './send-buffers.js';
 import { ServerConnection } from './server-connection.js';
+
+/**
+ * Free READ_DATA buffers the server keeps for reuse, all connections together: 64 reads of
+ * 64 KiB in flight on each of 16 connections, or 128 KiB fragments for fewer.
+ */
+const SEND_BUFFERS_KEPT = 64 << 20;
 
 /** Options of {@link NetFsServer.start}. */
 export interface NetFsServerOptions {
@@ -179,6 +186,7 @@ export class NetFsServer {
       log,
       paths: new PathLock(),
       budget,
+      sendBuffers: new SendBuffers(SEND_BUFFERS_KEPT),
       admit: (connection: ServerConnection) => {
         const authenticated = self!.#authenticated;
         if (authenticated.size >= maxConnections) return false;

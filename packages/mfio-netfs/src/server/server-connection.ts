@@ -16,6 +16,7 @@ import { runRequest, type Cancellation, type Session } from './handlers.js';
 import type { Logger } from './logger.js';
 import type { PathLock } from './path-lock.js';
 import type { RootResolver } from './root-paths.js';
+import type { SendBuffers } from './send-buffers.js';
 
 /** What every connection of one server shares. */
 export interface ConnectionConfig {
@@ -34,6 +35,8 @@ export interface ConnectionConfig {
   readonly paths: PathLock;
   /** Shared by the server's connections: handles open across all of them. */
   readonly budget: HandleBudget;
+  /** Shared by the server's connections: READ_DATA buffers, recycled once written. */
+  readonly sendBuffers: SendBuffers;
   /**
    * Asked when a client has proved the token: true gives it one of the server's
    * `maxConnections` slots; false (all taken) closes it with FATAL EMFILE. Asked then, not only
@@ -105,7 +108,8 @@ export class ServerConnection {
       readOnly: config.readOnly,
       allowSpecialModeBits: config.allowSpecialModeBits,
       maxFrame: config.limits.maxFrame,
-      send: (frame) => this.#send(frame),
+      send: (frame, written) => this.#send(frame, written),
+      sendBuffers: config.sendBuffers,
       writable: () => this.#writable(),
       gone: () => this.#state === 'closing' || this.#state === 'closed',
     };
@@ -190,11 +194,11 @@ export class ServerConnection {
     return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
 
-  #send(frame: Buffer): void {
+  #send(frame: Buffer, written?: () => void): void {
     // Nothing after FATAL: a request finishing late must not write to an ended socket.
     if (this.#socket.destroyed || this.#state === 'closing' || this.#state === 'closed') return;
     this.#cork.hold();
-    this.#socket.write(frame);
+    this.#socket.write(frame, written);
   }
 
   /** The handshake deadline: authenticate within it or be closed. */
