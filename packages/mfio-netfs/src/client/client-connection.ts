@@ -10,7 +10,7 @@ import { FrameReader } from '../protocol/frame-reader.js';
 import { clientProof, sameProof, serverProof } from '../protocol/handshake.js';
 import type { Request, Response } from '../protocol/messages.js';
 import { protocolError } from '../protocol/protocol-error.js';
-import { TickCork } from '../protocol/tick-cork.js';
+import { TurnCork } from '../protocol/turn-cork.js';
 import { ReadAssembly } from './read-assembly.js';
 
 /** Options of `NetFs.connect`. */
@@ -77,14 +77,14 @@ export class ClientConnection {
   readonly #where: string;
   readonly #timeout: number;
   #sweeper: NodeJS.Timeout | null = null;
-  readonly #cork: TickCork;
+  readonly #cork: TurnCork;
   #nextId = 1;
   #dead: MfioError | null = null;
   #ending: Promise<void> | null = null;
 
   private constructor(socket: Socket, reader: FrameReader, limits: Limits, features: number, where: string, timeout: number) {
     this.#socket = socket;
-    this.#cork = new TickCork(socket);
+    this.#cork = new TurnCork(socket);
     this.#reader = reader;
     this.limits = limits;
     this.features = features;

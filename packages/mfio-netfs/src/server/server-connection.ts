@@ -10,7 +10,7 @@ import { FrameReader, type RawFrame } from '../protocol/frame-reader.js';
 import { clientProof, sameProof, serverProof } from '../protocol/handshake.js';
 import type { Request } from '../protocol/messages.js';
 import { protocolError } from '../protocol/protocol-error.js';
-import { TickCork } from '../protocol/tick-cork.js';
+import { TurnCork } from '../protocol/turn-cork.js';
 import { HandleTable, type HandleBudget } from './handle-table.js';
 import { runRequest, type Cancellation, type Session } from './handlers.js';
 import type { Logger } from './logger.js';
@@ -68,7 +68,7 @@ type State = 'hello' | 'auth' | 'ready' | 'draining' | 'closing' | 'closed';
 export class ServerConnection {
   readonly name: string;
   readonly #socket: Socket;
-  readonly #cork: TickCork;
+  readonly #cork: TurnCork;
   readonly #config: ConnectionConfig;
   readonly #reader: FrameReader;
   readonly #handles: HandleTable;
@@ -92,7 +92,7 @@ export class ServerConnection {
   constructor(socket: Socket, config: ConnectionConfig, name: string, onGone: (connection: ServerConnection) => void) {
     this.name = name;
     this.#socket = socket;
-    this.#cork = new TickCork(socket);
+    this.#cork = new TurnCork(socket);
     this.#config = config;
     this.#onGone = onGone;
     // Before authentication only HELLO and AUTH (under 64 bytes) are valid: a stranger must not

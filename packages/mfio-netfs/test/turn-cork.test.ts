@@ -1,6 +1,6 @@
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
-import { TickCork } from '../src/protocol/tick-cork.js';
+import { TurnCork } from '../src/protocol/turn-cork.js';
 
 /** A stream that records how its writes were grouped: one entry per underlying write call. */
 function recorder(): { stream: Writable; calls: number[] } {
@@ -18,9 +18,9 @@ function recorder(): { stream: Writable; calls: number[] } {
   return { stream, calls };
 }
 
-test('frames written in one tick reach the stream as one write, the next tick as another', async () => {
+test('frames written in one turn of the loop reach the stream as one write, the next turn as another', async () => {
   const { stream, calls } = recorder();
-  const cork = new TickCork(stream);
+  const cork = new TurnCork(stream);
   for (let i = 0; i < 3; i++) {
     cork.hold();
     stream.write(Buffer.from([i]));
@@ -33,9 +33,9 @@ test('frames written in one tick reach the stream as one write, the next tick as
   expect(calls).toEqual([3, 2]);
 });
 
-test('writes queued in promise jobs of the same tick join the batch', async () => {
+test('writes queued in promise jobs of the same turn join the batch', async () => {
   const { stream, calls } = recorder();
-  const cork = new TickCork(stream);
+  const cork = new TurnCork(stream);
   const send = (n: number): void => {
     cork.hold();
     stream.write(Buffer.from([n]));
@@ -46,7 +46,29 @@ test('writes queued in promise jobs of the same tick join the batch', async () =
   expect(calls).toEqual([4]);
 });
 
-test('a real socket delivers every byte, in order, across many corked ticks', async () => {
+test('writes from later ticks and other callbacks of the same turn join the batch too', async () => {
+  const { stream, calls } = recorder();
+  const cork = new TurnCork(stream);
+  const send = (n: number): void => {
+    cork.hold();
+    stream.write(Buffer.from([n]));
+  };
+  // Two immediates run in one turn, as two I/O callbacks would; each has its own ticks.
+  await new Promise<void>((resolve) => {
+    setImmediate(() => {
+      send(0);
+      process.nextTick(() => send(1));
+    });
+    setImmediate(() => {
+      send(2);
+      resolve();
+    });
+  });
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(calls).toEqual([3]);
+});
+
+test('a real socket delivers every byte, in order, across many corked turns', async () => {
   const received: Buffer[] = [];
   let ended!: () => void;
   const allReceived = new Promise<void>((resolve) => (ended = resolve));
@@ -56,7 +78,7 @@ test('a real socket delivers every byte, in order, across many corked ticks', as
   const client: Socket = connect(port, '127.0.0.1');
   await new Promise((resolve) => client.once('connect', resolve));
   client.setNoDelay(true);
-  const cork = new TickCork(client);
+  const cork = new TurnCork(client);
   const expected: number[] = [];
   for (let tick = 0; tick < 20; tick++) {
     for (let i = 0; i < 50; i++) {
