@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, readlink, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SeededRandom } from '@mfio/core';
 import { NetFs } from '../src/index.js';
 import { FrameType as T } from '../src/protocol/constants.js';
 import { encodeMessage } from '../src/protocol/encode.js';
@@ -67,6 +68,33 @@ describe('client and server', () => {
       expect(await file.readAt(0, buffer)).toBe(data.length); // short at end of file
       expect(buffer.subarray(0, data.length).equals(data)).toBe(true);
       expect((await file.readToEnd()).equals(data)).toBe(true);
+      await file.close();
+    } finally {
+      await fs.close();
+    }
+  });
+
+  test('2,000 reads of 1 B to 300 KiB, 64 in flight, arrive byte for byte through the reused receive buffer', async () => {
+    const data = new SeededRandom(18).bytes(4 << 20);
+    await writeFile(join(s.root, 'many.bin'), data);
+    const fs = await NetFs.connect({ port: s.port, token: 'sesame' });
+    try {
+      const file = await fs.open('many.bin');
+      const random = new SeededRandom(19);
+      const reads = Array.from({ length: 2000 }, () => {
+        const length = random.int(4) === 0 ? random.range(1, 300 << 10) : random.range(1, 70 << 10);
+        return { position: random.int(data.length - length), length };
+      });
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 64 }, async () => {
+          while (next < reads.length) {
+            const { position, length } = reads[next++]!;
+            const got = await file.readAt(position, length);
+            if (!got.equals(data.subarray(position, position + length))) throw new Error(`wrong bytes at ${position} (${length})`);
+          }
+        }),
+      );
       await file.close();
     } finally {
       await fs.close();

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { connect as netConnect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { MfioError, type ErrorContext, type InFlightRequest, type MfioErrorCode, type PacketView } from '@mfio/core';
 import { Feature, FrameType as T, MIN_FRAME, NONCE_BYTES, VERSION, WRITE_OVERHEAD, type Limits } from '../protocol/constants.js';
@@ -12,6 +12,7 @@ import type { Request, Response } from '../protocol/messages.js';
 import { protocolError } from '../protocol/protocol-error.js';
 import { TurnCork } from '../protocol/turn-cork.js';
 import { ReadAssembly } from './read-assembly.js';
+import { SocketInput } from './socket-input.js';
 
 /** Options of `NetFs.connect`. */
 export interface NetFsConnectOptions {
@@ -82,18 +83,15 @@ export class ClientConnection {
   #dead: MfioError | null = null;
   #ending: Promise<void> | null = null;
 
-  private constructor(socket: Socket, reader: FrameReader, limits: Limits, features: number, where: string, timeout: number) {
+  private constructor(socket: Socket, input: SocketInput, limits: Limits, features: number, where: string, timeout: number) {
     this.#socket = socket;
     this.#cork = new TurnCork(socket);
-    this.#reader = reader;
+    this.#reader = input.reader;
     this.limits = limits;
     this.features = features;
     this.#where = where;
     this.#timeout = timeout;
-    socket.on('data', (chunk: Buffer) => {
-      reader.push(chunk);
-      this.#drain();
-    });
+    input.onBytes = () => this.#drain();
     socket.on('close', () => this.#die(null));
     socket.on('error', (error) => this.#die(error));
     if (timeout > 0) {
@@ -102,8 +100,7 @@ export class ClientConnection {
     }
     // An idle connection does not keep the process alive; requests in flight do.
     socket.unref();
-    socket.resume();
-    this.#drain(); // frames that came with the handshake's last chunk
+    this.#drain(); // frames that came with the handshake's last chunk, or since
   }
 
   /**
@@ -118,13 +115,17 @@ export class ClientConnection {
     const where = `${host}:${port}`;
     const timeout = options.requestTimeout ?? 0;
     if (!Number.isFinite(timeout) || timeout < 0) throw new MfioError('ERR_OUT_OF_RANGE', `requestTimeout must be >= 0, got ${timeout}`);
-    const socket =
-      options.tls === undefined || options.tls === false
-        ? netConnect({ host, port })
-        : tlsConnect({ host, port, ...(options.tls === true ? {} : options.tls) });
-    socket.setNoDelay(true);
     // Frames may be as large as the server says; until CHALLENGE arrives, a handshake frame is small.
     const reader = new FrameReader(MIN_FRAME);
+    const input = new SocketInput(reader);
+    let socket: Socket;
+    if (options.tls === undefined || options.tls === false) {
+      socket = input.connect(host, port);
+    } else {
+      socket = tlsConnect({ host, port, ...(options.tls === true ? {} : options.tls) });
+      input.listen(socket);
+    }
+    socket.setNoDelay(true);
     const clientNonce = randomBytes(NONCE_BYTES);
     try {
       const result = await new Promise<{ limits: Limits; features: number }>((resolve, reject) => {
@@ -133,8 +134,7 @@ export class ClientConnection {
           cleanup();
           reject(error instanceof MfioError ? error : fromSocketError(error, where));
         };
-        const onData = (chunk: Buffer): void => {
-          reader.push(chunk);
+        const onBytes = (): void => {
           try {
             for (let frame = reader.next(); frame !== null; frame = reader.next()) {
               const m = decodeResponse(frame);
@@ -165,18 +165,17 @@ export class ClientConnection {
         }, options.connectTimeout ?? 10_000);
         const cleanup = (): void => {
           clearTimeout(timer);
-          // Paused, so no chunk arrives between here and the connection's own listener.
-          socket.pause();
-          socket.off('data', onData);
+          // Bytes that come before the connection takes over wait in the reader.
+          input.onBytes = () => {};
           socket.off('error', fail);
           socket.off('close', onClose);
         };
-        socket.on('data', onData);
+        input.onBytes = onBytes;
         socket.on('error', fail);
         socket.on('close', onClose);
         socket.write(encodeMessage({ type: T.HELLO, id: 0, version: VERSION, features: 0, nonce: clientNonce }));
       });
-      return new ClientConnection(socket, reader, result.limits, result.features, where, timeout);
+      return new ClientConnection(socket, input, result.limits, result.features, where, timeout);
     } catch (error) {
       socket.destroy();
       throw error;

@@ -76,6 +76,19 @@ export class FrameReader {
     return head.readUInt32LE(0);
   }
 
+  /**
+   * Copy the bytes still held into memory of the reader's own: the chunks pushed were borrowed
+   * (a staging buffer the socket reads into again next). Frames already taken are the caller's
+   * to have used by then.
+   */
+  detach(): void {
+    if (this.#size === 0) return;
+    const own = Buffer.allocUnsafe(this.#size);
+    let at = 0;
+    for (const chunk of this.#chunks) at += chunk.copy(own, at);
+    this.#chunks = [own];
+  }
+
   /** Remove and return the next `n` bytes (a view of the first chunk when it holds them all). */
   #take(n: number): Buffer {
     this.#size -= n;
