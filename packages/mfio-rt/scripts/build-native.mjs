@@ -39,7 +39,9 @@ const result = spawnSync(process.execPath, [cmakeJs, 'compile', '--log-level', '
   env: { ...process.env, NODE_PATH: [join(process.cwd(), 'node_modules'), process.env.NODE_PATH].filter(Boolean).join(':') },
 });
 if (result.status !== 0) {
-  fail(`${result.error ? result.error.message : `cmake-js exited with ${result.status ?? result.signal}`}; it needs cmake and a C++17 compiler (Debian/Ubuntu: apt-get install cmake g++)`);
+  fail(
+    `${result.error ? result.error.message : `cmake-js exited with ${result.status ?? result.signal}`}; it needs cmake and a C++17 compiler (Debian/Ubuntu: apt-get install cmake g++)`,
+  );
 }
 
 function resolvesTo(require, request) {

@@ -25,7 +25,15 @@ export function cmakeBuild({ buildDir, toolchain, defines = {} }) {
     CMAKE_LIBRARY_OUTPUT_DIRECTORY: out,
     ...defines,
   };
-  run('cmake', ['-S', packageRoot, '-B', buildDir, ...Object.entries(all).map(([key, value]) => `-D${key}=${value}`), '--no-warn-unused-cli', '--log-level=WARNING']);
+  run('cmake', [
+    '-S',
+    packageRoot,
+    '-B',
+    buildDir,
+    ...Object.entries(all).map(([key, value]) => `-D${key}=${value}`),
+    '--no-warn-unused-cli',
+    '--log-level=WARNING',
+  ]);
   run('cmake', ['--build', buildDir, '--parallel', '2']);
   return join(out, 'mfio_rt.node');
 }
