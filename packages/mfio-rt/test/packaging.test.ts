@@ -22,7 +22,11 @@ const COMPILERS = ['cmake', 'make', 'ninja', 'g++', 'gcc', 'cc', 'c++', 'clang',
   afterAll(() => rmSync(work, { recursive: true, force: true }));
   const run = (cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string =>
     execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000, env: { ...process.env, ...env } });
-  const tarball = (prefix: string): string => join(work, readdirSync(work).find((f) => f.startsWith(prefix) && f.endsWith('.tgz'))!);
+  const tarball = (prefix: string): string =>
+    join(
+      work,
+      readdirSync(work).find((f) => f.startsWith(prefix) && f.endsWith('.tgz'))!,
+    );
   // Every compiler a build could call, as shims that log the call and fail, first on PATH.
   const shims = join(work, 'shims');
   const shimLog = join(work, 'compiler-calls.log');
@@ -71,7 +75,10 @@ const COMPILERS = ['cmake', 'make', 'ninja', 'g++', 'gcc', 'cc', 'c++', 'clang',
   });
 
   test('the tarballs carry no scripts, build tools, tests or build files', () => {
-    const list = (file: string): string[] => run('tar', ['tzf', file], work).split(/\r?\n/).filter((f) => f !== '');
+    const list = (file: string): string[] =>
+      run('tar', ['tzf', file], work)
+        .split(/\r?\n/)
+        .filter((f) => f !== '');
     const rt = list(tarball('mfio-rt-0'));
     expect(rt.filter((f) => !/^package\/(dist|src)\//.test(f)).sort()).toEqual(
       ['package/CMakeLists.txt', 'package/README.md', 'package/package.json', 'package/scripts/build-native.mjs'].sort(),
