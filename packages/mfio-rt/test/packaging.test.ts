@@ -11,6 +11,9 @@ const version = (JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8
 // The platform package tested here is the one this machine can run.
 const linuxX64 = process.platform === 'linux' && process.arch === 'x64';
 const COMPILERS = ['cmake', 'make', 'ninja', 'g++', 'gcc', 'cc', 'c++', 'clang', 'clang++'];
+// A user's environment: without the NODE_PATH that pnpm's bin shims (jest's among them) export,
+// through which the installed package would find the workspace's platform packages.
+const { NODE_PATH: _workspacePath, ...userEnv } = process.env;
 
 /**
  * `pnpm pack` of @mfio/core, @mfio/rt and its linux-x64-gnu platform package, installed with npm
@@ -21,7 +24,7 @@ const COMPILERS = ['cmake', 'make', 'ninja', 'g++', 'gcc', 'cc', 'c++', 'clang',
   const work = mkdtempSync(join(tmpdir(), 'mfio-rt-pack-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
   const run = (cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string =>
-    execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000, env: { ...process.env, ...env } });
+    execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000, env: { ...userEnv, ...env } });
   const tarball = (prefix: string): string =>
     join(
       work,
@@ -55,7 +58,7 @@ const COMPILERS = ['cmake', 'make', 'ninja', 'g++', 'gcc', 'cc', 'c++', 'clang',
   }
   const all = (): string[] => [tarball('mfio-core-'), tarball('mfio-rt-0'), tarball('mfio-rt-linux-x64-gnu-')];
   const main = (dir: string): { stdout: string; stderr: string } => {
-    const out = spawnSync(process.execPath, ['main.js'], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, PATH: noCompilerPath } });
+    const out = spawnSync(process.execPath, ['main.js'], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...userEnv, PATH: noCompilerPath } });
     if (out.status !== 0) throw new Error(`main.js exited with ${out.status ?? out.signal}:\n${out.stdout}${out.stderr}`);
     return out;
   };
