@@ -1,43 +1,58 @@
 #!/usr/bin/env node
-// Builds the native addon (build/Release/mfio_rt.node) with cmake-js against node-api-headers, so
-// nothing is downloaded. `--optional` (the install hook): a failed build is a warning, because
-// the package still works on its libuv backend and its loader says what is missing and how to fix
-// it. Without it (pnpm build, CI), a failed build fails. Extra arguments go to cmake-js, e.g.
-// `-- --CDMFIO_SANITIZE=address -O build-asan` for the sanitizer build.
+// Builds the native addon from source into build/Release/mfio_rt.node, which the loader tries
+// before the prebuilt platform package (src/native/addon.ts). Nothing runs this on install: in
+// this workspace `pnpm build` does; in a project that installed @mfio/rt, a user who wants their
+// own build runs `node node_modules/@mfio/rt/scripts/build-native.mjs` (or the absolute path the
+// loader's error prints) after adding the build tools to that project:
+// cmake-js, node-addon-api and node-api-headers (npm packages), cmake and a C++17 compiler.
+// Extra arguments go to cmake-js, e.g. `-- --CDMFIO_SANITIZE=address -O build-asan`.
+// MFIO_SKIP_NATIVE=1 skips the build (a workspace build on a machine with no compiler).
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
-const optional = process.argv.includes('--optional');
 const extra = process.argv.includes('--') ? process.argv.slice(process.argv.indexOf('--') + 1) : [];
+const TOOLS = ['cmake-js', 'node-addon-api', 'node-api-headers'];
 
 if (process.env.MFIO_SKIP_NATIVE === '1') {
   console.log('@mfio/rt: MFIO_SKIP_NATIVE=1, not building the native addon');
   process.exit(0);
 }
 
-let cmakeJs;
-try {
-  cmakeJs = createRequire(join(packageRoot, 'package.json')).resolve('cmake-js/bin/cmake-js');
-} catch {
-  fail('cmake-js is not installed');
+// The build tools are this package's devDependencies: in the workspace they resolve from here;
+// installed, from the user's project (the current directory), where they added them.
+const resolvers = [createRequire(join(packageRoot, 'package.json')), createRequire(join(process.cwd(), 'package.json'))];
+const missing = TOOLS.filter((name) => !resolvers.some((r) => resolvesTo(r, `${name}/package.json`)));
+if (missing.length > 0) {
+  fail(
+    `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not installed. Add the build tools to your project, then run this again ` +
+      `from its folder: \`npm install --save-dev ${TOOLS.join(' ')}\` (pnpm: \`pnpm add -D ${TOOLS.join(' ')}\`; yarn: \`yarn add -D ${TOOLS.join(' ')}\`)`,
+  );
 }
+const cmakeJs = resolvers.map((r) => resolvesTo(r, 'cmake-js/bin/cmake-js')).find((path) => path !== undefined);
 const result = spawnSync(process.execPath, [cmakeJs, 'compile', '--log-level', 'warn', ...extra], {
   cwd: packageRoot,
   stdio: 'inherit',
+  // CMakeLists.txt asks `node` for node-addon-api's headers: from here, or from the project.
+  env: { ...process.env, NODE_PATH: [join(process.cwd(), 'node_modules'), process.env.NODE_PATH].filter(Boolean).join(':') },
 });
-if (result.status !== 0) fail(result.error ? result.error.message : `cmake-js exited with ${result.status ?? result.signal}`);
+if (result.status !== 0) {
+  fail(
+    `${result.error ? result.error.message : `cmake-js exited with ${result.status ?? result.signal}`}; it needs cmake and a C++17 compiler (Debian/Ubuntu: apt-get install cmake g++)`,
+  );
+}
+
+function resolvesTo(require, request) {
+  try {
+    return require.resolve(request);
+  } catch {
+    return undefined;
+  }
+}
 
 function fail(reason) {
-  const message =
-    `@mfio/rt: the native addon did not build (${reason}). It needs cmake and a C++17 compiler ` +
-    '(e.g. `apt-get install cmake g++`); rebuild with `pnpm --filter @mfio/rt build:native`.';
-  if (!optional) {
-    console.error(message);
-    process.exit(1);
-  }
-  console.warn(`${message} Until then only the libuv backend is available.`);
-  process.exit(0);
+  console.error(`@mfio/rt: the native addon was not built: ${reason}`);
+  process.exit(1);
 }

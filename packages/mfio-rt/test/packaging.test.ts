@@ -1,130 +1,153 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const packageDir = resolve(__dirname, '..');
 const coreDir = resolve(packageDir, '../mfio');
+const platformDir = join(packageDir, 'npm', 'linux-x64-gnu');
 const tsc = require.resolve('typescript/bin/tsc', { paths: [packageDir] });
+const version = (JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string }).version;
+// The platform package tested here is the one this machine can run.
+const linuxX64 = process.platform === 'linux' && process.arch === 'x64';
+const COMPILERS = ['cmake', 'make', 'ninja', 'g++', 'gcc', 'cc', 'c++', 'clang', 'clang++'];
+// A user's environment: without the NODE_PATH that pnpm's bin shims (jest's among them) export,
+// through which the installed package would find the workspace's platform packages.
+const { NODE_PATH: _workspacePath, ...userEnv } = process.env;
 
 /**
- * `pnpm pack` of @mfio/core and @mfio/rt installs into a fresh project outside the workspace;
- * the addon builds on install (offline: node-api-headers, no header download), and without it
- * the loader explains every cause while the builder still offers libuv.
+ * `pnpm pack` of @mfio/core, @mfio/rt and its linux-x64-gnu platform package, installed with npm
+ * from those tarballs alone (`--offline`: @mfio/core has no dependencies, and the other platform
+ * packages are optional) into fresh projects outside the workspace, as a user would.
  */
-describe('the published @mfio/rt package', () => {
+(linuxX64 ? describe : describe.skip)('the published @mfio/rt package', () => {
   const work = mkdtempSync(join(tmpdir(), 'mfio-rt-pack-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
   const run = (cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string =>
-    execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000, env: { ...process.env, ...env } });
-  let tarballs: string[] = [];
+    execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000, env: { ...userEnv, ...env } });
+  const tarball = (prefix: string): string =>
+    join(
+      work,
+      readdirSync(work).find((f) => f.startsWith(prefix) && f.endsWith('.tgz'))!,
+    );
+  // Every compiler a build could call, as shims that log the call and fail, first on PATH.
+  const shims = join(work, 'shims');
+  const shimLog = join(work, 'compiler-calls.log');
+  const noCompilerPath = [shims, dirname(process.execPath), '/usr/bin', '/bin'].join(':');
 
   beforeAll(() => {
-    run('pnpm', ['pack', '--pack-destination', work], coreDir);
-    run('pnpm', ['pack', '--pack-destination', work], packageDir);
-    tarballs = readdirSync(work)
-      .filter((f) => f.endsWith('.tgz'))
-      .map((f) => join(work, f));
+    // The binary as the platform package ships it (make rebuilds only what changed).
+    run(process.execPath, [join(packageDir, 'scripts', 'prebuild.mjs'), 'linux-x64-gnu'], packageDir);
+    for (const dir of [coreDir, packageDir, platformDir]) run('pnpm', ['pack', '--pack-destination', work], dir);
+    mkdirSync(shims);
+    for (const name of COMPILERS) {
+      writeFileSync(join(shims, name), `#!/bin/sh\necho "${name} $*" >> '${shimLog}'\nexit 1\n`);
+      chmodSync(join(shims, name), 0o755);
+    }
   });
 
-  /** A fresh ESM project with both tarballs installed. */
-  function project(name: string, env: NodeJS.ProcessEnv = {}): string {
+  /** A fresh ESM project with `tarballs` npm-installed, compilers shimmed. */
+  function project(name: string, tarballs: string[], npmArgs: string[] = []): string {
     const dir = join(work, name);
     mkdirSync(dir);
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true, type: 'module' }));
-    run('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts', ...tarballs], dir, env);
+    run('npm', ['install', '--offline', '--no-audit', '--no-fund', ...npmArgs, ...tarballs], dir, { PATH: noCompilerPath });
     writeFileSync(join(dir, 'data.txt'), 'installed');
-    writeFileSync(
-      join(dir, 'main.js'),
-      `import { NativeRt } from '@mfio/rt';
-       for (const r of NativeRt.builder().enableAll().buildEach()) {
-         console.log(r.name + ': ' + (r.rt ? 'ok' : r.error.message.replace(/\\n/g, ' | ')));
-         await r.rt?.close();
-       }
-       const rt = NativeRt.builder().enableAll().build();
-       const file = await rt.open('data.txt');
-       console.log('built ' + rt.backendName + ': ' + (await file.readToEnd()).toString());
-       await rt.close();`,
-    );
+    copyFileSync(join(packageDir, 'test', 'fixtures', 'installed-main.mjs'), join(dir, 'main.js'));
     return dir;
   }
+  const all = (): string[] => [tarball('mfio-core-'), tarball('mfio-rt-0'), tarball('mfio-rt-linux-x64-gnu-')];
+  const main = (dir: string): { stdout: string; stderr: string } => {
+    const out = spawnSync(process.execPath, ['main.js'], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...userEnv, PATH: noCompilerPath } });
+    if (out.status !== 0) throw new Error(`main.js exited with ${out.status ?? out.signal}:\n${out.stdout}${out.stderr}`);
+    return out;
+  };
 
-  test('both tarballs exist', () => {
-    expect(tarballs.map((t) => t.slice(work.length + 1)).sort()).toEqual([
-      expect.stringMatching(/^mfio-core-\d+\.\d+\.\d+\.tgz$/),
-      expect.stringMatching(/^mfio-rt-\d+\.\d+\.\d+\.tgz$/),
-    ]);
+  let installed: string | undefined;
+  const projectWithBinary = (): string => (installed ??= project('with-binary', all()));
+
+  test('npm installs the prebuilt binary with no compiler on PATH, and a file is read on io_uring', () => {
+    const { stdout, stderr } = main(projectWithBinary());
+    const binary = join(projectWithBinary(), 'node_modules', '@mfio', 'rt-linux-x64-gnu', 'mfio_rt.node');
+    expect(stdout).toContain(`addon: platform package ${binary} ${version}`);
+    expect(stdout).toMatch(/^io_uring: ok$/m);
+    expect(stdout).toMatch(/^built io_uring: installed$/m);
+    expect(stdout).toMatch(/^diagnostics: loaded$/m);
+    expect(stderr).not.toContain('MFIO_BACKEND_FALLBACK');
+    expect(() => readFileSync(shimLog, 'utf8')).toThrow(); // no compiler was called, not even once
   });
 
-  /** The project with the addon built on install, made once for the tests that use it. */
-  let withAddon: string | undefined;
-  const projectWithAddon = (): string => (withAddon ??= project('with-addon'));
-
-  test('installs, builds its addon on install, and runs on io_uring', () => {
-    const out = run('node', ['main.js'], projectWithAddon());
-    expect(out).toMatch(/^libuv: ok$/m);
-    if (process.platform === 'linux') {
-      expect(out).toMatch(/^io_uring: ok$/m);
-      expect(out).toMatch(/^built io_uring: installed$/m);
-    }
-  });
-
-  // The conformance suite is its own package (@mfio/rt-conformance, a devDependency of those who
-  // test an Fs): the runtime ships no jest cases and builds without jest's types.
-  test('ships no conformance suite, no tests and nothing that needs jest', () => {
-    const tarball = tarballs.find((t) => /mfio-rt-\d[^/\\]*\.tgz$/.test(t))!;
-    const files = run('tar', ['tzf', tarball], work)
-      .split(/\r?\n/)
-      .filter((f) => f !== '');
-    expect(files).toEqual(expect.arrayContaining(['package/package.json', 'package/dist/index.js', 'package/dist/index.d.ts']));
-    expect(files.filter((f) => /conformance|\.test\.|jest/i.test(f))).toEqual([]);
-
-    const unpacked = join(work, 'rt-unpacked');
-    mkdirSync(unpacked);
-    run('tar', ['xzf', tarball, '-C', unpacked], work);
-    const pkg = JSON.parse(readFileSync(join(unpacked, 'package', 'package.json'), 'utf8')) as {
-      exports: Record<string, unknown>;
-      dependencies?: Record<string, string>;
-      peerDependencies?: Record<string, string>;
-      optionalDependencies?: Record<string, string>;
-    };
-    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './package.json']);
-    const needed = Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies, ...pkg.optionalDependencies });
-    expect(needed.filter((name) => /jest|conformance/.test(name))).toEqual([]);
-    // No declaration a user's tsc reads pulls in jest's types.
-    const declarations = files.filter((f) => f.endsWith('.d.ts'));
-    expect(declarations.length).toBeGreaterThan(0);
-    const needingJest = declarations.filter((f) => /reference types="jest"|@jest\/|\bjest\./.test(readFileSync(join(unpacked, f), 'utf8')));
-    expect(needingJest).toEqual([]);
-
-    // Installed, the old entry point is gone: the suite is imported from @mfio/rt-conformance.
-    const out = run(
-      'node',
-      ['--input-type=module', '-e', "import('@mfio/rt/conformance').then(() => console.log('found'), (e) => console.log(e.code))"],
-      projectWithAddon(),
+  test('the tarballs carry no scripts, build tools, tests or build files', () => {
+    const list = (file: string): string[] =>
+      run('tar', ['tzf', file], work)
+        .split(/\r?\n/)
+        .filter((f) => f !== '');
+    const rt = list(tarball('mfio-rt-0'));
+    expect(rt.filter((f) => !/^package\/(dist|src)\//.test(f)).sort()).toEqual(
+      ['package/CMakeLists.txt', 'package/README.md', 'package/package.json', 'package/scripts/build-native.mjs'].sort(),
     );
-    expect(out.trim()).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
+    expect(rt.filter((f) => /conformance|\.test\.|jest|\.node$/i.test(f))).toEqual([]);
+    expect(list(tarball('mfio-rt-linux-x64-gnu-')).sort()).toEqual(['package/mfio_rt.node', 'package/package.json']);
+
+    const manifest = (file: string): Record<string, unknown> => JSON.parse(run('tar', ['xzOf', file, 'package/package.json'], work)) as Record<string, unknown>;
+    const rtPkg = manifest(tarball('mfio-rt-0'));
+    expect(rtPkg.scripts).toBeUndefined();
+    expect(rtPkg.devDependencies).toBeUndefined();
+    expect(rtPkg.dependencies).toEqual({ '@mfio/core': version });
+    expect(rtPkg.optionalDependencies).toEqual({
+      '@mfio/rt-linux-arm64-gnu': version,
+      '@mfio/rt-linux-x64-gnu': version,
+      '@mfio/rt-win32-x64': version,
+    });
+    expect(rtPkg.exports).toEqual({ '.': expect.anything(), './package.json': './package.json' });
+    const platformPkg = manifest(tarball('mfio-rt-linux-x64-gnu-'));
+    expect(platformPkg).toMatchObject({ version, os: ['linux'], cpu: ['x64'], libc: ['glibc'], main: 'mfio_rt.node' });
   });
 
-  test('without the addon: one error lists every path tried and the fix; the builder falls back to libuv', () => {
-    const out = run('node', ['main.js'], project('without-addon', { MFIO_SKIP_NATIVE: '1' }));
-    const line = /^io_uring: (.*)$/m.exec(out)?.[1] ?? '';
-    if (process.platform === 'linux') {
-      expect(line).toContain('could not be loaded');
-      expect(line).toMatch(/build[\\/]Release[\\/]mfio_rt\.node: not found/);
-      expect(line).toContain(`${process.platform}-${process.arch}`);
-      expect(line).toMatch(/prebuilds[\\/][\w-]+[\\/]mfio_rt\.node: not found/);
-      expect(line).toContain('pnpm --filter @mfio/rt build:native');
-    }
-    expect(out).toMatch(/^built libuv: installed$/m);
+  test('--omit=optional: one error lists every candidate and a fix that works; libuv runs; one warning', () => {
+    const dir = project('omit-optional', [tarball('mfio-core-'), tarball('mfio-rt-0')], ['--omit=optional']);
+    const { stdout, stderr } = main(dir);
+    const line = /^io_uring: (.*)$/m.exec(stdout)?.[1] ?? '';
+    expect(line).toContain('could not be loaded, so only the libuv backend is available');
+    expect(line).toMatch(/local build \S+build\/Release\/mfio_rt\.node: not found/);
+    expect(line).toContain('platform package @mfio/rt-linux-x64-gnu: not installed');
+    expect(line).toContain(`npm install @mfio/rt-linux-x64-gnu@${version}`);
+    expect(line).toContain(`node ${join(dir, 'node_modules', '@mfio', 'rt', 'scripts', 'build-native.mjs')}`);
+    expect(line).not.toContain('pnpm --filter');
+    expect(stdout).toMatch(/^addon: none$/m);
+    expect(stdout).toMatch(/^built libuv: installed$/m);
+    expect(stderr.match(/MFIO_BACKEND_FALLBACK/g)).toHaveLength(1);
+    expect(stderr).toContain('runs on the libuv backend, not io_uring');
+
+    // The fix, with the tarball standing in for the registry: the package installed beside @mfio/rt loads.
+    run('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball('mfio-rt-linux-x64-gnu-')], dir, { PATH: noCompilerPath });
+    expect(main(dir).stdout).toMatch(/^built io_uring: installed$/m);
+  });
+
+  test('a binary of another @mfio/rt version is refused, with the fix', () => {
+    const dir = project('other-version', all());
+    const binary = join(dir, 'node_modules', '@mfio', 'rt-linux-x64-gnu', 'mfio_rt.node');
+    const bytes = readFileSync(binary);
+    const tag = Buffer.from(`@mfio/rt@${version}`);
+    const at = bytes.indexOf(tag);
+    expect(at).toBeGreaterThan(0);
+    const other = `${version.startsWith('9') ? '8' : '9'}${version.slice(1)}`;
+    bytes.write(other, at + '@mfio/rt@'.length, 'latin1');
+    rmSync(binary);
+    writeFileSync(binary, bytes);
+    const { stdout } = main(dir);
+    expect(stdout).toContain(`platform package ${binary}: was built for @mfio/rt ${other}; this is @mfio/rt ${version}`);
+    expect(stdout).toContain(`install the binary of @mfio/rt ${version} with \`npm install @mfio/rt-linux-x64-gnu@${version}\``);
+    expect(stdout).toMatch(/^built libuv: installed$/m);
   });
 
   test('its declarations type-check in a consumer, with typed error codes and without internals', () => {
-    const dir = project('types', { MFIO_SKIP_NATIVE: '1' });
+    const dir = projectWithBinary();
     writeFileSync(
       join(dir, 'main.ts'),
-      `import { NativeRt, type DriverFile, type DriverFs, type MfioErrorCode } from '@mfio/rt';
-       const rt: NativeRt = NativeRt.builder().build();
+      `import { NativeRt, type AddonStatus, type DriverFile, type DriverFs, type MfioErrorCode } from '@mfio/rt';
+       const rt: NativeRt = NativeRt.builder().fallbackWarning(false).build();
+       const status: AddonStatus = NativeRt.addonStatus();
        const code: MfioErrorCode = 'ERR_MFIO_NO_BACKEND';
        // @ts-expect-error a misspelled code does not compile
        const typo: MfioErrorCode = 'ERR_MFIO_NO_BACKENDS';
@@ -134,7 +157,7 @@ describe('the published @mfio/rt package', () => {
        void fs.resources;
        // @ts-expect-error the runtime's close of a handle is internal
        void file.shut();
-       export { rt, code, typo };`,
+       export { rt, status, code, typo };`,
     );
     writeFileSync(
       join(dir, 'tsconfig.json'),
@@ -145,5 +168,8 @@ describe('the published @mfio/rt package', () => {
     );
     // @types/node comes from the workspace.
     run('node', [tsc, '-p', 'tsconfig.json', '--types', 'node', '--typeRoots', join(packageDir, 'node_modules/@types')], dir);
+    // Installed, the conformance suite is not an entry point: it is @mfio/rt-conformance.
+    const out = run('node', ['--input-type=module', '-e', "import('@mfio/rt/conformance').then(() => console.log('found'), (e) => console.log(e.code))"], dir);
+    expect(out.trim()).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
   });
 });

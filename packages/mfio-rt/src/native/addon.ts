@@ -2,6 +2,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { MfioError } from '@mfio/core';
 import { packageRoot } from './addon-location.js';
+import { addonCandidates, ownPackage, type AddonCandidate, type AddonSource, type OwnPackage } from './addon-candidates.js';
+import { addonFix } from './addon-fix.js';
 
 /**
  * What a native backend's executor exports (the io_uring ring, the thread pool): it consumes the
@@ -93,6 +95,8 @@ export interface ArenaStats {
 }
 
 export interface NativeAddon extends Partial<NativeSockets> {
+  /** The version of @mfio/rt it was built from (src/native/binding.cc); the loader refuses any other. */
+  version?: string;
   /**
    * A Buffer of `length` bytes (an integer up to 2^53 - 1) from this thread's read arena, not
    * zeroed unless `zero`; undefined where the arena cannot serve. Unix builds only.
@@ -114,51 +118,82 @@ export interface NativeAddon extends Partial<NativeSockets> {
   IocpExecutor?: NativeExecutorClass;
 }
 
-/**
- * Where the addon may be, in the order tried: `MFIO_ADDON` when set (a sanitizer or debug build;
- * then nothing else is tried), a local build, then a prebuilt binary. On Windows the local
- * build is first the one cross-built from Linux (`pnpm build:win32`, build-win32/), then one
- * made on Windows itself (build/).
- */
-export function addonCandidates(): string[] {
-  const explicit = process.env.MFIO_ADDON;
-  if (explicit) return [explicit];
-  return [
-    ...(process.platform === 'win32' ? [join(packageRoot, 'build-win32', 'Release', 'mfio_rt.node')] : []),
-    join(packageRoot, 'build', 'Release', 'mfio_rt.node'),
-    join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, 'mfio_rt.node'),
-  ];
+/** One candidate the loader tried, and why it was not used (undefined for the one loaded). */
+export interface AddonAttempt {
+  readonly source: AddonSource;
+  readonly path: string;
+  readonly error?: string;
+  /** The binary loaded but was built for another version of the package. */
+  readonly wrongVersion?: boolean;
 }
 
-let cached: { addon: NativeAddon } | { error: MfioError } | undefined;
+/**
+ * Which native addon this process uses, or why it has none: what `NativeRt.addonStatus()` and
+ * `rt.diagnostics().addon` report.
+ */
+export type AddonStatus =
+  | { readonly loaded: true; readonly source: AddonSource; readonly path: string; readonly version: string; readonly tried: readonly AddonAttempt[] }
+  | { readonly loaded: false; readonly error: MfioError; readonly tried: readonly AddonAttempt[] };
+
+let cached: { addon?: NativeAddon; status: AddonStatus } | undefined;
 
 /**
  * Load the native addon once.
- * @throws {MfioError} ERR_MFIO_ADDON_LOAD listing every path tried, why each failed, and the fix.
+ * @throws {MfioError} ERR_MFIO_ADDON_LOAD listing every candidate tried, why each failed, and the fix.
  */
 export function loadAddon(): NativeAddon {
-  if (cached === undefined) cached = tryLoad();
-  if ('error' in cached) throw cached.error;
-  return cached.addon;
+  cached ??= tryLoad();
+  if (!cached.status.loaded) throw cached.status.error;
+  return cached.addon!;
 }
 
-function tryLoad(): { addon: NativeAddon } | { error: MfioError } {
+/** The addon's status, loading it first if nothing has yet; never throws. */
+export function addonStatus(): AddonStatus {
+  cached ??= tryLoad();
+  return cached.status;
+}
+
+function tryLoad(): { addon?: NativeAddon; status: AddonStatus } {
   const require = createRequire(join(packageRoot, 'package.json'));
-  const causes: string[] = [];
-  for (const path of addonCandidates()) {
-    try {
-      return { addon: require(path) as NativeAddon };
-    } catch (error) {
-      const reason = (error as { code?: string }).code === 'MODULE_NOT_FOUND' ? 'not found' : String((error as Error).message);
-      causes.push(`  - ${path}: ${reason}`);
+  const own = ownPackage();
+  const tried: AddonAttempt[] = [];
+  const candidates = addonCandidates(own);
+  for (const candidate of candidates) {
+    if (candidate.missing !== undefined) {
+      tried.push({ source: candidate.source, path: candidate.path, error: candidate.missing });
+      continue;
     }
+    let addon: NativeAddon;
+    try {
+      addon = require(candidate.path) as NativeAddon;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      tried.push({ source: candidate.source, path: candidate.path, error: code === 'MODULE_NOT_FOUND' ? 'not found' : String((error as Error).message) });
+      continue;
+    }
+    const mismatch = versionMismatch(addon, own);
+    if (mismatch !== undefined) {
+      tried.push({ source: candidate.source, path: candidate.path, error: mismatch, wrongVersion: true });
+      continue;
+    }
+    tried.push({ source: candidate.source, path: candidate.path });
+    return { addon, status: { loaded: true, source: candidate.source, path: candidate.path, version: own.version, tried } };
   }
-  return {
-    error: new MfioError(
-      'ERR_MFIO_ADDON_LOAD',
-      `The @mfio/rt native addon could not be loaded:\n${causes.join('\n')}\n` +
-        'Fix: build it with `pnpm --filter @mfio/rt build:native` (needs cmake and a C++17 compiler, ' +
-        'e.g. `apt-get install cmake g++`). Until then only the libuv backend is available.',
-    ),
-  };
+  return { status: { loaded: false, error: loadError(tried, candidates, own), tried } };
+}
+
+/** Why a binary of another build must not be used: its exports and command layout may differ. */
+function versionMismatch(addon: NativeAddon, own: OwnPackage): string | undefined {
+  if (addon.version === own.version) return undefined;
+  const built = addon.version === undefined ? 'reports no version (an older build)' : `was built for ${own.name} ${addon.version}`;
+  return `${built}; this is ${own.name} ${own.version}, which loads only its own version's binary`;
+}
+
+function loadError(tried: readonly AddonAttempt[], candidates: readonly AddonCandidate[], own: OwnPackage): MfioError {
+  const causes = tried.map((attempt) => `  - ${attempt.source} ${attempt.path}: ${attempt.error}`);
+  return new MfioError(
+    'ERR_MFIO_ADDON_LOAD',
+    `The ${own.name} native addon could not be loaded, so only the libuv backend is available:\n${causes.join('\n')}\n` +
+      `Fix: ${addonFix(candidates, tried, own)}`,
+  );
 }

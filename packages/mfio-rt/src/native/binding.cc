@@ -19,6 +19,11 @@
 
 namespace {
 
+// "@mfio/rt@<version>" whole in the binary: the version is what the loader checks
+// (src/native/addon.ts), the prefix lets a test find and change it (test/packaging.test.ts).
+constexpr char kVersionTag[] = "@mfio/rt@" MFIO_RT_VERSION;
+constexpr size_t kVersionPrefix = sizeof("@mfio/rt@") - 1;
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
 #ifdef _WIN32
   // Node unloads a worker's addons when the worker goes, while the port's waiter thread or a
@@ -28,6 +33,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_PIN,
                      reinterpret_cast<LPCWSTR>(&Init), &self);
 #endif
+  exports.Set("version", Napi::String::New(env, kVersionTag + kVersionPrefix));
   mfio::rt::DefinePageOffset(env, exports);
   mfio::rt::DefineCommandLayout(env, exports);
 #ifndef _WIN32

@@ -11,6 +11,8 @@ import { DriverTcp } from '../net/driver-tcp.js';
 import type { ListenOptions, Tcp, TcpListener, TcpStream } from '../net/types.js';
 import { BACKEND_ORDER, type BackendDrivers, type BackendFactory, type BackendName } from '../backends/contract.js';
 import { Resources } from '../lifecycle/resources.js';
+import { addonStatus, type AddonStatus } from '../native/addon.js';
+import { warnOnFallback } from './fallback-warning.js';
 
 // Each factory says why its backend cannot start where it cannot (platform, addon, sandbox).
 const FACTORIES: Readonly<Record<BackendName, BackendFactory>> = {
@@ -95,12 +97,26 @@ export class NativeRt implements Fs, Tcp {
   }
 
   /**
+   * Which native addon this process loaded (from the local build, the platform package or
+   * `MFIO_ADDON`, with its path and version), or why it has none: `error` is the
+   * ERR_MFIO_ADDON_LOAD that lists every candidate tried, why each failed, and the fix. Loads the
+   * addon if nothing has yet; never throws.
+   * @example
+   * const status = NativeRt.addonStatus();
+   * if (!status.loaded) console.warn(status.error.message);
+   */
+  static addonStatus(): AddonStatus {
+    return addonStatus();
+  }
+
+  /**
    * What the runtime has open and in flight now, e.g. to log when a request or `close()` takes
    * far longer than it should: handles by kind, running operations, and the backend's requests
-   * (op, state, age) where it tracks them (io_uring, the thread pool, IOCP).
+   * (op, state, age) where it tracks them (io_uring, the thread pool, IOCP); and `addon`, as
+   * {@link NativeRt.addonStatus}: why a runtime on libuv has no native backend.
    */
-  diagnostics(): Diagnostics {
-    return this.#fs.diagnostics();
+  diagnostics(): RtDiagnostics {
+    return { ...this.#fs.diagnostics(), addon: addonStatus() };
   }
 
   /**
@@ -117,6 +133,11 @@ export class NativeRt implements Fs, Tcp {
     });
     return this.#closing;
   }
+}
+
+/** {@link NativeRt.diagnostics}: the runtime's, and the native addon's status. */
+export interface RtDiagnostics extends Diagnostics {
+  readonly addon: AddonStatus;
 }
 
 /** A backend that could not start, and why. */
@@ -141,6 +162,7 @@ export type BuildResult = { readonly name: BackendName; readonly rt: NativeRt; r
 export class NativeRtBuilder {
   readonly #enabled = new Set<BackendName>();
   #cwd: string = process.cwd();
+  #fallbackWarning = true;
 
   /** Enable every backend. */
   enableAll(): this {
@@ -186,15 +208,32 @@ export class NativeRtBuilder {
   }
 
   /**
+   * Whether {@link build} warns (once per process, `process.emitWarning` with code
+   * MFIO_BACKEND_FALLBACK) when it settles for a slower backend than this platform's best
+   * (io_uring on Linux, iocp on Windows, threadpool elsewhere). On by default; never when some
+   * backends are disabled here or by `MFIO_FS_BACKENDS`: that choice is the user's.
+   */
+  fallbackWarning(on: boolean): this {
+    if (typeof on !== 'boolean') throw invalidArgType('on', 'of type boolean', on);
+    this.#fallbackWarning = on;
+    return this;
+  }
+
+  /**
    * The first enabled backend that starts, in the order io_uring, iocp, threadpool, libuv; the
-   * ones passed over are in its {@link NativeRt.skipped}.
+   * ones passed over are in its {@link NativeRt.skipped}. Falling back from the platform's best
+   * backend is warned about once (see {@link fallbackWarning}).
    * @throws {MfioError} ERR_MFIO_NO_BACKEND listing why each enabled backend could not start.
    */
   build(): NativeRt {
     const failures: BuildFailure[] = [];
+    const restricted = allowedByEnv() !== null || BACKEND_ORDER.some((name) => !this.#enabled.has(name));
     for (const name of this.#candidates()) {
       const result = this.#start(name, failures);
-      if (result.rt) return result.rt;
+      if (result.rt) {
+        if (this.#fallbackWarning && !restricted) warnOnFallback(result.rt.backendName, failures);
+        return result.rt;
+      }
       failures.push(result);
     }
     const message = failures.length === 0 ? 'no backend is enabled' : failures.map((failure) => failure.error.message).join('; ');

@@ -1,4 +1,4 @@
-// Shared by build-win32.mjs and test-wine.mjs: find a Linux tool, or install its Debian package
+// Shared by the build and test scripts: find a Linux tool, or install its Debian package
 // (we run as root on Debian in CI; elsewhere the message says what to install).
 import { spawnSync } from 'node:child_process';
 

@@ -1,0 +1,34 @@
+import { BACKEND_ORDER, type BackendName } from '../backends/contract.js';
+import { hostLimit } from '../backends/host.js';
+import type { MfioError } from '@mfio/core';
+
+/** The warning's code, for `process.on('warning')` handlers and `--disable-warning`. */
+export const FALLBACK_WARNING_CODE = 'MFIO_BACKEND_FALLBACK';
+
+let warned = false;
+
+/**
+ * The fastest backend this platform and host could run: io_uring on Linux, iocp on Windows, the
+ * thread pool on other systems, skipping those the host cannot run (Bun, Deno: backends/host.ts).
+ */
+export function bestBackend(): BackendName {
+  const native: BackendName = process.platform === 'linux' ? 'io_uring' : process.platform === 'win32' ? 'iocp' : 'threadpool';
+  return BACKEND_ORDER.slice(BACKEND_ORDER.indexOf(native)).find((name) => name === 'libuv' || hostLimit(name) === undefined) ?? 'libuv';
+}
+
+/**
+ * Say once per process that `build()` settled for `chosen` rather than the best backend, and
+ * why: a user who installed without the platform package, or runs in a sandbox that refuses
+ * io_uring, would otherwise never learn that the slowest path is serving them.
+ */
+export function warnOnFallback(chosen: BackendName, failures: readonly { name: BackendName; error: MfioError }[]): void {
+  const best = bestBackend();
+  if (warned || BACKEND_ORDER.indexOf(chosen) <= BACKEND_ORDER.indexOf(best)) return;
+  warned = true;
+  const why = failures.find((failure) => failure.name === best)?.error.message ?? 'it did not start';
+  process.emitWarning(`@mfio/rt runs on the ${chosen} backend, not ${best}: ${why}`, {
+    type: 'MfioWarning',
+    code: FALLBACK_WARNING_CODE,
+    detail: 'rt.skipped lists why each faster backend did not start; NativeRt.builder().fallbackWarning(false) silences this warning.',
+  });
+}

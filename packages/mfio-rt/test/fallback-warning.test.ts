@@ -1,0 +1,35 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const child = join(__dirname, 'fixtures', 'fallback-child.mjs');
+
+/** With no addon (MFIO_ADDON names no file), build() falls back to libuv; a child process each, since the warning is once per process. */
+describe('build() falling back from the best backend', () => {
+  const run = (builder: string, env: NodeJS.ProcessEnv = {}): { stdout: string; stderr: string; warnings: number } => {
+    const out = spawnSync(process.execPath, [child, builder], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, MFIO_ADDON: join(__dirname, 'no-such-addon.node'), MFIO_FS_BACKENDS: '', ...env },
+    });
+    expect(out.status).toBe(0);
+    return { stdout: out.stdout, stderr: out.stderr, warnings: (out.stderr.match(/\[MFIO_BACKEND_FALLBACK\]/g) ?? []).length };
+  };
+
+  test('warns once per process, naming the backend it settled for and why', () => {
+    const { stdout, stderr, warnings } = run('all');
+    expect(stdout).toBe('built libuv\nbuilt libuv\n');
+    expect(warnings).toBe(1);
+    const best = process.platform === 'linux' ? 'io_uring' : process.platform === 'win32' ? 'iocp' : 'threadpool';
+    expect(stderr).toContain(`@mfio/rt runs on the libuv backend, not ${best}: `);
+    expect(stderr).toContain('could not be loaded');
+  });
+
+  test('fallbackWarning(false) silences it', () => {
+    expect(run('silenced').warnings).toBe(0);
+  });
+
+  test('no warning when the user restricted the backends, in the builder or MFIO_FS_BACKENDS', () => {
+    expect(run('restricted').warnings).toBe(0);
+    expect(run('all', { MFIO_FS_BACKENDS: 'threadpool,libuv' }).warnings).toBe(0);
+  });
+});
