@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { MfioError } from '@mfio/core';
-import type { DirHandle, Metadata, OpenOptions } from '@mfio/rt';
+import type { DirHandle, FileHandle, Metadata, OpenOptions } from '@mfio/rt';
 import { FrameType as T, OpenFlagBit, READ_DATA_OVERHEAD } from '../protocol/constants.js';
 import { encodeMessage, entriesFrameSize } from '../protocol/encode.js';
 import type { Request, WireDirEntry, WireMetadata } from '../protocol/messages.js';
@@ -87,15 +87,23 @@ function openOptions(flags: number): OpenOptions {
 }
 
 /**
- * Answer a READ with fragments read straight into their frames (a 13-byte header room in front
- * of each read buffer, so the data is never copied), two at a time so they may finish out of
- * order, then READ_DONE with the total. Stops at the first short read (end of file). A CANCEL
- * (`cancel`) stops it before its next fragment (one being read finishes unsent): it ends with
- * ERROR ECANCELED, the fragments already sent standing.
+ * Answer a READ with fragments read straight into their own buffers (sent after a 13-byte
+ * header, so the data is never copied), two at a time so they may finish out of order, then
+ * READ_DONE with the total. Stops at the first short read (end of file). A CANCEL (`cancel`)
+ * stops it before its next fragment (one being read finishes unsent): it ends with ERROR
+ * ECANCELED, the fragments already sent standing. A read of one fragment (most are) skips the
+ * lanes.
  */
 async function read(s: Session, id: number, handle: number, position: number, length: number, cancel?: Cancellation): Promise<void> {
   const file = s.handles.file(handle, 'read');
   const fragment = Math.min(FRAGMENT, s.maxFrame - READ_DATA_OVERHEAD);
+  if (length <= fragment) {
+    await s.writable();
+    // Reading on for a client that left would only be thrown away.
+    const got = s.gone() ? 0 : await readFragment(s, file, id, position, 0, length, cancel, null);
+    s.send(encodeMessage({ type: T.READ_DONE, id, transferred: got }));
+    return;
+  }
   let next = 0;
   let end = length; // lowered at the first short read
   let transferred = 0;
@@ -104,47 +112,17 @@ async function read(s: Session, id: number, handle: number, position: number, le
   // Boxed, so that even a `null` thrown counts; set only by the lanes (the cast keeps TypeScript
   // from taking it for null after the Promise.all).
   let failure = null as { error: unknown } | null;
+  const failed = (): boolean => failure !== null;
   const lane = async (): Promise<void> => {
     try {
       while (next < end && failure === null) {
         await s.writable();
-        // Reading on for a client that left would only be thrown away.
         if (next >= end || failure !== null || s.gone()) break;
-        if (cancel?.cancelled) throw cancelled();
         const offset = next;
         const n = Math.min(fragment, end - offset);
         next += n;
-        const { frame, data, pooled } = readDataFrame(s.sendBuffers, n);
-        // The read settles only once the backend is done with `data`: it may go back then.
-        const giveBack = (): void => {
-          if (pooled) s.sendBuffers.give(data);
-        };
-        let got: number;
-        try {
-          got = await file.readAt(position + offset, data);
-        } catch (error) {
-          giveBack();
-          throw error;
-        }
+        const got = await readFragment(s, file, id, position, offset, n, cancel, failed);
         if (got < n) end = Math.min(end, offset + got);
-        if (got === 0 || failure !== null) {
-          giveBack();
-          continue;
-        }
-        if (cancel?.cancelled) {
-          giveBack();
-          throw cancelled();
-        }
-        frame.writeUInt32LE(READ_DATA_OVERHEAD - 4 + got, 0);
-        frame.writeUInt8(T.READ_DATA, 4);
-        frame.writeUInt32LE(id, 5);
-        frame.writeUInt32LE(offset, 9);
-        if (!pooled) {
-          s.send(frame.subarray(0, READ_DATA_OVERHEAD + got)); // header and data in one
-        } else {
-          s.send(frame); // the header; the two writes leave as one (the connection corks)
-          s.send(data.subarray(0, got), giveBack);
-        }
         transferred += got;
       }
     } catch (error) {
@@ -154,6 +132,55 @@ async function read(s: Session, id: number, handle: number, position: number, le
   await Promise.all(Array.from({ length: Math.min(FRAGMENTS_AT_ONCE, Math.ceil(length / fragment)) }, lane));
   if (failure !== null) throw failure.error;
   s.send(encodeMessage({ type: T.READ_DONE, id, transferred }));
+}
+
+/**
+ * Read `n` bytes at `position + offset` and send them as one READ_DATA; resolves with the bytes
+ * sent (fewer at end of file; 0 when `failed()` says another lane failed meanwhile). Throws
+ * ECANCELED if the client cancelled, before reading or after (then nothing is sent).
+ */
+async function readFragment(
+  s: Session,
+  file: FileHandle,
+  id: number,
+  position: number,
+  offset: number,
+  n: number,
+  cancel: Cancellation | undefined,
+  failed: (() => boolean) | null,
+): Promise<number> {
+  if (cancel?.cancelled) throw cancelled();
+  const { frame, data, pooled } = readDataFrame(s.sendBuffers, n);
+  // The read settles only once the backend is done with `data`: it may go back then.
+  const giveBack = (): void => {
+    if (pooled) s.sendBuffers.give(data);
+  };
+  let got: number;
+  try {
+    got = await file.readAt(position + offset, data);
+  } catch (error) {
+    giveBack();
+    throw error;
+  }
+  if (got === 0 || failed?.() === true) {
+    giveBack();
+    return 0;
+  }
+  if (cancel?.cancelled) {
+    giveBack();
+    throw cancelled();
+  }
+  frame.writeUInt32LE(READ_DATA_OVERHEAD - 4 + got, 0);
+  frame.writeUInt8(T.READ_DATA, 4);
+  frame.writeUInt32LE(id, 5);
+  frame.writeUInt32LE(offset, 9);
+  if (!pooled) {
+    s.send(frame.subarray(0, READ_DATA_OVERHEAD + got)); // header and data in one
+  } else {
+    s.send(frame); // the header; the two writes leave as one (the connection corks)
+    s.send(data.subarray(0, got), giveBack);
+  }
+  return got;
 }
 
 const PAGE = 4096;
