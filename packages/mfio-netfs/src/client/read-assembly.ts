@@ -29,6 +29,15 @@ export class ReadAssembly {
   fill(offset: number, data: Uint8Array): boolean {
     const start = this.#base + offset;
     const end = start + data.length;
+    const only = this.#parts.length === 1 ? this.#parts[0]! : null;
+    if (only !== null && only.start === start && only.end === end) {
+      // The usual answer: one fragment fills the whole read (no split, no array work).
+      this.#parts = [];
+      only.packet.buffer.set(data, start);
+      this.#received += data.length;
+      only.complete(data.length);
+      return true;
+    }
     const i = this.#parts.findIndex((p) => p.start <= start && end <= p.end);
     if (i < 0) return false;
     let part = this.#parts[i]!;
