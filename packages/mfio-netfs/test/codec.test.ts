@@ -55,6 +55,7 @@ const responses: Response[] = [
   },
   { type: T.ERROR, id: 7, code: 'ENOENT' },
   { type: T.FATAL, id: 0, code: 'EPROTO', message: 'bad' },
+  { type: T.READ_DATA_LAST, id: 3, offset: 0, data: Buffer.from('abc') },
 ];
 
 function frameOf(buf: Buffer, max = 1 << 24): RawFrame {

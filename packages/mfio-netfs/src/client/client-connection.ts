@@ -173,7 +173,7 @@ export class ClientConnection {
         input.onBytes = onBytes;
         socket.on('error', fail);
         socket.on('close', onClose);
-        socket.write(encodeMessage({ type: T.HELLO, id: 0, version: VERSION, features: 0, nonce: clientNonce }));
+        socket.write(encodeMessage({ type: T.HELLO, id: 0, version: VERSION, features: Feature.READ_DATA_LAST, nonce: clientNonce }));
       });
       return new ClientConnection(socket, input, result.limits, result.features, where, timeout);
     } catch (error) {
@@ -230,7 +230,11 @@ export class ClientConnection {
             if (!assembly.fill(response.offset, response.data)) throw protocolError(`READ_DATA outside its request or overlapping`);
             return false;
           }
-          if (response.type === T.READ_DONE) {
+          if (response.type === T.READ_DATA_LAST) {
+            // The last fragment: the read is over (whatever stays unfilled was past end of file).
+            if (!assembly.fill(response.offset, response.data)) throw protocolError(`READ_DATA_LAST outside its request or overlapping`);
+            assembly.finish();
+          } else if (response.type === T.READ_DONE) {
             if (response.transferred !== assembly.received) throw protocolError('READ_DONE does not match the fragments');
             assembly.finish();
           } else if (response.type === T.ERROR) {

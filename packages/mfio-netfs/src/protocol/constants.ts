@@ -32,6 +32,11 @@ export const Feature = {
   TLS: 2,
   /** The server takes CANCEL frames (a client sends none to a server without this bit). */
   CANCEL: 4,
+  /**
+   * READ_DATA_LAST: in HELLO, the client understands it; in CHALLENGE, the server sends it to a
+   * client that said so. A read of one fragment is then one frame instead of two.
+   */
+  READ_DATA_LAST: 8,
 } as const;
 
 /** Frame types: requests below 0x80 (client to server), responses from 0x80 (server to client). */
@@ -64,6 +69,7 @@ export const FrameType = {
   HANDLE: 0x91,
   READ_DATA: 0x92,
   READ_DONE: 0x93,
+  READ_DATA_LAST: 0x97,
   WRITTEN: 0x94,
   METADATA_RESULT: 0x95,
   ENTRIES: 0x96,

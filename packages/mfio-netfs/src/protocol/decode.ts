@@ -284,10 +284,11 @@ export function decodeResponse(frame: RawFrame): Response {
     case T.HANDLE:
       m = { type, id, handle: r.handle() };
       break;
-    case T.READ_DATA: {
+    case T.READ_DATA:
+    case T.READ_DATA_LAST: {
       const offset = r.u32();
       const data = r.rest();
-      if (data.length === 0) throw protocolError('READ_DATA: no data');
+      if (data.length === 0) throw protocolError(`${type === T.READ_DATA ? 'READ_DATA' : 'READ_DATA_LAST'}: no data`);
       m = { type, id, offset, data };
       break;
     }

@@ -166,6 +166,7 @@ export function encodeMessage(m: Message): Buffer {
     case T.CANCEL:
       return new Out(m.type, m.id, 0).done();
     case T.READ_DATA:
+    case T.READ_DATA_LAST:
       return new Out(m.type, m.id, 4 + m.data.length).u32(m.offset).bytes(m.data).done();
     case T.READ_DONE:
       return new Out(m.type, m.id, 4).u32(m.transferred).done();

@@ -61,6 +61,7 @@ export type Response =
   | Msg<typeof T.HANDLE, Handle>
   | Msg<typeof T.READ_DATA, { readonly offset: number; readonly data: Uint8Array }>
   | Msg<typeof T.READ_DONE, { readonly transferred: number }>
+  | Msg<typeof T.READ_DATA_LAST, { readonly offset: number; readonly data: Uint8Array }>
   | Msg<typeof T.WRITTEN, { readonly count: number }>
   | Msg<typeof T.METADATA_RESULT, { readonly metadata: WireMetadata }>
   | Msg<typeof T.ENTRIES, { readonly done: boolean; readonly entries: readonly WireDirEntry[] }>

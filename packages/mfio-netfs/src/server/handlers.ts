@@ -33,6 +33,8 @@ export interface Session {
   send(frame: Buffer, written?: () => void): void;
   /** The connection's READ_DATA buffers, given back once written. */
   readonly sendBuffers: SendBuffers;
+  /** The client takes READ_DATA_LAST (it said so in HELLO): a one-fragment read is one frame. */
+  readDataLast: boolean;
   /**
    * Resolves when the socket's queued output is under its cap (at once if it is): a READ waits
    * on it before each fragment, so a client that does not read its answers holds at most the
@@ -100,8 +102,10 @@ async function read(s: Session, id: number, handle: number, position: number, le
   if (length <= fragment) {
     await s.writable();
     // Reading on for a client that left would only be thrown away.
-    const got = s.gone() ? 0 : await readFragment(s, file, id, position, 0, length, cancel, null);
-    s.send(encodeMessage({ type: T.READ_DONE, id, transferred: got }));
+    const last = s.readDataLast;
+    const got = s.gone() ? 0 : await readFragment(s, file, id, position, 0, length, cancel, null, last);
+    // Nothing read (end of file), or an old client: READ_DONE says the read is over.
+    if (got === 0 || !last) s.send(encodeMessage({ type: T.READ_DONE, id, transferred: got }));
     return;
   }
   let next = 0;
@@ -121,7 +125,7 @@ async function read(s: Session, id: number, handle: number, position: number, le
         const offset = next;
         const n = Math.min(fragment, end - offset);
         next += n;
-        const got = await readFragment(s, file, id, position, offset, n, cancel, failed);
+        const got = await readFragment(s, file, id, position, offset, n, cancel, failed, false);
         if (got < n) end = Math.min(end, offset + got);
         transferred += got;
       }
@@ -135,9 +139,10 @@ async function read(s: Session, id: number, handle: number, position: number, le
 }
 
 /**
- * Read `n` bytes at `position + offset` and send them as one READ_DATA; resolves with the bytes
- * sent (fewer at end of file; 0 when `failed()` says another lane failed meanwhile). Throws
- * ECANCELED if the client cancelled, before reading or after (then nothing is sent).
+ * Read `n` bytes at `position + offset` and send them as one READ_DATA (READ_DATA_LAST with
+ * `last`: it ends the read); resolves with the bytes sent (fewer at end of file; 0 when
+ * `failed()` says another lane failed meanwhile). Throws ECANCELED if the client cancelled,
+ * before reading or after (then nothing is sent).
  */
 async function readFragment(
   s: Session,
@@ -148,6 +153,7 @@ async function readFragment(
   n: number,
   cancel: Cancellation | undefined,
   failed: (() => boolean) | null,
+  last: boolean,
 ): Promise<number> {
   if (cancel?.cancelled) throw cancelled();
   const { frame, data, pooled } = readDataFrame(s.sendBuffers, n);
@@ -171,7 +177,7 @@ async function readFragment(
     throw cancelled();
   }
   frame.writeUInt32LE(READ_DATA_OVERHEAD - 4 + got, 0);
-  frame.writeUInt8(T.READ_DATA, 4);
+  frame.writeUInt8(last ? T.READ_DATA_LAST : T.READ_DATA, 4);
   frame.writeUInt32LE(id, 5);
   frame.writeUInt32LE(offset, 9);
   if (!pooled) {

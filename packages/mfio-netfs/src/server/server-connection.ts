@@ -110,6 +110,7 @@ export class ServerConnection {
       maxFrame: config.limits.maxFrame,
       send: (frame, written) => this.#send(frame, written),
       sendBuffers: config.sendBuffers,
+      readDataLast: false,
       writable: () => this.#writable(),
       gone: () => this.#state === 'closing' || this.#state === 'closed',
     };
@@ -280,8 +281,10 @@ export class ServerConnection {
       return;
     }
     this.#clientNonce = Buffer.from(request.nonce);
+    // Only a client that asked for READ_DATA_LAST gets it: older ones wait for READ_DONE.
+    this.#session.readDataLast = (request.features & Feature.READ_DATA_LAST) !== 0;
     const { limits } = this.#config;
-    const features = Feature.CANCEL | (this.#config.readOnly ? Feature.READ_ONLY : 0) | (this.#config.tls ? Feature.TLS : 0);
+    const features = Feature.CANCEL | Feature.READ_DATA_LAST | (this.#config.readOnly ? Feature.READ_ONLY : 0) | (this.#config.tls ? Feature.TLS : 0);
     this.#send(encodeMessage({ type: T.CHALLENGE, id: 0, version: VERSION, features, nonce: this.#serverNonce, ...limits }));
     this.#moveTo('auth');
   }

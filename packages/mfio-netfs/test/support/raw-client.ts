@@ -15,6 +15,8 @@ import type { Response } from '../../src/protocol/messages.js';
 export class RawClient {
   readonly socket: Socket;
   readonly closed: Promise<void>;
+  /** The feature bits of the server's CHALLENGE (after a handshake). */
+  serverFeatures = 0;
   readonly #reader = new FrameReader(64 << 20);
   readonly #queue: Response[] = [];
   #wake: (() => void) | null = null;
@@ -45,17 +47,19 @@ export class RawClient {
   /**
    * Connect; with `token` (a string) also run the handshake. `keepOpen`: keep this end open
    * when the server closes its end (Node's sockets close theirs, a hostile peer need not), so
-   * only the server can free its descriptor.
+   * only the server can free its descriptor. `features`: HELLO's feature bits (default 0, a
+   * client of before any optional frame).
    */
-  static async connect(port: number, token?: string, options: { keepOpen?: boolean } = {}): Promise<RawClient> {
+  static async connect(port: number, token?: string, options: { keepOpen?: boolean; features?: number } = {}): Promise<RawClient> {
     const socket = connect({ host: '127.0.0.1', port, allowHalfOpen: options.keepOpen ?? false });
     await once(socket, 'connect');
     const client = new RawClient(socket);
     if (token === undefined) return client;
     const nonce = randomBytes(32);
-    client.send(encodeMessage({ type: T.HELLO, id: 0, version: VERSION, features: 0, nonce }));
+    client.send(encodeMessage({ type: T.HELLO, id: 0, version: VERSION, features: options.features ?? 0, nonce }));
     const challenge = await client.next();
     if (challenge?.type !== T.CHALLENGE) throw new Error(`expected CHALLENGE, got ${JSON.stringify(challenge)}`);
+    client.serverFeatures = challenge.features;
     client.send(encodeMessage({ type: T.AUTH, id: 0, proof: clientProof(token, challenge.nonce, nonce) }));
     const welcome = await client.next();
     if (welcome?.type !== T.WELCOME) throw new Error(`expected WELCOME, got ${JSON.stringify(welcome)}`);
