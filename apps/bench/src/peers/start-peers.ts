@@ -22,6 +22,9 @@ const PEERS: Record<Exclude<ServerKind, 'netfs'>, { needs: Need[]; start(file: s
   http: { needs: [], start: startRangeServer },
 };
 
+/** Every package the peers need, for installing them ahead of a run (install-peers.ts). */
+export const PEER_NEEDS: Need[] = Object.values(PEERS).flatMap((peer) => peer.needs);
+
 /** The HTTP range server (range-server.ts) as a peer server. */
 async function startRangeServer(file: string): Promise<PeerServer> {
   const started = Date.now();
