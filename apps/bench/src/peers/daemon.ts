@@ -1,7 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PeerUnavailableError } from './errors.js';
+import type { PeerServer } from './peer-server.js';
 
 /** A server process the bench started, and how to stop it. */
 export interface Daemon {
@@ -70,8 +73,8 @@ export async function startDaemon(peer: string, command: string, args: string[],
   let output = '';
   // Kept short: only the end of a failed start's output is reported.
   const keep = (chunk: Buffer): void => void (output = (output + chunk.toString()).slice(-16_384));
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   let exited: string | undefined;
   let spawnError: Error | undefined;
   child.on('error', (error) => (spawnError = error));
@@ -120,4 +123,37 @@ export async function startDaemon(peer: string, command: string, args: string[],
 
 function tail(text: string): string {
   return text.trim().split('\n').slice(-12).join('\n');
+}
+
+/** What a server's start gives {@link inStateDir}: the running daemon and where it serves. */
+export interface Started {
+  kind: PeerServer['kind'];
+  /** The program, for the description, e.g. `smbd`. */
+  program: string;
+  daemon: Daemon;
+  target: PeerServer['target'];
+}
+
+/**
+ * Start a server whose config and state live in a fresh temporary folder: the folder goes when
+ * the server stops, or at once when it does not start. Nothing of the machine's own set-up of
+ * that server is read or written.
+ */
+export async function inStateDir(prefix: string, start: (dir: string) => Promise<Started>): Promise<PeerServer> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    const { kind, program, daemon, target } = await start(dir);
+    return {
+      kind,
+      target,
+      description: `${program} (pid ${daemon.pid}) on ${target.host}:${target.port}, started in ${(daemon.startMs / 1000).toFixed(1)} s`,
+      async stop() {
+        await daemon.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 }

@@ -1,7 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, startDaemon } from './daemon.js';
+import { freePort, inStateDir, startDaemon } from './daemon.js';
 import { which, type Need } from './install.js';
 import type { PeerServer } from './peer-server.js';
 
@@ -22,9 +21,8 @@ const EXPORT = '/bench';
  * would otherwise refuse opens for 90 s). Its CRIT lines about dbus and krb5 at start are
  * harmless: neither is used.
  */
-export async function startGanesha(root: string, fileName: string): Promise<PeerServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'mfio-bench-nfs-'));
-  try {
+export function startGanesha(root: string, fileName: string): Promise<PeerServer> {
+  return inStateDir('mfio-bench-nfs-', async (dir) => {
     const port = await freePort();
     mkdirSync(join(dir, 'recovery'));
     const config = join(dir, 'ganesha.conf');
@@ -62,17 +60,6 @@ EXPORT {
       logFile: log,
       ready: (output) => output.includes('NFS SERVER INITIALIZED'),
     });
-    return {
-      kind: 'nfs',
-      target: { host: '127.0.0.1', port, path: `${EXPORT}/${fileName}` },
-      description: `ganesha.nfsd (pid ${daemon.pid}) on 127.0.0.1:${port}, started in ${(daemon.startMs / 1000).toFixed(1)} s`,
-      async stop() {
-        await daemon.stop();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
+    return { kind: 'nfs', program: 'ganesha.nfsd', daemon, target: { host: '127.0.0.1', port, path: `${EXPORT}/${fileName}` } };
+  });
 }

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { freePort, listening, startDaemon } from './daemon.js';
+import { freePort, inStateDir, listening, startDaemon } from './daemon.js';
 import type { Need } from './install.js';
 import type { PeerServer } from './peer-server.js';
 import { which } from './install.js';
@@ -20,11 +20,10 @@ const SHARE = 'bench';
 /**
  * Samba's smbd on a free port of 127.0.0.1 sharing `root` read-only to guests (mapped to the
  * user the bench runs as, who can read the sample wherever it is), with every state file in a
- * folder of its own: nothing of the machine's own Samba set-up is read or written.
+ * folder of its own ({@link inStateDir}).
  */
-export async function startSamba(root: string, fileName: string): Promise<PeerServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'mfio-bench-smb-'));
-  try {
+export function startSamba(root: string, fileName: string): Promise<PeerServer> {
+  return inStateDir('mfio-bench-smb-', async (dir) => {
     const port = await freePort();
     mkdirSync(join(dir, 'state'));
     const state = join(dir, 'state');
@@ -61,17 +60,6 @@ export async function startSamba(root: string, fileName: string): Promise<PeerSe
     const daemon = await startDaemon('smb', which('smbd'), ['-s', config, '--foreground', '--no-process-group', '--debug-stdout', '-d', '1'], {
       ready: () => listening(port),
     });
-    return {
-      kind: 'smb',
-      target: { host: '127.0.0.1', port, path: `${SHARE}/${fileName}` },
-      description: `smbd (pid ${daemon.pid}) on 127.0.0.1:${port}, started in ${(daemon.startMs / 1000).toFixed(1)} s`,
-      async stop() {
-        await daemon.stop();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
+    return { kind: 'smb', program: 'smbd', daemon, target: { host: '127.0.0.1', port, path: `${SHARE}/${fileName}` } };
+  });
 }

@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, startDaemon } from './daemon.js';
+import { freePort, inStateDir, startDaemon } from './daemon.js';
 import { which, type Need } from './install.js';
 import type { PeerServer } from './peer-server.js';
 import { PeerUnavailableError } from './errors.js';
@@ -20,9 +19,8 @@ export const SSHFS_NEEDS: Need[] = [
  * client key in a temporary folder, no password, no PAM), with its built-in SFTP server: what
  * sshfs mounts. The client key's path goes in the target, for sshfs.ts.
  */
-export async function startSshd(root: string, fileName: string): Promise<PeerServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'mfio-bench-sshd-'));
-  try {
+export function startSshd(root: string, fileName: string): Promise<PeerServer> {
+  return inStateDir('mfio-bench-sshd-', async (dir) => {
     for (const key of ['host', 'client']) {
       const made = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, key)], { encoding: 'utf8', timeout: 30_000 });
       if (made.status !== 0) throw new PeerUnavailableError('sshfs', `ssh-keygen failed: ${made.stderr || made.error?.message}`);
@@ -55,17 +53,7 @@ export async function startSshd(root: string, fileName: string): Promise<PeerSer
     const daemon = await startDaemon('sshfs', which('sshd'), ['-D', '-e', '-f', config], {
       ready: (output) => output.includes('Server listening on'),
     });
-    return {
-      kind: 'sshfs',
-      target: { host: '127.0.0.1', port, path: join(root, fileName), identity: join(dir, 'client') },
-      description: `sshd (pid ${daemon.pid}) on 127.0.0.1:${port}, started in ${(daemon.startMs / 1000).toFixed(1)} s`,
-      async stop() {
-        await daemon.stop();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
+    const target = { host: '127.0.0.1', port, path: join(root, fileName), identity: join(dir, 'client') };
+    return { kind: 'sshfs', program: 'sshd', daemon, target };
+  });
 }
