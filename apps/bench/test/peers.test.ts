@@ -60,7 +60,7 @@ describe('mfio-bench --peers', () => {
       ['smb', 'smbd'],
       ['nfs', 'ganesha.nfsd'],
       ['sshfs', 'sshd'],
-    ]) {
+    ] as const) {
       expect(run.stdout).toMatch(new RegExp(`^${kind}: ${daemon.replace('.', '\\.')} \\(pid \\d+\\) on 127\\.0\\.0\\.1:\\d+, started in [\\d.]+ s$`, 'm'));
     }
     expect(run.stdout).not.toMatch(/^(smb|nfs|sshfs|http) unavailable/m);
@@ -81,6 +81,15 @@ describe('mfio-bench --peers', () => {
 
   test("the proxy carries every peer's traffic: N in flight cannot beat N per round trip of 2 x delay", () => {
     for (const r of results.filter((r) => r.spec.delayMs === delayMs)) expect(r.readsPerSecond).toBeLessThan((inFlight * 1000) / (2 * delayMs));
+  });
+
+  test('the charts put the peers in a panel of their own, and the latency bound beside them', () => {
+    const hot = readFileSync(join(out, 'hot-random.svg'), 'utf8');
+    expect(hot).toContain('over the network: greens = netfs, warm colours and greys = the peers');
+    for (const peer of PEERS) expect(hot).toContain(`>${peer}</text>`);
+    expect(hot.match(/<path[^>]*aria-roledescription="line mark"/g) ?? []).toHaveLength(PEERS.length);
+    const latency = readFileSync(join(out, 'latency-64KiB.svg'), 'utf8');
+    expect(latency).toContain(`bound: ${inFlight} in flight per round trip`);
   });
 
   test('every server stopped by its pid, and no sshfs mount is left', () => {
