@@ -15,6 +15,14 @@ export class ReadDigest {
     this.#value = (this.#value + Math.imul(h, 0xc2b2ae35)) >>> 0;
   }
 
+  /**
+   * Add the digest of reads taken elsewhere (a C client, the same formula): the digest is a sum,
+   * so its parts add up in any order.
+   */
+  merge(value: number): void {
+    this.#value = (this.#value + value) >>> 0;
+  }
+
   get value(): number {
     return this.#value;
   }

@@ -17,7 +17,8 @@ import { parseOptions, USAGE } from './options.js';
 import { type CaseSpec, type Pattern } from './plan.js';
 import { referenceDigest } from './reference.js';
 import { Progress } from './progress.js';
-import { netfsContenders } from './remote-contenders.js';
+import { PEERS_LEFT_OUT, startPeers, type Peers } from './peers/start-peers.js';
+import { netfsContenders, peerRemoteContenders } from './remote-contenders.js';
 import type { RemoteCaseSpec } from './remote-case.js';
 import { printTable, writeReports } from './report.js';
 import { mergeRuns } from './repeats.js';
@@ -66,8 +67,13 @@ async function main(): Promise<void> {
       console.log(`netfs unavailable: ${netfsUnavailable}`);
     }
   }
-  const remoteHere = netfs ? remote : [];
-  const latencyPlan = { file, fileSize, delays: options.delays, inFlight: options.inFlight, timeMs: options.timeMs, netfs, selected };
+  const netfsTarget = netfs ? { host: netfs.host, port: netfs.port, path: basename(file) } : undefined;
+  const wantedPeers = options.peers ? peerRemoteContenders().filter((c) => selected(c.name)) : [];
+  if (!options.peers && peerRemoteContenders().some((c) => selected(c.name))) console.log(PEERS_LEFT_OUT);
+  // Never throws (a peer that cannot start is reported); stopped with the netfs server below.
+  const peers: Peers | undefined = wantedPeers.length > 0 ? await startPeers(file, wantedPeers) : undefined;
+  const remoteHere = [...(netfsTarget ? remote.map((contender) => ({ contender, target: netfsTarget })) : []), ...(peers?.contenders ?? [])];
+  const latencyPlan = { file, fileSize, delays: options.delays, inFlight: options.inFlight, timeMs: options.timeMs, netfs, selected, peers: peers?.servers };
   const nativeUnavailable = options.contenders.length === 0 || options.contenders.some((f) => NATIVE_NAME.includes(f)) ? buildNativeBaseline() : 'not selected';
   const cases: Array<{ pattern: Pattern; size: number; cache: 'hot' | 'cold' }> = [];
   for (const cache of options.caches) {
@@ -80,6 +86,7 @@ async function main(): Promise<void> {
     console.error(`no case to run: the options${filter} select no contender that can run here (see --help for the names)`);
     process.exitCode = 2;
     await netfs?.stop();
+    await peers?.stop();
     return;
   }
   const results: CaseResult[] = [];
@@ -114,15 +121,10 @@ async function main(): Promise<void> {
             record(failedResult(spec, String(error)));
           }
         }
-        for (const contender of remoteHere) {
-          const spec: RemoteCaseSpec = {
-            ...base,
-            contender: contender.name,
-            target: { host: netfs!.host, port: netfs!.port, path: basename(file) },
-            delayMs: 0,
-          };
+        for (const { contender, target } of remoteHere) {
+          const spec: RemoteCaseSpec = { ...base, contender: contender.name, target, delayMs: 0 };
           progress.start(spec);
-          record(await runChild('remote-case.js', spec));
+          record(await runChild('remote-case.js', spec, contender.env?.(options.inFlight)));
         }
       }
       for (const caseRuns of runs.values()) results.push(mergeRuns(caseRuns));
@@ -134,6 +136,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await netfs?.stop();
+    await peers?.stop();
   }
   progress.finish();
   printTable(results);
@@ -145,6 +148,8 @@ async function main(): Promise<void> {
     nativeBaseline: nativeUnavailable ?? 'built',
     ...(netfs ? { netfsServerBackend: netfs.backend } : {}),
     ...(netfsUnavailable ? { netfsUnavailable } : {}),
+    ...(peers ? { peers: peers.servers.map((s) => `${s.kind}: ${s.description}`).join('; ') } : {}),
+    ...(peers && peers.unavailable.length > 0 ? { peersUnavailable: peers.unavailable.map((u) => `${u.peer} (${u.reason})`).join('; ') } : {}),
     ...(options.delays.length > 0 ? { latencyDelaysMs: options.delays.join('/') } : {}),
     ...(unavailable ? { unavailable } : {}),
   });

@@ -18,6 +18,8 @@ export interface Options {
   reads?: number;
   /** Runs of every case, contenders taking turns; the report gives each one's median. */
   repeat: number;
+  /** Run the real network filesystem peers too (Samba, NFS-Ganesha, sshfs, HTTP N at a time). */
+  peers: boolean;
   out?: string;
 }
 
@@ -46,6 +48,8 @@ Options:
   --reads N               reads per measured iteration                 8 MiB worth, 256 to 8192
   --repeat N              runs of each case, contenders taking turns;  1
                           the table shows each contender's median run
+  --peers                 the real network filesystems too: smb, nfs,  off [on]
+                          sshfs, http:range:N (installs and starts them)
   --out DIR               where latest.{json,md} and the SVG charts go  bench/local
                           (the committed set is bench/results: --out bench/results)
   --help                  this text
@@ -62,6 +66,11 @@ readAt selects both twins, :plain only the plain ones.
 Latency mode: netfs readAt (N in flight) and HTTP range requests to a node:http server
 (http:range one at a time, http:range:6 six at a time, keep-alive) through a TCP proxy on
 127.0.0.1 that delays every chunk by the delay each way; hot random reads of 1 B, 256 B, 64 KiB.
+Peers (--peers, --full): smb (Samba's smbd, libsmbclient from C, N forked workers), nfs
+(NFS-Ganesha over NFSv4, libnfs from C, N forked workers), sshfs (sshd and a FUSE mount, Node's
+FileHandle.read) and http:range:N, all N in flight on 127.0.0.1, in the loopback cases and,
+through the same delay proxy, in the latency mode. As root, missing Debian packages are
+installed with apt-get; a peer that cannot start is reported with the reason.
 Every case's reads are checked against Node's synchronous reads.`;
 
 function fail(message: string): never {
@@ -97,6 +106,7 @@ export function parseOptions(argv: string[]): Options {
     timeMs: full ? 1500 : 600,
     delays: full ? [...FULL_DELAYS] : [...QUICK_DELAYS],
     repeat: 1,
+    peers: full,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
@@ -148,6 +158,9 @@ export function parseOptions(argv: string[]): Options {
         break;
       case '--repeat':
         options.repeat = positive(value(), flag);
+        break;
+      case '--peers':
+        options.peers = true;
         break;
       case '--out':
         options.out = value();

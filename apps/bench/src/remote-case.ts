@@ -17,7 +17,7 @@ export interface RemoteCaseSpec extends CaseSpec {
 async function runCase(spec: RemoteCaseSpec): Promise<CaseResult> {
   const contender = remoteContender(spec.contender);
   if (contender === undefined) throw new Error(`unknown remote contender ${spec.contender}`);
-  const session = await contender.open(spec.target, spec.inFlight);
+  const session = await contender.open(spec.target, spec.inFlight, spec.reads, spec.size);
   try {
     // A remote iteration is slow (round trips, or a whole delay each): a few iterations within
     // the case's time, not tinybench's default 64, keep a case from taking minutes.

@@ -2,25 +2,26 @@ import { Agent, request } from 'node:http';
 import type { FileHandle } from '@mfio/rt';
 import { NetFs } from '@mfio/netfs';
 import { readManyPlainRun, readManyRun, windowed, windowedPlain, type Session } from './contenders.js';
+import { peerContenders } from './peers/peer-contenders.js';
+import type { ServerKind, Target } from './peers/peer-server.js';
 
-/** Where a remote contender connects: the server itself, or a delay proxy in front of it. */
-export interface Target {
-  host: string;
-  port: number;
-  /** The file on the server: its name for netfs, the URL path for HTTP. */
-  path: string;
-}
+export type { Target } from './peers/peer-server.js';
 
 /** A contender that reads the sample file from a server on this machine. */
 export interface RemoteContender {
   /**
    * e.g. `netfs:io_uring:readAt` (the server's backend in the middle), `netfs:io_uring:readAt:plain`
-   * (the library's buffers) or `http:range:6`.
+   * (the library's buffers), `http:range:6` or `smb`.
    */
   name: string;
-  /** Reads in flight: the case's inFlight for netfs, 1 or 6 for HTTP. */
+  /** The server it reads from. */
+  server: ServerKind;
+  /** Reads in flight: the case's inFlight for netfs and the peers, 1, 6 or N for HTTP. */
   window(inFlight: number): number;
-  open(target: Target, inFlight: number): Promise<Session>;
+  /** Extra environment of the child process that runs it. */
+  env?(inFlight: number): Record<string, string>;
+  /** Open the file for runs of up to `reads` reads of `size` bytes, `inFlight` at a time. */
+  open(target: Target, inFlight: number, reads: number, size: number): Promise<Session>;
 }
 
 /** The sample file on a netfs server, and how to let go of it. */
@@ -33,6 +34,7 @@ async function openNetfs(target: Target): Promise<{ handle: FileHandle; close: (
 function netfsReadAt(backend: string): RemoteContender {
   return {
     name: `netfs:${backend}:readAt`,
+    server: 'netfs',
     window: (inFlight) => inFlight,
     async open(target, inFlight) {
       const { handle, close } = await openNetfs(target);
@@ -45,6 +47,7 @@ function netfsReadAt(backend: string): RemoteContender {
 function netfsReadAtPlain(backend: string): RemoteContender {
   return {
     name: `netfs:${backend}:readAt:plain`,
+    server: 'netfs',
     window: (inFlight) => inFlight,
     async open(target, inFlight) {
       const { handle, close } = await openNetfs(target);
@@ -57,6 +60,7 @@ function netfsReadAtPlain(backend: string): RemoteContender {
 function netfsReadMany(backend: string): RemoteContender {
   return {
     name: `netfs:${backend}:readMany`,
+    server: 'netfs',
     window: (inFlight) => inFlight,
     async open(target, inFlight) {
       const { handle, close } = await openNetfs(target);
@@ -69,6 +73,7 @@ function netfsReadMany(backend: string): RemoteContender {
 function netfsReadManyPlain(backend: string): RemoteContender {
   return {
     name: `netfs:${backend}:readMany:plain`,
+    server: 'netfs',
     window: (inFlight) => inFlight,
     async open(target, inFlight) {
       const { handle, close } = await openNetfs(target);
@@ -92,16 +97,21 @@ function getRange(agent: Agent, target: Target, position: number, into: Buffer):
   });
 }
 
-/** HTTP range requests over `sockets` keep-alive connections, one request on each at a time. */
-function httpRange(sockets: number): RemoteContender {
+/**
+ * HTTP range requests over `sockets` keep-alive connections, one request on each at a time.
+ * `http:range:N` is the same with as many connections as the case has reads in flight.
+ */
+function httpRange(sockets: number | 'N'): RemoteContender {
   return {
     name: sockets === 1 ? 'http:range' : `http:range:${sockets}`,
-    window: () => sockets,
-    async open(target) {
-      const agent = new Agent({ keepAlive: true, maxSockets: sockets });
+    server: 'http',
+    window: (inFlight) => (sockets === 'N' ? inFlight : sockets),
+    async open(target, inFlight) {
+      const n = sockets === 'N' ? inFlight : sockets;
+      const agent = new Agent({ keepAlive: true, maxSockets: n });
       return {
         run: (positions, size, digest) =>
-          windowed(positions, size, sockets, digest, (position, buffer) => getRange(agent, target, position, buffer.subarray(0, size))),
+          windowed(positions, size, n, digest, (position, buffer) => getRange(agent, target, position, buffer.subarray(0, size))),
         close: () => agent.destroy(),
       };
     },
@@ -113,13 +123,24 @@ export function netfsContenders(backend: string): RemoteContender[] {
   return [netfsReadAt(backend), netfsReadAtPlain(backend), netfsReadMany(backend), netfsReadManyPlain(backend)];
 }
 
-/** HTTP range requests one at a time and six at a time (a browser's connections per host). */
-export function httpContenders(): RemoteContender[] {
-  return [httpRange(1), httpRange(6)];
+/**
+ * HTTP range requests one at a time, six at a time (a browser's connections per host) and, with
+ * `sameInFlight`, N at a time (`http:range:N`, the reads in flight of netfs and the peers).
+ */
+export function httpContenders(sameInFlight = false): RemoteContender[] {
+  return [httpRange(1), httpRange(6), ...(sameInFlight ? [httpRange('N')] : [])];
+}
+
+/**
+ * The contenders of the real peers in report order: Samba, NFS-Ganesha, sshfs and HTTP range
+ * requests, each with N reads in flight.
+ */
+export function peerRemoteContenders(): RemoteContender[] {
+  return [...peerContenders(), httpRange('N')];
 }
 
 /** The remote contender called `name`; netfs names carry the server's backend. */
 export function remoteContender(name: string): RemoteContender | undefined {
   const backend = /^netfs:([^:]+):/.exec(name)?.[1];
-  return [...(backend ? netfsContenders(backend) : []), ...httpContenders()].find((c) => c.name === name);
+  return [...(backend ? netfsContenders(backend) : []), ...httpContenders(true), ...peerContenders()].find((c) => c.name === name);
 }
