@@ -199,6 +199,23 @@ export function fsErrorCases(ctx: SuiteContext): void {
       await rejectsWith(file.metadata(), 'EBADF');
       await rejectsWith(file.setLen(0), 'EBADF');
       await rejectsWith(file.sync(), 'EBADF');
+      await rejectsWith(file.datasync(), 'EBADF');
+    });
+
+    ctx.test('datasync, and many sync and datasync calls at once among writes, all resolve', async () => {
+      const dir = await ctx.scratch();
+      const file = await dir.openFile('f', { read: true, write: true, create: true });
+      await file.writeAllAt(0, 'durable');
+      await file.datasync();
+      // Writers that each wait to be durable, as a database's commits do: they share flushes.
+      await Promise.all(
+        Array.from({ length: 16 }, async (_, i) => {
+          await file.writeAllAt(7 + i, String.fromCharCode(97 + i));
+          await (i % 2 === 0 ? file.datasync() : file.sync());
+        }),
+      );
+      expect((await file.readToEnd()).toString()).toBe('durableabcdefghijklmnop');
+      await file.close();
     });
 
     ctx.test('close completes after the requests in flight on that handle', async () => {

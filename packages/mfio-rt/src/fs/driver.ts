@@ -37,6 +37,8 @@ export interface RawFile {
   metadata(): Promise<Metadata>;
   setLen(length: number): Promise<void>;
   sync(): Promise<void>;
+  /** fdatasync: the data and what reading it back needs (the length), not every timestamp. Without it, `sync` serves. */
+  datasync?(): Promise<void>;
   /** Resolve once every view handed to `sendIo` has completed and the handle is released. */
   close(): Promise<void>;
 }

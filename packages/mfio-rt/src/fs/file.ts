@@ -12,6 +12,7 @@ import {
 } from '@mfio/core';
 import { systemError } from '../errors.js';
 import { closedError, type Resources } from '../lifecycle/resources.js';
+import { GroupCommit } from './group-commit.js';
 import { pageAlignedAllocator } from '../memory/page-aligned-allocator.js';
 import type { RawFile } from './driver.js';
 import type { OpenFlags } from './open-options.js';
@@ -32,6 +33,9 @@ export class DriverFile extends PositionalIo implements FileHandle {
   readonly #readable: boolean;
   readonly #writable: boolean;
   #closing: Promise<void> | null = null;
+  /** `sync` and `datasync` calls, each kind committed in groups (see GroupCommit). */
+  readonly #syncs: GroupCommit;
+  readonly #datasyncs: GroupCommit;
   /**
    * Present when the driver takes readMany batches whole (native backends), so readMany skips
    * the view per request; absent otherwise, so readMany falls back to views.
@@ -47,6 +51,9 @@ export class DriverFile extends PositionalIo implements FileHandle {
     this.#readable = flags.read;
     this.#writable = flags.write || flags.append;
     this.#resources = resources;
+    this.#syncs = new GroupCommit(() => raw.sync());
+    // fsync covers what fdatasync promises: a driver without the lighter call uses it.
+    this.#datasyncs = new GroupCommit(() => (raw.datasync !== undefined ? raw.datasync() : raw.sync()));
     if (raw.readBatch !== undefined) this.readBatch = (batch) => this.#readBatch(batch);
   }
 
@@ -105,7 +112,12 @@ export class DriverFile extends PositionalIo implements FileHandle {
 
   sync(): Promise<void> {
     if (this.#closing !== null) return Promise.reject(closedError('fsync', this.path));
-    return this.#raw.sync();
+    return this.#syncs.request();
+  }
+
+  datasync(): Promise<void> {
+    if (this.#closing !== null) return Promise.reject(closedError('fdatasync', this.path));
+    return this.#datasyncs.request();
   }
 
   close(): Promise<void> {

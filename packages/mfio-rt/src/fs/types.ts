@@ -70,8 +70,18 @@ export interface FileHandle extends PositionalIo {
    * @throws {MfioError} EINVAL on a handle not open for writing; EBADF after close.
    */
   setLen(length: number): Promise<void>;
-  /** Flush the file's data and metadata to storage. @throws {MfioError} EBADF after close. */
+  /**
+   * Flush the file's data and metadata to storage. Calls made while one is in flight share the
+   * next (group commit): each resolves only after a flush that started after it was made.
+   * @throws {MfioError} EBADF after close.
+   */
   sync(): Promise<void>;
+  /**
+   * As {@link sync}, but only what reading the data back needs (fdatasync: the data and the
+   * length, not every timestamp): cheaper where the file's size does not change. Group commit
+   * as for `sync`. @throws {MfioError} EBADF after close.
+   */
+  datasync(): Promise<void>;
   /**
    * Close the handle. New requests fail with EBADF at once; the promise resolves after every
    * request already in flight on this handle has completed. Calling it again returns the same

@@ -157,6 +157,10 @@ export class NativeFile implements RawFile {
     await nativeCall({ syscall: 'fsync', path: this.path }, (to) => this.queue.cmd.fsync(to, this.fd, false));
   }
 
+  async datasync(): Promise<void> {
+    await nativeCall({ syscall: 'fdatasync', path: this.path }, (to) => this.queue.cmd.fsync(to, this.fd, true));
+  }
+
   async close(): Promise<void> {
     // The fd must outlive every request using it, or a new file could reuse its number.
     if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#onIdle = resolve));

@@ -1,4 +1,4 @@
-import { fstat, fsync, ftruncate, read, write, close } from 'node:fs';
+import { fdatasync, fstat, fsync, ftruncate, read, write, close } from 'node:fs';
 import type { PacketView } from '@mfio/core';
 import { fromNodeError, systemError } from '../../errors.js';
 import type { RawFile } from '../../fs/driver.js';
@@ -80,6 +80,12 @@ export class LibuvFile implements RawFile {
   sync(): Promise<void> {
     return new Promise((resolve, reject) => {
       fsync(this.#fd, (error) => (error ? reject(fromNodeError(error, { path: this.#path })) : resolve()));
+    });
+  }
+
+  datasync(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      fdatasync(this.#fd, (error) => (error ? reject(fromNodeError(error, { path: this.#path })) : resolve()));
     });
   }
 

@@ -87,6 +87,10 @@ export class VirtFile implements RawFile {
     return Promise.resolve();
   }
 
+  datasync(): Promise<void> {
+    return Promise.resolve();
+  }
+
   async close(): Promise<void> {
     if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#onIdle = resolve));
   }
