@@ -202,7 +202,7 @@ export function fsErrorCases(ctx: SuiteContext): void {
       await rejectsWith(file.datasync(), 'EBADF');
     });
 
-    ctx.test('datasync, and many sync and datasync calls at once among writes, all resolve', async () => {
+    ctx.test('datasync, many sync and datasync calls at once among writes, and writeMany, all land', async () => {
       const dir = await ctx.scratch();
       const file = await dir.openFile('f', { read: true, write: true, create: true });
       await file.writeAllAt(0, 'durable');
@@ -215,6 +215,13 @@ export function fsErrorCases(ctx: SuiteContext): void {
         }),
       );
       expect((await file.readToEnd()).toString()).toBe('durableabcdefghijklmnop');
+      // A batch of pages with one await, then durable.
+      const pages = Array.from({ length: 32 }, (_, i) => [i * 4096, Buffer.alloc(4096, i + 1)] as const);
+      await file.writeMany(pages);
+      await file.datasync();
+      const back = await file.readToEnd();
+      expect(back.length).toBe(32 * 4096);
+      for (const [position, page] of pages) expect(back.subarray(position, position + 4096).equals(page)).toBe(true);
       await file.close();
     });
 

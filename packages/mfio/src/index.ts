@@ -24,6 +24,7 @@ export { SlabAllocator, defaultReadAllocator, type AllocationHints, type ReadAll
 export { readAt, readExactAt, writeAllAt, writeAt } from './read-write.js';
 export { readAtSync, readExactAtSync, writeAllAtSync, writeAtSync } from './read-write-sync.js';
 export { ReadManyResult, readMany, type ReadColumns, type ReadManyOptions, type ReadRequest } from './read-many.js';
+export { writeMany, type WriteRequest } from './write-many.js';
 export { ReadBatch, isBatchReadIo, type BatchReadIo } from './read-batch.js';
 export { chunks, readToEnd, type ChunkOptions, type ReadToEndOptions } from './chunks.js';
 export { PositionalWriter } from './positional-writer.js';

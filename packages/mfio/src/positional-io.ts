@@ -7,6 +7,7 @@ import type { PacketView } from './packet.js';
 import type { IoBackend, PacketIo } from './packet-io.js';
 import type { Position } from './position.js';
 import type { ReadAllocator } from './read-allocator.js';
+import { writeMany, type WriteRequest } from './write-many.js';
 import { readMany, type ReadColumns, type ReadManyOptions, type ReadManyResult, type ReadRequest } from './read-many.js';
 import { readAt, readExactAt, writeAllAt, writeAt } from './read-write.js';
 import { readAtSync, readExactAtSync, writeAllAtSync, writeAtSync } from './read-write-sync.js';
@@ -46,6 +47,11 @@ export abstract class PositionalIo implements PacketIo<number> {
   /** {@inheritDoc writeAllAt} */
   writeAllAt(position: Position, data: WriteSource, options?: IoOptions): Promise<void> {
     return writeAllAt(this, position, data, options);
+  }
+
+  /** {@inheritDoc writeMany} */
+  writeMany(requests: readonly WriteRequest[], options?: IoOptions): Promise<void> {
+    return writeMany(this, requests, options);
   }
 
   /** {@inheritDoc readMany} */
