@@ -15,7 +15,7 @@ describe('writeMany', () => {
       });
       await file.writeMany(random.shuffle(requests));
       expect(file.bytes().equals(model.subarray(0, file.bytes().length))).toBe(true);
-      expect(file.bytes().length).toBe(199 * 1024 + requests.find(([p]) => p === 199 * 1024)![1].length);
+      expect(file.bytes().length).toBe(199 * 1024 + (requests.find(([p]) => p === 199 * 1024)![1] as Uint8Array).length);
     }
   });
 
