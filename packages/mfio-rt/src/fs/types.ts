@@ -71,8 +71,9 @@ export interface FileHandle extends PositionalIo {
    */
   setLen(length: number): Promise<void>;
   /**
-   * Flush the file's data and metadata to storage. Calls made while one is in flight share the
-   * next (group commit): each resolves only after a flush that started after it was made.
+   * Flush the file's data and metadata to storage. Calls made in one turn of the event loop
+   * share one flush (group commit); each resolves only after a flush that started after it was
+   * made.
    * @throws {MfioError} EBADF after close.
    */
   sync(): Promise<void>;
