@@ -225,6 +225,23 @@ export function fsErrorCases(ctx: SuiteContext): void {
       await file.close();
     });
 
+    ctx.test('close waits for the flushes and calls already asked for: all resolve', async () => {
+      const dir = await ctx.scratch();
+      const file = await dir.openFile('f', { read: true, write: true, create: true });
+      await file.writeAllAt(0, 'flush me');
+      // Queued flushes start only at the end of the turn, after this close call.
+      const flushes = [file.sync(), file.sync(), file.datasync(), file.datasync()];
+      await file.close();
+      await Promise.all(flushes);
+      await rejectsWith(file.sync(), 'EBADF');
+      // The other calls on the descriptor, too.
+      const again = await dir.openFile('f', { read: true, write: true });
+      const calls = [again.metadata(), again.setLen(8), again.sync()];
+      await again.close();
+      await Promise.all(calls);
+      expect(await readFile(dir, 'f')).toBe('flush me');
+    });
+
     ctx.test('close completes after the requests in flight on that handle', async () => {
       const dir = await ctx.scratch();
       await writeFile(dir, 'f', Buffer.alloc(1 << 20, 3));

@@ -121,8 +121,13 @@ export class DriverFile extends PositionalIo implements FileHandle {
   }
 
   close(): Promise<void> {
-    // Tracked until the driver's close settles, so the runtime's close waits for it.
-    this.#closing ??= this.#resources.untrackAfter(this, this.#raw.close());
+    // Flushes already asked for run first: one that reached the driver after its close would
+    // fail, or worse, flush whatever file took the descriptor number meanwhile. Tracked until the
+    // driver's close settles, so the runtime's close waits for it.
+    this.#closing ??= this.#resources.untrackAfter(
+      this,
+      Promise.all([this.#syncs.settled(), this.#datasyncs.settled()]).then(() => this.#raw.close()),
+    );
     return this.#closing;
   }
 

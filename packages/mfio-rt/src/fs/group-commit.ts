@@ -16,6 +16,8 @@ export class GroupCommit {
   readonly #flush: () => Promise<void>;
   /** The flush this turn's requests share, until it starts. */
   #next: Promise<void> | null = null;
+  /** Flushes started and not yet settled. */
+  readonly #running = new Set<Promise<void>>();
   /** Kernel calls made so far (diagnostics and tests). */
   flushes = 0;
 
@@ -34,12 +36,30 @@ export class GroupCommit {
     return next;
   }
 
+  /**
+   * Resolves once every flush requested so far has settled (never rejects): a handle's close
+   * waits for it, so no flush reaches the driver after its close, where the descriptor number
+   * may already be another file's.
+   */
+  async settled(): Promise<void> {
+    while (this.#next !== null || this.#running.size > 0) {
+      await Promise.allSettled([...(this.#next === null ? [] : [this.#next]), ...this.#running]);
+    }
+  }
+
   #start(): Promise<void> {
     this.flushes++;
+    let running: Promise<void>;
     try {
-      return this.#flush();
+      running = this.#flush();
     } catch (error) {
-      return Promise.reject(error);
+      running = Promise.reject(error);
     }
+    this.#running.add(running);
+    const done = (): void => {
+      this.#running.delete(running);
+    };
+    running.then(done, done);
+    return running;
   }
 }

@@ -135,30 +135,44 @@ export class NativeFile implements RawFile {
     if (--this.#inFlight === 0 && this.#onIdle !== null) this.#onIdle();
   }
 
-  async metadata(): Promise<Metadata> {
-    const out = statxBuffer();
-    await nativeCall({ syscall: 'statx', path: this.path }, (to) => this.queue.cmd.statx(to, this.fd, EMPTY_PATH, AT_EMPTY_PATH, STATX_MASK, out));
-    return parseStatx(out);
-  }
-
-  async setLen(length: number): Promise<void> {
-    // On Windows the fd is a HANDLE, which node:fs cannot take: the IOCP port sets the length.
-    if (process.platform === 'win32') {
-      await nativeCall({ syscall: 'ftruncate', path: this.path }, (to) => this.queue.cmd.setLen(to, this.fd, length));
-      return;
-    }
-    // IORING_OP_FTRUNCATE needs Linux 6.9; libuv's ftruncate works everywhere.
-    return new Promise((resolve, reject) => {
-      ftruncate(this.fd, length, (error) => (error ? reject(fromNodeError(error, { syscall: 'ftruncate', path: this.path })) : resolve()));
+  metadata(): Promise<Metadata> {
+    return this.#counted(async () => {
+      const out = statxBuffer();
+      await nativeCall({ syscall: 'statx', path: this.path }, (to) => this.queue.cmd.statx(to, this.fd, EMPTY_PATH, AT_EMPTY_PATH, STATX_MASK, out));
+      return parseStatx(out);
     });
   }
 
-  async sync(): Promise<void> {
-    await nativeCall({ syscall: 'fsync', path: this.path }, (to) => this.queue.cmd.fsync(to, this.fd, false));
+  setLen(length: number): Promise<void> {
+    return this.#counted(async () => {
+      // On Windows the fd is a HANDLE, which node:fs cannot take: the IOCP port sets the length.
+      if (process.platform === 'win32') {
+        await nativeCall({ syscall: 'ftruncate', path: this.path }, (to) => this.queue.cmd.setLen(to, this.fd, length));
+        return;
+      }
+      // IORING_OP_FTRUNCATE needs Linux 6.9; libuv's ftruncate works everywhere.
+      await new Promise<void>((resolve, reject) => {
+        ftruncate(this.fd, length, (error) => (error ? reject(fromNodeError(error, { syscall: 'ftruncate', path: this.path })) : resolve()));
+      });
+    });
   }
 
-  async datasync(): Promise<void> {
-    await nativeCall({ syscall: 'fdatasync', path: this.path }, (to) => this.queue.cmd.fsync(to, this.fd, true));
+  sync(): Promise<void> {
+    return this.#counted(() => nativeCall({ syscall: 'fsync', path: this.path }, (to) => this.queue.cmd.fsync(to, this.fd, false)).then(() => undefined));
+  }
+
+  datasync(): Promise<void> {
+    return this.#counted(() => nativeCall({ syscall: 'fdatasync', path: this.path }, (to) => this.queue.cmd.fsync(to, this.fd, true)).then(() => undefined));
+  }
+
+  /** Run a call that uses the fd as one of the requests `close` waits for. */
+  async #counted<T>(call: () => Promise<T>): Promise<T> {
+    this.#inFlight++;
+    try {
+      return await call();
+    } finally {
+      this.done();
+    }
   }
 
   async close(): Promise<void> {

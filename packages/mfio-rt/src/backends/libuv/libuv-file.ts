@@ -66,26 +66,30 @@ export class LibuvFile implements RawFile {
   }
 
   metadata(): Promise<Metadata> {
-    return new Promise((resolve, reject) => {
-      fstat(this.#fd, (error, stats) => (error ? reject(fromNodeError(error, { path: this.#path })) : resolve(toMetadata(stats))));
-    });
+    return this.#fdCall<Metadata>((done) => fstat(this.#fd, (error, stats) => done(error, error ? undefined : toMetadata(stats))));
   }
 
   setLen(length: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      ftruncate(this.#fd, length, (error) => (error ? reject(fromNodeError(error, { path: this.#path })) : resolve()));
-    });
+    return this.#fdCall<void>((done) => ftruncate(this.#fd, length, (error) => done(error, undefined)));
   }
 
   sync(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      fsync(this.#fd, (error) => (error ? reject(fromNodeError(error, { path: this.#path })) : resolve()));
-    });
+    return this.#fdCall<void>((done) => fsync(this.#fd, (error) => done(error, undefined)));
   }
 
   datasync(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      fdatasync(this.#fd, (error) => (error ? reject(fromNodeError(error, { path: this.#path })) : resolve()));
+    return this.#fdCall<void>((done) => fdatasync(this.#fd, (error) => done(error, undefined)));
+  }
+
+  /** A node:fs call on the fd, counted among the requests `close` waits for. */
+  #fdCall<T>(call: (done: (error: NodeJS.ErrnoException | null, value: T | undefined) => void) => void): Promise<T> {
+    this.#inFlight++;
+    return new Promise<T>((resolve, reject) => {
+      call((error, value) => {
+        this.#done();
+        if (error) reject(fromNodeError(error, { path: this.#path }));
+        else resolve(value as T);
+      });
     });
   }
 
