@@ -67,21 +67,34 @@ describe('writeMany', () => {
     expect(error).toMatchObject({ code: 'ERR_WRITE_ZERO', position: 100, bytesTransferred: 0 });
   });
 
-  test('abort rejects with ABORT_ERR after the writes in flight settle', async () => {
+  test('abort rejects at once with ABORT_ERR; released waits for every write in flight', async () => {
     const backend = new MemoryBackend({ completion: 'manual' });
     const file = new MemoryFile(0, { backend });
     const controller = new AbortController();
-    const pending = file
-      .writeMany(
-        [
-          [0, 'abc'],
-          [10, 'def'],
-        ],
-        { signal: controller.signal },
-      )
-      .catch((e: MfioError) => e);
+    const requests: WriteRequest[] = [
+      [0, 'abc'],
+      [10, 'def'],
+    ];
+    const pending = file.writeMany(requests, { signal: controller.signal }).catch((e: MfioError) => e);
     controller.abort();
+    const error = await pending;
+    expect(error).toMatchObject({ code: 'ABORT_ERR' });
+    let released = false;
+    void error.released!.then(() => (released = true));
+    await new Promise(setImmediate);
+    expect(released).toBe(false); // the backend still holds both buffers
+    backend.runNext(1); // the first write lets go; the second still holds its buffer
+    await new Promise(setImmediate);
+    expect(released).toBe(false);
     backend.flush();
-    expect(await pending).toMatchObject({ code: 'ABORT_ERR' });
+    await error.released;
+    expect(released).toBe(true);
+  });
+
+  test('a hole in a sparse array is a bad request', async () => {
+    const file = new MemoryFile(0);
+    const sparse: WriteRequest[] = [[0, 'a']];
+    sparse[2] = [2, 'c'];
+    await expect(writeMany(file, sparse)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
   });
 });
