@@ -19,6 +19,8 @@ export class FrameReader {
   /** The largest frame accepted, all bytes counted (a client raises it after the handshake). */
   maxFrame: number;
   #chunks: Buffer[] = [];
+  /** How many of the first chunks are the reader's own copies (see {@link detach}). */
+  #owned = 0;
   #size = 0;
 
   /** `maxFrame`: the largest frame accepted, all bytes counted. */
@@ -82,11 +84,23 @@ export class FrameReader {
    * to have used by then.
    */
   detach(): void {
-    if (this.#size === 0) return;
-    const own = Buffer.allocUnsafe(this.#size);
+    const chunks = this.#chunks;
+    if (this.#owned === chunks.length) return;
+    // Only what came since the last detach: a frame arriving in many small reads is copied
+    // once here (and once more when whole), not again after every read.
+    let size = 0;
+    for (let i = this.#owned; i < chunks.length; i++) size += chunks[i]!.length;
+    const own = Buffer.allocUnsafe(size);
     let at = 0;
-    for (const chunk of this.#chunks) at += chunk.copy(own, at);
-    this.#chunks = [own];
+    for (let i = this.#owned; i < chunks.length; i++) at += chunks[i]!.copy(own, at);
+    chunks.length = this.#owned;
+    chunks.push(own);
+    this.#owned = chunks.length;
+  }
+
+  #shift(): void {
+    this.#chunks.shift();
+    if (this.#owned > 0) this.#owned--;
   }
 
   /** Remove and return the next `n` bytes (a view of the first chunk when it holds them all). */
@@ -94,7 +108,7 @@ export class FrameReader {
     this.#size -= n;
     const first = this.#chunks[0]!;
     if (first.length >= n) {
-      if (first.length === n) this.#chunks.shift();
+      if (first.length === n) this.#shift();
       else this.#chunks[0] = first.subarray(n);
       return first.subarray(0, n);
     }
@@ -105,7 +119,7 @@ export class FrameReader {
       const used = Math.min(chunk.length, n - filled);
       chunk.copy(out, filled, 0, used);
       filled += used;
-      if (used === chunk.length) this.#chunks.shift();
+      if (used === chunk.length) this.#shift();
       else this.#chunks[0] = chunk.subarray(used);
     }
     return out;
