@@ -1,4 +1,4 @@
-// READ_DATA_LAST (feature bit 8): a client that asks for it gets a one-fragment read as one
+// READ_DATA_LAST (feature bit 3, value 8): a client that asks for it gets a one-fragment read as one
 // frame; a client of before (no bit) still gets READ_DATA then READ_DONE; reads over several
 // fragments and reads at end of file end with READ_DONE either way.
 import { writeFile } from 'node:fs/promises';

@@ -13,9 +13,10 @@ const STAGING_BYTES = 512 * 1024;
  * Where a client connection's bytes go: into `reader`, then `onBytes` is told (the handshake's
  * handler first, then the connection's; between the two, bytes wait in the reader). A plain TCP
  * socket reads into a reused staging buffer (Node's `onread`), so a frame's payload is valid
- * only until `onBytes` returns: the reader then copies out what it still holds, and decoded
- * responses own their bytes except READ_DATA's data, which is copied into the caller's buffer
- * at once. A TLS socket's chunks are its own ('data' events).
+ * only until `onBytes` returns: the reader then copies out what it still holds. Decoded
+ * responses own their bytes except READ_DATA's (and READ_DATA_LAST's) data, copied into the
+ * caller's buffer at once, and the handshake's CHALLENGE nonce and WELCOME proof, which the
+ * handshake copies or uses before it returns. A TLS socket's chunks are its own ('data' events).
  */
 export class SocketInput {
   readonly reader: FrameReader;

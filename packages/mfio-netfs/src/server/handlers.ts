@@ -31,7 +31,7 @@ export interface Session {
    * the socket has written it or failed to, never if it was dropped.
    */
   send(frame: Buffer, written?: () => void): void;
-  /** The connection's READ_DATA buffers, given back once written. */
+  /** READ_DATA buffers (the server's, shared by its connections), given back once written. */
   readonly sendBuffers: SendBuffers;
   /** The client takes READ_DATA_LAST (it said so in HELLO): a one-fragment read is one frame. */
   readDataLast: boolean;

@@ -4,12 +4,13 @@ import { alignedBuffer } from '@mfio/rt';
 const SMALLEST = 4096;
 
 /**
- * The buffers READ_DATA is read into and sent from, kept by one connection and used again once
- * the socket has written them. The server is their only user, and the socket's write callback
+ * The buffers READ_DATA is read into and sent from, shared by the server's connections and used
+ * again once the socket has written them. The server is their only user, and the socket's write callback
  * says exactly when the kernel has taken the bytes, so they can be recycled by hand: no garbage
  * collection, no fresh memory. With a fresh buffer per fragment, 64 KiB reads 64 at a time cost
  * the server page faults on new memory and major collections; a connection's working set is
- * now bounded by its reads in flight and stays in the cache.
+ * now bounded by its reads in flight and stays in the cache (the server keeps `keepBytes` of free
+ * blocks for all connections together).
  *
  * Blocks are page-aligned (the kernel copies page-cache data into them fastest), one free list
  * per power-of-two size from a page up; a buffer handed out is the first `n` bytes of a block.
