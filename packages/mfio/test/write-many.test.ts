@@ -77,7 +77,7 @@ describe('writeMany', () => {
     ];
     const pending = file.writeMany(requests, { signal: controller.signal }).catch((e: MfioError) => e);
     controller.abort();
-    const error = await pending;
+    const error = (await pending) as MfioError;
     expect(error).toMatchObject({ code: 'ABORT_ERR' });
     let released = false;
     void error.released!.then(() => (released = true));
