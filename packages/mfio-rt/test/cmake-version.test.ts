@@ -40,6 +40,14 @@ const hasCmake = spawnSync('cmake', ['--version']).status === 0;
   test("configures with package.json's version", () => {
     expect(configured()).toBe(version);
   });
+
+  // `cmake-js compile` reuses a configured folder: the bump must reconfigure it, or the local
+  // build keeps reporting the old version and the loader refuses it.
+  test('a version bump reaches a folder configured before it', () => {
+    setVersion('9.8.7');
+    cmake(['--build', build, '--target', generator.check]);
+    expect(configured()).toBe('9.8.7');
+  });
 });
 
 // Building from source is the way for the systems the prebuilt binaries miss: Ubuntu 20.04 ships
