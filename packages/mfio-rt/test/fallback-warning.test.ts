@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 const child = join(__dirname, 'fixtures', 'fallback-child.mjs');
+const best = process.platform === 'linux' ? 'io_uring' : process.platform === 'win32' ? 'iocp' : 'threadpool';
 
 /** With no addon (MFIO_ADDON names no file), build() falls back to libuv; a child process each, since the warning is once per process. */
 describe('build() falling back from the best backend', () => {
@@ -19,7 +20,6 @@ describe('build() falling back from the best backend', () => {
     const { stdout, stderr, warnings } = run('all');
     expect(stdout).toBe('built libuv\nbuilt libuv\n');
     expect(warnings).toBe(1);
-    const best = process.platform === 'linux' ? 'io_uring' : process.platform === 'win32' ? 'iocp' : 'threadpool';
     expect(stderr).toContain(`@mfio/rt runs on the libuv backend, not ${best}: `);
     expect(stderr).toContain('could not be loaded');
   });
@@ -28,8 +28,15 @@ describe('build() falling back from the best backend', () => {
     expect(run('silenced').warnings).toBe(0);
   });
 
-  test('no warning when the user restricted the backends, in the builder or MFIO_FS_BACKENDS', () => {
+  test('warns when the backends left out do not include the best one, in the builder or MFIO_FS_BACKENDS', () => {
+    expect(run('best-and-libuv').warnings).toBe(1);
+    expect(run('all-but-foreign').warnings).toBe(1);
+    expect(run('all', { MFIO_FS_BACKENDS: `${best},libuv` }).warnings).toBe(1);
+  });
+
+  test('no warning when the user left the best backend out, in the builder or MFIO_FS_BACKENDS', () => {
     expect(run('restricted').warnings).toBe(0);
-    expect(run('all', { MFIO_FS_BACKENDS: 'threadpool,libuv' }).warnings).toBe(0);
+    const others = ['io_uring', 'iocp', 'threadpool', 'libuv'].filter((name) => name !== best);
+    expect(run('all', { MFIO_FS_BACKENDS: others.join(',') }).warnings).toBe(0);
   });
 });
