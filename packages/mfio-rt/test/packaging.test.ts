@@ -111,7 +111,10 @@ const { NODE_PATH: _workspacePath, ...userEnv } = process.env;
     expect(line).toContain('could not be loaded, so only the libuv backend is available');
     expect(line).toMatch(/local build \S+build\/Release\/mfio_rt\.node: not found/);
     expect(line).toContain('platform package @mfio/rt-linux-x64-gnu: not installed');
-    expect(line).toContain(`npm install @mfio/rt-linux-x64-gnu@${version}`);
+    expect(line).toContain(`npm install --save-optional @mfio/rt-linux-x64-gnu@${version}`);
+    expect(line).toContain(`pnpm add -O @mfio/rt-linux-x64-gnu@${version}`);
+    expect(line).toContain(`yarn add --optional @mfio/rt-linux-x64-gnu@${version}`);
+    expect(line).toContain('npm install --include=optional');
     expect(line).toContain(`node ${join(dir, 'node_modules', '@mfio', 'rt', 'scripts', 'build-native.mjs')}`);
     expect(line).not.toContain('pnpm --filter');
     expect(stdout).toMatch(/^addon: none$/m);
@@ -119,9 +122,13 @@ const { NODE_PATH: _workspacePath, ...userEnv } = process.env;
     expect(stderr.match(/MFIO_BACKEND_FALLBACK/g)).toHaveLength(1);
     expect(stderr).toContain('runs on the libuv backend, not io_uring');
 
-    // The fix, with the tarball standing in for the registry: the package installed beside @mfio/rt loads.
-    run('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball('mfio-rt-linux-x64-gnu-')], dir, { PATH: noCompilerPath });
+    // The fix, with the tarball standing in for the registry: the package installed beside @mfio/rt
+    // loads, and the project lists it as optional, so an install on another platform still works.
+    run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--save-optional', tarball('mfio-rt-linux-x64-gnu-')], dir, { PATH: noCompilerPath });
     expect(main(dir).stdout).toMatch(/^built io_uring: installed$/m);
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    expect(Object.keys(manifest.optionalDependencies ?? {})).toEqual(['@mfio/rt-linux-x64-gnu']);
+    expect(manifest.dependencies?.['@mfio/rt-linux-x64-gnu']).toBeUndefined();
   });
 
   test('a binary of another @mfio/rt version is refused, with the fix', () => {
@@ -137,7 +144,26 @@ const { NODE_PATH: _workspacePath, ...userEnv } = process.env;
     writeFileSync(binary, bytes);
     const { stdout } = main(dir);
     expect(stdout).toContain(`platform package ${binary}: was built for @mfio/rt ${other}; this is @mfio/rt ${version}`);
-    expect(stdout).toContain(`install the binary of @mfio/rt ${version} with \`npm install @mfio/rt-linux-x64-gnu@${version}\``);
+    expect(stdout).toContain(`install the binary of @mfio/rt ${version} with \`npm install --save-optional @mfio/rt-linux-x64-gnu@${version}\``);
+    expect(stdout).toMatch(/^built libuv: installed$/m);
+  });
+
+  test('a binary that needs a newer glibc than the system has sends the user to build from source', () => {
+    const dir = project('newer-glibc', all());
+    const binary = join(dir, 'node_modules', '@mfio', 'rt-linux-x64-gnu', 'mfio_rt.node');
+    // The newest version the binary asks of glibc, renamed to one no glibc has: the dynamic
+    // loader refuses it as it would on a system older than the binary.
+    const bytes = readFileSync(binary);
+    const at = bytes.indexOf(Buffer.from('GLIBC_2.34\0'));
+    expect(at).toBeGreaterThan(0);
+    bytes.write('GLIBC_9.34', at, 'latin1');
+    rmSync(binary);
+    writeFileSync(binary, bytes);
+    const { stdout } = main(dir);
+    const line = /^io_uring: (.*)$/m.exec(stdout)?.[1] ?? '';
+    expect(line).toMatch(/version `GLIBC_9\.34' not found/);
+    expect(line).toContain("Fix: the prebuilt binary needs glibc 9.34 or later, newer than this system's: add the build tools");
+    expect(line).not.toContain('npm install --save-optional'); // no reinstall can help
     expect(stdout).toMatch(/^built libuv: installed$/m);
   });
 
