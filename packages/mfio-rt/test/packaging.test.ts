@@ -20,9 +20,9 @@ const COMPILERS = ['cmake', 'make', 'ninja', 'g++', 'gcc', 'cc', 'c++', 'clang',
 const { NODE_PATH: _workspacePath, ...userEnv } = process.env;
 
 /**
- * `pnpm pack` of @mfio/core, @mfio/rt and its linux-x64-gnu platform package, installed with npm
- * from those tarballs alone (`--offline`: @mfio/core has no dependencies, and the other platform
- * packages are optional) into fresh projects outside the workspace, as a user would.
+ * `pnpm pack` of @mfio/core, @mfio/rt and its three platform packages, installed with npm from
+ * those tarballs alone (`--offline`: @mfio/core has no dependencies) into fresh projects outside
+ * the workspace, as a user would.
  */
 (linuxX64 ? describe : describe.skip)('the published @mfio/rt package', () => {
   const work = mkdtempSync(join(tmpdir(), 'mfio-rt-pack-'));
@@ -64,17 +64,22 @@ const { NODE_PATH: _workspacePath, ...userEnv } = process.env;
     }
   });
 
-  /** A fresh ESM project with `tarballs` npm-installed, compilers shimmed. */
-  function project(name: string, tarballs: string[], npmArgs: string[] = []): string {
+  /**
+   * A fresh ESM project with @mfio/core and @mfio/rt npm-installed from their tarballs, compilers
+   * shimmed. The platform packages come as a user's would: npm picks the one for this machine
+   * from @mfio/rt's optionalDependencies, by its os, cpu and libc; `overrides` only make the
+   * three tarballs stand in for the registry.
+   */
+  function project(name: string, npmArgs: string[] = []): string {
     const dir = join(work, name);
     mkdirSync(dir);
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true, type: 'module' }));
-    run('npm', ['install', '--offline', '--no-audit', '--no-fund', ...npmArgs, ...tarballs], dir, { PATH: noCompilerPath });
+    const overrides = Object.fromEntries(Object.keys(PLATFORMS).map((id) => [`@mfio/rt-${id}`, `file:${tarball(`mfio-rt-${id}-`)}`]));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true, type: 'module', overrides }));
+    run('npm', ['install', '--offline', '--no-audit', '--no-fund', ...npmArgs, tarball('mfio-core-'), tarball('mfio-rt-0')], dir, { PATH: noCompilerPath });
     writeFileSync(join(dir, 'data.txt'), 'installed');
     copyFileSync(join(packageDir, 'test', 'fixtures', 'installed-main.mjs'), join(dir, 'main.js'));
     return dir;
   }
-  const all = (): string[] => [tarball('mfio-core-'), tarball('mfio-rt-0'), tarball('mfio-rt-linux-x64-gnu-')];
   const main = (dir: string): { stdout: string; stderr: string } => {
     const out = spawnSync(process.execPath, ['main.js'], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...userEnv, PATH: noCompilerPath } });
     if (out.status !== 0) throw new Error(`main.js exited with ${out.status ?? out.signal}:\n${out.stdout}${out.stderr}`);
@@ -82,7 +87,7 @@ const { NODE_PATH: _workspacePath, ...userEnv } = process.env;
   };
 
   let installed: string | undefined;
-  const projectWithBinary = (): string => (installed ??= project('with-binary', all()));
+  const projectWithBinary = (): string => (installed ??= project('with-binary'));
 
   test('npm installs the prebuilt binary with no compiler on PATH, and a file is read on io_uring', () => {
     const { stdout, stderr } = main(projectWithBinary());
@@ -93,6 +98,8 @@ const { NODE_PATH: _workspacePath, ...userEnv } = process.env;
     expect(stdout).toMatch(/^diagnostics: loaded$/m);
     expect(stderr).not.toContain('MFIO_BACKEND_FALLBACK');
     expect(() => readFileSync(shimLog, 'utf8')).toThrow(); // no compiler was called, not even once
+    // Only this machine's platform package, chosen by npm.
+    expect(readdirSync(join(projectWithBinary(), 'node_modules', '@mfio')).sort()).toEqual(['core', 'rt', 'rt-linux-x64-gnu']);
   });
 
   test('the tarballs carry no scripts, build tools, tests or build files', () => {
@@ -130,7 +137,7 @@ const { NODE_PATH: _workspacePath, ...userEnv } = process.env;
   });
 
   test('--omit=optional: one error lists every candidate and a fix that works; libuv runs; one warning', () => {
-    const dir = project('omit-optional', [tarball('mfio-core-'), tarball('mfio-rt-0')], ['--omit=optional']);
+    const dir = project('omit-optional', ['--omit=optional']);
     const { stdout, stderr } = main(dir);
     const line = /^io_uring: (.*)$/m.exec(stdout)?.[1] ?? '';
     expect(line).toContain('could not be loaded, so only the libuv backend is available');
@@ -147,9 +154,20 @@ const { NODE_PATH: _workspacePath, ...userEnv } = process.env;
     expect(stderr.match(/MFIO_BACKEND_FALLBACK/g)).toHaveLength(1);
     expect(stderr).toContain('runs on the libuv backend, not io_uring');
 
-    // The fix, with the tarball standing in for the registry: the package installed beside @mfio/rt
-    // loads, and the project lists it as optional, so an install on another platform still works.
-    run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--save-optional', tarball('mfio-rt-linux-x64-gnu-')], dir, { PATH: noCompilerPath });
+    // The fixes, with the tarballs standing in for the registry. First the reinstall with optional
+    // dependencies: npm picks this machine's package again.
+    run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--include=optional'], dir, { PATH: noCompilerPath });
+    expect(readdirSync(join(dir, 'node_modules', '@mfio')).sort()).toEqual(['core', 'rt', 'rt-linux-x64-gnu']);
+    expect(main(dir).stdout).toMatch(/^built io_uring: installed$/m);
+    // Then the package by name: the project lists it as optional, so an install on another
+    // platform still works. (npm refuses an override of a direct dependency: the project's
+    // stand-in for the registry steps aside.)
+    const before = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { overrides: Record<string, string> };
+    delete before.overrides['@mfio/rt-linux-x64-gnu'];
+    writeFileSync(join(dir, 'package.json'), JSON.stringify(before));
+    run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--save-optional', `file:${tarball('mfio-rt-linux-x64-gnu-')}`], dir, {
+      PATH: noCompilerPath,
+    });
     expect(main(dir).stdout).toMatch(/^built io_uring: installed$/m);
     const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
     expect(Object.keys(manifest.optionalDependencies ?? {})).toEqual(['@mfio/rt-linux-x64-gnu']);
@@ -157,7 +175,7 @@ const { NODE_PATH: _workspacePath, ...userEnv } = process.env;
   });
 
   test('a binary of another @mfio/rt version is refused, with the fix', () => {
-    const dir = project('other-version', all());
+    const dir = project('other-version');
     const binary = join(dir, 'node_modules', '@mfio', 'rt-linux-x64-gnu', 'mfio_rt.node');
     const bytes = readFileSync(binary);
     const tag = Buffer.from(`@mfio/rt@${version}`);
@@ -174,7 +192,7 @@ const { NODE_PATH: _workspacePath, ...userEnv } = process.env;
   });
 
   test('a binary that needs a newer glibc than the system has sends the user to build from source', () => {
-    const dir = project('newer-glibc', all());
+    const dir = project('newer-glibc');
     const binary = join(dir, 'node_modules', '@mfio', 'rt-linux-x64-gnu', 'mfio_rt.node');
     // The newest version the binary asks of glibc, renamed to one no glibc has: the dynamic
     // loader refuses it as it would on a system older than the binary.
