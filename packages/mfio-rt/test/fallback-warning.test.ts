@@ -6,8 +6,8 @@ const best = process.platform === 'linux' ? 'io_uring' : process.platform === 'w
 
 /** With no addon (MFIO_ADDON names no file), build() falls back to libuv; a child process each, since the warning is once per process. */
 describe('build() falling back from the best backend', () => {
-  const run = (builder: string, env: NodeJS.ProcessEnv = {}): { stdout: string; stderr: string; warnings: number } => {
-    const out = spawnSync(process.execPath, [child, builder], {
+  const run = (builder: string, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): { stdout: string; stderr: string; warnings: number } => {
+    const out = spawnSync(process.execPath, [...nodeArgs, child, builder], {
       encoding: 'utf8',
       timeout: 30_000,
       env: { ...process.env, MFIO_ADDON: join(__dirname, 'no-such-addon.node'), MFIO_FS_BACKENDS: '', ...env },
@@ -21,7 +21,19 @@ describe('build() falling back from the best backend', () => {
     expect(stdout).toBe('built libuv\nbuilt libuv\n');
     expect(warnings).toBe(1);
     expect(stderr).toContain(`@mfio/rt runs on the libuv backend, not ${best}: `);
-    expect(stderr).toContain('could not be loaded');
+    // One line says what happened; the detail below it holds the causes, the fix, and how to silence it.
+    const [message = '', ...detail] = stderr.slice(stderr.indexOf('[MFIO_BACKEND_FALLBACK]')).split('\n');
+    expect(message).toContain('could not be loaded, so only the libuv backend is available:');
+    expect(message).not.toContain('Fix:');
+    const rest = detail.join('\n');
+    expect(rest).toMatch(/^ {2}- MFIO_ADDON \S+no-such-addon\.node: /m);
+    expect(rest).toContain('Fix: unset MFIO_ADDON');
+    expect(rest).toContain('NativeRt.builder().fallbackWarning(false)');
+    expect(rest).toContain('--disable-warning=MFIO_BACKEND_FALLBACK');
+  });
+
+  test('--disable-warning=MFIO_BACKEND_FALLBACK silences it', () => {
+    expect(run('all', {}, ['--disable-warning=MFIO_BACKEND_FALLBACK']).warnings).toBe(0);
   });
 
   test('fallbackWarning(false) silences it', () => {

@@ -151,7 +151,7 @@ const { NODE_PATH: _workspacePath, ...userEnv } = process.env;
     expect(line).not.toContain('pnpm --filter');
     expect(stdout).toMatch(/^addon: none$/m);
     expect(stdout).toMatch(/^built libuv: installed$/m);
-    expect(stderr.match(/MFIO_BACKEND_FALLBACK/g)).toHaveLength(1);
+    expect(stderr.match(/\[MFIO_BACKEND_FALLBACK\]/g)).toHaveLength(1);
     expect(stderr).toContain('runs on the libuv backend, not io_uring');
 
     // The fixes, with the tarballs standing in for the registry. First the reinstall with optional
