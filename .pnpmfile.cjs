@@ -1,4 +1,7 @@
 // pnpm hooks for this workspace.
+const fs = require('node:fs');
+const path = require('node:path');
+
 module.exports = {
   hooks: {
     /**
@@ -8,7 +11,14 @@ module.exports = {
      * install hook, so no package manager builds or warns on install. The devDependencies go too:
      * no user installs them.
      */
-    beforePacking(pkg) {
+    beforePacking(pkg, dir) {
+      // A platform package (packages/mfio-rt/npm/<target>) exists for its one binary, which is
+      // built, never committed: packed without it, it would publish an empty package that every
+      // user of that platform installs and the loader then reports as broken.
+      if (pkg.main === 'mfio_rt.node' && !fs.existsSync(path.join(dir, 'mfio_rt.node'))) {
+        const target = path.basename(dir);
+        throw new Error(`${pkg.name}: ${path.join(dir, 'mfio_rt.node')} is missing; build it first: pnpm -F @mfio/rt prebuild ${target}`);
+      }
       delete pkg.scripts;
       delete pkg.devDependencies;
       return pkg;

@@ -7,6 +7,8 @@
 // cmake-js, node-addon-api and node-api-headers (npm packages), cmake and a C++17 compiler.
 // Extra arguments go to cmake-js, e.g. `-- --CDMFIO_SANITIZE=address -O build-asan`.
 // MFIO_SKIP_NATIVE=1 skips the build (a workspace build on a machine with no compiler).
+// package.json's `binary.napi_versions` tells cmake-js this is a Node-API addon: it then takes the
+// headers from node-api-headers; without it, cmake-js downloads Node's full headers first.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';

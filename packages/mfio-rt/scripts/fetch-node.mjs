@@ -14,7 +14,9 @@ export function fetchNode(name, dir, binary, what) {
   const exact = spawnSync('npm', ['view', `${name}@${process.versions.node}`, 'version'], { encoding: 'utf8' });
   const spec = exact.status === 0 && exact.stdout.trim() !== '' ? `${name}@${process.versions.node}` : `${name}@${process.versions.node.split('.')[0]}`;
   console.log(`${what}: fetching ${spec} (npm pack)`);
-  run('npm', ['pack', spec, '--pack-destination', dir], { cwd: dir });
+  // --loglevel=error: npm pack's notice of every file in the tarball (thousands of lines of
+  // Node's headers) would bury the CI log.
+  run('npm', ['pack', spec, '--pack-destination', dir, '--loglevel=error'], { cwd: dir });
   const tarball = readdirSync(dir).find((file) => file.endsWith('.tgz'));
   if (tarball === undefined) throw new Error(`${what}: npm pack ${spec} left no tarball in ${dir}`);
   run('tar', ['xzf', tarball], { cwd: dir });

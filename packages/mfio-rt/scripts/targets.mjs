@@ -1,5 +1,5 @@
 // The prebuilt targets: one platform package each (npm/<id>/, whose package.json holds its os,
-// cpu and libc), and how Linux builds it. Shared by prebuild.mjs and the tests that load them.
+// cpu and libc under publishConfig, lifted to the top when packed), and how Linux builds it. Shared by prebuild.mjs and the tests that load them.
 import { join } from 'node:path';
 import { packageRoot } from './package-root.mjs';
 

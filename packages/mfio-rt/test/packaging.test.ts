@@ -1,11 +1,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
 const packageDir = resolve(__dirname, '..');
 const coreDir = resolve(packageDir, '../mfio');
-const platformDir = join(packageDir, 'npm', 'linux-x64-gnu');
+const PLATFORMS = {
+  'linux-x64-gnu': { os: ['linux'], cpu: ['x64'], libc: ['glibc'] },
+  'linux-arm64-gnu': { os: ['linux'], cpu: ['arm64'], libc: ['glibc'] },
+  'win32-x64': { os: ['win32'], cpu: ['x64'] },
+} as const;
 const tsc = require.resolve('typescript/bin/tsc', { paths: [packageDir] });
 const version = (JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string }).version;
 // The platform package tested here is the one this machine can run.
@@ -16,9 +20,9 @@ const COMPILERS = ['cmake', 'make', 'ninja', 'g++', 'gcc', 'cc', 'c++', 'clang',
 const { NODE_PATH: _workspacePath, ...userEnv } = process.env;
 
 /**
- * `pnpm pack` of @mfio/core, @mfio/rt and its linux-x64-gnu platform package, installed with npm
- * from those tarballs alone (`--offline`: @mfio/core has no dependencies, and the other platform
- * packages are optional) into fresh projects outside the workspace, as a user would.
+ * `pnpm pack` of @mfio/core, @mfio/rt and its three platform packages, installed with npm from
+ * those tarballs alone (`--offline`: @mfio/core has no dependencies) into fresh projects outside
+ * the workspace, as a user would.
  */
 (linuxX64 ? describe : describe.skip)('the published @mfio/rt package', () => {
   const work = mkdtempSync(join(tmpdir(), 'mfio-rt-pack-'));
@@ -38,7 +42,21 @@ const { NODE_PATH: _workspacePath, ...userEnv } = process.env;
   beforeAll(() => {
     // The binary as the platform package ships it (make rebuilds only what changed).
     run(process.execPath, [join(packageDir, 'scripts', 'prebuild.mjs'), 'linux-x64-gnu'], packageDir);
-    for (const dir of [coreDir, packageDir, platformDir]) run('pnpm', ['pack', '--pack-destination', work], dir);
+    for (const dir of [coreDir, packageDir, join(packageDir, 'npm', 'linux-x64-gnu')]) run('pnpm', ['pack', '--pack-destination', work], dir);
+    // The other platforms' packages as built by `prebuild` (test:wine and test:arm64 build them
+    // too); where that has not run, a copy of the package with a stand-in binary: npm never
+    // unpacks either on this machine, and the manifest is what is tested.
+    for (const id of ['linux-arm64-gnu', 'win32-x64']) {
+      let dir = join(packageDir, 'npm', id);
+      if (!existsSync(join(dir, 'mfio_rt.node'))) {
+        const copy = join(work, 'stand-in', id);
+        mkdirSync(copy, { recursive: true });
+        copyFileSync(join(dir, 'package.json'), join(copy, 'package.json'));
+        writeFileSync(join(copy, 'mfio_rt.node'), 'stand-in');
+        dir = copy;
+      }
+      run('pnpm', ['pack', '--pack-destination', work], dir);
+    }
     mkdirSync(shims);
     for (const name of COMPILERS) {
       writeFileSync(join(shims, name), `#!/bin/sh\necho "${name} $*" >> '${shimLog}'\nexit 1\n`);
@@ -46,17 +64,22 @@ const { NODE_PATH: _workspacePath, ...userEnv } = process.env;
     }
   });
 
-  /** A fresh ESM project with `tarballs` npm-installed, compilers shimmed. */
-  function project(name: string, tarballs: string[], npmArgs: string[] = []): string {
+  /**
+   * A fresh ESM project with @mfio/core and @mfio/rt npm-installed from their tarballs, compilers
+   * shimmed. The platform packages come as a user's would: npm picks the one for this machine
+   * from @mfio/rt's optionalDependencies, by its os, cpu and libc; `overrides` only make the
+   * three tarballs stand in for the registry.
+   */
+  function project(name: string, npmArgs: string[] = []): string {
     const dir = join(work, name);
     mkdirSync(dir);
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true, type: 'module' }));
-    run('npm', ['install', '--offline', '--no-audit', '--no-fund', ...npmArgs, ...tarballs], dir, { PATH: noCompilerPath });
+    const overrides = Object.fromEntries(Object.keys(PLATFORMS).map((id) => [`@mfio/rt-${id}`, `file:${tarball(`mfio-rt-${id}-`)}`]));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true, type: 'module', overrides }));
+    run('npm', ['install', '--offline', '--no-audit', '--no-fund', ...npmArgs, tarball('mfio-core-'), tarball('mfio-rt-0')], dir, { PATH: noCompilerPath });
     writeFileSync(join(dir, 'data.txt'), 'installed');
     copyFileSync(join(packageDir, 'test', 'fixtures', 'installed-main.mjs'), join(dir, 'main.js'));
     return dir;
   }
-  const all = (): string[] => [tarball('mfio-core-'), tarball('mfio-rt-0'), tarball('mfio-rt-linux-x64-gnu-')];
   const main = (dir: string): { stdout: string; stderr: string } => {
     const out = spawnSync(process.execPath, ['main.js'], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...userEnv, PATH: noCompilerPath } });
     if (out.status !== 0) throw new Error(`main.js exited with ${out.status ?? out.signal}:\n${out.stdout}${out.stderr}`);
@@ -64,7 +87,7 @@ const { NODE_PATH: _workspacePath, ...userEnv } = process.env;
   };
 
   let installed: string | undefined;
-  const projectWithBinary = (): string => (installed ??= project('with-binary', all()));
+  const projectWithBinary = (): string => (installed ??= project('with-binary'));
 
   test('npm installs the prebuilt binary with no compiler on PATH, and a file is read on io_uring', () => {
     const { stdout, stderr } = main(projectWithBinary());
@@ -75,6 +98,8 @@ const { NODE_PATH: _workspacePath, ...userEnv } = process.env;
     expect(stdout).toMatch(/^diagnostics: loaded$/m);
     expect(stderr).not.toContain('MFIO_BACKEND_FALLBACK');
     expect(() => readFileSync(shimLog, 'utf8')).toThrow(); // no compiler was called, not even once
+    // Only this machine's platform package, chosen by npm.
+    expect(readdirSync(join(projectWithBinary(), 'node_modules', '@mfio')).sort()).toEqual(['core', 'rt', 'rt-linux-x64-gnu']);
   });
 
   test('the tarballs carry no scripts, build tools, tests or build files', () => {
@@ -99,33 +124,61 @@ const { NODE_PATH: _workspacePath, ...userEnv } = process.env;
       '@mfio/rt-linux-x64-gnu': version,
       '@mfio/rt-win32-x64': version,
     });
+    // What makes cmake-js take node-api-headers instead of downloading Node's headers, for a
+    // user's build from source (scripts/build-native.mjs).
+    expect(rtPkg.binary).toEqual({ napi_versions: [8] });
     expect(rtPkg.exports).toEqual({ '.': expect.anything(), './package.json': './package.json' });
-    const platformPkg = manifest(tarball('mfio-rt-linux-x64-gnu-'));
-    expect(platformPkg).toMatchObject({ version, os: ['linux'], cpu: ['x64'], libc: ['glibc'], main: 'mfio_rt.node' });
+    // os, cpu and libc sit under publishConfig in the workspace (else every pnpm command there
+    // warns "Unsupported platform" for the other two), and pnpm lifts them to the top when packing:
+    // what npm, pnpm and yarn choose by.
+    for (const [id, platform] of Object.entries(PLATFORMS)) {
+      const platformPkg = manifest(tarball(`mfio-rt-${id}-`));
+      expect(platformPkg).toMatchObject({ name: `@mfio/rt-${id}`, version, main: 'mfio_rt.node', ...platform });
+      expect(platformPkg.libc).toEqual('libc' in platform ? platform.libc : undefined);
+      expect(platformPkg.scripts).toBeUndefined();
+    }
   });
 
   test('--omit=optional: one error lists every candidate and a fix that works; libuv runs; one warning', () => {
-    const dir = project('omit-optional', [tarball('mfio-core-'), tarball('mfio-rt-0')], ['--omit=optional']);
+    const dir = project('omit-optional', ['--omit=optional']);
     const { stdout, stderr } = main(dir);
     const line = /^io_uring: (.*)$/m.exec(stdout)?.[1] ?? '';
     expect(line).toContain('could not be loaded, so only the libuv backend is available');
     expect(line).toMatch(/local build \S+build\/Release\/mfio_rt\.node: not found/);
     expect(line).toContain('platform package @mfio/rt-linux-x64-gnu: not installed');
-    expect(line).toContain(`npm install @mfio/rt-linux-x64-gnu@${version}`);
+    expect(line).toContain(`npm install --save-optional @mfio/rt-linux-x64-gnu@${version}`);
+    expect(line).toContain(`pnpm add -O @mfio/rt-linux-x64-gnu@${version}`);
+    expect(line).toContain(`yarn add --optional @mfio/rt-linux-x64-gnu@${version}`);
+    expect(line).toContain('npm install --include=optional');
     expect(line).toContain(`node ${join(dir, 'node_modules', '@mfio', 'rt', 'scripts', 'build-native.mjs')}`);
     expect(line).not.toContain('pnpm --filter');
     expect(stdout).toMatch(/^addon: none$/m);
     expect(stdout).toMatch(/^built libuv: installed$/m);
-    expect(stderr.match(/MFIO_BACKEND_FALLBACK/g)).toHaveLength(1);
+    expect(stderr.match(/\[MFIO_BACKEND_FALLBACK\]/g)).toHaveLength(1);
     expect(stderr).toContain('runs on the libuv backend, not io_uring');
 
-    // The fix, with the tarball standing in for the registry: the package installed beside @mfio/rt loads.
-    run('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball('mfio-rt-linux-x64-gnu-')], dir, { PATH: noCompilerPath });
+    // The fixes, with the tarballs standing in for the registry. First the reinstall with optional
+    // dependencies: npm picks this machine's package again.
+    run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--include=optional'], dir, { PATH: noCompilerPath });
+    expect(readdirSync(join(dir, 'node_modules', '@mfio')).sort()).toEqual(['core', 'rt', 'rt-linux-x64-gnu']);
     expect(main(dir).stdout).toMatch(/^built io_uring: installed$/m);
+    // Then the package by name: the project lists it as optional, so an install on another
+    // platform still works. (npm refuses an override of a direct dependency: the project's
+    // stand-in for the registry steps aside.)
+    const before = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { overrides: Record<string, string> };
+    delete before.overrides['@mfio/rt-linux-x64-gnu'];
+    writeFileSync(join(dir, 'package.json'), JSON.stringify(before));
+    run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--save-optional', `file:${tarball('mfio-rt-linux-x64-gnu-')}`], dir, {
+      PATH: noCompilerPath,
+    });
+    expect(main(dir).stdout).toMatch(/^built io_uring: installed$/m);
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    expect(Object.keys(manifest.optionalDependencies ?? {})).toEqual(['@mfio/rt-linux-x64-gnu']);
+    expect(manifest.dependencies?.['@mfio/rt-linux-x64-gnu']).toBeUndefined();
   });
 
   test('a binary of another @mfio/rt version is refused, with the fix', () => {
-    const dir = project('other-version', all());
+    const dir = project('other-version');
     const binary = join(dir, 'node_modules', '@mfio', 'rt-linux-x64-gnu', 'mfio_rt.node');
     const bytes = readFileSync(binary);
     const tag = Buffer.from(`@mfio/rt@${version}`);
@@ -137,7 +190,26 @@ const { NODE_PATH: _workspacePath, ...userEnv } = process.env;
     writeFileSync(binary, bytes);
     const { stdout } = main(dir);
     expect(stdout).toContain(`platform package ${binary}: was built for @mfio/rt ${other}; this is @mfio/rt ${version}`);
-    expect(stdout).toContain(`install the binary of @mfio/rt ${version} with \`npm install @mfio/rt-linux-x64-gnu@${version}\``);
+    expect(stdout).toContain(`install the binary of @mfio/rt ${version} with \`npm install --save-optional @mfio/rt-linux-x64-gnu@${version}\``);
+    expect(stdout).toMatch(/^built libuv: installed$/m);
+  });
+
+  test('a binary that needs a newer glibc than the system has sends the user to build from source', () => {
+    const dir = project('newer-glibc');
+    const binary = join(dir, 'node_modules', '@mfio', 'rt-linux-x64-gnu', 'mfio_rt.node');
+    // The newest version the binary asks of glibc, renamed to one no glibc has: the dynamic
+    // loader refuses it as it would on a system older than the binary.
+    const bytes = readFileSync(binary);
+    const at = bytes.indexOf(Buffer.from('GLIBC_2.34\0'));
+    expect(at).toBeGreaterThan(0);
+    bytes.write('GLIBC_9.34', at, 'latin1');
+    rmSync(binary);
+    writeFileSync(binary, bytes);
+    const { stdout } = main(dir);
+    const line = /^io_uring: (.*)$/m.exec(stdout)?.[1] ?? '';
+    expect(line).toMatch(/version `GLIBC_9\.34' not found/);
+    expect(line).toContain("Fix: the prebuilt binary needs glibc 9.34 or later, newer than this system's: add the build tools");
+    expect(line).not.toContain('npm install --save-optional'); // no reinstall can help
     expect(stdout).toMatch(/^built libuv: installed$/m);
   });
 

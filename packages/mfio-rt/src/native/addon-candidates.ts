@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packageRoot } from './addon-location.js';
@@ -32,21 +33,38 @@ export function ownPackage(): OwnPackage {
 }
 
 /**
- * The C library this Linux process runs on: 'gnu' where Node reports a glibc version, else
- * 'musl' (as detect-libc decides). Undefined off Linux.
+ * The C library this Linux process runs on, as detect-libc decides it: the dynamic loader named
+ * in the node executable (`ld-linux-*` or `ld-musl-*`), else what `ldd` is, else 'gnu'. A few
+ * file reads, no `process.report` (which gathers a whole report and can throw), and no throw:
+ * it runs inside `addonStatus()`. Undefined off Linux.
  */
 export function linuxLibc(): 'gnu' | 'musl' | undefined {
   if (process.platform !== 'linux') return undefined;
-  const report = process.report as (NodeJS.ProcessReport & { excludeNetwork?: boolean }) | undefined;
-  if (report?.getReport === undefined) return 'gnu';
-  // The report's network section resolves host names; the header is all we read.
-  const excluded = report.excludeNetwork;
-  report.excludeNetwork = true;
+  return libcOf(interpreterOf(process.execPath)) ?? libcOf(head('/usr/bin/ldd', 8192)) ?? 'gnu';
+}
+
+function libcOf(text: string | undefined): 'gnu' | 'musl' | undefined {
+  if (text === undefined) return undefined;
+  if (text.includes('ld-musl-') || text.includes('musl libc')) return 'musl';
+  if (text.includes('ld-linux') || text.includes('GNU C Library') || text.includes('GLIBC')) return 'gnu';
+  return undefined;
+}
+
+/** The ELF program interpreter's path sits in the first page of the executable (PT_INTERP). */
+function interpreterOf(executable: string): string | undefined {
+  return head(executable, 4096);
+}
+
+function head(path: string, bytes: number): string | undefined {
+  let fd: number | undefined;
   try {
-    const header = (report.getReport() as { header?: { glibcVersionRuntime?: string } }).header;
-    return header?.glibcVersionRuntime === undefined ? 'musl' : 'gnu';
+    fd = openSync(path, 'r');
+    const buffer = Buffer.alloc(bytes);
+    return buffer.toString('latin1', 0, readSync(fd, buffer, 0, bytes, 0));
+  } catch {
+    return undefined;
   } finally {
-    report.excludeNetwork = excluded;
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

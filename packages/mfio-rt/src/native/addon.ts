@@ -154,6 +154,17 @@ export function addonStatus(): AddonStatus {
 }
 
 function tryLoad(): { addon?: NativeAddon; status: AddonStatus } {
+  // addonStatus() promises never to throw: whatever goes wrong before a candidate is even tried
+  // (reading our own package.json, finding the platform package) becomes the load error.
+  try {
+    return tryCandidates();
+  } catch (error) {
+    const message = `The @mfio/rt native addon could not be looked for, so only the libuv backend is available: ${String((error as Error)?.message ?? error)}`;
+    return { status: { loaded: false, error: new MfioError('ERR_MFIO_ADDON_LOAD', message, { cause: error }), tried: [] } };
+  }
+}
+
+function tryCandidates(): { addon?: NativeAddon; status: AddonStatus } {
   const require = createRequire(join(packageRoot, 'package.json'));
   const own = ownPackage();
   const tried: AddonAttempt[] = [];

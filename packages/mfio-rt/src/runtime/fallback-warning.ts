@@ -26,9 +26,16 @@ export function warnOnFallback(chosen: BackendName, failures: readonly { name: B
   if (warned || BACKEND_ORDER.indexOf(chosen) <= BACKEND_ORDER.indexOf(best)) return;
   warned = true;
   const why = failures.find((failure) => failure.name === best)?.error.message ?? 'it did not start';
-  process.emitWarning(`@mfio/rt runs on the ${chosen} backend, not ${best}: ${why}`, {
+  // The message is one line, what happened; the detail (printed below it) has the rest of the
+  // reason: for a missing addon, every place the loader looked and the fix.
+  const [first, ...rest] = why.split('\n');
+  process.emitWarning(`@mfio/rt runs on the ${chosen} backend, not ${best}: ${first}`, {
     type: 'MfioWarning',
     code: FALLBACK_WARNING_CODE,
-    detail: 'rt.skipped lists why each faster backend did not start; NativeRt.builder().fallbackWarning(false) silences this warning.',
+    detail: [
+      ...rest,
+      'rt.skipped lists why each faster backend did not start.',
+      `To silence this warning: NativeRt.builder().fallbackWarning(false), or node --disable-warning=${FALLBACK_WARNING_CODE}.`,
+    ].join('\n'),
   });
 }

@@ -12,7 +12,7 @@ import type { ListenOptions, Tcp, TcpListener, TcpStream } from '../net/types.js
 import { BACKEND_ORDER, type BackendDrivers, type BackendFactory, type BackendName } from '../backends/contract.js';
 import { Resources } from '../lifecycle/resources.js';
 import { addonStatus, type AddonStatus } from '../native/addon.js';
-import { warnOnFallback } from './fallback-warning.js';
+import { bestBackend, warnOnFallback } from './fallback-warning.js';
 
 // Each factory says why its backend cannot start where it cannot (platform, addon, sandbox).
 const FACTORIES: Readonly<Record<BackendName, BackendFactory>> = {
@@ -210,8 +210,8 @@ export class NativeRtBuilder {
   /**
    * Whether {@link build} warns (once per process, `process.emitWarning` with code
    * MFIO_BACKEND_FALLBACK) when it settles for a slower backend than this platform's best
-   * (io_uring on Linux, iocp on Windows, threadpool elsewhere). On by default; never when some
-   * backends are disabled here or by `MFIO_FS_BACKENDS`: that choice is the user's.
+   * (io_uring on Linux, iocp on Windows, threadpool elsewhere). On by default; never when that
+   * best backend is disabled here or left out of `MFIO_FS_BACKENDS`: that choice is the user's.
    */
   fallbackWarning(on: boolean): this {
     if (typeof on !== 'boolean') throw invalidArgType('on', 'of type boolean', on);
@@ -227,7 +227,13 @@ export class NativeRtBuilder {
    */
   build(): NativeRt {
     const failures: BuildFailure[] = [];
-    const restricted = allowedByEnv() !== null || BACKEND_ORDER.some((name) => !this.#enabled.has(name));
+    // The user chose to go without the platform's best backend (disabled here, or left out of
+    // MFIO_FS_BACKENDS): then a slower one is no surprise. Any other backend left out is no such
+    // choice: `.ioUring().threadpool().libuv()` on Linux (iocp exists on Windows only) still
+    // wants io_uring, and must hear why it did not get it.
+    const best = bestBackend();
+    const allowed = allowedByEnv();
+    const restricted = !this.#enabled.has(best) || (allowed !== null && !allowed.has(best));
     for (const name of this.#candidates()) {
       const result = this.#start(name, failures);
       if (result.rt) {
