@@ -181,6 +181,17 @@ describe('codec validation', () => {
   });
 });
 
+/** Every whole frame `reader` holds, encoded again (header and payload) into `got`. */
+function takeFrames(reader: FrameReader, got: Buffer[]): void {
+  for (let f = reader.next(); f !== null; f = reader.next()) {
+    const head = Buffer.alloc(9);
+    head.writeUInt32LE(5 + f.payload.length, 0);
+    head.writeUInt8(f.type, 4);
+    head.writeUInt32LE(f.id, 5);
+    got.push(Buffer.concat([head, f.payload]));
+  }
+}
+
 describe('codec fuzz (seeded)', () => {
   const all = [...requests, ...responses].map((m) => encodeMessage(m));
 
@@ -196,13 +207,7 @@ describe('codec fuzz (seeded)', () => {
         const cut = Math.min(stream.length, at + random.range(1, random.int(4) === 0 ? 64 : 5));
         reader.push(stream.subarray(at, cut));
         at = cut;
-        for (let f = reader.next(); f !== null; f = reader.next()) {
-          const head = Buffer.alloc(9);
-          head.writeUInt32LE(5 + f.payload.length, 0);
-          head.writeUInt8(f.type, 4);
-          head.writeUInt32LE(f.id, 5);
-          got.push(Buffer.concat([head, f.payload]));
-        }
+        takeFrames(reader, got);
       }
       expect(Buffer.concat(got).equals(stream)).toBe(true);
       expect(got.length).toBe(picked.length);
@@ -225,13 +230,7 @@ describe('codec fuzz (seeded)', () => {
         at += n;
         reader.push(staging.subarray(0, n));
         // Frames are used before the next read, as the client does; what is left is copied out.
-        for (let f = reader.next(); f !== null; f = reader.next()) {
-          const head = Buffer.alloc(9);
-          head.writeUInt32LE(5 + f.payload.length, 0);
-          head.writeUInt8(f.type, 4);
-          head.writeUInt32LE(f.id, 5);
-          got.push(Buffer.concat([head, f.payload]));
-        }
+        takeFrames(reader, got);
         reader.detach();
         staging.fill(0xee); // the next read overwrites it
       }
