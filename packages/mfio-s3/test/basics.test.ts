@@ -1,0 +1,73 @@
+import { readMany } from '@mfio/core';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Fs } from '../src/index.js';
+import { bucketName, connect, createBucket, describeS3, putObject, sdkClient } from './support/cluster-env.js';
+
+describeS3('S3Fs basics', (cluster) => {
+  let client: S3Client;
+  let fs: S3Fs;
+  const bucket = bucketName('basics');
+  const data = Buffer.alloc(3 << 20);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 7 + (i >> 11)) & 0xff;
+
+  beforeAll(async () => {
+    client = sdkClient(cluster);
+    await createBucket(client, bucket);
+    await putObject(client, bucket, 'dir/data.bin', data);
+    fs = await connect(cluster, bucket, { maxRangeSize: 1 << 20 });
+  });
+  afterAll(async () => {
+    await fs?.close();
+    client?.destroy();
+  });
+
+  test('readAt reads a range; past the end is short', async () => {
+    const file = await fs.open('dir/data.bin');
+    expect(Buffer.from(await file.readAt(1000, 100))).toEqual(data.subarray(1000, 1100));
+    expect((await file.readAt(data.length - 10, 100)).length).toBe(10);
+    expect((await file.readAt(data.length + 10, 100)).length).toBe(0);
+    await file.close();
+  });
+
+  test('a large read goes out as several GETs and comes back whole', async () => {
+    const file = await fs.open('dir/data.bin');
+    expect(Buffer.from(await file.readAt(5, data.length - 5)).equals(data.subarray(5))).toBe(true);
+    await file.close();
+  });
+
+  test('readMany returns every request, coalesced or not', async () => {
+    const file = await fs.open('dir/data.bin');
+    const requests: Array<[number, number]> = [
+      [0, 10],
+      [20, 10],
+      [2 << 20, 4096],
+      [5, 100],
+      [data.length - 4, 100],
+    ];
+    const result = await readMany(file, requests);
+    requests.forEach(([pos, len], i) => expect(Buffer.from(result.at(i))).toEqual(data.subarray(pos, Math.min(pos + len, data.length))));
+    await file.close();
+  });
+
+  test('readDir lists files and directories; metadata via HEAD', async () => {
+    const entries = [];
+    for await (const e of fs.currentDir().readDir()) entries.push(e);
+    expect(entries).toEqual([{ name: 'dir', type: 'dir' }]);
+    const meta = await fs.currentDir().metadata('dir/data.bin');
+    expect(meta.len).toBe(data.length);
+    expect(meta.type).toBe('file');
+    expect((await fs.currentDir().metadata('dir')).type).toBe('dir');
+    await expect(fs.currentDir().metadata('nope')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  test('write a new object, read it back', async () => {
+    const file = await fs.open('new.bin', { write: true, create: true });
+    await file.writeAllAt(0, data.subarray(0, 1000));
+    await file.writeAllAt(1000, data.subarray(1000, 2000));
+    await expect(file.writeAllAt(5, Buffer.alloc(1))).rejects.toMatchObject({ code: 'EINVAL' });
+    await file.close();
+    const back = await fs.open('new.bin');
+    expect(Buffer.from(await back.readToEnd()).equals(data.subarray(0, 2000))).toBe(true);
+    await back.close();
+  });
+});
