@@ -76,13 +76,24 @@ export class S3Driver implements FsDriver {
     return (await this.#isDir(path, context)) ? 'dir' : null;
   }
 
-  /** ENOENT unless the parent of `path` is a directory (ENOTDIR if it is a file). */
+  /** ENOENT unless the parent of `path` is a directory (ENOTDIR if it or an ancestor is a file). */
   async #parentMustExist(path: string, context: S3ErrorContext): Promise<void> {
     const parent = posix.dirname(path);
     if (parent === '/') return;
     const what = await this.#stat(parent, context);
-    if (what === null) throw s3Error('ENOENT', context);
+    if (what === null) throw s3Error(await this.#absent(parent, context), context);
     if (what !== 'dir') throw s3Error('ENOTDIR', context);
+  }
+
+  /**
+   * Why nothing is at `path`: ENOTDIR when an ancestor is a file (as the kernel answers for
+   * `file/inner`), else ENOENT. Only asked on the error path: one HEAD per ancestor, at once.
+   */
+  async #absent(path: string, context: S3ErrorContext): Promise<'ENOENT' | 'ENOTDIR'> {
+    const ancestors: string[] = [];
+    for (let dir = posix.dirname(path); dir !== '/'; dir = posix.dirname(dir)) ancestors.push(dir);
+    const found = await Promise.all(ancestors.map((dir) => this.#head(dir, context)));
+    return found.some((info) => info !== null) ? 'ENOTDIR' : 'ENOENT';
   }
 
   async open(path: string, flags: OpenFlags): Promise<RawFile> {
@@ -93,16 +104,14 @@ export class S3Driver implements FsDriver {
     const info = await this.#head(path, context);
     if (!writes) {
       if (info !== null) return new S3ReadFile(this.#http, this.#key(path), path, info);
-      throw s3Error((await this.#isDir(path, context)) ? 'EISDIR' : 'ENOENT', context);
+      throw s3Error((await this.#isDir(path, context)) ? 'EISDIR' : await this.#absent(path, context), context);
     }
     if (info !== null) {
       if (flags.createNew) throw s3Error('EEXIST', context);
-      if (!flags.truncate) {
-        throw s3Error('EINVAL', context, 'an existing S3 object cannot be written in place: open it with truncate to replace it');
-      }
+      if (!flags.truncate) return new S3WriteFile(this.#http, this.#key(path), path, false, info.size);
     } else {
-      if (!flags.create && !flags.createNew) throw s3Error((await this.#isDir(path, context)) ? 'EISDIR' : 'ENOENT', context);
       if (await this.#isDir(path, context)) throw s3Error('EISDIR', context);
+      if (!flags.create && !flags.createNew) throw s3Error(await this.#absent(path, context), context);
       await this.#parentMustExist(path, context);
     }
     return new S3WriteFile(this.#http, this.#key(path), path, flags.createNew);
@@ -111,7 +120,7 @@ export class S3Driver implements FsDriver {
   async metadata(path: string): Promise<Metadata> {
     const context = { syscall: 'stat', path };
     const what = await this.#stat(path, context);
-    if (what === null) throw s3Error('ENOENT', context);
+    if (what === null) throw s3Error(await this.#absent(path, context), context);
     return what === 'dir' ? DIR_METADATA : objectMetadata(what);
   }
 
@@ -232,13 +241,14 @@ export class S3Driver implements FsDriver {
   }
 
   async hardLink(from: string, to: string): Promise<void> {
-    throw s3Error('ENOTSUP', { syscall: 'link', path: from, dest: to }, 'S3 has no links');
+    // What link(2) answers on a filesystem without hard links.
+    throw s3Error('EPERM', { syscall: 'link', path: from, dest: to }, 'S3 has no links');
   }
 
   async setPermissions(path: string): Promise<void> {
     const context = { syscall: 'chmod', path };
     if ((await this.#stat(path, context)) === null) throw s3Error('ENOENT', context);
-    throw s3Error('ENOTSUP', context, 'S3 objects have no permission bits');
+    throw s3Error('EPERM', context, 'S3 objects have no permission bits');
   }
 
   /** Every key under `prefix`, all pages, no delimiter. */

@@ -24,6 +24,8 @@ export class S3WriteFile implements RawFile {
   readonly #key: string;
   readonly #path: string;
   readonly #ifNoneMatch: boolean;
+  /** Opened on an existing object without truncate: it stays as it is, and every write fails. */
+  readonly #inPlace: boolean;
   #length = 0;
   #part: Buffer | null = null;
   #fill = 0;
@@ -35,12 +37,18 @@ export class S3WriteFile implements RawFile {
   #error: MfioError | null = null;
   #closing: Promise<void> | null = null;
 
-  /** `ifNoneMatch`: the object must not exist when it is stored (createNew). */
-  constructor(http: S3Http, key: string, path: string, ifNoneMatch: boolean) {
+  /**
+   * `ifNoneMatch`: the object must not exist when it is stored (createNew). `existingSize`: the
+   * handle is on an existing object opened without truncate, which it leaves as it is (POSIX
+   * allows that open; S3 cannot write into an object, so each write fails with EINVAL).
+   */
+  constructor(http: S3Http, key: string, path: string, ifNoneMatch: boolean, existingSize: number | null = null) {
     this.#http = http;
     this.#key = key;
     this.#path = path;
     this.#ifNoneMatch = ifNoneMatch;
+    this.#inPlace = existingSize !== null;
+    this.#length = existingSize ?? 0;
   }
 
   #context(syscall = 'write'): S3ErrorContext {
@@ -49,6 +57,11 @@ export class S3WriteFile implements RawFile {
 
   sendIo(position: number, view: PacketView): void {
     if (this.#error !== null) return view.fail(this.#error);
+    if (this.#inPlace) {
+      return view.fail(
+        s3Error('EINVAL', { ...this.#context(), position }, 'an existing S3 object cannot be written in place: open it with truncate to replace it'),
+      );
+    }
     if (position !== this.#length) {
       return view.fail(
         s3Error(
@@ -150,6 +163,7 @@ export class S3WriteFile implements RawFile {
 
   async #finish(): Promise<void> {
     const context = this.#context('close');
+    if (this.#inPlace) return;
     if (this.#uploadId === null && this.#error === null) {
       // Small object: one PUT of what was written (an empty object too).
       const body = this.#part === null ? Buffer.alloc(0) : this.#part.subarray(0, this.#fill);
