@@ -66,7 +66,7 @@ describeS3('integrity', (cluster) => {
     );
     // Half in readMany batches of 1-64 requests, 8 batches at a time.
     const batches: Array<Array<[number, number]>> = [];
-    for (let left = READS / 2; left > 0; ) {
+    for (let left = READS / 2; left > 0;) {
       const size = Math.min(left, random.range(1, 64));
       batches.push(Array.from({ length: size }, () => nextRead(random)));
       left -= size;
