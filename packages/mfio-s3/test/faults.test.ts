@@ -1,7 +1,7 @@
 import { readMany, SeededRandom, type MfioError } from '@mfio/core';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { HANG_MS, until, within } from '@mfio/rt-conformance';
-import { startExtraRadosgw, stopDaemon, type CephCluster } from './support/ceph-cluster.js';
+import { evictRadosgw, startExtraRadosgw, type CephCluster } from './support/ceph-cluster.js';
 import { bucketName, connect, createBucket, describeS3, putObject, sdkClient } from './support/cluster-env.js';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
 
@@ -39,6 +39,7 @@ describeS3('faults', (cluster) => {
   test('radosgw killed mid-read: every read in flight settles with ECONNRESET, none hangs', async () => {
     if (cluster.dir === undefined) return; // an external endpoint: nothing of ours to kill
     const rgw = await startExtraRadosgw(cluster as CephCluster, 'victim');
+    expect(rgw.clients).toHaveLength(1);
     try {
       const fs = await connect(cluster, bucket, { endpoint: rgw.endpoint, retry: { attempts: 3, baseDelayMs: 20 }, timeoutMs: 10_000 });
       const file = await fs.open('big.bin');
@@ -60,7 +61,7 @@ describeS3('faults', (cluster) => {
       expect(seconds).toBeLessThan(10); // the request timeout: retries end long before it
       await fs.close();
     } finally {
-      await stopDaemon(rgw.pid);
+      await evictRadosgw(cluster as CephCluster, rgw);
     }
   });
 

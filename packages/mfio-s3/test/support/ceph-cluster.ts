@@ -45,6 +45,7 @@ const TOOLS: Record<string, string> = {
   radosgw: 'radosgw',
   'radosgw-admin': 'radosgw',
   ceph: 'ceph-common',
+  rados: 'ceph-common',
   'ceph-authtool': 'ceph-common',
   monmaptool: 'ceph-common',
 };
@@ -299,11 +300,27 @@ export async function stopCluster(cluster: CephCluster, keep = false): Promise<v
   if (!keep) rmSync(cluster.dir, { recursive: true, force: true });
 }
 
+/** A radosgw started by {@link startExtraRadosgw}. */
+export interface ExtraRadosgw {
+  readonly endpoint: string;
+  readonly pid: number;
+  /** Its RADOS client addresses (`127.0.0.1:0/NONCE`), to blocklist once it is killed. */
+  readonly clients: readonly string[];
+}
+
+/** The clients watching radosgw's control object (every radosgw of the zone watches it). */
+function controlWatchers(cluster: CephCluster): Set<string> {
+  const out = run('rados', ['-c', join(cluster.dir, 'ceph.conf'), '-p', 'default.rgw.control', 'listwatchers', 'notify.0']);
+  return new Set([...out.matchAll(/watcher=(\S+)/g)].map((m) => m[1]!));
+}
+
 /**
  * Start one more radosgw of the same cluster on its own port (a test that kills it leaves the
- * shared one serving). Returns its endpoint and pid; stop it with `process.kill(pid)`.
+ * shared one serving). Stop it with {@link stopDaemon}; after killing it, call
+ * {@link evictRadosgw}.
  */
-export async function startExtraRadosgw(cluster: CephCluster, name: string): Promise<{ endpoint: string; pid: number }> {
+export async function startExtraRadosgw(cluster: CephCluster, name: string): Promise<ExtraRadosgw> {
+  const before = controlWatchers(cluster);
   const port = await freePort();
   const conf = join(cluster.dir, 'ceph.conf');
   const pid = daemon(cluster.dir, `rgw-${name}`, 'radosgw', [
@@ -326,10 +343,22 @@ export async function startExtraRadosgw(cluster: CephCluster, name: string): Pro
     await stopPid(pid);
     throw error;
   }
-  return { endpoint: `http://127.0.0.1:${port}`, pid };
+  // It watches the control objects before it serves HTTP: the new watcher is this one.
+  const clients = [...controlWatchers(cluster)].filter((client) => !before.has(client));
+  return { endpoint: `http://127.0.0.1:${port}`, pid, clients };
 }
 
-/** Stop a radosgw started by {@link startExtraRadosgw} (or any daemon) by its pid. */
+/**
+ * After a radosgw was killed: blocklist its RADOS client, as an orchestrator evicts a dead
+ * daemon. Until its watch on the control objects times out (30 s), every metadata change of
+ * the other radosgw (creating a bucket) would wait for the dead one to acknowledge.
+ */
+export async function evictRadosgw(cluster: CephCluster, rgw: ExtraRadosgw): Promise<void> {
+  await stopPid(rgw.pid);
+  for (const client of rgw.clients) run('ceph', ['-c', join(cluster.dir, 'ceph.conf'), 'osd', 'blocklist', 'add', client]);
+}
+
+/** Stop a daemon by its pid: SIGTERM, then SIGKILL after `graceMs`. */
 export function stopDaemon(pid: number, graceMs?: number): Promise<void> {
   return stopPid(pid, graceMs);
 }
