@@ -8,6 +8,7 @@ const base = require('../../jest.preset.cjs')({
     '^@mfio/core$': '<rootDir>/../mfio/src/index.ts',
     '^@mfio/rt$': '<rootDir>/../mfio-rt/src/index.ts',
     '^@mfio/rt-conformance$': '<rootDir>/../mfio-rt-conformance/src/index.ts',
+    '^@mfio/netfs$': '<rootDir>/../mfio-netfs/src/index.ts',
     // mfio-rt finds its addon with import.meta, which CommonJS lacks: its own test stand-in.
     '^(\\.{1,2}/)+native/addon-location\\.js$': '<rootDir>/../mfio-rt/test/support/addon-location.ts',
     '^\\./addon-location\\.js$': '<rootDir>/../mfio-rt/test/support/addon-location.ts',
