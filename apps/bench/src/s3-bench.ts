@@ -62,7 +62,7 @@ function parse(argv: string[]): Options {
   return options;
 }
 
-interface Cluster {
+export interface Cluster {
   endpoint: string;
   region: string;
   accessKeyId: string;
@@ -71,7 +71,7 @@ interface Cluster {
 }
 
 /** A cluster of @mfio/s3's test support in a child, which stops it when its stdin closes. */
-async function startCluster(): Promise<Cluster> {
+export async function startCluster(): Promise<Cluster> {
   const endpoint = process.env.MFIO_S3_BENCH_ENDPOINT;
   if (endpoint !== undefined) {
     return {
@@ -239,7 +239,9 @@ function report(rows: Row[], options: Options): void {
   if (rows.some((r) => r.runs.some((run) => !run.verified))) process.exitCode = 1;
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
