@@ -19,8 +19,10 @@ export interface CoalesceOptions {
   readonly maxMergedSize?: number;
   /**
    * A joined GET carries at most this many times the bytes its requests want (gaps count, a
-   * byte two requests want counts once). `Infinity`: only `maxGap` limits.
-   * @defaultValue 4
+   * byte two requests want counts once). `Infinity`: only `maxGap` limits. Measured on Ceph
+   * RGW (README): 4 left 256 reads of 4 KiB in 16 MiB as 162 GETs, 16 made them 16 GETs and
+   * the batch 1.7-3 times as fast; with no limit, sparse batches fetched 8-70 times the bytes.
+   * @defaultValue 16
    */
   readonly maxAmplification?: number;
 }
@@ -121,7 +123,7 @@ export function resolveOptions(options: S3FsOptions, env: NodeJS.ProcessEnv = pr
     throw invalid('prefix', "must be '' or end with '/' (and not start with it)", prefix);
   }
   const coalesce = options.coalesce ?? {};
-  const maxAmplification = coalesce.maxAmplification ?? 4;
+  const maxAmplification = coalesce.maxAmplification ?? 16;
   if (typeof maxAmplification !== 'number' || !(maxAmplification >= 1)) throw invalid('coalesce.maxAmplification', 'must be a number >= 1', maxAmplification);
   const retry = options.retry ?? {};
   return {
