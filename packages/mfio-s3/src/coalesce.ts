@@ -13,7 +13,7 @@ export interface PlannedRange {
  * `maxGap`, the GET stays within `maxMergedSize`, and it carries at most `maxAmplification`
  * times the bytes its requests want. A request larger than `maxMergedSize` is a GET of its own.
  * Requests of length 0 are left out (the caller reports them).
- * @example planRanges([0, 100, 10_000_000], [10, 10, 10], { maxGap: 4096, maxMergedSize: 1 << 20, maxAmplification: 4 })
+ * @example planRanges([0, 100, 10_000_000], [10, 10, 10], { maxGap: 4096, maxMergedSize: 1 << 20, maxAmplification: 16 })
  * // → [{ start: 0, end: 110, members: [0, 1] }, { start: 10_000_000, end: 10_000_010, members: [2] }]
  */
 export function planRanges(positions: ArrayLike<number>, lengths: ArrayLike<number>, limits: Required<CoalesceOptions>): PlannedRange[] {
