@@ -1,4 +1,4 @@
-import { readMany } from '@mfio/core';
+import { awaitPacket, readMany, sendView } from '@mfio/core';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3Fs } from '../src/index.js';
 import { bucketName, connect, createBucket, describeS3, putObject, sdkClient } from './support/cluster-env.js';
@@ -32,6 +32,26 @@ describeS3('S3Fs basics', (cluster) => {
   test('a large read goes out as several GETs and comes back whole', async () => {
     const file = await fs.open('dir/data.bin');
     expect(Buffer.from(await file.readAt(5, data.length - 5)).equals(data.subarray(5))).toBe(true);
+    await file.close();
+  });
+
+  test("a large read's packet completes in fragments as its bytes arrive", async () => {
+    const file = await fs.open('dir/data.bin');
+    const buffer = new Uint8Array(2 << 20);
+    const fragments: number[] = [];
+    // 2 MiB over 1 MiB GETs (maxRangeSize above) reporting every 256 KiB (the default fragmentSize).
+    const result = await awaitPacket(
+      buffer,
+      'read',
+      (packet) => sendView(file, 4096, packet.view()),
+      undefined,
+      (_view, n) => void fragments.push(n),
+    );
+    expect(result).toEqual({ transferred: buffer.length, error: null });
+    expect(Buffer.from(buffer).equals(data.subarray(4096, 4096 + buffer.length))).toBe(true);
+    // More fragments than GETs: each GET reported its bytes in pieces (how many depends on how
+    // the socket's reads cut the body: up to 4 per GET here).
+    expect(fragments.length).toBeGreaterThan(2);
     await file.close();
   });
 
