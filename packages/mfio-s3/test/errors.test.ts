@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { S3Fs } from '../src/index.js';
 import { bucketName, connect, createBucket, describeS3, fsOptions, putObject, sdkClient } from './support/cluster-env.js';
@@ -52,5 +54,20 @@ describeS3('errors and lifecycle', (cluster) => {
     const outcomes = await Promise.allSettled(reads);
     expect(outcomes).toHaveLength(16);
     await expect(fs.open('f.bin')).rejects.toMatchObject({ code: 'EBADF' });
+  });
+
+  test('an S3Fs left open with idle connections does not keep the process alive', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures', 'idle-exit.ts')], {
+      cwd: join(__dirname, '..'),
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, MFIO_S3_FIXTURE_OPTIONS: JSON.stringify(fsOptions(cluster, bucket)), MFIO_S3_FIXTURE_KEY: 'f.bin' },
+    });
+    expect({ status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr.includes('Error') ? result.stderr : '' }).toEqual({
+      status: 0,
+      signal: null,
+      stdout: 'read 100\n',
+      stderr: '',
+    });
   });
 });
