@@ -80,6 +80,18 @@ describeS3('S3Fs basics', (cluster) => {
     await expect(fs.currentDir().metadata('nope')).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  test("keys with spaces, '+', '%', '&' and non-ASCII letters: signed, listed and read as they are", async () => {
+    const name = 'odd dir/ä+b%20c&d=é.bin';
+    await putObject(client, bucket, name, Buffer.from('odd'));
+    const file = await fs.open(name);
+    expect(Buffer.from(await file.readAt(0, 3)).toString()).toBe('odd');
+    await file.close();
+    const names = [];
+    for await (const e of (await fs.currentDir().openDir('odd dir')).readDir()) names.push(e.name);
+    expect(names).toEqual(['ä+b%20c&d=é.bin']);
+    await fs.currentDir().removeDirAll('odd dir');
+  });
+
   test('write a new object, read it back', async () => {
     const file = await fs.open('new.bin', { write: true, create: true });
     await file.writeAllAt(0, data.subarray(0, 1000));
