@@ -43,18 +43,32 @@ describeS3('faults', (cluster) => {
     try {
       const fs = await connect(cluster, bucket, { endpoint: rgw.endpoint, retry: { attempts: 3, baseDelayMs: 20 }, timeoutMs: 10_000 });
       const file = await fs.open('big.bin');
-      // 48 reads of 4 MiB (192 MiB to send): far more than radosgw sends before the kill below.
-      const reads = Array.from({ length: 48 }, (_, i) =>
-        file.readAt((i % 4) * (4 << 20), 4 << 20).then(
-          () => 'ok',
-          (error: MfioError) => error.code,
-        ),
+      // 48 reads of 8 MiB (384 MiB to send), each into a buffer of a marker byte: radosgw is
+      // killed once every read has its first bytes (so each is mid-way or done, none still
+      // connecting, which would be a refusal, not a reset).
+      const MARK = 0xa5;
+      const buffers = Array.from({ length: 48 }, () => Buffer.alloc(8 << 20, MARK));
+      const settled = new Set<number>();
+      const reads = buffers.map((buffer, i) =>
+        file
+          .readAt((i % 2) * (8 << 20), buffer)
+          .then(
+            () => 'ok',
+            (error: MfioError) => error.code,
+          )
+          .finally(() => settled.add(i)),
       );
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      const started = (i: number): boolean => settled.has(i) || buffers[i]!.subarray(0, 16).some((byte) => byte !== MARK);
+      await until(
+        () => buffers.every((_, i) => started(i)),
+        HANG_MS,
+        'every read to get its first bytes',
+        () => JSON.stringify(fs.diagnostics()),
+      );
       process.kill(rgw.pid, 'SIGKILL');
-      const started = performance.now();
+      const killed = performance.now();
       const outcomes = await within(Promise.all(reads), HANG_MS, 'reads after radosgw was killed', () => JSON.stringify(fs.diagnostics()));
-      const seconds = (performance.now() - started) / 1000;
+      const seconds = (performance.now() - killed) / 1000;
       const failed = outcomes.filter((o) => o !== 'ok');
       expect(failed.length).toBeGreaterThan(0);
       expect(new Set(failed)).toEqual(new Set(['ECONNRESET']));
