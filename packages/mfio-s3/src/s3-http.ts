@@ -37,7 +37,7 @@ export interface Exchange {
   abort(reason: Error): void;
 }
 
-/** Requests a sink may see in flight at once, counted for `describeInFlight`. */
+/** The id of the next exchange, as `describeInFlight` names it. */
 let nextId = 1;
 
 /**
