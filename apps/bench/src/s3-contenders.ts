@@ -87,8 +87,12 @@ const s3ReadAt: S3Contender = {
   },
 };
 
+/** Batches in flight at once for `s3:readMany`: a new one goes out as soon as one returns. */
+const BATCHES = 4;
+
 /**
- * `@mfio/s3` readMany: the reads in batches of `inFlight` (one await each), coalesced by the
+ * `@mfio/s3` readMany: the reads in batches of `inFlight / 4`, four batches in flight (so the
+ * pipe does not drain while one batch waits for its slowest read), each coalesced by the
  * backend with its default limits; `:whole` hands the whole list over as one batch.
  */
 function s3ReadMany(whole: boolean): S3Contender {
@@ -99,13 +103,20 @@ function s3ReadMany(whole: boolean): S3Contender {
       const file = await fs.open(target.key);
       return {
         async run(reads) {
+          const step = whole ? reads.length : Math.max(1, Math.floor(inFlight / BATCHES));
+          const batches: Read[][] = [];
+          for (let i = 0; i < reads.length; i += step) batches.push(reads.slice(i, i + step));
+          let next = 0;
           let digest = 0;
-          const step = whole ? reads.length : inFlight;
-          for (let i = 0; i < reads.length; i += step) {
-            const batch = reads.slice(i, i + step);
-            const result = await readMany(file, batch, { maxMergedSize: 0 });
-            for (let j = 0; j < batch.length; j++) digest += digestOf(result.at(j));
-          }
+          await Promise.all(
+            Array.from({ length: whole ? 1 : BATCHES }, async () => {
+              while (next < batches.length) {
+                const batch = batches[next++]!;
+                const result = await readMany(file, batch, { maxMergedSize: 0 });
+                for (let j = 0; j < batch.length; j++) digest += digestOf(result.at(j));
+              }
+            }),
+          );
           return digest;
         },
         close: () => fs.close(),
