@@ -4,7 +4,7 @@
  * same object in a local Ceph radosgw (started here, stopped at the end), hot (every run reads
  * the object once first), at the same concurrency:
  * - random 4 KiB reads, straight to radosgw and through the delay proxy (each --delays value
- *   one way, so a round trip costs twice it);
+ *   one way, so a round trip costs twice it; the proxy runs in a process of its own);
  * - a clustered workload: 1,000 reads of 1-16 KiB within 4 MiB (Parquet column chunks, say).
  * Contenders take turns run by run (--repeat); the table gives each one's median and its client
  * CPU per read (this process: the cluster's daemons are others). Results: the terminal, and
@@ -17,10 +17,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SeededRandom } from '@mfio/core';
-import { DelayProxy } from './delay-proxy.js';
 import { digestOf, s3Contenders, type Read, type S3Target } from './s3-contenders.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -101,6 +100,35 @@ export async function startCluster(): Promise<Cluster> {
   };
 }
 
+/**
+ * The bench's delay proxy in a process of its own (stopped when its stdin closes): in this
+ * process its timers would wait behind the contender's own work, adding that wait to every
+ * round trip of every contender.
+ */
+async function startDelayProxy(target: URL, delayMs: number): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  const module = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), 'delay-proxy.js')).href;
+  const script = [
+    `const { DelayProxy } = await import(${JSON.stringify(module)});`,
+    `const proxy = await DelayProxy.start({ host: ${JSON.stringify(target.hostname)}, port: ${Number(target.port)} }, ${delayMs});`,
+    'console.log(proxy.address().port);',
+    'process.stdin.on("end", () => proxy.close().then(() => process.exit(0)));',
+    'process.stdin.resume();',
+  ].join('\n');
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolvePort, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolvePort);
+    child.once('exit', (code) => reject(new Error(`the delay proxy exited (${code})`)));
+  });
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolveStop) => {
+        child.once('exit', () => resolveStop());
+        child.stdin.end();
+      }),
+  };
+}
+
 /** One measured run: reads per second and client CPU (µs) per read. */
 interface Run {
   readsPerSecond: number;
@@ -137,7 +165,7 @@ async function main(): Promise<void> {
   const contenders = s3Contenders().filter((c) => options.contenders.length === 0 || options.contenders.some((f) => c.name.includes(f)));
   const data = Buffer.from(new SeededRandom(7).bytes(OBJECT_SIZE));
   const cluster = await startCluster();
-  const proxies: DelayProxy[] = [];
+  const proxies: Array<{ stop(): Promise<void> }> = [];
   const rows: Row[] = [];
   try {
     const bucket = `mfio-bench-${Date.now().toString(36)}`;
@@ -155,9 +183,9 @@ async function main(): Promise<void> {
     const direct = new URL(cluster.endpoint);
     const targets: Array<{ label: string; endpoint: string; rttMs: number }> = [{ label: 'direct', endpoint: cluster.endpoint, rttMs: 0 }];
     for (const delay of options.delays) {
-      const proxy = await DelayProxy.start({ host: direct.hostname, port: Number(direct.port) }, delay);
+      const proxy = await startDelayProxy(direct, delay);
       proxies.push(proxy);
-      targets.push({ label: `delay ${delay} ms`, endpoint: `http://127.0.0.1:${proxy.address().port}`, rttMs: 2 * delay });
+      targets.push({ label: `delay ${delay} ms`, endpoint: proxy.endpoint, rttMs: 2 * delay });
     }
     const base = { bucket, key: 'sample.bin', region: cluster.region, accessKeyId: cluster.accessKeyId, secretAccessKey: cluster.secretAccessKey };
     const workloads = [
@@ -198,7 +226,7 @@ async function main(): Promise<void> {
       for (const [contender, runs] of byName) rows.push({ workload: workload.name, contender, runs });
     }
   } finally {
-    for (const proxy of proxies) await proxy.close();
+    for (const proxy of proxies) await proxy.stop();
     await cluster.stop();
   }
   report(rows, options);
