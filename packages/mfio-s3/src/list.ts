@@ -19,7 +19,13 @@ export interface ListPage {
  * delimiter when `delimited`. Keys come URL-encoded (`encoding-type=url`, so any key survives
  * XML) and are decoded here.
  */
-export async function* listPages(http: S3Http, prefix: string, delimited: boolean, context: S3ErrorContext, maxKeys = 1000): AsyncGenerator<ListPage> {
+export async function* listPages(
+  http: S3Http,
+  prefix: string,
+  delimited: boolean,
+  context: S3ErrorContext,
+  maxKeys = http.options.listPageSize,
+): AsyncGenerator<ListPage> {
   let token: string | null = null;
   for (;;) {
     const query: Record<string, string> = { 'list-type': '2', 'encoding-type': 'url', 'max-keys': String(maxKeys), prefix };

@@ -64,6 +64,8 @@ export interface S3FsOptions {
   readonly partSize?: number;
   /** Parts uploading at once per file; writes wait beyond it. @defaultValue 4 */
   readonly partsInFlight?: number;
+  /** Keys per ListObjectsV2 page (S3 answers at most 1,000). @defaultValue 1000 */
+  readonly listPageSize?: number;
 }
 
 /** {@link S3FsOptions} with every default filled in and checked. */
@@ -81,6 +83,7 @@ export interface ResolvedOptions {
   readonly coalesce: Required<CoalesceOptions>;
   readonly partSize: number;
   readonly partsInFlight: number;
+  readonly listPageSize: number;
 }
 
 const MIB = 1 << 20;
@@ -148,5 +151,6 @@ export function resolveOptions(options: S3FsOptions, env: NodeJS.ProcessEnv = pr
     },
     partSize: integer('partSize', options.partSize, 8 * MIB, 5 * MIB, 5 * 1024 * MIB),
     partsInFlight: integer('partsInFlight', options.partsInFlight, 4, 1, 64),
+    listPageSize: integer('listPageSize', options.listPageSize, 1000, 1, 1000),
   };
 }

@@ -92,6 +92,17 @@ describeS3('S3Fs basics', (cluster) => {
     await fs.currentDir().removeDirAll('odd dir');
   });
 
+  test('readDir follows every page of the listing', async () => {
+    const small = await connect(cluster, bucket, { listPageSize: 3 });
+    const keys = Array.from({ length: 10 }, (_, i) => `paged/f${i}`);
+    await Promise.all([...keys, 'paged/sub/x', 'paged/tub/y'].map((key) => putObject(client, bucket, key, Buffer.from('p'))));
+    const names = [];
+    for await (const e of (await small.currentDir().openDir('paged')).readDir()) names.push(`${e.name}:${e.type}`);
+    expect(names.sort()).toEqual([...keys.map((k) => `${k.slice(6)}:file`), 'sub:dir', 'tub:dir'].sort());
+    await small.currentDir().removeDirAll('paged');
+    await small.close();
+  });
+
   test('write a new object, read it back', async () => {
     const file = await fs.open('new.bin', { write: true, create: true });
     await file.writeAllAt(0, data.subarray(0, 1000));
