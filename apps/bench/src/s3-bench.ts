@@ -105,7 +105,7 @@ export async function startCluster(): Promise<Cluster> {
  * process its timers would wait behind the contender's own work, adding that wait to every
  * round trip of every contender.
  */
-async function startDelayProxy(target: URL, delayMs: number): Promise<{ endpoint: string; stop(): Promise<void> }> {
+export async function startDelayProxy(target: URL, delayMs: number): Promise<{ endpoint: string; stop(): Promise<void> }> {
   const module = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), 'delay-proxy.js')).href;
   const script = [
     `const { DelayProxy } = await import(${JSON.stringify(module)});`,

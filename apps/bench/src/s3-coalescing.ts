@@ -10,8 +10,7 @@
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { readMany, SeededRandom } from '@mfio/core';
 import { S3Fs, type CoalesceOptions } from '@mfio/s3';
-import { DelayProxy } from './delay-proxy.js';
-import { startCluster } from './s3-bench.js';
+import { startCluster, startDelayProxy } from './s3-bench.js';
 
 const OBJECT_SIZE = 64 << 20;
 const SHAPES = {
@@ -42,7 +41,7 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[v
 async function main(): Promise<void> {
   const repeat = Number(process.argv[process.argv.indexOf('--repeat') + 1] ?? 5) || 5;
   const cluster = await startCluster();
-  const proxies: DelayProxy[] = [];
+  const proxies: Array<{ stop(): Promise<void> }> = [];
   try {
     const bucket = `mfio-coalesce-${Date.now().toString(36)}`;
     const credentials = { accessKeyId: cluster.accessKeyId, secretAccessKey: cluster.secretAccessKey };
@@ -58,12 +57,12 @@ async function main(): Promise<void> {
     await sdk.send(new PutObjectCommand({ Bucket: bucket, Key: 'o.bin', Body: data, ContentLength: data.length }));
     sdk.destroy();
     const direct = new URL(cluster.endpoint);
-    const proxy = await DelayProxy.start({ host: direct.hostname, port: Number(direct.port) }, 20);
+    const proxy = await startDelayProxy(direct, 20);
     proxies.push(proxy);
     const lines = ['| endpoint | batch | coalescing | ms per batch (median) | GETs per batch | bytes fetched / wanted |', '|---|---|---|---:|---:|---:|'];
     for (const [where, endpoint] of [
       ['direct', cluster.endpoint],
-      ['20 ms each way', `http://127.0.0.1:${proxy.address().port}`],
+      ['20 ms each way', proxy.endpoint],
     ] as const) {
       for (const [shape, make] of Object.entries(SHAPES)) {
         for (const [label, coalesce] of CONFIGS) {
@@ -102,7 +101,7 @@ async function main(): Promise<void> {
     }
     console.log(`\n${lines.join('\n')}`);
   } finally {
-    for (const proxy of proxies) await proxy.close();
+    for (const proxy of proxies) await proxy.stop();
     await cluster.stop();
   }
 }
