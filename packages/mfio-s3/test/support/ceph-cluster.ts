@@ -259,11 +259,46 @@ export async function startCluster(log: (line: string) => void = console.log): P
       `--secret-key=${secretAccessKey}`,
     ]);
     const startSeconds = (performance.now() - started) / 1000;
+    startReaper(pids, dir);
     return { endpoint: `http://127.0.0.1:${rgwPort}`, region: 'us-east-1', accessKeyId, secretAccessKey, dir, pids, startSeconds };
   } catch (error) {
     await stopPids(pids);
     throw new Error(`${error instanceof Error ? error.message : String(error)}\n${logTails(dir)}`, { cause: error });
   }
+}
+
+/**
+ * A detached watchdog: if this process dies without stopping the cluster (a killed jest, a
+ * Ctrl-C), it stops the daemons (radosgw, OSD, monitor) and removes the directory, so no
+ * cluster outlives whoever started it. It exits by itself once the daemons are gone.
+ */
+function startReaper(pids: { rgw: number; osd: number; mon: number }, dir: string): void {
+  // Runs as an ES module (top-level await): node:fs comes from import(), not require.
+  const script = `
+    const [parent, rgw, osd, mon] = process.argv.slice(1, 5).map(Number);
+    const dir = process.argv[5];
+    const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+    const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+    async function stop(pid) {
+      if (!alive(pid)) return;
+      process.kill(pid, 'SIGTERM');
+      for (let i = 0; i < 200 && alive(pid); i++) await sleep(50);
+      if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+    for (;;) {
+      if (![rgw, osd, mon].some(alive)) process.exit(0);
+      if (!alive(parent)) {
+        for (const pid of [rgw, osd, mon]) await stop(pid);
+        (await import('node:fs')).rmSync(dir, { recursive: true, force: true });
+        process.exit(0);
+      }
+      await sleep(500);
+    }`;
+  const child = spawn(process.execPath, ['-e', script, String(process.pid), String(pids.rgw), String(pids.osd), String(pids.mon), dir], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  child.unref();
 }
 
 /** The last lines of each daemon's log, for a failed start. */
