@@ -15,6 +15,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -162,6 +163,7 @@ function expectedDigest(data: Buffer, reads: readonly Read[]): number {
 
 async function main(): Promise<void> {
   const options = parse(process.argv.slice(2));
+  const loadBefore = loadavg()[0]!;
   const contenders = s3Contenders().filter((c) => options.contenders.length === 0 || options.contenders.some((f) => c.name.includes(f)));
   const data = Buffer.from(new SeededRandom(7).bytes(OBJECT_SIZE));
   const cluster = await startCluster();
@@ -229,7 +231,7 @@ async function main(): Promise<void> {
     for (const proxy of proxies) await proxy.stop();
     await cluster.stop();
   }
-  report(rows, options);
+  report(rows, options, [loadBefore, loadavg()[0]!]);
 }
 
 function median(values: number[]): number {
@@ -239,7 +241,7 @@ function median(values: number[]): number {
 }
 
 /** The table (ratios against the SDK and plain undici of the same workload), as Markdown and JSON. */
-function report(rows: Row[], options: Options): void {
+function report(rows: Row[], options: Options, load: [number, number]): void {
   const lines = [
     `| workload | contender | reads/s (median of ${options.repeat}) | min-max | client CPU µs/read | × sdk | × undici |`,
     '|---|---|---:|---:|---:|---:|---:|',
@@ -261,8 +263,14 @@ function report(rows: Row[], options: Options): void {
   console.log(`\n${table}`);
   const out = join(repoRoot, 'bench', 'results');
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 's3-latest.md'), `# @mfio/s3 against the AWS SDK and plain undici (Ceph radosgw on 127.0.0.1)\n\n${table}\n`);
-  writeFileSync(join(out, 's3-latest.json'), JSON.stringify({ options, rows }, null, 2));
+  const conditions = [
+    `\`node apps/bench/dist/s3-bench.js --repeat ${options.repeat} --time ${options.timeMs}\`: contenders take turns, each run`,
+    `${options.timeMs} ms, the median of ${options.repeat}; client CPU is this process's (user + system) per read, the`,
+    "cluster's daemons are not in it. Client and server share the machine's cores; its load average",
+    `(1 min) was ${load[0].toFixed(1)} at the start and ${load[1].toFixed(1)} at the end.`,
+  ].join('\n');
+  writeFileSync(join(out, 's3-latest.md'), `# @mfio/s3 against the AWS SDK and plain undici (Ceph radosgw on 127.0.0.1)\n\n${conditions}\n\n${table}\n`);
+  writeFileSync(join(out, 's3-latest.json'), JSON.stringify({ options, loadAverage: load, rows }, null, 2));
   console.log(`\nwrote ${join(out, 's3-latest.md')}, ${join(out, 's3-latest.json')}`);
   if (rows.some((r) => r.runs.some((run) => !run.verified))) process.exitCode = 1;
 }
