@@ -1,15 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { BACKEND_ORDER, NativeRt, type BackendName } from '@mfio/rt';
+import { BACKEND_ORDER, NativeRt, type BackendName, type Fs } from '@mfio/rt';
 import { createLogger, LOG_LEVELS, type LogLevel } from './logger.js';
 import { NetFsServer } from './netfs-server.js';
 
 export const USAGE = `Usage: mfio-netfs-server --root DIR [options]
+       mfio-netfs-server --s3-bucket BUCKET [--root /PREFIX/DIR] [options]
 
-Serve DIR to mfio netfs clients (docs/netfs-protocol.md).
+Serve DIR, or a bucket of S3-compatible object storage, to mfio netfs clients
+(docs/netfs-protocol.md).
 
 Options:
-  --root DIR            directory to serve (required); clients cannot leave it
+  --root DIR            directory to serve (required without --s3-bucket); clients cannot leave it
+  --s3-bucket BUCKET    serve this bucket through @mfio/s3 (--root then defaults to /, the bucket);
+                        endpoint, region and keys from AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL),
+                        AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
   --listen HOST:PORT    address to listen on (default 127.0.0.1:4446; [::1]:PORT for IPv6)
   --token-file F        file holding the shared token (required for a non-loopback address)
   --tls-cert C          PEM certificate: serve TLS (needs --tls-key)
@@ -42,6 +47,7 @@ export async function main(argv: string[]): Promise<number> {
       args: argv,
       options: {
         root: { type: 'string' },
+        's3-bucket': { type: 'string' },
         listen: { type: 'string', default: '127.0.0.1:4446' },
         'token-file': { type: 'string' },
         'tls-cert': { type: 'string' },
@@ -67,7 +73,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`mfio-netfs-server: ${message}\n`);
     return 2;
   };
-  if (values.root === undefined) return fail('--root DIR is required (see --help)');
+  const bucket = values['s3-bucket'];
+  if (values.root === undefined && bucket === undefined) return fail('--root DIR is required (see --help)');
+  if (bucket !== undefined && values.backend !== undefined) return fail('--backend is for a local --root, not with --s3-bucket');
   const level = values['log-level'] as LogLevel;
   if (!LOG_LEVELS.includes(level)) return fail(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   const backend = values.backend as BackendName | undefined;
@@ -90,10 +98,18 @@ export async function main(argv: string[]): Promise<number> {
     return fail((error as Error).message);
   }
 
-  let rt: NativeRt;
+  let rt: Fs & { close(): Promise<void> };
+  let backendName: string;
   try {
-    const builder = NativeRt.builder();
-    rt = (backend === undefined ? builder.enableAll() : builder.enable(backend)).build();
+    if (bucket !== undefined) {
+      rt = await connectS3(bucket);
+      backendName = `s3 (bucket ${bucket})`;
+    } else {
+      const builder = NativeRt.builder();
+      const native = (backend === undefined ? builder.enableAll() : builder.enable(backend)).build();
+      rt = native;
+      backendName = native.backend.name;
+    }
   } catch (error) {
     log.error(`no backend: ${(error as Error).message}`);
     return 1;
@@ -102,7 +118,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     server = await NetFsServer.start({
       fs: rt,
-      root: values.root,
+      root: values.root ?? '/',
+      hostPaths: bucket === undefined,
       ...listen,
       token,
       ...(tls ? { tls } : {}),
@@ -115,7 +132,7 @@ export async function main(argv: string[]): Promise<number> {
     await rt.close();
     return 1;
   }
-  log.info(`backend ${rt.backend.name}; listening on ${server.address().host}:${server.address().port}`);
+  log.info(`backend ${backendName}; listening on ${server.address().host}:${server.address().port}`);
   const signal = await new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
@@ -124,4 +141,19 @@ export async function main(argv: string[]): Promise<number> {
   await server.close();
   await rt.close();
   return 0;
+}
+
+/**
+ * An S3Fs on `bucket`, everything else from the environment. @mfio/s3 is an optional peer of
+ * this package, loaded only here: a server of local directories never needs it.
+ */
+async function connectS3(bucket: string): Promise<Fs & { close(): Promise<void> }> {
+  const name = '@mfio/s3'; // a variable: no type or build dependency on the optional package
+  let module: { S3Fs: { connect(options: { bucket: string }): Promise<Fs & { close(): Promise<void> }> } };
+  try {
+    module = (await import(name)) as typeof module;
+  } catch (error) {
+    throw new Error(`--s3-bucket needs the @mfio/s3 package (${(error as Error).message})`, { cause: error });
+  }
+  return module.S3Fs.connect({ bucket });
 }

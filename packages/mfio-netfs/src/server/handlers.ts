@@ -6,7 +6,7 @@ import { encodeMessage, entriesFrameSize } from '../protocol/encode.js';
 import type { Request, WireDirEntry, WireMetadata } from '../protocol/messages.js';
 import type { HandleTable } from './handle-table.js';
 import type { PathLock } from './path-lock.js';
-import type { RootResolver } from './root-paths.js';
+import type { PathResolver } from './root-paths.js';
 import type { SendBuffers } from './send-buffers.js';
 
 /** What a request handler works with: one connection's view of the server. */
@@ -18,7 +18,7 @@ export interface Session {
    * (`openFileBeneath`: openat2 RESOLVE_BENEATH); null where it cannot (then the walk alone).
    */
   readonly beneath: DirHandle | null;
-  readonly resolver: RootResolver;
+  readonly resolver: PathResolver;
   /** Held from a path's check to the end of its call (see PathLock). */
   readonly paths: PathLock;
   readonly handles: HandleTable;

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { HandleBudget } from './handle-table.js';
 import { createLogger, type Logger } from './logger.js';
 import { PathLock } from './path-lock.js';
-import { RootResolver } from './root-paths.js';
+import { LexicalResolver, RootResolver } from './root-paths.js';
 import { SendBuffers } from './send-buffers.js';
 import { ServerConnection } from './server-connection.js';
 
@@ -24,6 +24,13 @@ export interface NetFsServerOptions {
   readonly fs: Fs;
   /** The directory served; clients see it as `/` and cannot leave it. */
   readonly root: string;
+  /**
+   * `true` (default): `root` is a directory of this machine's filesystem, and client paths are
+   * resolved on it (symlinks followed by the server, never out of the root). `false`: `fs` has
+   * a namespace of its own without symlinks (an `S3Fs`), and `root` is a path of it: client
+   * paths are joined under it as they are.
+   */
+  readonly hostPaths?: boolean;
   /** Address to listen on (default `127.0.0.1`). Anything but loopback needs a `token`. */
   readonly host?: string;
   /** Port (default 4446; 0 picks a free one, see {@link NetFsServer.address}). */
@@ -165,7 +172,7 @@ export class NetFsServer {
       );
     }
     const limits = checkedLimits(options.limits);
-    const resolver = await RootResolver.create(options.root);
+    const resolver = options.hostPaths === false ? await LexicalResolver.create(options.fs, options.root) : await RootResolver.create(options.root);
     const log = options.log ?? createLogger('silent');
     const maxConnections = positiveInteger('maxConnections', options.maxConnections ?? 256);
     const maxPending = positiveInteger('maxPendingHandshakes', options.maxPendingHandshakes ?? 64);

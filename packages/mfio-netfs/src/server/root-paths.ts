@@ -1,8 +1,8 @@
 import type { Stats } from 'node:fs';
 import { lstat, readlink, realpath, stat } from 'node:fs/promises';
-import { isAbsolute, join, sep } from 'node:path';
+import { isAbsolute, join, posix, sep } from 'node:path';
 import { MfioError, type SystemErrorCode } from '@mfio/core';
-import { fromNodeError } from '@mfio/rt';
+import { fromNodeError, type Fs } from '@mfio/rt';
 
 /** Symlinks followed in one resolution, as Linux's MAXSYMLINKS. */
 const MAX_LINKS = 40;
@@ -53,6 +53,40 @@ export function canonicalComponents(path: string): string[] {
   return parts;
 }
 
+/** Maps a client path to the backend's path under the served root (see the two kinds below). */
+export interface PathResolver {
+  /** The served root, as the backend names it. */
+  readonly root: string;
+  /** The backend's path for client path `path`; `followLast` as {@link RootResolver.resolve}. */
+  resolve(path: string, followLast: boolean): Promise<string>;
+}
+
+/**
+ * For an `Fs` with a namespace of its own and no symlinks (object storage: `@mfio/s3`): a
+ * canonical client path is joined under the root as it is. Nothing can lead out of the root:
+ * there is no `..` in a canonical path and no link to follow.
+ */
+export class LexicalResolver implements PathResolver {
+  readonly root: string;
+
+  private constructor(root: string) {
+    this.root = root;
+  }
+
+  /**
+   * @throws {MfioError} ENOENT / ENOTDIR (from the backend) when `root` is not a directory of `fs`.
+   */
+  static async create(fs: Fs, root: string): Promise<LexicalResolver> {
+    const absolute = posix.resolve('/', root);
+    if ((await fs.currentDir().metadata(absolute)).type !== 'dir') throw MfioError.fromCode('ENOTDIR', { syscall: 'netfs', path: root });
+    return new LexicalResolver(absolute);
+  }
+
+  async resolve(path: string): Promise<string> {
+    return posix.join(this.root, ...canonicalComponents(path));
+  }
+}
+
 /**
  * Resolves client paths to host paths that stay under the served root. Each resolution walks
  * the path from the root's real path one component at a time with `lstat`, following symlinks
@@ -66,7 +100,7 @@ export function canonicalComponents(path: string): string[] {
  * the walk and the system call (clients themselves cannot create symlinks). openat2 with
  * RESOLVE_BENEATH would close it.
  */
-export class RootResolver {
+export class RootResolver implements PathResolver {
   /** The root's real path (symlinks resolved), what every result starts with. */
   readonly root: string;
   readonly #probe: PathProbe;

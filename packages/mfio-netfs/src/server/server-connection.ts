@@ -15,14 +15,14 @@ import { HandleTable, type HandleBudget } from './handle-table.js';
 import { runRequest, type Cancellation, type Session } from './handlers.js';
 import type { Logger } from './logger.js';
 import type { PathLock } from './path-lock.js';
-import type { RootResolver } from './root-paths.js';
+import type { PathResolver } from './root-paths.js';
 import type { SendBuffers } from './send-buffers.js';
 
 /** What every connection of one server shares. */
 export interface ConnectionConfig {
   readonly dir: DirHandle;
   readonly beneath: DirHandle | null;
-  readonly resolver: RootResolver;
+  readonly resolver: PathResolver;
   readonly token: string;
   readonly readOnly: boolean;
   readonly allowSpecialModeBits: boolean;
