@@ -227,7 +227,8 @@ export function fsErrorCases(ctx: SuiteContext): void {
 
     ctx.test('close waits for the flushes and calls already asked for: all resolve', async () => {
       const dir = await ctx.scratch();
-      const file = await dir.openFile('f', { read: true, write: true, create: true });
+      // Write-only and written from the start: every filesystem here can (S3 included).
+      const file = await dir.openFile('f', { write: true, create: true });
       await file.writeAllAt(0, 'flush me');
       // Queued flushes start only at the end of the turn, after this close call.
       const flushes = [file.sync(), file.sync(), file.datasync(), file.datasync()];
@@ -235,8 +236,8 @@ export function fsErrorCases(ctx: SuiteContext): void {
       await Promise.all(flushes);
       await rejectsWith(file.sync(), 'EBADF');
       // The other calls on the descriptor, too.
-      const again = await dir.openFile('f', { read: true, write: true });
-      const calls = [again.metadata(), again.setLen(8), again.sync()];
+      const again = await dir.openFile('f');
+      const calls = [again.metadata(), again.sync(), again.datasync()];
       await again.close();
       await Promise.all(calls);
       expect(await readFile(dir, 'f')).toBe('flush me');

@@ -28,6 +28,7 @@ const SKIP: Record<string, string> = {
   'a file handle keeps working after its name is renamed': READ_WRITE,
   'data integrity: 10000 seeded random reads and writes checked byte for byte against a model': `${READ_WRITE}; integrity.test.ts reads 10,000 seeded ranges instead`,
   'rt.close with a batch in flight settles the batch': READ_WRITE,
+  'datasync, many sync and datasync calls at once among writes, and writeMany, all land': READ_WRITE,
   'rt.close with a handle close in flight: a file close started by the user settles first': READ_WRITE,
   'copy and rename of a file onto itself leave it as it was': 'S3 has no hard links (the case makes one; link fails with EPERM)',
   'hardLink: both names share the content; EEXIST; ENOENT; EPERM for a directory': 'S3 has no hard links (link fails with EPERM)',
