@@ -1,28 +1,13 @@
 import { Agent, request } from 'node:http';
 import type { FileHandle } from '@mfio/rt';
 import { NetFs } from '@mfio/netfs';
-import { readManyPlainRun, readManyRun, windowed, windowedPlain, type Session } from './contenders.js';
+import { readManyPlainRun, readManyRun, windowed, windowedPlain } from './contenders.js';
 import { peerContenders } from './peers/peer-contenders.js';
-import type { ServerKind, Target } from './peers/peer-server.js';
+import type { RemoteContender } from './remote-contender.js';
+import type { Target } from './peers/peer-server.js';
 
 export type { Target } from './peers/peer-server.js';
-
-/** A contender that reads the sample file from a server on this machine. */
-export interface RemoteContender {
-  /**
-   * e.g. `netfs:io_uring:readAt` (the server's backend in the middle), `netfs:io_uring:readAt:plain`
-   * (the library's buffers), `http:range:6` or `smb`.
-   */
-  name: string;
-  /** The server it reads from. */
-  server: ServerKind;
-  /** Reads in flight: the case's inFlight for netfs and the peers, 1, 6 or N for HTTP. */
-  window(inFlight: number): number;
-  /** Extra environment of the child process that runs it. */
-  env?(inFlight: number): Record<string, string>;
-  /** Open the file for runs of up to `reads` reads of `size` bytes, `inFlight` at a time. */
-  open(target: Target, inFlight: number, reads: number, size: number): Promise<Session>;
-}
+export type { RemoteContender } from './remote-contender.js';
 
 /** The sample file on a netfs server, and how to let go of it. */
 async function openNetfs(target: Target): Promise<{ handle: FileHandle; close: () => Promise<void> }> {

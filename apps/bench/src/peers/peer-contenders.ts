@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { windowed } from '../contenders.js';
-import type { RemoteContender } from '../remote-contenders.js';
+import type { RemoteContender } from '../remote-contender.js';
 import { ForkedClient, type ForkedProgram } from './forked-client.js';
 import { mountSshfs } from './sshfs.js';
 import type { Target } from './peer-server.js';
