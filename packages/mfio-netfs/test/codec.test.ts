@@ -195,48 +195,52 @@ function takeFrames(reader: FrameReader, got: Buffer[]): void {
 describe('codec fuzz (seeded)', () => {
   const all = [...requests, ...responses].map((m) => encodeMessage(m));
 
-  test('a stream of valid frames split at random byte boundaries decodes to the same frames (2,000 runs)', () => {
-    const random = new SeededRandom(6);
+  /**
+   * 2,000 streams of random frames, each cut into pieces of `cut(random)` bytes that `receive`
+   * hands to the reader (then calls `take`): each decodes to the same frames, nothing left over.
+   */
+  function checkCutStreams(seed: number, cut: (random: SeededRandom) => number, receive: (reader: FrameReader, piece: Buffer, take: () => void) => void): void {
+    const random = new SeededRandom(seed);
     for (let run = 0; run < 2000; run++) {
       const picked = Array.from({ length: random.range(1, 12) }, () => all[random.int(all.length)]!);
       const stream = Buffer.concat(picked);
       const reader = new FrameReader(1 << 24);
       const got: Buffer[] = [];
-      let at = 0;
-      while (at < stream.length) {
-        const cut = Math.min(stream.length, at + random.range(1, random.int(4) === 0 ? 64 : 5));
-        reader.push(stream.subarray(at, cut));
-        at = cut;
-        takeFrames(reader, got);
+      for (let at = 0; at < stream.length;) {
+        const piece = stream.subarray(at, Math.min(stream.length, at + cut(random)));
+        at += piece.length;
+        receive(reader, piece, () => takeFrames(reader, got));
       }
       expect(Buffer.concat(got).equals(stream)).toBe(true);
       expect(got.length).toBe(picked.length);
       expect(reader.buffered).toBe(0);
     }
+  }
+
+  test('a stream of valid frames split at random byte boundaries decodes to the same frames (2,000 runs)', () => {
+    checkCutStreams(
+      6,
+      (random) => random.range(1, random.int(4) === 0 ? 64 : 5),
+      (reader, piece, take) => {
+        reader.push(piece);
+        take();
+      },
+    );
   });
 
   test('chunks read into one reused staging buffer, detached after each, decode to the same frames (2,000 runs)', () => {
-    const random = new SeededRandom(16);
     const staging = Buffer.alloc(64);
-    for (let run = 0; run < 2000; run++) {
-      const picked = Array.from({ length: random.range(1, 12) }, () => all[random.int(all.length)]!);
-      const stream = Buffer.concat(picked);
-      const reader = new FrameReader(1 << 24);
-      const got: Buffer[] = [];
-      let at = 0;
-      while (at < stream.length) {
-        const n = Math.min(stream.length - at, random.range(1, staging.length));
-        stream.copy(staging, 0, at, at + n);
-        at += n;
-        reader.push(staging.subarray(0, n));
-        // Frames are used before the next read, as the client does; what is left is copied out.
-        takeFrames(reader, got);
-        reader.detach();
+    checkCutStreams(
+      16,
+      (random) => random.range(1, staging.length),
+      (reader, piece, take) => {
+        piece.copy(staging);
+        reader.push(staging.subarray(0, piece.length));
+        take(); // frames are used before the next read, as the client does
+        reader.detach(); // what is left is copied out
         staging.fill(0xee); // the next read overwrites it
-      }
-      expect(Buffer.concat(got).equals(stream)).toBe(true);
-      expect(got.length).toBe(picked.length);
-    }
+      },
+    );
   });
 
   test('random and mutated bytes never throw anything but EPROTO/EMSGSIZE MfioErrors (20,000 inputs)', () => {
