@@ -1,4 +1,4 @@
-import { MfioError, type ErrorContext, type SystemErrorCode } from '@mfio/core';
+import { errnoOf, MfioError, type ErrorContext, type SystemErrorCode } from '@mfio/core';
 
 /** Context for a system error, without the errno (it comes from the code or the cause). */
 export type SystemErrorContext = Omit<ErrorContext, 'errno'>;
@@ -38,6 +38,16 @@ export function fromNodeError(error: unknown, context: SystemErrorContext = {}):
 /** A system error by code name, e.g. `systemError('EBADF', { syscall: 'read' })`. */
 export function systemError(code: SystemErrorCode, context: SystemErrorContext = {}): MfioError {
   return MfioError.fromCode(code, context);
+}
+
+/**
+ * A system error whose message says why, in Node's shape with the reason after the code:
+ * `EINVAL: the filesystem refuses direct I/O ..., open '/proc/self/status'`.
+ */
+export function systemErrorBecause(code: SystemErrorCode, reason: string, context: SystemErrorContext = {}): MfioError {
+  const errno = errnoOf(code);
+  const where = context.syscall === undefined ? '' : `, ${context.syscall}${context.path === undefined ? '' : ` '${context.path}'`}`;
+  return new MfioError(code, `${code}: ${reason}${where}`, { ...context, ...(errno === undefined ? {} : { errno }) });
 }
 
 /** `ERR_INVALID_ARG_VALUE` with Node's wording. */

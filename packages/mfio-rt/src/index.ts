@@ -9,6 +9,7 @@
  */
 export type { Diagnostics, DirEntry, DirHandle, FileHandle, FileType, Fs, Metadata, Permissions, PermissionsChange } from './fs/types.js';
 export { toOpenFlags, type OpenFlags, type OpenOptions } from './fs/open-options.js';
+export type { DirectAlignment, DirectIoStats } from './fs/direct/direct-types.js';
 export type { FsDriver, PathSyntax, RawFile } from './fs/driver.js';
 export { DriverFs } from './fs/driver-fs.js';
 export { DriverFile } from './fs/file.js';

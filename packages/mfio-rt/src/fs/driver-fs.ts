@@ -4,6 +4,7 @@ import { closedError, Resources } from '../lifecycle/resources.js';
 import type { FsDriver, RawFile } from './driver.js';
 import { trackedEntries } from './dir-entries.js';
 import { DriverFile } from './file.js';
+import { openWithDirect } from './direct/open-direct.js';
 import { toOpenFlags, type OpenOptions } from './open-options.js';
 import { resolvePath, type ResolvedPath } from './resolve-path.js';
 import type { Diagnostics, DirEntry, DirHandle, FileHandle, FileType, Fs, Metadata, PermissionsChange } from './types.js';
@@ -95,7 +96,7 @@ class DriverDir implements DirHandle {
         const type = await this.#typeOf(full, 'open');
         throw systemError(type === null ? 'ENOENT' : type === 'dir' ? 'EISDIR' : 'ENOTDIR', { syscall: 'open', path: full });
       }
-      return driver.open(full, flags);
+      return openWithDirect(driver, (f) => driver.open(full, f), flags, full);
     };
     const raw = await resources.run('open', full, open, (late) => late.close());
     const file = new DriverFile(raw, driver.backend, full, flags, resources);
@@ -120,7 +121,7 @@ class DriverDir implements DirHandle {
     const raw = await resources.run(
       'open',
       where,
-      () => openBeneath(this.#path, path, flags),
+      () => openWithDirect(driver, (f) => openBeneath(this.#path, path, f), flags, where),
       (late) => late.close(),
     );
     const file = new DriverFile(raw, driver.backend, where, flags, resources);

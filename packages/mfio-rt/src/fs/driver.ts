@@ -39,6 +39,12 @@ export interface RawFile {
   sync(): Promise<void>;
   /** fdatasync: the data and what reading it back needs (the length), not every timestamp. Without it, `sync` serves. */
   datasync?(): Promise<void>;
+  /**
+   * Optional, for a file opened with `direct: true`: the alignment direct I/O needs as the
+   * kernel reports it (statx STATX_DIOALIGN), `'unsupported'` if it reports that the file takes
+   * none, null if it does not say (the caller probes).
+   */
+  directAlignment?(): Promise<{ memory: number; offset: number } | 'unsupported' | null>;
   /** Resolve once every view handed to `sendIo` has completed and the handle is released. */
   close(): Promise<void>;
 }
@@ -55,6 +61,8 @@ export interface RawFile {
 export interface FsDriver {
   /** What completes this driver's file I/O (its name is the backend's name). */
   readonly backend: IoBackend;
+  /** True if `open` honours `flags.direct === true` (opens with O_DIRECT or its equivalent). */
+  readonly directIo?: boolean;
   readonly paths: PathSyntax;
   /** The absolute path `currentDir()` starts at. */
   readonly cwd: string;

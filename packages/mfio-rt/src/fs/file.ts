@@ -15,6 +15,8 @@ import { closedError, type Resources } from '../lifecycle/resources.js';
 import { GroupCommit } from './group-commit.js';
 import { pageAlignedAllocator } from '../memory/page-aligned-allocator.js';
 import type { RawFile } from './driver.js';
+import { DirectFile } from './direct/direct-file.js';
+import type { DirectIoStats } from './direct/direct-types.js';
 import type { OpenFlags } from './open-options.js';
 import type { FileHandle, Metadata } from './types.js';
 
@@ -59,6 +61,10 @@ export class DriverFile extends PositionalIo implements FileHandle {
 
   get closed(): boolean {
     return this.#closing !== null;
+  }
+
+  get directIo(): DirectIoStats | null {
+    return this.#raw instanceof DirectFile ? this.#raw.stats() : null;
   }
 
   sendIo(position: number, view: PacketView): void {

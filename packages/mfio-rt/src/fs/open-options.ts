@@ -1,5 +1,5 @@
 import { invalidArgType } from '@mfio/core';
-import { systemError } from '../errors.js';
+import { systemError, systemErrorBecause } from '../errors.js';
 
 /**
  * How to open a file, as in Rust's `std::fs::OpenOptions`. Omitted flags are false; omitting the
@@ -7,7 +7,8 @@ import { systemError } from '../errors.js';
  *
  * Rules (checked before any I/O, failing with EINVAL): at least one of `read`, `write`,
  * `append`; `create`, `createNew` and `truncate` need `write` or `append`; `truncate` cannot be
- * combined with `append`. `createNew` wins over `create` and `truncate`.
+ * combined with `append`, nor `direct` with `append`. `createNew` wins over `create` and
+ * `truncate`.
  */
 export interface OpenOptions {
   /** Open for reading. */
@@ -22,6 +23,17 @@ export interface OpenOptions {
   createNew?: boolean;
   /** Truncate the file to 0 bytes when opening. */
   truncate?: boolean;
+  /**
+   * Unbuffered I/O: bypass the page cache (`O_DIRECT` on Linux, `FILE_FLAG_NO_BUFFERING` on
+   * Windows) on the native backends and libuv on Linux. Reads and writes still take any position
+   * and length: aligned requests into aligned memory go straight to the device, others through
+   * aligned bounce buffers (unaligned writes are read-modify-write of whole blocks, serialized per
+   * block). `true` fails the open (EINVAL, saying so) where the filesystem or backend refuses it;
+   * `'prefer'` opens buffered there instead, and `FileHandle.directIo` tells which it got.
+   * Not with `append`. See docs/direct-io.md.
+   * @defaultValue false
+   */
+  direct?: boolean | 'prefer';
 }
 
 /** Validated open flags, every field present: what a driver receives. */
@@ -32,6 +44,8 @@ export interface OpenFlags {
   readonly create: boolean;
   readonly createNew: boolean;
   readonly truncate: boolean;
+  /** What the caller asked for; a driver opens with O_DIRECT only when this is `true`. */
+  readonly direct: boolean | 'prefer';
 }
 
 const FLAG_NAMES = ['read', 'write', 'append', 'create', 'createNew', 'truncate'] as const;
@@ -49,6 +63,10 @@ export function toOpenFlags(options: OpenOptions | undefined, path?: string): Op
     const value = options[name];
     if (value !== undefined && typeof value !== 'boolean') throw invalidArgType(`options.${name}`, 'of type boolean', value);
   }
+  const direct = options.direct;
+  if (direct !== undefined && typeof direct !== 'boolean' && direct !== 'prefer') {
+    throw invalidArgType('options.direct', "of type boolean or 'prefer'", direct);
+  }
   const flags: OpenFlags = {
     read: options.read === true,
     write: options.write === true,
@@ -56,11 +74,16 @@ export function toOpenFlags(options: OpenOptions | undefined, path?: string): Op
     create: options.create === true,
     createNew: options.createNew === true,
     truncate: options.truncate === true,
+    direct: direct ?? false,
   };
   const context = path === undefined ? { syscall: 'open' } : { syscall: 'open', path };
   const writes = flags.write || flags.append;
   if (!flags.read && !writes) throw systemError('EINVAL', context);
   if (!writes && (flags.create || flags.createNew || flags.truncate)) throw systemError('EINVAL', context);
   if (flags.append && flags.truncate && !flags.createNew) throw systemError('EINVAL', context);
+  // O_APPEND writes land wherever the end is, which direct I/O needs block-aligned.
+  if (flags.append && flags.direct !== false) {
+    throw systemErrorBecause('EINVAL', "direct I/O cannot be combined with 'append' (appends land at unaligned ends)", context);
+  }
   return flags;
 }

@@ -1,4 +1,5 @@
 import type { InFlightRequest, IoBackend, PositionalIo } from '@mfio/core';
+import type { DirectIoStats } from './direct/direct-types.js';
 import type { OpenOptions } from './open-options.js';
 
 /** What a directory entry or a path is. Symlinks are reported, not followed, by `readDir`. */
@@ -60,6 +61,16 @@ export interface FileHandle extends PositionalIo {
   readonly path: string;
   /** True once {@link close} was called. */
   readonly closed: boolean;
+  /**
+   * For a file opened with `direct` that got direct I/O: the alignment in use and the bytes
+   * requested against the bytes the device moved (a snapshot). Null for a buffered handle,
+   * including one `direct: 'prefer'` opened buffered because direct I/O was refused.
+   * @example
+   * const file = await rt.open('data.bin', { direct: true });
+   * await file.readAt(1000, 100);
+   * file.directIo; // { memory: 512, offset: 512, source: 'statx', readRequested: 100, readFromDevice: 512, ... }
+   */
+  readonly directIo: DirectIoStats | null;
   /**
    * Length, type, permissions and times of the open file.
    * @throws {MfioError} EBADF after close.

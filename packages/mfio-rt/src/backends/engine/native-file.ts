@@ -6,7 +6,7 @@ import type { Metadata } from '../../fs/types.js';
 import { BatchRead } from './batch-read.js';
 import { EMPTY_PATH, statxBuffer, type ByteRange, type Pending } from './command-builder.js';
 import { AT_EMPTY_PATH } from './commands.js';
-import { parseStatx, STATX_MASK } from './statx.js';
+import { parseDioAlign, parseStatx, STATX_DIOALIGN, STATX_MASK } from './statx.js';
 import type { NativeQueue } from './native-queue.js';
 import { EAGAIN, EINTR } from './errno.js';
 
@@ -140,6 +140,15 @@ export class NativeFile implements RawFile {
       const out = statxBuffer();
       await nativeCall({ syscall: 'statx', path: this.path }, (to) => this.queue.cmd.statx(to, this.fd, EMPTY_PATH, AT_EMPTY_PATH, STATX_MASK, out));
       return parseStatx(out);
+    });
+  }
+
+  /** STATX_DIOALIGN on the descriptor (Linux 6.1+; elsewhere and on Windows not reported). */
+  directAlignment(): Promise<{ memory: number; offset: number } | 'unsupported' | null> {
+    return this.#counted(async () => {
+      const out = statxBuffer();
+      await nativeCall({ syscall: 'statx', path: this.path }, (to) => this.queue.cmd.statx(to, this.fd, EMPTY_PATH, AT_EMPTY_PATH, STATX_DIOALIGN, out));
+      return parseDioAlign(out);
     });
   }
 

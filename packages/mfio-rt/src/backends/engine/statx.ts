@@ -5,6 +5,8 @@ import { STATX_BUFFER_SIZE } from './commands.js';
 /** STATX_BASIC_STATS | STATX_BTIME. */
 export const STATX_MASK = 0x7ff | 0x800;
 const STATX_BTIME = 0x800;
+/** The alignment direct I/O needs (Linux 6.1+). */
+export const STATX_DIOALIGN = 0x2000;
 
 /** Offsets in struct statx (linux/stat.h). */
 const MASK = 0;
@@ -13,6 +15,8 @@ const SIZE = 40;
 const ATIME = 64;
 const BTIME = 80;
 const MTIME = 112;
+const DIO_MEM_ALIGN = 0x98;
+const DIO_OFFSET_ALIGN = 0x9c;
 
 function time(view: DataView, offset: number): Date {
   const seconds = Number(view.getBigInt64(offset, true));
@@ -47,4 +51,16 @@ export function parseStatx(buffer: StatxBuffer): Metadata {
     permissions: { mode: permissions, readOnly: (permissions & 0o222) === 0 },
     type: typeOf(mode),
   };
+}
+
+/**
+ * The STATX_DIOALIGN fields: the alignment direct I/O on the file needs, `'unsupported'` where
+ * the filesystem reports it takes none (offset alignment 0), null where the kernel or the
+ * filesystem does not report it.
+ */
+export function parseDioAlign(buffer: StatxBuffer): { memory: number; offset: number } | 'unsupported' | null {
+  const view = new DataView(buffer.buffer, buffer.byteOffset, STATX_BUFFER_SIZE);
+  if ((view.getUint32(MASK, true) & STATX_DIOALIGN) === 0) return null;
+  const offset = view.getUint32(DIO_OFFSET_ALIGN, true);
+  return offset === 0 ? 'unsupported' : { memory: view.getUint32(DIO_MEM_ALIGN, true), offset };
 }

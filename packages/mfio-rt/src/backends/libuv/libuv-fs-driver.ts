@@ -12,11 +12,18 @@ import { linuxCodeOnWindows, renameAsLinux } from './win32-errors.js';
 const fsp = nodeFs.promises;
 const C = nodeFs.constants;
 
+/**
+ * O_DIRECT where Node has it (Linux); on Windows libuv's UV_FS_O_DIRECT, which its `fs.open`
+ * and our IOCP executor both turn into FILE_FLAG_NO_BUFFERING.
+ */
+export const DIRECT_OPEN_FLAG: number = C.O_DIRECT ?? 0x02000000;
+
 /** `OpenFlags` as the `O_*` bits of open(2). */
 export function toOpenMode(flags: OpenFlags): number {
   const writes = flags.write || flags.append;
   let mode = flags.read && writes ? C.O_RDWR : writes ? C.O_WRONLY : C.O_RDONLY;
   if (flags.append) mode |= C.O_APPEND;
+  if (flags.direct === true) mode |= DIRECT_OPEN_FLAG;
   if (flags.createNew) mode |= C.O_CREAT | C.O_EXCL;
   else {
     if (flags.create) mode |= C.O_CREAT;
@@ -53,6 +60,8 @@ async function call<T>(operation: Promise<T>, syscall: string, path: string, des
  */
 export class LibuvFsDriver implements FsDriver {
   readonly backend: IoBackend;
+  /** O_DIRECT through `fs.open` (UV_FS_O_DIRECT on Windows); the alignment is probed. */
+  readonly directIo = process.platform === 'linux' || process.platform === 'win32';
   readonly paths: PathSyntax = nodePath;
   readonly cwd: string;
 

@@ -78,6 +78,9 @@ int32_t PathError(DWORD error, const std::wstring& path) {
   return UvError(error);
 }
 
+// libuv's UV_FS_O_DIRECT on Windows (uv/win.h), which JS passes for `direct: true`.
+constexpr unsigned kUvFsODirect = 0x02000000;
+
 int32_t Open(const Command& c, HANDLE port, ULONG_PTR key) {
   std::wstring path;
   if (!Widen(c.data, &path)) return UV__EINVAL;
@@ -109,10 +112,11 @@ int32_t Open(const Command& c, HANDLE port, ULONG_PTR key) {
     disposition = OPEN_EXISTING;
   }
   // BACKUP_SEMANTICS lets a directory open too; JS stats what it opened and refuses a directory
-  // with EISDIR, as on Linux.
+  // with EISDIR, as on Linux. libuv's UV_FS_O_DIRECT (direct: true) asks for unbuffered I/O.
+  const DWORD buffering = (flags & kUvFsODirect) ? FILE_FLAG_NO_BUFFERING : 0;
   HANDLE h =
       CreateFileW(path.c_str(), access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, disposition,
-                  FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OVERLAPPED | FILE_FLAG_BACKUP_SEMANTICS, nullptr);
+                  FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OVERLAPPED | FILE_FLAG_BACKUP_SEMANTICS | buffering, nullptr);
   if (h == INVALID_HANDLE_VALUE) {
     const DWORD error = GetLastError();
     // As libuv: CREATE/OPEN_ALWAYS failing with "exists" means the path is a directory; so does
