@@ -22,6 +22,7 @@ import type { Fs, Tcp } from '@mfio/rt';
 import { SuiteContext } from './context.js';
 import { makeFixture, type Fixture, type FixtureOptions } from './fixture.js';
 import { batchCases } from './batch-cases.js';
+import { directCases } from './direct-cases.js';
 import { fsCases, writeFixtureThroughApi } from './fs-cases.js';
 import { fsErrorCases } from './fs-error-cases.js';
 import { lifecycleCases } from './lifecycle-cases.js';
@@ -66,6 +67,12 @@ export interface ConformanceOptions extends FixtureOptions {
    * loss still runs everywhere (list it in `knownFailing` for a backend that cannot see it).
    */
   halfClose?: true | string;
+  /**
+   * Run the direct I/O cases (`open(path, { direct: true })`): `{ refusedPath }` names a file on
+   * a filesystem that refuses O_DIRECT (procfs on Linux) or why there is none here. Omitted:
+   * the target has no direct I/O and the cases are not registered.
+   */
+  direct?: { refusedPath: string | { unavailable: string } };
 }
 
 /**
@@ -96,6 +103,7 @@ export function conformanceSuite(target: ConformanceTarget, options: Conformance
     symlinkCases(ctx, options.symlinks ?? true);
     stressCases(ctx);
     batchCases(ctx);
+    if (options.direct !== undefined) directCases(ctx, options.direct.refusedPath);
     lifecycleCases(ctx, typeof options.tcp !== 'string');
     if (typeof options.tcp === 'string') test.skip(`tcp: unavailable: ${options.tcp}`, () => undefined);
     else tcpCases(ctx, { halfClose: options.halfClose ?? true });

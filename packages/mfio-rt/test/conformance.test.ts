@@ -35,6 +35,14 @@ function platformOptions(name: string): ConformanceOptions {
   };
 }
 
+/** Direct I/O runs on every backend the builder makes; procfs is what refuses it on Linux. */
+function directOptions(): ConformanceOptions['direct'] {
+  return {
+    refusedPath:
+      process.platform === 'linux' ? '/proc/self/status' : { unavailable: `no filesystem that refuses unbuffered I/O is known on ${process.platform}` },
+  };
+}
+
 // Every backend the builder knows: the available ones run the suite, the others show up as
 // skipped "unavailable: <reason>" cases.
 for (const result of NativeRt.builder().enableAll().buildEach()) {
@@ -49,7 +57,7 @@ for (const result of NativeRt.builder().enableAll().buildEach()) {
       const rt = NativeRt.builder().enable(name).cwd(cwd).build();
       return { fs: rt, tcp: rt, close: () => rt.close() };
     }),
-    platformOptions(name),
+    { ...platformOptions(name), direct: directOptions() },
   );
 }
 
