@@ -60,7 +60,11 @@ export const OPS = [
       buf: { kind: 'range', name: 'from' },
       len: { kind: 'transfer', name: 'length' },
       arg: { kind: 'position', name: 'position' },
-      flags: { kind: 'flags', name: 'sqeFlags', doc: 'IOSQE_ASYNC (io_uring only)' },
+      flags: {
+        kind: 'flags',
+        name: 'sqeFlags',
+        doc: 'IOSQE_ASYNC; IOSQE_IO_LINK: the next command (an fsync) starts only once this write succeeded in full (io_uring only; the pair goes in one submission)',
+      },
     },
   },
   {
@@ -230,6 +234,7 @@ export const CONSTANTS = [
   { name: 'AT_EMPTY_PATH', value: 0x1000, doc: "statx's flag: an empty path means the fd itself" },
   { name: 'IORING_FSYNC_DATASYNC', value: 1, doc: "fsync's flag: fdatasync" },
   { name: 'IOSQE_ASYNC', value: 1 << 4, doc: "read/write's flag: io_uring runs it on a worker" },
+  { name: 'IOSQE_IO_LINK', value: 1 << 2, doc: "write's flag: the next command waits for it, and is cancelled if it fails or is short" },
   { name: 'IORING_ASYNC_CANCEL_ANY', value: 1 << 2, doc: "cancel's flag: every request in flight" },
   { name: 'RESOLVE_NO_MAGICLINKS', value: 0x02, doc: "openAt2's resolve flag (linux/openat2.h)" },
   { name: 'RESOLVE_BENEATH', value: 0x08, doc: "openAt2's resolve flag (linux/openat2.h)" },

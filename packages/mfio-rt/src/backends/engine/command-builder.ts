@@ -1,6 +1,6 @@
 import { isAbsolute, toNamespacedPath } from 'node:path';
 import { invalidArgValue } from '../../errors.js';
-import { AT_FDCWD, AT_REMOVEDIR, IORING_FSYNC_DATASYNC, Op, STATX_BUFFER_SIZE } from './commands.js';
+import { AT_FDCWD, AT_REMOVEDIR, IORING_FSYNC_DATASYNC, IOSQE_IO_LINK, Op, STATX_BUFFER_SIZE } from './commands.js';
 
 /**
  * A request handed to the executor: told its result (>= 0 or -errno) once, when it completes.
@@ -93,6 +93,17 @@ export class CommandBuilder {
   /** pwrite `from` at `position`. */
   write(to: Pending, fd: number, from: ByteRange, position: number): void {
     this.#sink.put(Op.Write, to, 0, fd, from.buffer, from.offset, from.length, position, 0, null);
+  }
+
+  /**
+   * pwrite `from` at `position` (request 0 of `to`), then fdatasync (request 1) linked to it
+   * (IOSQE_IO_LINK, io_uring only): the flush starts only once the write succeeded in full, and
+   * completes with -ECANCELED if it did not. The queue and the executor keep the pair in one
+   * submission.
+   */
+  writeThenDatasync(to: Pending, fd: number, from: ByteRange, position: number): void {
+    this.#sink.put(Op.Write, to, 0, fd, from.buffer, from.offset, from.length, position, IOSQE_IO_LINK, null);
+    this.#sink.put(Op.Fsync, to, 1, fd, null, 0, 0, 0, IORING_FSYNC_DATASYNC, null);
   }
 
   /** openat(AT_FDCWD, path): completes with the descriptor. */

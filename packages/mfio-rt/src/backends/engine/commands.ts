@@ -6,7 +6,7 @@ export const Op = {
   Nop: 0,
   /** pread: fills the range from the file at `position`; completes with the bytes read. Slots: fd = fd (fd); buf = into (range); len = length (transfer); arg = position (position); flags = sqeFlags (flags: IOSQE_ASYNC (io_uring only)). Executors: io_uring, threadpool, iocp. */
   Read: 1,
-  /** pwrite: writes the range to the file at `position`; completes with the bytes written. Slots: fd = fd (fd); buf = from (range); len = length (transfer); arg = position (position); flags = sqeFlags (flags: IOSQE_ASYNC (io_uring only)). Executors: io_uring, threadpool, iocp. */
+  /** pwrite: writes the range to the file at `position`; completes with the bytes written. Slots: fd = fd (fd); buf = from (range); len = length (transfer); arg = position (position); flags = sqeFlags (flags: IOSQE_ASYNC; IOSQE_IO_LINK: the next command (an fsync) starts only once this write succeeded in full (io_uring only; the pair goes in one submission)). Executors: io_uring, threadpool, iocp. */
   Write: 2,
   /** openat: completes with the new descriptor. Slots: fd = dirFd (dirfd); buf = path (path); len = mode (number); flags = openFlags (flags: open(2) flags (O_CLOEXEC is always added)). Executors: io_uring, threadpool, iocp. */
   OpenAt: 3,
@@ -72,6 +72,8 @@ export const AT_EMPTY_PATH = 0x1000;
 export const IORING_FSYNC_DATASYNC = 1;
 /** read/write's flag: io_uring runs it on a worker. */
 export const IOSQE_ASYNC = 16;
+/** write's flag: the next command waits for it, and is cancelled if it fails or is short. */
+export const IOSQE_IO_LINK = 4;
 /** cancel's flag: every request in flight. */
 export const IORING_ASYNC_CANCEL_ANY = 4;
 /** openAt2's resolve flag (linux/openat2.h). */

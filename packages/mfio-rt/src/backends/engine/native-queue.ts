@@ -11,6 +11,7 @@ import {
   F_OP,
   F_USER_DATA,
   IORING_ASYNC_CANCEL_ANY,
+  IOSQE_IO_LINK,
   OP_NAMES,
   Op,
   SECOND_BUFFER_OPS,
@@ -374,10 +375,14 @@ export class NativeQueue implements IoBackend, CommandSink {
     if (this.#sources.length > 0) this.#pull();
     if (this.#queued === 0) return false;
     // Completions will make room and flush again; cancels at the head go anyway.
-    const count = Math.min(this.#queued, Math.max(this.#limit - this.#inKernel, this.#urgent));
+    let count = Math.min(this.#queued, Math.max(this.#limit - this.#inKernel, this.#urgent));
     if (count <= 0) return false;
-    let consumed: number;
     const head = this.#head;
+    // A write linked to the fsync after it is offered with it (one request over the limit at
+    // most; the CQ has room for twice the limit): split, the kernel would run them unlinked.
+    const last = (head + count - 1) * STRIDE;
+    if (count < this.#queued && this.#commands[last + F_OP] === Op.Write && (this.#commands[last + F_FLAGS]! & IOSQE_IO_LINK) !== 0) count++;
+    let consumed: number;
     const commands = head === 0 ? this.#commands : this.#commands.subarray(head * STRIDE);
     try {
       consumed = this.#executor.submit(commands, count, this.#buffers);
@@ -498,11 +503,24 @@ export class NativeQueue implements IoBackend, CommandSink {
     }
   }
 
+  /** Successful completions by op, since the queue started (see {@link describeCompleted}). */
+  readonly #succeeded = new Float64Array(OP_NAMES.length);
+
+  /** Requests that completed with success, by operation name (ops that never did are left out). */
+  describeCompleted(): Record<string, number> {
+    const out: Record<string, number> = {};
+    this.#succeeded.forEach((count, op) => {
+      if (count > 0) out[OP_NAMES[op]!] = count;
+    });
+    return out;
+  }
+
   /** Free the slot of `userData` and tell its request `res` (nothing if stale). */
   #complete(userData: number, res: number): void {
     const slot = userData & SLOT_MASK;
     const pending = this.#slots[slot];
     if (pending === undefined || this.#generations[slot] !== userData >>> SLOT_BITS) return;
+    if (res >= 0) this.#succeeded[this.#slotOps[slot]!]!++;
     this.#slots[slot] = undefined;
     this.#slotBuffers[slot] = null;
     this.#slotSeconds[slot] = null;

@@ -94,6 +94,7 @@ constexpr unsigned kAtRemovedir = 0x200;  // unlinkAt's flag: remove a directory
 constexpr unsigned kAtEmptyPath = 0x1000;  // statx's flag: an empty path means the fd itself
 constexpr unsigned kIoringFsyncDatasync = 1;  // fsync's flag: fdatasync
 constexpr unsigned kIosqeAsync = 16;  // read/write's flag: io_uring runs it on a worker
+constexpr unsigned kIosqeIoLink = 4;  // write's flag: the next command waits for it, and is cancelled if it fails or is short
 constexpr unsigned kIoringAsyncCancelAny = 4;  // cancel's flag: every request in flight
 constexpr unsigned kResolveNoMagiclinks = 2;  // openAt2's resolve flag (linux/openat2.h)
 constexpr unsigned kResolveBeneath = 8;  // openAt2's resolve flag (linux/openat2.h)
@@ -112,7 +113,7 @@ struct NamedValue {
 };
 constexpr NamedValue kOpValues[] = {{"nop", kNop}, {"read", kRead}, {"write", kWrite}, {"openAt", kOpenAt}, {"close", kClose}, {"fsync", kFsync}, {"statx", kStatx}, {"cancel", kCancel}, {"mkdirAt", kMkdirAt}, {"unlinkAt", kUnlinkAt}, {"renameAt", kRenameAt}, {"linkAt", kLinkAt}, {"connect", kConnect}, {"accept", kAccept}, {"recv", kRecv}, {"send", kSend}, {"shutdown", kShutdown}, {"openAt2", kOpenAt2}, {"setLen", kSetLen}, {"fadvise", kFadvise}};
 constexpr NamedValue kFieldValues[] = {{"op", kFieldOp}, {"userData", kFieldUserData}, {"fd", kFieldFd}, {"buf", kFieldBuf}, {"bufOffset", kFieldBufOffset}, {"len", kFieldLen}, {"arg", kFieldArg}, {"flags", kFieldFlags}};
-constexpr NamedValue kConstantValues[] = {{"AT_FDCWD", kAtFdcwd}, {"AT_REMOVEDIR", kAtRemovedir}, {"AT_EMPTY_PATH", kAtEmptyPath}, {"IORING_FSYNC_DATASYNC", kIoringFsyncDatasync}, {"IOSQE_ASYNC", kIosqeAsync}, {"IORING_ASYNC_CANCEL_ANY", kIoringAsyncCancelAny}, {"RESOLVE_NO_MAGICLINKS", kResolveNoMagiclinks}, {"RESOLVE_BENEATH", kResolveBeneath}, {"O_PATH", kOPath}, {"STATX_BUFFER_SIZE", kStatxBufferSize}, {"MAX_TRANSFER", kMaxTransfer}};
+constexpr NamedValue kConstantValues[] = {{"AT_FDCWD", kAtFdcwd}, {"AT_REMOVEDIR", kAtRemovedir}, {"AT_EMPTY_PATH", kAtEmptyPath}, {"IORING_FSYNC_DATASYNC", kIoringFsyncDatasync}, {"IOSQE_ASYNC", kIosqeAsync}, {"IOSQE_IO_LINK", kIosqeIoLink}, {"IORING_ASYNC_CANCEL_ANY", kIoringAsyncCancelAny}, {"RESOLVE_NO_MAGICLINKS", kResolveNoMagiclinks}, {"RESOLVE_BENEATH", kResolveBeneath}, {"O_PATH", kOPath}, {"STATX_BUFFER_SIZE", kStatxBufferSize}, {"MAX_TRANSFER", kMaxTransfer}};
 
 }  // namespace mfio::rt::commands
 // clang-format on

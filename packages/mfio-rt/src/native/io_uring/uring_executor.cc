@@ -20,6 +20,12 @@ using namespace commands;
 
 uint64_t Addr(const void* p) { return reinterpret_cast<uint64_t>(p); }
 
+// A write whose next command is linked to it (IOSQE_IO_LINK).
+bool IsLinkHead(const double* cmd) {
+  return static_cast<unsigned>(cmd[kFieldOp]) == kWrite &&
+         (static_cast<unsigned>(cmd[kFieldFlags]) & IOSQE_IO_LINK) != 0;
+}
+
 // Fill `sqe` from one command (decoded and checked by DecodeCommand). Returns 0, or -errno for a
 // command that must not reach the kernel.
 // `how` is this SQE slot's open_how: the kernel reads it when it takes the SQE, which may be at a
@@ -44,7 +50,7 @@ int Prepare(io_uring_sqe* sqe, const double* cmd, BufferTable& buffers, open_how
       sqe->addr = Addr(c.data);
       sqe->len = c.len;
       sqe->off = c.arg;
-      sqe->flags = static_cast<uint8_t>(c.flags & IOSQE_ASYNC);
+      sqe->flags = static_cast<uint8_t>(c.flags & (IOSQE_ASYNC | IOSQE_IO_LINK));
       if (const int index = files.IndexFor(c.fd); index >= 0) {
         sqe->fd = index;
         sqe->flags |= IOSQE_FIXED_FILE;
@@ -167,9 +173,14 @@ UringExecutor::~UringExecutor() { Shutdown(); }
 Napi::Value UringExecutor::SubmitCommands(Napi::Env env, const double* base, unsigned count, BufferTable& buffers) {
   unsigned consumed = 0;
   for (; consumed < count; consumed++) {
+    const double* cmd = base + static_cast<size_t>(consumed) * kStride;
+    // A write linked to the command after it goes in one submission with it: the kernel ends a
+    // chain at the end of a submission, so a pair split over two would run unlinked. Without
+    // room for both, both wait for the next call (JS always offers the pair together).
+    if (IsLinkHead(cmd) && consumed > 0 && (consumed + 1 >= count || ring_.sq_entries() - ring_.Unsubmitted() < 2))
+      break;
     io_uring_sqe* sqe = ring_.NextSqe();
     if (sqe == nullptr) break;
-    const double* cmd = base + static_cast<size_t>(consumed) * kStride;
     int rc = Prepare(sqe, cmd, buffers, &hows_[ring_.SqeIndex(sqe)], files_, opens_);
     if (rc < 0) {
       // Still goes through the ring (as a NOP), so its error arrives like any completion.
