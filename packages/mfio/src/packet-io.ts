@@ -41,6 +41,12 @@ export interface IoBackend {
    * hang detector, a stuck `close()`). Present on backends that track their requests.
    */
   describeInFlight?(): InFlightRequest[];
+  /**
+   * Requests that completed successfully since the backend started, by operation (`'write'`,
+   * `'fsync'` ...): what actually ran, e.g. that a flush linked to a write completed. Present on
+   * backends that count them.
+   */
+  describeCompleted?(): Readonly<Record<string, number>>;
 }
 
 /** One request a backend has in flight (see {@link IoBackend.describeInFlight}). */

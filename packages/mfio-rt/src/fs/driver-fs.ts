@@ -48,7 +48,12 @@ export class DriverFs implements Fs {
    */
   diagnostics(): Diagnostics {
     const backend = this.driver.backend;
-    return { backend: backend.name, ...this.resources.describe(), inFlight: backend.describeInFlight?.() ?? [] };
+    return {
+      backend: backend.name,
+      ...this.resources.describe(),
+      inFlight: backend.describeInFlight?.() ?? [],
+      completed: backend.describeCompleted?.() ?? {},
+    };
   }
 
   /**

@@ -37,6 +37,12 @@ export interface RawFile {
   metadata(): Promise<Metadata>;
   setLen(length: number): Promise<void>;
   sync(): Promise<void>;
+  /**
+   * Optional: write `view` at `position` and complete it only once an fdatasync after the write
+   * has completed too, in one round trip (io_uring links the two). Without it, the shared layer
+   * writes and then calls `datasync`.
+   */
+  writeDurable?(position: number, view: PacketView): void;
   /** fdatasync: the data and what reading it back needs (the length), not every timestamp. Without it, `sync` serves. */
   datasync?(): Promise<void>;
   /**

@@ -2,13 +2,17 @@ import {
   PositionalIo,
   readToEnd,
   toLength,
+  writeAllAt,
   toPosition,
   type IoBackend,
+  type IoOptions,
+  type PacketIo,
   type PacketView,
   type Position,
   type ReadAllocator,
   type ReadBatch,
   type ReadToEndOptions,
+  type WriteSource,
 } from '@mfio/core';
 import { systemError } from '../errors.js';
 import { closedError, type Resources } from '../lifecycle/resources.js';
@@ -98,6 +102,35 @@ export class DriverFile extends PositionalIo implements FileHandle {
     // Only a regular file's length says what is there (a pipe or a /proc file reports 0).
     return readToEnd(this, start, type === 'file' ? { ...options, sizeHint: Math.max(0, len - start) } : options);
   }
+
+  /**
+   * Write all of `data` at `position` and resolve once it is on stable storage (an fdatasync
+   * after it completed). On io_uring the write and the flush are linked in one submission (the
+   * flush starts when the write succeeded); elsewhere the write is followed by {@link datasync}
+   * (group commit). A failed flush rejects with its error (`syscall: 'fdatasync'`) although the
+   * bytes may be in the file: only a resolved promise says they are durable.
+   * @throws {MfioError} (as a rejection) as {@link writeAllAt}; EBADF after close or on a handle
+   * not open for writing.
+   * @example
+   * await log.writeDurable(end, record); // the record survives a crash from here on
+   */
+  async writeDurable(position: Position, data: WriteSource, options?: IoOptions): Promise<void> {
+    if (this.#raw.writeDurable === undefined) {
+      await this.writeAllAt(position, data, options);
+      await this.datasync();
+      return;
+    }
+    await writeAllAt(this.#durable, position, data, options);
+  }
+
+  /** A PacketIo whose writes are the driver's durable ones, for the core's writeAllAt. */
+  readonly #durable: PacketIo<number> = {
+    sendIo: (position, view) => {
+      if (this.#closing !== null) view.fail(closedError('write', this.path));
+      else if (!this.#writable) view.fail(systemError('EBADF', { syscall: 'write', path: this.path }));
+      else this.#raw.writeDurable!(position, view);
+    },
+  };
 
   metadata(): Promise<Metadata> {
     if (this.#closing !== null) return Promise.reject(closedError('fstat', this.path));

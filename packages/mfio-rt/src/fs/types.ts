@@ -1,4 +1,4 @@
-import type { InFlightRequest, IoBackend, PositionalIo } from '@mfio/core';
+import type { InFlightRequest, IoBackend, IoOptions, Position, PositionalIo, WriteSource } from '@mfio/core';
 import type { DirectIoStats } from './direct/direct-types.js';
 import type { OpenOptions } from './open-options.js';
 
@@ -94,6 +94,12 @@ export interface FileHandle extends PositionalIo {
    * as for `sync`. @throws {MfioError} EBADF after close.
    */
   datasync(): Promise<void>;
+  /**
+   * Write all of `data` at `position`, resolving once it is on stable storage (the write, then
+   * an fdatasync; linked in one submission on io_uring). See {@link DriverFile.writeDurable}.
+   * @throws {MfioError} as `writeAllAt`; the flush's error with `syscall: 'fdatasync'`.
+   */
+  writeDurable(position: Position, data: WriteSource, options?: IoOptions): Promise<void>;
   /**
    * Close the handle. New requests fail with EBADF at once; the promise resolves after every
    * request already in flight on this handle has completed. Calling it again returns the same
@@ -198,4 +204,9 @@ export interface Diagnostics {
   readonly operations: number;
   /** Requests the backend has in flight, oldest first; empty where it does not track them. */
   readonly inFlight: readonly InFlightRequest[];
+  /**
+   * Requests the backend completed successfully, by operation (`write`, `fsync` ...), since it
+   * started; empty where it does not count them (native backends do).
+   */
+  readonly completed: Readonly<Record<string, number>>;
 }

@@ -4,6 +4,7 @@ import { fromNodeError } from '../../errors.js';
 import type { RawFile } from '../../fs/driver.js';
 import type { Metadata } from '../../fs/types.js';
 import { BatchRead } from './batch-read.js';
+import { DurableWrite } from './durable-write.js';
 import { EMPTY_PATH, statxBuffer, type ByteRange, type Pending } from './command-builder.js';
 import { AT_EMPTY_PATH } from './commands.js';
 import { parseDioAlign, parseStatx, STATX_DIOALIGN, STATX_MASK } from './statx.js';
@@ -113,6 +114,16 @@ export class NativeFile implements RawFile {
     this.queue = queue;
     this.fd = fd;
     this.path = path;
+    if (queue.name === 'io_uring') {
+      this.writeDurable = (position, view) => {
+        if (view.length === 0) {
+          view.complete(0);
+          return;
+        }
+        this.#inFlight++;
+        new DurableWrite(this, view, position).start();
+      };
+    }
   }
 
   sendIo(position: number, view: PacketView): void {
@@ -130,7 +141,13 @@ export class NativeFile implements RawFile {
     new BatchRead(this, batch).start();
   }
 
-  /** @internal a ReadWrite or a BatchRead finished. */
+  /**
+   * io_uring only: the write and an fdatasync linked to it in one submission (see
+   * {@link DurableWrite}). Absent on the other executors, which run commands independently.
+   */
+  readonly writeDurable?: (position: number, view: PacketView) => void;
+
+  /** @internal a ReadWrite, a BatchRead or a DurableWrite finished. */
   done(): void {
     if (--this.#inFlight === 0 && this.#onIdle !== null) this.#onIdle();
   }
