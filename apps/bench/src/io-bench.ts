@@ -1,0 +1,373 @@
+/**
+ * Unbuffered reads and the write path (issue 19), beside Node and fio in one run:
+ * - cold random 4 KiB reads with `direct` (O_DIRECT), 64 in flight, against fio's O_DIRECT
+ *   io_uring at queue depth 64 on the same file;
+ * - random 4 KiB overwrites of a preallocated file: mfio 64 in flight (buffered and direct),
+ *   `writeSync` in a loop, `fs.promises` `write` 64 in flight, fio O_DIRECT io_uring QD64;
+ * - 64 writers appending 4 KiB records to one file, each record durable (fdatasync) before the
+ *   writer's next: mfio `writeDurable` (linked on io_uring), mfio `writeAllAt` + `datasync`
+ *   (group commit), `fs.promises` `write` + `datasync`.
+ * Contenders take turns run by run (--repeat); each run lasts --time ms; the table gives each
+ * one's median ops/s and the ratio to the workload's reference. Every write case checks the
+ * file's bytes afterwards (fio's excepted: it writes its own pattern).
+ *
+ * Usage: node dist/io-bench.js [--repeat N] [--time MS] [--dir DIR] [--only LIST]
+ * Needs fio on PATH for its rows (apt-get install fio); without it they are left out, saying so.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { open as openPromises } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SeededRandom } from '@mfio/core';
+import { alignedBuffer, NativeRt, type BackendName, type FileHandle } from '@mfio/rt';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const BLOCK = 4096;
+const IN_FLIGHT = 64;
+const READ_FILE_SIZE = 1 << 30;
+const WRITE_FILE_SIZE = 64 << 20;
+
+interface Options {
+  repeat: number;
+  timeMs: number;
+  dir: string;
+  only: string[];
+}
+
+function options(): Options {
+  const { values } = parseArgs({
+    options: {
+      repeat: { type: 'string', default: '3' },
+      time: { type: 'string', default: '2000' },
+      dir: { type: 'string', default: join(repoRoot, 'bench', 'local', 'io') },
+      only: { type: 'string', default: '' },
+    },
+  });
+  return { repeat: Number(values.repeat), timeMs: Number(values.time), dir: values.dir, only: values.only === '' ? [] : values.only.split(',') };
+}
+
+/** One contender's run: operations per second, and whether the file held what it wrote. */
+interface Run {
+  opsPerSecond: number;
+  verified: boolean;
+}
+
+interface Contender {
+  name: string;
+  run(timeMs: number, seed: number): Promise<Run>;
+}
+
+interface Workload {
+  name: string;
+  /** The contender the others are divided by. */
+  reference: string;
+  contenders: Contender[];
+}
+
+/** Run `one` from `workers` loops until `timeMs` has passed; the count of operations done. */
+async function loops(workers: number, timeMs: number, one: (worker: number, op: number) => Promise<void>): Promise<number> {
+  const end = performance.now() + timeMs;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: workers }, async (_, worker) => {
+      while (performance.now() < end) await one(worker, done++);
+    }),
+  );
+  return done;
+}
+
+function fioAvailable(): boolean {
+  return spawnSync('fio', ['--version']).status === 0;
+}
+
+/** fio on `path`: O_DIRECT io_uring, 4 KiB, QD64, random `rw` for `timeMs`; its IOPS. */
+function fio(path: string, rw: 'randread' | 'randwrite', timeMs: number, size: number): number {
+  const out = execFileSync(
+    'fio',
+    [
+      '--name=mfio-bench',
+      `--filename=${path}`,
+      `--rw=${rw}`,
+      '--bs=4k',
+      '--direct=1',
+      '--ioengine=io_uring',
+      '--iodepth=64',
+      `--size=${size}`,
+      '--time_based',
+      `--runtime=${Math.max(1, Math.round(timeMs / 1000))}`,
+      '--output-format=json',
+    ],
+    { encoding: 'utf8' },
+  );
+  const job = (JSON.parse(out) as { jobs: Array<Record<'read' | 'write', { iops: number }>> }).jobs[0]!;
+  return rw === 'randread' ? job.read.iops : job.write.iops;
+}
+
+/** A file of `size` bytes of seeded data at `path`, made once. */
+function sampleFile(path: string, size: number): void {
+  if (existsSync(path) && statSync(path).size === size) return;
+  const fd = openSync(path, 'w');
+  const random = new SeededRandom(19);
+  const chunk = Buffer.from(random.bytes(1 << 20));
+  for (let at = 0; at < size; at += chunk.length) writeSync(fd, chunk, 0, chunk.length, at);
+  closeSync(fd);
+}
+
+/** A 4 KiB record that says who wrote it: `stamp` in the first 8 bytes, the rest `fill`. */
+function record(stamp: number, fill: number): Buffer {
+  const b = alignedBuffer(BLOCK);
+  b.fill(fill);
+  b.writeDoubleLE(stamp, 0);
+  return b;
+}
+
+/** The stamps of a file's 4 KiB records (read with node:fs, independently of the contender). */
+function stampsOf(path: string): Float64Array {
+  const fd = openSync(path, 'r');
+  const size = statSync(path).size;
+  const stamps = new Float64Array(size / BLOCK);
+  const b = Buffer.alloc(8);
+  for (let i = 0; i < stamps.length; i++) {
+    readSync(fd, b, 0, 8, i * BLOCK);
+    stamps[i] = b.readDoubleLE(0);
+  }
+  closeSync(fd);
+  return stamps;
+}
+
+function coldReads(dir: string, withFio: boolean): Workload {
+  const path = join(dir, 'read-1g.bin');
+  sampleFile(path, READ_FILE_SIZE);
+  const blocks = READ_FILE_SIZE / BLOCK;
+  const mfio = (backend: BackendName): Contender => ({
+    name: `mfio:${backend}:readAt:direct`,
+    async run(timeMs, seed) {
+      const rt = NativeRt.builder().enable(backend).build();
+      const file = await rt.open(path, { read: true, direct: true });
+      const random = new SeededRandom(seed);
+      const into = Array.from({ length: IN_FLIGHT }, () => alignedBuffer(BLOCK));
+      let verified = true;
+      const count = await loops(IN_FLIGHT, timeMs, async (worker) => {
+        if ((await file.readAt(random.int(blocks) * BLOCK, into[worker]!)) !== BLOCK) verified = false;
+      });
+      verified &&= file.directIo !== null && file.directIo.bounced === 0;
+      await file.close();
+      await rt.close();
+      return { opsPerSecond: (count / timeMs) * 1000, verified };
+    },
+  });
+  const contenders = [mfio('io_uring'), mfio('threadpool')];
+  if (withFio)
+    contenders.push({
+      name: 'fio:io_uring:direct:qd64',
+      run: async (timeMs) => ({ opsPerSecond: fio(path, 'randread', timeMs, READ_FILE_SIZE), verified: true }),
+    });
+  return { name: 'cold random 4 KiB reads, O_DIRECT, 64 in flight', reference: 'fio:io_uring:direct:qd64', contenders };
+}
+
+/**
+ * Random 4 KiB overwrites: each run writes records stamped with the run's seed at shuffled
+ * blocks (round after round through the same order: a fast contender fills the file in well
+ * under a second), then checks that every block it wrote holds its record.
+ */
+function randomWrites(dir: string, withFio: boolean): Workload {
+  const blocks = WRITE_FILE_SIZE / BLOCK;
+  const prepared = (name: string): string => {
+    const path = join(dir, `write-${name.replace(/[^a-z0-9]+/gi, '-')}.bin`);
+    writeFileSync(path, Buffer.alloc(WRITE_FILE_SIZE));
+    return path;
+  };
+  /** Blocks in a seeded order, and a check of the file after `count` of them were written. */
+  const plan = (seed: number) => {
+    // Fisher-Yates: every block once, in an order the seed repeats.
+    const random = new SeededRandom(seed);
+    const order = Array.from({ length: blocks }, (_, i) => i);
+    for (let i = blocks - 1; i > 0; i--) {
+      const j = random.int(i + 1);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    return {
+      order,
+      check: (path: string, count: number): boolean => {
+        const stamps = stampsOf(path);
+        for (let i = 0; i < Math.min(count, blocks); i++) if (stamps[order[i]!] !== seed) return false;
+        return true;
+      },
+    };
+  };
+  const mfio = (direct: boolean): Contender => ({
+    name: `mfio:io_uring:writeAt${direct ? ':direct' : ''}`,
+    async run(timeMs, seed) {
+      const path = prepared(direct ? 'mfio-direct' : 'mfio');
+      const { order, check } = plan(seed);
+      const rt = NativeRt.builder().enable('io_uring').build();
+      const file = await rt.open(path, { write: true, direct });
+      const data = record(seed, 0x5a);
+      let next = 0;
+      const count = await loops(IN_FLIGHT, timeMs, async () => {
+        await file.writeAllAt(order[next++ % blocks]! * BLOCK, data);
+      });
+      await file.close();
+      await rt.close();
+      return { opsPerSecond: (count / timeMs) * 1000, verified: check(path, next) };
+    },
+  });
+  const contenders: Contender[] = [
+    mfio(false),
+    mfio(true),
+    {
+      name: 'node:writeSync',
+      async run(timeMs, seed) {
+        const path = prepared('node-sync');
+        const { order, check } = plan(seed);
+        const fd = openSync(path, 'r+');
+        const data = record(seed, 0x5a);
+        const end = performance.now() + timeMs;
+        let i = 0;
+        for (; performance.now() < end; i++) writeSync(fd, data, 0, BLOCK, order[i % blocks]! * BLOCK);
+        closeSync(fd);
+        return { opsPerSecond: (i / timeMs) * 1000, verified: check(path, i) };
+      },
+    },
+    {
+      name: 'node:promises:write',
+      async run(timeMs, seed) {
+        const path = prepared('node-promises');
+        const { order, check } = plan(seed);
+        const fh = await openPromises(path, 'r+');
+        const data = record(seed, 0x5a);
+        let next = 0;
+        const count = await loops(IN_FLIGHT, timeMs, async () => {
+          await fh.write(data, 0, BLOCK, order[next++ % blocks]! * BLOCK);
+        });
+        await fh.close();
+        return { opsPerSecond: (count / timeMs) * 1000, verified: check(path, next) };
+      },
+    },
+  ];
+  if (withFio) {
+    contenders.push({
+      name: 'fio:io_uring:direct:qd64',
+      run: async (timeMs) => ({ opsPerSecond: fio(prepared('fio'), 'randwrite', timeMs, WRITE_FILE_SIZE), verified: true }),
+    });
+  }
+  return { name: 'random 4 KiB overwrites of a 64 MiB file', reference: 'node:writeSync', contenders };
+}
+
+/**
+ * 64 writers appending 4 KiB records to one file, each durable before the writer's next: the
+ * record at each position says which writer and which of its records it is; afterwards every
+ * record reserved must be in the file.
+ */
+function durableAppends(dir: string): Workload {
+  const WRITERS = 64;
+  const check = (path: string, count: number, seed: number): boolean => {
+    const stamps = stampsOf(path);
+    if (stamps.length < count) return false;
+    for (let i = 0; i < count; i++) if (stamps[i] !== seed * 1e6 + i) return false;
+    return true;
+  };
+  const mfio = (how: 'writeDurable' | 'datasync'): Contender => ({
+    name: `mfio:io_uring:${how === 'writeDurable' ? 'writeDurable' : 'writeAllAt+datasync'}`,
+    async run(timeMs, seed) {
+      const path = join(dir, `append-${how}.bin`);
+      const rt = NativeRt.builder().enable('io_uring').build();
+      const file: FileHandle = await rt.open(path, { write: true, create: true, truncate: true });
+      let next = 0;
+      const count = await loops(WRITERS, timeMs, async () => {
+        const i = next++;
+        const data = record(seed * 1e6 + i, 0x33);
+        if (how === 'writeDurable') {
+          await file.writeDurable(i * BLOCK, data);
+        } else {
+          await file.writeAllAt(i * BLOCK, data);
+          await file.datasync();
+        }
+      });
+      await file.close();
+      await rt.close();
+      return { opsPerSecond: (count / timeMs) * 1000, verified: check(path, next, seed) };
+    },
+  });
+  return {
+    name: '64 writers appending 4 KiB records, each fdatasync-ed before the next',
+    reference: 'node:promises:write+datasync',
+    contenders: [
+      mfio('writeDurable'),
+      mfio('datasync'),
+      {
+        name: 'node:promises:write+datasync',
+        async run(timeMs, seed) {
+          const path = join(dir, 'append-node.bin');
+          const fh = await openPromises(path, 'w');
+          let next = 0;
+          const count = await loops(WRITERS, timeMs, async () => {
+            const i = next++;
+            await fh.write(record(seed * 1e6 + i, 0x33), 0, BLOCK, i * BLOCK);
+            await fh.datasync();
+          });
+          await fh.close();
+          return { opsPerSecond: (count / timeMs) * 1000, verified: check(path, next, seed) };
+        },
+      },
+    ],
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function main(): Promise<void> {
+  const opts = options();
+  mkdirSync(opts.dir, { recursive: true });
+  const withFio = fioAvailable();
+  if (!withFio) console.log('fio is not on PATH (apt-get install fio): its rows are left out');
+  const loadBefore = loadavg()[0]!;
+  const workloads = [coldReads(opts.dir, withFio), randomWrites(opts.dir, withFio), durableAppends(opts.dir)];
+  const lines: string[] = [
+    '# Unbuffered reads and the write path (apps/bench/src/io-bench.ts)',
+    '',
+    `\`node apps/bench/dist/io-bench.js --repeat ${opts.repeat} --time ${opts.timeMs}\` on ${opts.dir}: contenders take turns, each run`,
+    `${opts.timeMs} ms, the median of ${opts.repeat}; every mfio and Node write case checks the file's bytes afterwards.`,
+    '',
+    '| workload | contender | ops/s (median) | min-max | × reference | bytes checked |',
+    '|---|---|---:|---:|---:|---|',
+  ];
+  for (const workload of workloads) {
+    const contenders = workload.contenders.filter((c) => opts.only.length === 0 || opts.only.some((o) => c.name.includes(o)));
+    const runs = new Map<string, Run[]>(contenders.map((c) => [c.name, []]));
+    for (let r = 0; r < opts.repeat; r++) {
+      for (const contender of contenders) {
+        const run = await contender.run(opts.timeMs, 1000 + r);
+        runs.get(contender.name)!.push(run);
+        console.log(`  ${workload.name} | ${contender.name}: ${run.opsPerSecond.toFixed(0)} ops/s${run.verified ? '' : ' (BYTES WRONG)'}`);
+      }
+    }
+    const reference = runs.get(workload.reference);
+    const referenceMedian = reference === undefined ? NaN : median(reference.map((x) => x.opsPerSecond));
+    for (const [name, list] of runs) {
+      const ops = list.map((x) => x.opsPerSecond);
+      const ratio = Number.isNaN(referenceMedian) ? '-' : (median(ops) / referenceMedian).toFixed(2);
+      const checked = name.startsWith('fio') ? 'fio' : list.every((x) => x.verified) ? 'ok' : 'WRONG';
+      lines.push(
+        `| ${workload.name} | ${name} | ${median(ops).toFixed(0)} | ${Math.min(...ops).toFixed(0)}-${Math.max(...ops).toFixed(0)} | ${ratio} | ${checked} |`,
+      );
+    }
+  }
+  lines.push('', `Load average (1 min): ${loadBefore.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end.`);
+  const report = lines.join('\n') + '\n';
+  console.log(`\n${report}`);
+  const out = join(repoRoot, 'bench', 'local');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'io-latest.md'), report);
+  console.log(`wrote ${join(out, 'io-latest.md')}`);
+  if (lines.some((l) => l.endsWith('WRONG |'))) process.exitCode = 1;
+}
+
+await main();
