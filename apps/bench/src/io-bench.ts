@@ -11,14 +11,14 @@
  * one's median ops/s and the ratio to the workload's reference. Every write case checks the
  * file's bytes afterwards (fio's excepted: it writes its own pattern).
  *
- * Usage: node dist/io-bench.js [--repeat N] [--time MS] [--dir DIR] [--only LIST]
+ * Usage: node dist/io-bench.js [--repeat N] [--time MS] [--dir DIR] [--out DIR] [--only LIST]
  * Needs fio on PATH for its rows (apt-get install fio); without it they are left out, saying so.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { open as openPromises } from 'node:fs/promises';
 import { loadavg } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SeededRandom } from '@mfio/core';
@@ -34,6 +34,8 @@ interface Options {
   repeat: number;
   timeMs: number;
   dir: string;
+  /** Where io-latest.md goes (bench/local; --out bench/results for the committed run). */
+  out: string;
   only: string[];
 }
 
@@ -43,10 +45,11 @@ function options(): Options {
       repeat: { type: 'string', default: '3' },
       time: { type: 'string', default: '2000' },
       dir: { type: 'string', default: join(repoRoot, 'bench', 'local', 'io') },
+      out: { type: 'string', default: join(repoRoot, 'bench', 'local') },
       only: { type: 'string', default: '' },
     },
   });
-  return { repeat: Number(values.repeat), timeMs: Number(values.time), dir: values.dir, only: values.only === '' ? [] : values.only.split(',') };
+  return { repeat: Number(values.repeat), timeMs: Number(values.time), dir: values.dir, out: resolve(values.out), only: values.only === '' ? [] : values.only.split(',') };
 }
 
 /** One contender's run: operations per second, and whether the file held what it wrote. */
@@ -159,7 +162,25 @@ function coldReads(dir: string, withFio: boolean): Workload {
       return { opsPerSecond: (count / timeMs) * 1000, verified };
     },
   });
-  const contenders = [mfio('io_uring'), mfio('threadpool')];
+  const contenders = [
+    mfio('io_uring'),
+    mfio('threadpool'),
+    {
+      // What Node itself can do: fs.promises with O_DIRECT, into page-aligned buffers.
+      name: 'node:promises:read:O_DIRECT',
+      async run(timeMs: number, seed: number): Promise<Run> {
+        const fh = await openPromises(path, fsConstants.O_RDONLY | fsConstants.O_DIRECT);
+        const random = new SeededRandom(seed);
+        const into = Array.from({ length: IN_FLIGHT }, () => alignedBuffer(BLOCK));
+        let verified = true;
+        const count = await loops(IN_FLIGHT, timeMs, async (worker) => {
+          if ((await fh.read(into[worker]!, 0, BLOCK, random.int(blocks) * BLOCK)).bytesRead !== BLOCK) verified = false;
+        });
+        await fh.close();
+        return { opsPerSecond: (count / timeMs) * 1000, verified };
+      },
+    },
+  ];
   if (withFio)
     contenders.push({
       name: 'fio:io_uring:direct:qd64',
@@ -333,7 +354,7 @@ async function main(): Promise<void> {
   const lines: string[] = [
     '# Unbuffered reads and the write path (apps/bench/src/io-bench.ts)',
     '',
-    `\`node apps/bench/dist/io-bench.js --repeat ${opts.repeat} --time ${opts.timeMs}\` on ${opts.dir}: contenders take turns, each run`,
+    `\`node apps/bench/dist/io-bench.js --repeat ${opts.repeat} --time ${opts.timeMs}\` (files in ${relative(repoRoot, opts.dir)}): contenders take turns, each run`,
     `${opts.timeMs} ms, the median of ${opts.repeat}; every mfio and Node write case checks the file's bytes afterwards.`,
     '',
     '| workload | contender | ops/s (median) | min-max | × reference | bytes checked |',
@@ -363,7 +384,7 @@ async function main(): Promise<void> {
   lines.push('', `Load average (1 min): ${loadBefore.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end.`);
   const report = lines.join('\n') + '\n';
   console.log(`\n${report}`);
-  const out = join(repoRoot, 'bench', 'local');
+  const out = opts.out;
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'io-latest.md'), report);
   console.log(`wrote ${join(out, 'io-latest.md')}`);
