@@ -36,6 +36,11 @@ export interface RawFile {
   readBatch?(batch: ReadBatch): void;
   metadata(): Promise<Metadata>;
   setLen(length: number): Promise<void>;
+  /**
+   * Optional: `setLen` on the calling thread, for direct I/O's cut back after a padded block
+   * write (it must finish inside a sync wrapper's blocking loop, where no promise settles).
+   */
+  setLenSync?(length: number): void;
   sync(): Promise<void>;
   /**
    * Optional: write `view` at `position` and complete it only once an fdatasync after the write

@@ -1,4 +1,4 @@
-import { ftruncate } from 'node:fs';
+import { ftruncate, ftruncateSync } from 'node:fs';
 import { MfioError, type PacketView, type ReadBatch } from '@mfio/core';
 import { fromNodeError } from '../../errors.js';
 import type { RawFile } from '../../fs/driver.js';
@@ -168,6 +168,18 @@ export class NativeFile implements RawFile {
       return parseDioAlign(out);
     });
   }
+
+  /** Where the descriptor is a file descriptor (not a Windows HANDLE): ftruncate, blocking. */
+  readonly setLenSync?: (length: number) => void =
+    process.platform === 'win32'
+      ? undefined
+      : (length) => {
+          try {
+            ftruncateSync(this.fd, length);
+          } catch (error) {
+            throw fromNodeError(error, { syscall: 'ftruncate', path: this.path });
+          }
+        };
 
   setLen(length: number): Promise<void> {
     return this.#counted(async () => {

@@ -9,11 +9,13 @@ import { RangeLock } from './range-lock.js';
 /** A merged read of a batch covers at most this much (scratch per group stays small). */
 const MAX_GROUP = 1 << 20;
 
-/** `view`'s bytes as a transfer of their own on `inner`, resolved when the kernel is done. */
-function transfer(inner: RawFile, direction: 'read' | 'write', bytes: Uint8Array, position: number): Promise<PacketResult> {
-  const packet = new Packet(bytes, direction);
-  inner.sendIo(position, packet.view());
-  return packet.whenSettled();
+/**
+ * A failure of one of a write's steps (a block read, the block write, the cut back) as the
+ * write's own: its syscall and the caller's position, the errno kept.
+ */
+function asWriteError(error: unknown, path: string, position: number): MfioError {
+  if (error instanceof MfioError && error.errno !== undefined) return MfioError.fromErrno(error.errno, { syscall: 'write', path, position, cause: error });
+  return MfioError.from(error, { syscall: 'write', path, position });
 }
 
 /**
@@ -47,6 +49,8 @@ export class DirectFile implements RawFile {
   /** Writes reaching past `#size` in progress, and how many ever started (for reads racing one). */
   #growing = 0;
   #grown = 0;
+  /** `setLen` calls made and not finished: a write made meanwhile may find the file shorter. */
+  #resizing = 0;
   /** Bounce reads and block writes in progress: close waits for them before the inner close. */
   #ops = 0;
   #onIdle: (() => void) | null = null;
@@ -79,8 +83,7 @@ export class DirectFile implements RawFile {
     }
     if (view.direction === 'write') {
       this.#stats.writeRequested += view.length;
-      this.#started();
-      void this.#write(position, view).finally(() => this.#finished());
+      this.#write(position, view);
       return;
     }
     this.#stats.readRequested += view.length;
@@ -96,6 +99,8 @@ export class DirectFile implements RawFile {
       position,
       view.length,
       (bytes, got, error) => {
+        // The caller gave up (a backend that cannot cancel still read): its buffer stays as it was.
+        if (view.packet.cancelled) return view.fail(systemError('ECANCELED', { syscall: 'read', path: this.#path, position }));
         if (got > 0) view.bytes().set(bytes.subarray(0, got));
         if (error === null || got === view.length) view.complete(got);
         else if (got === 0) view.fail(error);
@@ -124,6 +129,9 @@ export class DirectFile implements RawFile {
     const start = Math.floor(position / b) * b;
     const end = Math.ceil((position + length) / b) * b;
     const bounce = bouncePool.take(end - start);
+    // A write past the end running now, or starting before this read completes, may have
+    // padding on the device beyond the length this handle will report: stop reads at it.
+    const racing = this.#growing > 0;
     const grown = this.#grown;
     this.#started();
     const packet = new Packet(bounce.subarray(0, end - start), 'read', {
@@ -132,7 +140,7 @@ export class DirectFile implements RawFile {
         this.#stats.readFromDevice += transferred;
         const skip = position - start;
         let got = Math.max(0, Math.min(length, transferred - skip));
-        if (this.#growing > 0 || this.#grown !== grown) got = Math.min(got, Math.max(0, this.#size - position));
+        if (racing || this.#growing > 0 || this.#grown !== grown) got = Math.min(got, Math.max(0, this.#size - position));
         try {
           done(bounce.subarray(skip, skip + got), got, error === null ? null : error);
         } finally {
@@ -175,6 +183,10 @@ export class DirectFile implements RawFile {
         end - start,
         (bytes, got, error) => {
           for (const i of members) {
+            if (batch.cancelled) {
+              batch.fail(i, systemError('ECANCELED', { syscall: 'read', path: this.#path, position: positions[i]! }));
+              continue;
+            }
             const skip = positions[i]! - start;
             const mine = Math.max(0, Math.min(lengths[i]!, got - skip));
             if (mine > 0) buffer.set(bytes.subarray(skip, skip + mine), offsets[i]);
@@ -187,72 +199,122 @@ export class DirectFile implements RawFile {
     }
   }
 
-  async #write(position: number, view: PacketView): Promise<void> {
+  #write(position: number, view: PacketView): void {
     const b = this.#block;
     const length = view.length;
     const end = position + length;
     const start = Math.floor(position / b) * b;
     const blocksEnd = Math.ceil(end / b) * b;
-    const grows = blocksEnd > this.#size;
+    // Decided before the lock: a setLen ahead of this write may shrink the file, so then it
+    // counts as reaching past the end too (and cuts the file back if it does).
+    const grows = blocksEnd > this.#size || this.#resizing > 0;
+    this.#started();
     // A write past the end also orders itself after every later block: it cuts the file back.
-    const release = await this.#locks.acquire(start, grows ? Infinity : blocksEnd);
-    if (grows) {
-      this.#growing++;
-      this.#grown++;
-    }
-    try {
-      if (view.packet.cancelled) {
-        view.fail(systemError('ECANCELED', { syscall: 'write', path: this.#path, position }));
-        return;
-      }
-      const bytes = view.bytes();
-      if (position === start && end === blocksEnd && this.#pageOffset(bytes) % this.#memory === 0) {
-        this.#stats.straight++;
-        await this.#writeBlocks(bytes, start);
-      } else {
-        this.#stats.bounced++;
-        const bounce = bouncePool.take(blocksEnd - start);
-        try {
-          const blocks = bounce.subarray(0, blocksEnd - start);
-          if (position !== start) await this.#readBlock(blocks, 0, start);
-          const last = blocksEnd - b;
-          if (end !== blocksEnd && (last !== start || position === start)) await this.#readBlock(blocks, last - start, last);
-          blocks.set(bytes, position - start);
-          await this.#writeBlocks(blocks, start);
-        } finally {
-          bouncePool.give(bounce);
-        }
-      }
+    this.#locks.acquire(start, grows ? Infinity : blocksEnd, (release) => {
       if (grows) {
-        const size = Math.max(this.#size, end);
-        if (blocksEnd > size) await this.#inner.setLen(size);
-        this.#size = size;
+        this.#growing++;
+        this.#grown++;
       }
-      view.complete(length);
-    } catch (error) {
-      view.fail(MfioError.from(error, { syscall: 'write', path: this.#path, position }));
-    } finally {
-      if (grows) this.#growing--;
-      release();
-    }
+      let bounce: Buffer | null = null;
+      const finish = (error: unknown): void => {
+        if (bounce !== null) bouncePool.give(bounce);
+        if (grows) this.#growing--;
+        release();
+        try {
+          if (error === null) view.complete(length);
+          else view.fail(asWriteError(error, this.#path, position));
+        } finally {
+          this.#finished();
+        }
+      };
+      const cutBack = (): void => {
+        if (!grows) return finish(null);
+        const size = Math.max(this.#size, end);
+        if (blocksEnd <= size) {
+          this.#size = size;
+          return finish(null);
+        }
+        this.#setLenThen(size, (error) => {
+          if (error === null) this.#size = size;
+          finish(error);
+        });
+      };
+      try {
+        if (view.packet.cancelled) return finish(systemError('ECANCELED', { syscall: 'write', path: this.#path, position }));
+        const bytes = view.bytes();
+        if (position === start && end === blocksEnd && this.#pageOffset(bytes) % this.#memory === 0) {
+          this.#stats.straight++;
+          return this.#writeBlocksThen(bytes, start, (error) => (error === null ? cutBack() : finish(error)));
+        }
+        this.#stats.bounced++;
+        bounce = bouncePool.take(blocksEnd - start);
+        const blocks = bounce.subarray(0, blocksEnd - start);
+        // The partial blocks at either end are read first (one read if they are the same block).
+        const partial: number[] = [];
+        if (position !== start) partial.push(start);
+        const last = blocksEnd - b;
+        if (end !== blocksEnd && (last !== start || position === start)) partial.push(last);
+        const next = (k: number): void => {
+          if (k < partial.length) {
+            this.#readBlockThen(blocks, partial[k]! - start, partial[k]!, (error) => (error === null ? next(k + 1) : finish(error)));
+            return;
+          }
+          blocks.set(bytes, position - start);
+          this.#writeBlocksThen(blocks, start, (error) => (error === null ? cutBack() : finish(error)));
+        };
+        next(0);
+      } catch (error) {
+        finish(error);
+      }
+    });
+  }
+
+  /** Send `bytes` to the inner file; `done` runs when the kernel is done with them. */
+  #transferThen(direction: 'read' | 'write', bytes: Uint8Array, position: number, done: (result: PacketResult) => void): void {
+    const packet = new Packet(bytes, direction, { onSettle: (p) => done(p.result()) });
+    this.#inner.sendIo(position, packet.view());
   }
 
   /** One block of the file at `position` into `blocks` at `offset`; zeros past the end. */
-  async #readBlock(blocks: Uint8Array, offset: number, position: number): Promise<void> {
+  #readBlockThen(blocks: Uint8Array, offset: number, position: number, done: (error: MfioError | null) => void): void {
     const target = blocks.subarray(offset, offset + this.#block);
-    const { transferred, error } = await transfer(this.#inner, 'read', target, position);
-    this.#stats.readFromDevice += transferred;
-    if (error !== null) throw error;
-    target.fill(0, transferred);
+    this.#transferThen('read', target, position, ({ transferred, error }) => {
+      this.#stats.readFromDevice += transferred;
+      if (error === null) target.fill(0, transferred);
+      done(error);
+    });
   }
 
-  async #writeBlocks(blocks: Uint8Array, position: number): Promise<void> {
-    const { transferred, error } = await transfer(this.#inner, 'write', blocks, position);
-    this.#stats.writtenToDevice += transferred;
-    if (error !== null) throw error;
-    if (transferred < blocks.length) {
-      throw systemError('EIO', { syscall: 'write', path: this.#path, position: position + transferred });
+  #writeBlocksThen(blocks: Uint8Array, position: number, done: (error: MfioError | null) => void): void {
+    this.#transferThen('write', blocks, position, ({ transferred, error }) => {
+      this.#stats.writtenToDevice += transferred;
+      if (error !== null) done(error);
+      else if (transferred < blocks.length) done(systemError('EIO', { syscall: 'write', path: this.#path, position: position + transferred }));
+      else done(null);
+    });
+  }
+
+  /**
+   * Cut the file to `length` for a write that padded past it. Synchronously where the inner file
+   * can (an ftruncate of a few bytes within a block, no data to flush), so that a write driven by
+   * a sync wrapper's blocking loop finishes there; else through the inner file's async setLen.
+   */
+  #setLenThen(length: number, done: (error: unknown) => void): void {
+    const inner = this.#inner;
+    if (inner.setLenSync !== undefined) {
+      let error: unknown = null;
+      try {
+        inner.setLenSync(length);
+      } catch (e) {
+        error = e;
+      }
+      done(error);
+      return;
     }
+    inner.setLen(length).then(
+      () => done(null),
+      (error: unknown) => done(error),
+    );
   }
 
   metadata(): Promise<Metadata> {
@@ -260,14 +322,20 @@ export class DirectFile implements RawFile {
   }
 
   async setLen(length: number): Promise<void> {
-    // Orders itself after every write in progress and before every later one.
-    const release = await this.#locks.acquire(0, Infinity);
+    // Counted from the call, not from the lock: close must wait for a setLen queued behind a write.
     this.#started();
+    this.#resizing++;
     try {
-      await this.#inner.setLen(length);
-      this.#size = length;
+      // Orders itself after every write in progress and before every later one.
+      const release = await new Promise<() => void>((granted) => this.#locks.acquire(0, Infinity, granted));
+      try {
+        await this.#inner.setLen(length);
+        this.#size = length;
+      } finally {
+        release();
+      }
     } finally {
-      release();
+      this.#resizing--;
       this.#finished();
     }
   }

@@ -37,8 +37,10 @@ function pageOffsetOrNull(): ((bytes: Uint8Array) => number) | null {
 export async function openWithDirect(driver: FsDriver, open: (flags: OpenFlags) => Promise<RawFile>, flags: OpenFlags, path: string): Promise<RawFile> {
   if (flags.direct === false) return open(flags);
   const prefer = flags.direct === 'prefer';
-  // A retry must not fail on the file the refused open created (the kernel creates, then refuses).
-  const buffered: OpenFlags = flags.createNew ? { ...flags, createNew: false, create: true, direct: false } : { ...flags, direct: false };
+  const buffered: OpenFlags = { ...flags, direct: false };
+  // After an O_DIRECT open the kernel refused, the retry must not fail on the file that open
+  // created (the kernel creates, then refuses the flag): it was created by this call.
+  const afterRefusal: OpenFlags = flags.createNew ? { ...buffered, createNew: false, create: true } : buffered;
   const pageOffset = pageOffsetOrNull();
   if (driver.directIo !== true || pageOffset === null) {
     if (prefer) return open(buffered);
@@ -47,26 +49,28 @@ export async function openWithDirect(driver: FsDriver, open: (flags: OpenFlags) 
   }
   let raw: RawFile;
   try {
-    raw = await open({ ...flags, direct: true });
+    // Read access too: an unaligned write reads the blocks it patches (the handle itself stays
+    // write-only: DriverFile checks the direction the caller opened it for).
+    raw = await open({ ...flags, read: true, direct: true });
   } catch (error) {
     if (!(error instanceof MfioError) || error.code !== 'EINVAL') throw error;
-    if (prefer) return open(buffered);
+    if (prefer) return open(afterRefusal);
     throw refusal(path, 'the filesystem refuses direct I/O (O_DIRECT) for this file', false);
   }
   try {
-    const alignment = await alignmentOf(raw, flags.read);
+    const alignment = await alignmentOf(raw);
     const { len } = await raw.metadata();
     return new DirectFile(raw, path, alignment, len, pageOffset);
   } catch (error) {
     await raw.close().catch(() => undefined);
     if (!(error instanceof Refused)) throw error;
-    if (prefer) return open(buffered);
+    if (prefer) return open(afterRefusal);
     throw refusal(path, error.message, false);
   }
 }
 
 /** What the kernel reports, else what a probe read finds, else the default. */
-async function alignmentOf(raw: RawFile, readable: boolean): Promise<DirectAlignment> {
+async function alignmentOf(raw: RawFile): Promise<DirectAlignment> {
   const reported = raw.directAlignment === undefined ? null : await raw.directAlignment();
   if (reported === 'unsupported') throw new Refused('the filesystem reports no direct I/O for this file (statx STATX_DIOALIGN)');
   if (reported !== null) {
@@ -75,7 +79,7 @@ async function alignmentOf(raw: RawFile, readable: boolean): Promise<DirectAlign
     }
     return { ...reported, source: 'statx' };
   }
-  if (!readable || (await raw.metadata()).len === 0) return { memory: DEFAULT_ALIGNMENT, offset: DEFAULT_ALIGNMENT, source: 'default' };
+  if ((await raw.metadata()).len === 0) return { memory: DEFAULT_ALIGNMENT, offset: DEFAULT_ALIGNMENT, source: 'default' };
   const scratch = bouncePool.take(2 * DEFAULT_ALIGNMENT);
   try {
     // A whole page at 0 from page-aligned memory: refused only if direct reads are refused.
