@@ -82,6 +82,8 @@ export class DurableWrite implements Pending, ByteRange {
     } else if ((written === -EAGAIN || written === -EINTR) && !cancelled) {
       this.#submit();
       return;
+    } else if (written === -EAGAIN || written === -EINTR) {
+      view.fail(MfioError.fromCode('ECANCELED', { ...context, syscall: 'write' }));
     } else if (written < 0) {
       view.fail(MfioError.fromErrno(written, { ...context, syscall: 'write' }));
     } else if (written === view.length) {

@@ -176,9 +176,9 @@ Napi::Value UringExecutor::SubmitCommands(Napi::Env env, const double* base, uns
     const double* cmd = base + static_cast<size_t>(consumed) * kStride;
     // A write linked to the command after it goes in one submission with it: the kernel ends a
     // chain at the end of a submission, so a pair split over two would run unlinked. Without
-    // room for both, both wait for the next call (JS always offers the pair together).
-    if (IsLinkHead(cmd) && consumed > 0 && (consumed + 1 >= count || ring_.sq_entries() - ring_.Unsubmitted() < 2))
-      break;
+    // room for both, both wait for the next call (JS always offers the pair together; SQEs an
+    // EAGAIN left unsubmitted may take the room, even at the first command).
+    if (IsLinkHead(cmd) && (consumed + 1 >= count || ring_.sq_entries() - ring_.Unsubmitted() < 2)) break;
     io_uring_sqe* sqe = ring_.NextSqe();
     if (sqe == nullptr) break;
     int rc = Prepare(sqe, cmd, buffers, &hows_[ring_.SqeIndex(sqe)], files_, opens_);
