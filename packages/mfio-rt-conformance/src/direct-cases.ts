@@ -174,6 +174,28 @@ export function directCases(ctx: SuiteContext, refusedPath: string | { unavailab
       }
     });
 
+    ctx.test('direct: a write made while a setLen shrinks the file lands after it, and the length follows', async () => {
+      const dir = await ctx.scratch();
+      const path = ctx.paths.join(dir.path(), 'direct-shrink.bin');
+      const file = await openDirect(ctx, path, { write: true, createNew: true });
+      try {
+        await file.writeAllAt(0, Buffer.alloc(8192, 9));
+        // Both made at once: the write was sized against 8 KiB, but runs after the cut to 100.
+        await Promise.all([file.setLen(100), file.writeAllAt(200, Buffer.alloc(100, 5))]);
+        expect((await file.metadata()).len).toBe(300);
+        const expected = Buffer.alloc(300);
+        expected.fill(9, 0, 100).fill(5, 200, 300);
+        sameBytes(await file.readAt(0, 8192), expected, 'after the shrink and the write');
+      } finally {
+        await file.close();
+      }
+      sameBytes(
+        (await bufferedBytes(ctx, path)).subarray(0, 400),
+        Buffer.concat([Buffer.alloc(100, 9), Buffer.alloc(100), Buffer.alloc(100, 5)]),
+        'read buffered',
+      );
+    });
+
     ctx.test('direct: append cannot be combined with direct (EINVAL, saying so)', async () => {
       const dir = await ctx.scratch();
       const error = (await ctx.fs

@@ -1,6 +1,7 @@
-import { statfsSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { MfioError } from '@mfio/core';
 import { NativeRt, VirtFs } from '../src/index.js';
 
 /**
@@ -14,9 +15,18 @@ writeFileSync(path, data);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const TMPFS_MAGIC = 0x01021994;
+const EXT4_MAGIC = 0xef53;
+/** Whether this is Linux `major.minor` or later. */
+function kernelAtLeast(major: number, minor: number): boolean {
+  const match = process.platform === 'linux' ? /^(\d+)\.(\d+)/.exec(release()) : null;
+  if (match === null) return false;
+  const [have, haveMinor] = [Number(match[1]), Number(match[2])];
+  return have > major || (have === major && haveMinor >= minor);
+}
+// STATX_DIOALIGN came in Linux 6.1 (ext4 reports it); tmpfs took O_DIRECT in 6.6.
+const ext4Reports = kernelAtLeast(6, 1) && statfsSync(tmpdir()).type === EXT4_MAGIC;
 const shm = '/dev/shm';
-const onTmpfs = process.platform === 'linux' && statfsSync(shm).type === TMPFS_MAGIC;
-const tmpdirOnTmpfs = process.platform === 'linux' && statfsSync(dir).type === TMPFS_MAGIC;
+const onTmpfs = kernelAtLeast(6, 6) && statfsSync(shm).type === TMPFS_MAGIC;
 
 for (const result of NativeRt.builder().enableAll().buildEach()) {
   if (result.rt === undefined) continue;
@@ -29,8 +39,8 @@ for (const result of NativeRt.builder().enableAll().buildEach()) {
     });
     afterAll(() => rt.close());
 
-    // libuv's fs has no statx, and tmpfs does not report it: a probe read finds it.
-    const reported = name === 'libuv' || tmpdirOnTmpfs ? 'probe' : 'statx';
+    // libuv's fs has no statx, and other filesystems may not report it: a probe read finds it.
+    const reported = name !== 'libuv' && ext4Reports ? 'statx' : 'probe';
     test(`the alignment comes from ${reported === 'statx' ? 'statx' : 'a probe read'}; the counters show whole blocks read`, async () => {
       const file = await rt.open(path, { read: true, direct: true });
       try {
@@ -77,18 +87,52 @@ for (const result of NativeRt.builder().enableAll().buildEach()) {
       await check.close();
     });
 
-    test('an aborted bounced read rejects with ABORT_ERR and lets go of nothing it did not own', async () => {
+    test('a bounced read aborted in flight rejects with ABORT_ERR; its buffer is untouched once released', async () => {
       const file = await rt.open(path, { read: true, direct: true });
       try {
         const into = Buffer.alloc(100, 0xaa);
-        const error = await file.readAt(3, into, { signal: AbortSignal.abort() }).catch((e: unknown) => e);
+        const controller = new AbortController();
+        const reading = file.readAt(3, into, { signal: controller.signal });
+        controller.abort(); // the bounce read is queued or in the kernel by now
+        const error = (await reading.catch((e: unknown) => e)) as MfioError;
         expect(error).toMatchObject({ code: 'ABORT_ERR' });
+        await error.released;
         expect(into.every((b) => b === 0xaa)).toBe(true);
+        expect(file.directIo!.bounced).toBe(1);
         expect(await file.readAt(3, 4)).toEqual(data.subarray(3, 7));
       } finally {
         await file.close();
       }
     });
+
+    test('a write-only direct handle still patches unaligned blocks (it reads them itself)', async () => {
+      const copy = join(dir, `write-only-${name}.bin`);
+      writeFileSync(copy, data);
+      const file = await rt.open(copy, { write: true, direct: true });
+      await file.writeAllAt(1001, Buffer.from('patch'));
+      await expect(file.readAt(0, 4)).rejects.toMatchObject({ code: 'EBADF' });
+      await file.close();
+      const expected = Buffer.from(data);
+      expected.write('patch', 1001);
+      expect(readFileSync(copy)).toEqual(expected);
+    });
+
+    const syncCase = 'sync wrappers: an unaligned write past the end and a read, on the calling thread';
+    (name === 'libuv' ? test.skip : test)(
+      name === 'libuv' ? `${syncCase} (skipped: libuv cannot block on its own loop, it has no sync wrappers)` : syncCase,
+      async () => {
+        const copy = join(dir, `sync-${name}.bin`);
+        writeFileSync(copy, data.subarray(0, 5000));
+        const file = await rt.open(copy, { read: true, write: true, direct: true });
+        try {
+          file.writeAllAtSync(4990, Buffer.from('0123456789abcdefghij'));
+          expect(file.readAtSync(4990, 100)).toEqual(Buffer.from('0123456789abcdefghij'));
+          expect((await file.metadata()).len).toBe(5010);
+        } finally {
+          await file.close();
+        }
+      },
+    );
   });
 }
 
