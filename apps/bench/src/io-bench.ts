@@ -49,7 +49,13 @@ function options(): Options {
       only: { type: 'string', default: '' },
     },
   });
-  return { repeat: Number(values.repeat), timeMs: Number(values.time), dir: values.dir, out: resolve(values.out), only: values.only === '' ? [] : values.only.split(',') };
+  return {
+    repeat: Number(values.repeat),
+    timeMs: Number(values.time),
+    dir: values.dir,
+    out: resolve(values.out),
+    only: values.only === '' ? [] : values.only.split(','),
+  };
 }
 
 /** One contender's run: operations per second, and whether the file held what it wrote. */
