@@ -139,10 +139,11 @@ int Prepare(io_uring_sqe* sqe, const double* cmd, BufferTable& buffers, open_how
 
 }  // namespace
 
-// new UringExecutor(entries, completions: Int32Array, onCompletions: (count) => void)
+// new UringExecutor(entries, completions: Int32Array, onCompletions: (count) => void, delivery?: 'uv' | 'tsfn')
 UringExecutor::UringExecutor(const Napi::CallbackInfo& info) : ExecutorBase(info) {
   Napi::Env env = info.Env();
-  if (!CheckExecutorArgs(info, "UringExecutor(entries, completions: Int32Array, onCompletions)")) return;
+  if (!CheckExecutorArgs(info, "UringExecutor(entries, completions: Int32Array, onCompletions, delivery?)")) return;
+  if (!ParseDelivery(info, 3, &delivery_)) return;
   // CQ room for every request JS may have in flight (capacity) plus a cancel for each of them.
   const unsigned entries = info[0].As<Napi::Number>().Uint32Value();
   int rc = ring_.Open(entries, entries * kCqPerSqe);
@@ -152,10 +153,12 @@ UringExecutor::UringExecutor(const Napi::CallbackInfo& info) : ExecutorBase(info
   }
   hows_.resize(ring_.sq_entries());
   files_.Start(ring_.fd());
-  rc = poll_.Start(env, ring_.fd(), &UringExecutor::OnReadable, this);
+  const char* syscall = "uv_poll_start";
+  rc = delivery_ == Delivery::kTsfn ? waiter_.Start(env, ring_.fd(), &UringExecutor::OnReadable, this, &syscall)
+                                    : poll_.Start(env, ring_.fd(), &UringExecutor::OnReadable, this);
   if (rc < 0) {
     ring_.Close();
-    ErrnoError(env, rc, "uv_poll_start").ThrowAsJavaScriptException();
+    ErrnoError(env, rc, syscall).ThrowAsJavaScriptException();
     return;
   }
   Open(info, "mfio:io_uring");
@@ -238,10 +241,16 @@ unsigned UringExecutor::DrainInto() {
 
 void UringExecutor::OnReadable(void* data) { static_cast<UringExecutor*>(data)->Deliver(); }
 
-void UringExecutor::KeepAlive(bool active) { poll_.SetActive(active); }
+// Only the started one of the two does anything.
+void UringExecutor::KeepAlive(bool active) {
+  poll_.SetActive(active);
+  waiter_.SetActive(active);
+}
 
 // close(): JS cancels and waits for its requests first; anything left is cancelled here.
 void UringExecutor::Stop() {
+  // The cancels below complete while nobody listens: no wakeup may be queued for them.
+  waiter_.Mute();
   if (in_flight_ > 0) {
     // The kernel may still write JS buffers: cancel everything and wait until it has let go.
     if (io_uring_sqe* sqe = ring_.NextSqe()) {
@@ -257,6 +266,7 @@ void UringExecutor::Stop() {
     }
   }
   poll_.Stop();
+  waiter_.Stop();
   ring_.Close();
 }
 
@@ -268,6 +278,7 @@ void UringExecutor::Describe(Napi::Object out) {
   out.Set("features", ring_.features());
   out.Set("inFlight", static_cast<double>(in_flight_));
   out.Set("fd", ring_.fd());
+  out.Set("delivery", DeliveryName(delivery_));
   out.Set("fixedFiles", files_.state());
   out.Set("registeredFiles", static_cast<double>(files_.registered()));
 }
