@@ -9,6 +9,10 @@ import { AT_EMPTY_PATH } from './commands.js';
 import { parseStatx, STATX_MASK } from './statx.js';
 import type { NativeQueue } from './native-queue.js';
 import { EAGAIN, EINTR } from './errno.js';
+import { currentHost } from '../host.js';
+
+/** setLen through the executor, not node:fs: see {@link NativeFile.setLen}. */
+const SET_LEN_NATIVELY = process.platform === 'win32' || currentHost().name === 'deno';
 
 /** Where a native operation applies, for its error. */
 export interface CallContext {
@@ -145,8 +149,9 @@ export class NativeFile implements RawFile {
 
   setLen(length: number): Promise<void> {
     return this.#counted(async () => {
-      // On Windows the fd is a HANDLE, which node:fs cannot take: the IOCP port sets the length.
-      if (process.platform === 'win32') {
+      // Where node:fs cannot take the fd, the executor sets the length: IOCP's fd is a HANDLE,
+      // and Deno's node:fs takes only descriptors it opened itself (EBADF).
+      if (SET_LEN_NATIVELY) {
         await nativeCall({ syscall: 'ftruncate', path: this.path }, (to) => this.queue.cmd.setLen(to, this.fd, length));
         return;
       }

@@ -20,6 +20,10 @@ using namespace commands;
 
 uint64_t Addr(const void* p) { return reinterpret_cast<uint64_t>(p); }
 
+// IORING_OP_FTRUNCATE (Linux 6.9), by number: the build needs only 5.19's headers. Older kernels
+// complete it with -EINVAL.
+constexpr uint8_t kIoringOpFtruncate = 55;
+
 // Fill `sqe` from one command (decoded and checked by DecodeCommand). Returns 0, or -errno for a
 // command that must not reach the kernel.
 // `how` is this SQE slot's open_how: the kernel reads it when it takes the SQE, which may be at a
@@ -125,6 +129,10 @@ int Prepare(io_uring_sqe* sqe, const double* cmd, BufferTable& buffers, open_how
     case kShutdown:
       sqe->opcode = IORING_OP_SHUTDOWN;
       sqe->len = c.len;  // how
+      return 0;
+    case kSetLen:
+      sqe->opcode = kIoringOpFtruncate;
+      sqe->off = c.arg;
       return 0;
     case kFadvise:
       sqe->opcode = IORING_OP_FADVISE;
