@@ -25,24 +25,13 @@ export function currentHost(): Host {
 }
 
 /**
- * Why each native backend cannot run on a host other than Node, found by running it there
- * (Bun 1.4.5, Deno 2.9.6: test/foreign-hosts.test.ts). The executors reach the host's loop
- * through libuv handles (src/native/common/loop_poll.cc), which Bun and Deno only imitate.
- * IOCP wakes the loop without libuv and is not listed.
+ * Why a native backend cannot run on a host other than Node, found by running it there (Bun
+ * 1.4.5, Deno 2.9.6: test/foreign-hosts.test.ts and `pnpm -F @mfio/rt test:hosts`). Completions
+ * reach those hosts through a thread-safe function (backends/delivery.ts), not libuv.
  */
 const HOST_LIMITS: Record<Exclude<HostName, 'node'>, Partial<Record<BackendName, string>>> = {
-  bun: {
-    // Trying would not fail but kill the process: Bun panics on the libuv functions it lacks.
-    io_uring:
-      'has no uv_poll_t, the handle through which the ring reports completions to the loop ' +
-      '(its uv_poll_init aborts the process: "unsupported uv function")',
-  },
-  deno: {
-    io_uring:
-      "imitates uv_poll_t with a thread that reports the ring's fd readable once per uv_poll_start, where " +
-      'libuv reports it every time: every completion after the first would be lost, so the first open would never finish',
-    threadpool: "lets node:fs take only the descriptors it opened itself, so setLen (node:fs ftruncate on the pool's descriptor) fails with EBADF",
-  },
+  bun: {},
+  deno: {},
 };
 
 /**
@@ -55,6 +44,7 @@ export function hostLimit(backend: BackendName, host: Host = currentHost()): str
   return reason === undefined ? undefined : `${hostTitle(host)} ${reason}`;
 }
 
-function hostTitle(host: Host): string {
-  return `${host.name === 'bun' ? 'Bun' : 'Deno'} ${host.version}`;
+/** "Bun 1.4.5", "Deno 2.9.6", "Node 20.19.0". */
+export function hostTitle(host: Host): string {
+  return `${{ node: 'Node', bun: 'Bun', deno: 'Deno' }[host.name]} ${host.version}`;
 }
