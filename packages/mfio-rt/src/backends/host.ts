@@ -1,5 +1,3 @@
-import type { BackendName } from './contract.js';
-
 /** The JavaScript runtimes the addon knows apart. */
 export type HostName = 'node' | 'bun' | 'deno';
 
@@ -22,26 +20,6 @@ export function currentHost(): Host {
   const bun = versions.bun ?? (globalThis as { Bun?: { version?: string } }).Bun?.version;
   if (bun !== undefined) return { name: 'bun', version: bun };
   return { name: 'node', version: versions.node ?? 'unknown' };
-}
-
-/**
- * Why a native backend cannot run on a host other than Node, found by running it there (Bun
- * 1.4.5, Deno 2.9.6: test/foreign-hosts.test.ts and `pnpm -F @mfio/rt test:hosts`). Completions
- * reach those hosts through a thread-safe function (backends/delivery.ts), not libuv.
- */
-const HOST_LIMITS: Record<Exclude<HostName, 'node'>, Partial<Record<BackendName, string>>> = {
-  bun: {},
-  deno: {},
-};
-
-/**
- * Why `backend` cannot run on `host`, or undefined where nothing is known against it.
- * @example hostLimit('io_uring', { name: 'bun', version: '1.4.5' }) // 'Bun 1.4.5 has no uv_poll_t, ...'
- */
-export function hostLimit(backend: BackendName, host: Host = currentHost()): string | undefined {
-  if (host.name === 'node') return undefined;
-  const reason = HOST_LIMITS[host.name][backend];
-  return reason === undefined ? undefined : `${hostTitle(host)} ${reason}`;
 }
 
 /** "Bun 1.4.5", "Deno 2.9.6", "Node 20.19.0". */

@@ -1,7 +1,7 @@
 import { MfioError } from '@mfio/core';
 import { loadAddon, type NativeAddon, type NativeExecutorClass, type NativeSockets } from '../../native/addon.js';
 import { chooseDelivery, type Delivery } from '../delivery.js';
-import { currentHost, hostLimit } from '../host.js';
+import { currentHost } from '../host.js';
 import { unavailable, type BackendDrivers, type BackendName, type BackendStartOptions } from '../contract.js';
 import { NativeFsDriver } from './native-fs-driver.js';
 import { NativeQueue } from './native-queue.js';
@@ -10,9 +10,8 @@ import { NativeTcpDriver } from './native-tcp-driver.js';
 /**
  * Start a native backend: load the addon, make its executor (`pick` returns the class, or
  * undefined where it is not compiled in), and put the shared drivers on top. Every failure
- * becomes ERR_MFIO_BACKEND_UNAVAILABLE with the reason, so the builder can fall back. A backend
- * known not to work on this host (Bun, Deno: backends/host.ts) is refused before its executor
- * exists. The executor wakes the JS thread the way backends/delivery.ts picks for this host.
+ * becomes ERR_MFIO_BACKEND_UNAVAILABLE with the reason, so the builder can fall back. The
+ * executor wakes the JS thread the way backends/delivery.ts picks for this host (Node, Bun, Deno).
  */
 export function startNativeBackend(
   name: BackendName,
@@ -20,8 +19,6 @@ export function startNativeBackend(
   size: number,
   options: BackendStartOptions,
 ): BackendDrivers {
-  const limit = hostLimit(name);
-  if (limit !== undefined) throw unavailable(name, limit);
   // Before the addon loads: a forced path the host lacks is refused, never tried.
   const delivery: Delivery = chooseDelivery(name);
   let queue: NativeQueue;
