@@ -197,8 +197,9 @@ async function main(): Promise<void> {
   const install = spawnSync(process.execPath, [join(rtRoot, 'scripts', 'install-hosts.mjs')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (install.status !== 0) throw new Error(`install-hosts.mjs failed: ${install.stdout}`);
   const binaries = JSON.parse(install.stdout.trim().split('\n').pop()!) as { bun: string; deno: string };
-  const { hostCommand } = (await import(join(rtRoot, 'scripts', 'host-command.cjs'))) as {
-    hostCommand(host: string, binary: string, args: string[]): { argv: string[]; env: NodeJS.ProcessEnv };
+  // @mfio/rt's own recipe for running a script under Bun or Deno (CommonJS).
+  const { hostCommand } = createRequire(here)(join(rtRoot, 'scripts', 'host-command.cjs')) as {
+    hostCommand: (host: string, binary: string, args: string[]) => { argv: string[]; env: NodeJS.ProcessEnv };
   };
 
   const dir = mkdtempSync(join(tmpdir(), 'mfio-hosts-bench-'));

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { NativeRt } from '@mfio/rt';
 import { NetFs, NetFsServer } from '../src/index.js';
 import { HANG_MS, within } from './support/servers.js';
+// How Bun and Deno run a script against the built packages, as @mfio/rt's own tests do.
+import { hostCommand } from '../../mfio-rt/scripts/host-command.cjs';
 
 const packageDir = join(__dirname, '..');
 const rtDir = join(packageDir, '..', 'mfio-rt');
@@ -19,21 +21,19 @@ const TOKEN = 'cross-runtime';
 const SIZE = 300_000;
 
 type Host = 'bun' | 'deno';
-type HostCommand = (host: Host, binary: string, args: string[]) => { argv: string[]; env: NodeJS.ProcessEnv };
 
 /** Start `args` under `host` and collect its output; killed (SIGKILL, by pid) at the end of the test. */
 function start(command: { argv: string[]; env: NodeJS.ProcessEnv }): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(command.argv[0]!, command.argv.slice(1), { cwd: packageDir, env: command.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   return { child, output: () => output, exited };
 }
 
 (linux ? describe : describe.skip)('netfs across runtimes (real Bun and Deno binaries)', () => {
   let binaries: Record<Host, string>;
-  let hostCommand: HostCommand;
   let root: string;
   let payload: Buffer;
 
@@ -43,7 +43,6 @@ function start(command: { argv: string[]; env: NodeJS.ProcessEnv }): { child: Ch
     if (install.status !== 0)
       throw new Error(`install-hosts.mjs failed (${install.error?.message ?? `exit ${install.status}`}):\n${install.stdout}${install.stderr}`);
     binaries = JSON.parse(install.stdout.trim().split('\n').pop()!) as Record<Host, string>;
-    ({ hostCommand } = require(join(rtDir, 'scripts', 'host-command.cjs')) as { hostCommand: HostCommand });
     root = await mkdtemp(join(tmpdir(), 'mfio-netfs-hosts-'));
     payload = randomBytes(SIZE);
     await writeFile(join(root, 'input.bin'), payload);

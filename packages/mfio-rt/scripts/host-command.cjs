@@ -1,9 +1,9 @@
 // How to run a script under Bun or Deno so that it resolves @mfio/rt as Node would, from
 // node_modules, and installs nothing: for test-hosts.mjs, the foreign-hosts tests of this package
 // and @mfio/netfs, and the bench's hosts run. CommonJS, so jest's CommonJS test files can load it.
-const { join } = require('node:path');
+const path = require('node:path');
 
-const packageRoot = join(__dirname, '..');
+const packageRoot = path.join(__dirname, '..');
 
 /**
  * `argv` and `env` that run `args` (a script and its arguments) on `host` ('bun' or 'deno')
@@ -23,7 +23,7 @@ function hostCommand(host, binary, args, env = process.env) {
   // caches in .hosts/ rather than the home directory, and asks for no permission prompt.
   return {
     argv: [binary, 'run', '--allow-all', '--node-modules-dir=manual', ...args],
-    env: { ...env, DENO_DIR: join(packageRoot, '.hosts', 'deno-dir'), DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1' },
+    env: { ...env, DENO_DIR: path.join(packageRoot, '.hosts', 'deno-dir'), DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1' },
   };
 }
 

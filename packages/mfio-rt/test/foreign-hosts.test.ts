@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { BACKEND_ORDER, type BackendName } from '../src/index.js';
 import { currentHost } from '../src/backends/host.js';
 import { chooseDelivery } from '../src/backends/delivery.js';
+import { hostCommand } from '../scripts/host-command.cjs';
 
 const packageRoot = join(__dirname, '..');
 const linux = process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'arm64');
@@ -24,11 +25,6 @@ type HostLabel = 'bun' | 'deno';
 const EXPECTED: Record<HostLabel, { built: BackendName; unavailable: Partial<Record<BackendName, RegExp>> }> = {
   bun: { built: 'io_uring', unavailable: { iocp: /only on Windows/ } },
   deno: { built: 'io_uring', unavailable: { iocp: /only on Windows/ } },
-};
-
-/** How each host runs a script against the built packages (scripts/host-command.cjs). */
-const { hostCommand } = require(join(packageRoot, 'scripts', 'host-command.cjs')) as {
-  hostCommand(host: HostLabel, binary: string, args: string[], env?: NodeJS.ProcessEnv): { argv: string[]; env: NodeJS.ProcessEnv };
 };
 
 /** How each host runs the probe, an ES module importing @mfio/rt (the package itself, built). */
