@@ -26,6 +26,7 @@ export default defineConfig(
             '{packages,apps}/*/*.cjs',
             'packages/*/bin/*.js',
             'packages/*/scripts/*.mjs',
+            'packages/*/scripts/*.cjs',
             'packages/*/test/fixtures/*.mjs',
           ],
           defaultProject: 'tsconfig.eslint.json',

@@ -253,5 +253,19 @@ export function contenders(): Contender[] {
     callbackContender('node:read+UV_USE_IO_URING', UV_IO_URING),
     promisesContender('node:promises+UV_USE_IO_URING', UV_IO_URING),
     ...backends.flatMap((backend) => [readAtContender(backend), readAtPlainContender(backend), readManyContender(backend), readManyPlainContender(backend)]),
+    ...backends.filter((backend) => TSFN_BACKENDS.has(backend)).flatMap((backend) => [tsfn(readAtContender(backend)), tsfn(readManyContender(backend))]),
   ];
+}
+
+/** The backends whose completions can take either path (@mfio/rt's MFIO_DELIVERY); IOCP has only one. */
+const TSFN_BACKENDS = new Set<BackendName>(['io_uring', 'threadpool']);
+
+/**
+ * `contender` with its completions woken through a thread-safe function and a native thread
+ * (MFIO_DELIVERY=tsfn, what Bun and Deno use) instead of a libuv handle on Node's loop: the cost
+ * of the path that needs no libuv, beside the default in the same run (`--contenders :tsfn`
+ * with the untagged name, e.g. `--contenders io_uring:readAt,io_uring:readMany`).
+ */
+function tsfn(contender: Contender): Contender {
+  return { ...contender, name: `${contender.name}:tsfn`, env: { ...contender.env, MFIO_DELIVERY: 'tsfn' } };
 }

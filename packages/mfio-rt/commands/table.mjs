@@ -209,8 +209,10 @@ export const OPS = [
   {
     name: 'setLen',
     id: 18,
-    doc: 'Sets the file length. IOCP only: a Windows HANDLE is not a CRT fd, so node:fs cannot ftruncate it.',
-    executors: ['iocp'],
+    doc:
+      "Sets the file length (ftruncate). Where node:fs cannot take the executor's descriptor: a Windows HANDLE is no CRT fd, " +
+      "and Deno's node:fs takes only descriptors it opened. io_uring needs Linux 6.9 (IORING_OP_FTRUNCATE; EINVAL before).",
+    executors: ALL,
     slots: { fd: { kind: 'fd', name: 'fd' }, arg: { kind: 'length', name: 'length' } },
   },
   {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `pnpm --filter @mfio/rt test:asan`: the native boundary under AddressSanitizer + LeakSanitizer.
 // Builds the addon with -fsanitize=address into build-asan/, runs the io_uring conformance suite
+// (twice: completions through libuv, then through a thread-safe function, MFIO_DELIVERY=tsfn)
 // and the loop, command-layout, fadvise, read-arena and fixed-files tests against it with libasan
 // preloaded into Node (Node itself is not instrumented), then reads the sanitizer logs. Fails on
 // any ASan error, and on any leak whose allocation stack passes through the addon; leaks wholly
@@ -43,19 +44,23 @@ const files =
         'test/fixed-files.test.ts',
         'test/read-allocator.test.ts',
       ];
-const tests = run(process.execPath, [jest, '--runInBand', ...files, ...extra], {
-  env: {
-    ...process.env,
-    MFIO_ADDON: join(packageRoot, 'build-asan', 'Release', 'mfio_rt.node'),
-    MFIO_FS_BACKENDS: 'io_uring',
-    MFIO_TEST_LARGE_MB: process.env.MFIO_TEST_LARGE_MB ?? '8',
-    LD_PRELOAD: libasan,
-    ASAN_OPTIONS: `detect_leaks=1:log_path=${join(logs, 'asan')}:allocator_may_return_null=1`,
-    // Leaks are judged below from the logs (Node's own are not ours); LeakSanitizer's default
-    // exit code would fail every run on those.
-    LSAN_OPTIONS: 'exitcode=0',
-  },
-});
+const asanEnv = {
+  ...process.env,
+  MFIO_ADDON: join(packageRoot, 'build-asan', 'Release', 'mfio_rt.node'),
+  MFIO_FS_BACKENDS: 'io_uring',
+  MFIO_TEST_LARGE_MB: process.env.MFIO_TEST_LARGE_MB ?? '8',
+  LD_PRELOAD: libasan,
+  ASAN_OPTIONS: `detect_leaks=1:log_path=${join(logs, 'asan')}:allocator_may_return_null=1`,
+  // Leaks are judged below from the logs (Node's own are not ours); LeakSanitizer's default
+  // exit code would fail every run on those.
+  LSAN_OPTIONS: 'exitcode=0',
+};
+const tests = run(process.execPath, [jest, '--runInBand', ...files, ...extra], { env: asanEnv });
+// The same ring with its completions woken through a thread-safe function (the eventfd, the
+// waiter thread and the function's release at close and at a worker's teardown), as on Bun and
+// Deno: the suite and the loop tests again.
+const tsfnFiles = ['test/conformance.test.ts', 'test/native-loop.test.ts'];
+const tsfn = extra.length > 0 ? tests : run(process.execPath, [jest, '--runInBand', ...tsfnFiles], { env: { ...asanEnv, MFIO_DELIVERY: 'tsfn' } });
 
 let errors = 0;
 let ours = 0;
@@ -78,4 +83,4 @@ for (const name of readdirSync(logs)) {
 }
 rmSync(logs, { recursive: true, force: true });
 console.log(`test:asan: ${errors} AddressSanitizer errors, ${ours} leaks through the addon, ${theirs} leaks inside Node alone (not ours)`);
-process.exit(tests.status !== 0 || errors > 0 || ours > 0 ? 1 : 0);
+process.exit(tests.status !== 0 || tsfn.status !== 0 || errors > 0 || ours > 0 ? 1 : 0);

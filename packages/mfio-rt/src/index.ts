@@ -21,6 +21,7 @@ export { FALLBACK_WARNING_CODE } from './runtime/fallback-warning.js';
 export type { AddonAttempt, AddonStatus } from './native/addon.js';
 export type { AddonSource } from './native/addon-candidates.js';
 export { BACKEND_ORDER, type BackendName } from './backends/contract.js';
+export { DELIVERY_ENV, type Delivery, type DeliveryPath } from './backends/delivery.js';
 export { LibuvFsDriver, LibuvTcpDriver } from './backends/libuv/index.js';
 export { VirtFs, type VirtFsOptions } from './backends/virt/virt-fs.js';
 export { fromNodeError } from './errors.js';

@@ -9,7 +9,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BACKEND_ORDER, type BackendName } from '../src/index.js';
-import { currentHost, hostLimit } from '../src/backends/host.js';
+import { currentHost } from '../src/backends/host.js';
+import { chooseDelivery } from '../src/backends/delivery.js';
+import { hostCommand } from '../scripts/host-command.cjs';
 
 const packageRoot = join(__dirname, '..');
 const linux = process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'arm64');
@@ -19,36 +21,17 @@ const SIZE = 100_000;
 
 type HostLabel = 'bun' | 'deno';
 
-/** What each host makes of each backend today (src/backends/host.ts has the reasons). */
+/** What each host makes of each backend: all but IOCP run, completions through a thread-safe function. */
 const EXPECTED: Record<HostLabel, { built: BackendName; unavailable: Partial<Record<BackendName, RegExp>> }> = {
-  bun: {
-    built: 'threadpool',
-    unavailable: { io_uring: /^The io_uring backend is unavailable: Bun 1\.4\.5 has no uv_poll_t/, iocp: /only on Windows/ },
-  },
-  deno: {
-    built: 'libuv',
-    unavailable: {
-      io_uring: /^The io_uring backend is unavailable: Deno 2\.9\.6 imitates uv_poll_t .* the first open would never finish$/,
-      iocp: /only on Windows/,
-      threadpool: /^The threadpool backend is unavailable: Deno 2\.9\.6 .* ftruncate .* EBADF$/,
-    },
-  },
+  bun: { built: 'io_uring', unavailable: { iocp: /only on Windows/ } },
+  deno: { built: 'io_uring', unavailable: { iocp: /only on Windows/ } },
 };
 
 /** How each host runs the probe, an ES module importing @mfio/rt (the package itself, built). */
 function command(host: HostLabel, binary: string, args: string[]): { argv: string[]; env: NodeJS.ProcessEnv } {
   // The builder's own choice is under test: nothing restricts or replaces the backends.
-  const { MFIO_FS_BACKENDS: _backends, MFIO_ADDON: _addon, ...env } = process.env;
-  if (host === 'bun') {
-    // --no-install: resolve from node_modules only, never auto-install from the registry.
-    return { argv: [binary, '--no-install', ...args], env };
-  }
-  // Deno resolves bare imports through node_modules as pnpm laid it out ("manual"), and keeps its
-  // caches in .hosts/ rather than the home directory.
-  return {
-    argv: [binary, 'run', '--allow-all', '--node-modules-dir=manual', ...args],
-    env: { ...env, DENO_DIR: join(packageRoot, '.hosts', 'deno-dir'), DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1' },
-  };
+  const { MFIO_FS_BACKENDS: _backends, MFIO_ADDON: _addon, MFIO_DELIVERY: _delivery, ...env } = process.env;
+  return hostCommand(host, binary, args, env);
 }
 
 /** Run `argv` to its end or until the timeout kills it; the output and how it ended. */
@@ -71,6 +54,7 @@ interface Step {
   code?: string;
   message?: string;
   skipped?: Array<{ name: BackendName; code: string }>;
+  delivery?: string;
   base64?: string;
   head?: number;
 }
@@ -134,13 +118,14 @@ function steps(output: string): Step[] {
       }
     });
 
-    test('build() picks a backend that works, and says which it passed over', () => {
+    test('build() picks a backend that works, says which it passed over, and delivers through a thread-safe function', () => {
       const built = steps(result.output).find((step) => step.step === 'built');
       const passedOver = BACKEND_ORDER.slice(0, BACKEND_ORDER.indexOf(EXPECTED[host].built));
       expect(built).toEqual({
         step: 'built',
         name: EXPECTED[host].built,
         skipped: passedOver.map((name) => ({ name, code: 'ERR_MFIO_BACKEND_UNAVAILABLE' })),
+        delivery: 'tsfn',
       });
     });
 
@@ -152,16 +137,30 @@ function steps(output: string): Step[] {
   });
 });
 
-describe('host detection', () => {
-  test('under Node: the host is Node, and no backend is refused for it', () => {
+describe('host detection and the delivery path', () => {
+  test('under Node: the host is Node, and the native backends use libuv handles', () => {
     expect(currentHost()).toEqual({ name: 'node', version: process.versions.node });
-    for (const name of BACKEND_ORDER) expect(hostLimit(name)).toBeUndefined();
+    expect(chooseDelivery('io_uring', currentHost(), {})).toMatchObject({ path: 'uv' });
+    expect(chooseDelivery('threadpool', currentHost(), {})).toMatchObject({ path: 'uv' });
   });
 
-  test('each refusal names the host and its version', () => {
-    expect(hostLimit('io_uring', { name: 'bun', version: '1.9.0' })).toMatch(/^Bun 1\.9\.0 has no uv_poll_t/);
-    expect(hostLimit('threadpool', { name: 'bun', version: '1.9.0' })).toBeUndefined();
-    expect(hostLimit('threadpool', { name: 'deno', version: '2.10.0' })).toMatch(/^Deno 2\.10\.0 /);
-    expect(hostLimit('libuv', { name: 'deno', version: '2.10.0' })).toBeUndefined();
+  test('Bun and Deno get a thread-safe function, with the reason naming the host and its version', () => {
+    expect(chooseDelivery('io_uring', { name: 'bun', version: '1.9.0' }, {})).toEqual({
+      path: 'tsfn',
+      reason: expect.stringMatching(/^Bun 1\.9\.0 has no libuv loop/),
+    });
+    expect(chooseDelivery('threadpool', { name: 'deno', version: '2.10.0' }, {})).toEqual({ path: 'tsfn', reason: expect.stringMatching(/^Deno 2\.10\.0 /) });
+    expect(chooseDelivery('iocp', { name: 'node', version: '20.0.0' }, {})).toMatchObject({ path: 'tsfn' });
+  });
+
+  test('MFIO_DELIVERY forces a path; uv off Node is refused with the reason; other values are invalid', () => {
+    const node = { name: 'node', version: '20.0.0' } as const;
+    expect(chooseDelivery('io_uring', node, { MFIO_DELIVERY: 'tsfn' })).toEqual({ path: 'tsfn', reason: 'MFIO_DELIVERY=tsfn' });
+    expect(() => chooseDelivery('io_uring', { name: 'bun', version: '1.4.5' }, { MFIO_DELIVERY: 'uv' })).toThrow(
+      expect.objectContaining({ code: 'ERR_MFIO_BACKEND_UNAVAILABLE', message: expect.stringContaining('Bun 1.4.5 has no libuv loop') }),
+    );
+    expect(() => chooseDelivery('io_uring', node, { MFIO_DELIVERY: 'poll' })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE', message: "MFIO_DELIVERY must be 'uv' or 'tsfn'; received 'poll'" }),
+    );
   });
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { NativeRt } from '../src/index.js';
 import { HANG_MS } from '@mfio/rt-conformance';
 
-/** Native backends that start here: the ones driven by a handle on Node's loop. */
+/** Native backends that start here: the ones that wake the host's loop (a libuv handle, or a thread-safe function). */
 const native = NativeRt.builder()
   .enableAll()
   .buildEach()
@@ -16,7 +16,7 @@ const native = NativeRt.builder()
     return result.rt && result.name !== 'libuv' ? [result.name] : [];
   });
 
-/** Run a fixture with plain Node (the built package), collecting output; resolves on exit. */
+/** Run a fixture with this host's binary (Node, Bun or Deno; the built package), collecting output; resolves on exit. */
 function run(script: string, args: string[], timeoutMs: number): { exited: Promise<number | null>; output: () => string; kill: () => void } {
   const child = spawn(process.execPath, [join(__dirname, 'fixtures', script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -32,7 +32,7 @@ function run(script: string, args: string[], timeoutMs: number): { exited: Promi
 
 const describeNative = native.length > 0 ? describe.each(native) : describe.skip.each(['no native backend starts here']);
 
-describeNative("%s on Node's event loop", (backend) => {
+describeNative("%s on the host's event loop", (backend) => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mfio-loop-'));

@@ -4,6 +4,8 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BACKEND_ORDER, NativeRt, VirtFs } from '../src/index.js';
+import { forcedDelivery } from '../src/backends/delivery.js';
+import { currentHost } from '../src/backends/host.js';
 
 /** Run `body` with MFIO_FS_BACKENDS set to `value`, restoring it after. */
 function withEnv<T>(value: string | undefined, body: () => T): T {
@@ -64,6 +66,32 @@ describe('NativeRt.builder()', () => {
         expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE', message: expect.stringContaining(`'${name}'`) }),
       );
       expect(() => withEnv(value, () => NativeRt.builder().enableAll().buildEach())).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
+    }
+  });
+
+  test('diagnostics() says how completions reach JS: MFIO_DELIVERY when set, else libuv on Node; nothing for libuv', async () => {
+    const expected = forcedDelivery() ?? (currentHost().name === 'node' ? 'uv' : 'tsfn');
+    for (const result of withEnv(undefined, () => NativeRt.builder().enableAll().buildEach())) {
+      if (!result.rt) continue;
+      const delivery = result.rt.diagnostics().delivery;
+      if (result.name === 'libuv') expect(delivery).toBeUndefined();
+      else if (result.name === 'iocp') expect(delivery).toMatchObject({ path: 'tsfn' });
+      else expect(delivery).toEqual({ path: expected, reason: expect.any(String) });
+      await result.rt.close();
+    }
+  });
+
+  test('MFIO_DELIVERY other than uv or tsfn makes build() and buildEach() throw ERR_INVALID_ARG_VALUE', () => {
+    const saved = process.env.MFIO_DELIVERY;
+    process.env.MFIO_DELIVERY = 'poll';
+    try {
+      expect(() => NativeRt.builder().enableAll().build()).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE', message: expect.stringContaining("'poll'") }),
+      );
+      expect(() => NativeRt.builder().enableAll().buildEach()).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
+    } finally {
+      if (saved === undefined) delete process.env.MFIO_DELIVERY;
+      else process.env.MFIO_DELIVERY = saved;
     }
   });
 

@@ -1,6 +1,7 @@
 import { MfioError, type IoBackend } from '@mfio/core';
 import type { FsDriver } from '../fs/driver.js';
 import type { TcpDriver } from '../net/driver.js';
+import type { Delivery } from './delivery.js';
 
 /** The backends, in the order `build()` tries them. */
 export const BACKEND_ORDER = ['io_uring', 'iocp', 'threadpool', 'libuv'] as const;
@@ -13,6 +14,8 @@ export interface BackendDrivers {
   readonly backend: IoBackend;
   readonly fs: FsDriver;
   readonly tcp: TcpDriver;
+  /** The native backends: how their completions reach the JS thread, and why that way. */
+  readonly delivery?: Delivery;
   /** Release the backend's own resources (a ring, a thread pool) after every handle closed. */
   close?(): Promise<void>;
 }

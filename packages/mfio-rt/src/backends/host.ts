@@ -1,5 +1,3 @@
-import type { BackendName } from './contract.js';
-
 /** The JavaScript runtimes the addon knows apart. */
 export type HostName = 'node' | 'bun' | 'deno';
 
@@ -24,37 +22,7 @@ export function currentHost(): Host {
   return { name: 'node', version: versions.node ?? 'unknown' };
 }
 
-/**
- * Why each native backend cannot run on a host other than Node, found by running it there
- * (Bun 1.4.5, Deno 2.9.6: test/foreign-hosts.test.ts). The executors reach the host's loop
- * through libuv handles (src/native/common/loop_poll.cc), which Bun and Deno only imitate.
- * IOCP wakes the loop without libuv and is not listed.
- */
-const HOST_LIMITS: Record<Exclude<HostName, 'node'>, Partial<Record<BackendName, string>>> = {
-  bun: {
-    // Trying would not fail but kill the process: Bun panics on the libuv functions it lacks.
-    io_uring:
-      'has no uv_poll_t, the handle through which the ring reports completions to the loop ' +
-      '(its uv_poll_init aborts the process: "unsupported uv function")',
-  },
-  deno: {
-    io_uring:
-      "imitates uv_poll_t with a thread that reports the ring's fd readable once per uv_poll_start, where " +
-      'libuv reports it every time: every completion after the first would be lost, so the first open would never finish',
-    threadpool: "lets node:fs take only the descriptors it opened itself, so setLen (node:fs ftruncate on the pool's descriptor) fails with EBADF",
-  },
-};
-
-/**
- * Why `backend` cannot run on `host`, or undefined where nothing is known against it.
- * @example hostLimit('io_uring', { name: 'bun', version: '1.4.5' }) // 'Bun 1.4.5 has no uv_poll_t, ...'
- */
-export function hostLimit(backend: BackendName, host: Host = currentHost()): string | undefined {
-  if (host.name === 'node') return undefined;
-  const reason = HOST_LIMITS[host.name][backend];
-  return reason === undefined ? undefined : `${hostTitle(host)} ${reason}`;
-}
-
-function hostTitle(host: Host): string {
-  return `${host.name === 'bun' ? 'Bun' : 'Deno'} ${host.version}`;
+/** "Bun 1.4.5", "Deno 2.9.6", "Node 20.19.0". */
+export function hostTitle(host: Host): string {
+  return `${{ node: 'Node', bun: 'Bun', deno: 'Deno' }[host.name]} ${host.version}`;
 }

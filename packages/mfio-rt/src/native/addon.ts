@@ -30,6 +30,8 @@ export interface NativeExecutor {
     capacity: number;
     inFlight: number;
     fd: number;
+    /** io_uring and the thread pool: the path their completions take (`'uv'` or `'tsfn'`). */
+    delivery?: string;
     threads?: number;
     awake?: number;
     target?: number;
@@ -38,8 +40,19 @@ export interface NativeExecutor {
   };
 }
 
-/** new Executor(size, completions: Int32Array, onCompletions) */
-export type NativeExecutorClass = new (size: number, completions: Int32Array, onCompletions: (count: number) => void) => NativeExecutor;
+/**
+ * new Executor(size, completions: Int32Array, onCompletions, delivery?, asyncHooks?): `delivery`
+ * is how completions reach the JS thread, `'uv'` (the default) or `'tsfn'` (backends/delivery.ts);
+ * IOCP always uses a thread-safe function and ignores it. `asyncHooks: false` (Bun, Deno) gives
+ * the completion callbacks no async context (src/native/common/completion_sink.h says why).
+ */
+export type NativeExecutorClass = new (
+  size: number,
+  completions: Int32Array,
+  onCompletions: (count: number) => void,
+  delivery?: 'uv' | 'tsfn',
+  asyncHooks?: boolean,
+) => NativeExecutor;
 
 /** Socket calls without a ring operation (src/native/common/sockets.cc); each returns -errno on failure. */
 export interface NativeSockets {

@@ -1,5 +1,4 @@
 import { BACKEND_ORDER, type BackendName } from '../backends/contract.js';
-import { hostLimit } from '../backends/host.js';
 import type { MfioError } from '@mfio/core';
 
 /** The warning's code, for `process.on('warning')` handlers and `--disable-warning`. */
@@ -8,12 +7,11 @@ export const FALLBACK_WARNING_CODE = 'MFIO_BACKEND_FALLBACK';
 let warned = false;
 
 /**
- * The fastest backend this platform and host could run: io_uring on Linux, iocp on Windows, the
- * thread pool on other systems, skipping those the host cannot run (Bun, Deno: backends/host.ts).
+ * The fastest backend this platform could run, on Node, Bun and Deno alike: io_uring on Linux,
+ * iocp on Windows, the thread pool on other systems.
  */
 export function bestBackend(): BackendName {
-  const native: BackendName = process.platform === 'linux' ? 'io_uring' : process.platform === 'win32' ? 'iocp' : 'threadpool';
-  return BACKEND_ORDER.slice(BACKEND_ORDER.indexOf(native)).find((name) => name === 'libuv' || hostLimit(name) === undefined) ?? 'libuv';
+  return process.platform === 'linux' ? 'io_uring' : process.platform === 'win32' ? 'iocp' : 'threadpool';
 }
 
 /**

@@ -10,6 +10,7 @@ import type { Diagnostics, DirHandle, FileHandle, Fs } from '../fs/types.js';
 import { DriverTcp } from '../net/driver-tcp.js';
 import type { ListenOptions, Tcp, TcpListener, TcpStream } from '../net/types.js';
 import { BACKEND_ORDER, type BackendDrivers, type BackendFactory, type BackendName } from '../backends/contract.js';
+import { forcedDelivery, type Delivery } from '../backends/delivery.js';
 import { Resources } from '../lifecycle/resources.js';
 import { addonStatus, type AddonStatus } from '../native/addon.js';
 import { bestBackend, warnOnFallback } from './fallback-warning.js';
@@ -116,7 +117,8 @@ export class NativeRt implements Fs, Tcp {
    * {@link NativeRt.addonStatus}: why a runtime on libuv has no native backend.
    */
   diagnostics(): RtDiagnostics {
-    return { ...this.#fs.diagnostics(), addon: addonStatus() };
+    const delivery = this.#drivers.delivery;
+    return { ...this.#fs.diagnostics(), addon: addonStatus(), ...(delivery ? { delivery } : {}) };
   }
 
   /**
@@ -138,6 +140,12 @@ export class NativeRt implements Fs, Tcp {
 /** {@link NativeRt.diagnostics}: the runtime's, and the native addon's status. */
 export interface RtDiagnostics extends Diagnostics {
   readonly addon: AddonStatus;
+  /**
+   * The native backends: how completions reach the JS thread (`'uv'`: a libuv handle on Node's
+   * loop; `'tsfn'`: a native thread and a thread-safe function, on any host), and why that way.
+   * Absent on libuv, whose completions are the host's own.
+   */
+  readonly delivery?: Delivery;
 }
 
 /** A backend that could not start, and why. */
@@ -154,7 +162,7 @@ export type BuildResult = { readonly name: BackendName; readonly rt: NativeRt; r
  * Chooses and starts a native backend. Nothing is enabled at first: call {@link enableAll} or
  * the per-backend switches. `MFIO_FS_BACKENDS` (a comma-separated list of backend names), when
  * set, further restricts the choice; `build()` and `buildEach()` throw ERR_INVALID_ARG_VALUE if
- * it names an unknown backend.
+ * it names an unknown backend, or if `MFIO_DELIVERY` is set to anything but `uv` or `tsfn`.
  * @example
  * const rt = NativeRt.builder().enableAll().cwd('/srv/data').build();
  * const each = NativeRt.builder().enableAll().buildEach(); // for benchmarks and conformance
@@ -233,6 +241,7 @@ export class NativeRtBuilder {
     // wants io_uring, and must hear why it did not get it.
     const best = bestBackend();
     const allowed = allowedByEnv();
+    forcedDelivery(); // an invalid MFIO_DELIVERY throws here, as MFIO_FS_BACKENDS does
     const restricted = !this.#enabled.has(best) || (allowed !== null && !allowed.has(best));
     for (const name of this.#candidates()) {
       const result = this.#start(name, failures);
@@ -253,6 +262,7 @@ export class NativeRtBuilder {
    */
   buildEach(): BuildResult[] {
     const allowed = allowedByEnv();
+    forcedDelivery();
     const out: BuildResult[] = [];
     for (const name of BACKEND_ORDER) {
       if (!this.#enabled.has(name)) continue;

@@ -38,7 +38,7 @@ export const Op = {
   Shutdown: 16,
   /** openat2 with RESOLVE_* flags (Linux 5.6+): as openAt, confined by `resolve`. Slots: fd = dirFd (dirfd); buf = path (path); len = mode (number); arg = resolve (number: RESOLVE_* flags); flags = openFlags (flags: open(2) flags (O_CLOEXEC is always added)). Executors: io_uring, threadpool, iocp. */
   OpenAt2: 17,
-  /** Sets the file length. IOCP only: a Windows HANDLE is not a CRT fd, so node:fs cannot ftruncate it. Slots: fd = fd (fd); arg = length (length). Executors: iocp. */
+  /** Sets the file length (ftruncate). Where node:fs cannot take the executor's descriptor: a Windows HANDLE is no CRT fd, and Deno's node:fs takes only descriptors it opened. io_uring needs Linux 6.9 (IORING_OP_FTRUNCATE; EINVAL before). Slots: fd = fd (fd); arg = length (length). Executors: io_uring, threadpool, iocp. */
   SetLen: 18,
   /** posix_fadvise: how a range will be read (POSIX_FADV_RANDOM turns readahead off). Slots: fd = fd (fd); arg = offset (position); len = length (number: bytes, under 4 GiB; 0: to the end of the file); flags = advice (flags: POSIX_FADV_* (Linux's numbers)). Executors: io_uring, threadpool. */
   Fadvise: 19,

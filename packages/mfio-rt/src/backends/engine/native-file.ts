@@ -10,6 +10,10 @@ import { AT_EMPTY_PATH } from './commands.js';
 import { parseDioAlign, parseStatx, STATX_DIOALIGN, STATX_MASK } from './statx.js';
 import type { NativeQueue } from './native-queue.js';
 import { EAGAIN, EINTR } from './errno.js';
+import { currentHost } from '../host.js';
+
+/** setLen through the executor, not node:fs: see {@link NativeFile.setLen}. */
+const SET_LEN_NATIVELY = process.platform === 'win32' || currentHost().name === 'deno';
 
 /** Where a native operation applies, for its error. */
 export interface CallContext {
@@ -169,22 +173,25 @@ export class NativeFile implements RawFile {
     });
   }
 
-  /** Where the descriptor is a file descriptor (not a Windows HANDLE): ftruncate, blocking. */
-  readonly setLenSync?: (length: number) => void =
-    process.platform === 'win32'
-      ? undefined
-      : (length) => {
-          try {
-            ftruncateSync(this.fd, length);
-          } catch (error) {
-            throw fromNodeError(error, { syscall: 'ftruncate', path: this.path });
-          }
-        };
+  /**
+   * Where node:fs takes the descriptor (not a Windows HANDLE, not on Deno): ftruncate, blocking.
+   * Elsewhere the executor's setLen is a request like any other, which a blocking loop drives.
+   */
+  readonly setLenSync?: (length: number) => void = SET_LEN_NATIVELY
+    ? undefined
+    : (length) => {
+        try {
+          ftruncateSync(this.fd, length);
+        } catch (error) {
+          throw fromNodeError(error, { syscall: 'ftruncate', path: this.path });
+        }
+      };
 
   setLen(length: number): Promise<void> {
     return this.#counted(async () => {
-      // On Windows the fd is a HANDLE, which node:fs cannot take: the IOCP port sets the length.
-      if (process.platform === 'win32') {
+      // Where node:fs cannot take the fd, the executor sets the length: IOCP's fd is a HANDLE,
+      // and Deno's node:fs takes only descriptors it opened itself (EBADF).
+      if (SET_LEN_NATIVELY) {
         await nativeCall({ syscall: 'ftruncate', path: this.path }, (to) => this.queue.cmd.setLen(to, this.fd, length));
         return;
       }

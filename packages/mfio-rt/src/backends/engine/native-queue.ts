@@ -1,5 +1,6 @@
 import { MfioError, type InFlightRequest, type IoBackend, type Packet } from '@mfio/core';
 import type { NativeExecutor, NativeExecutorClass } from '../../native/addon.js';
+import type { DeliveryPath } from '../delivery.js';
 import { CommandBuilder, type CommandSink, type Pending } from './command-builder.js';
 import {
   F_ARG,
@@ -96,11 +97,13 @@ export class NativeQueue implements IoBackend, CommandSink {
   /**
    * @param name the backend's name (`'io_uring'`, `'threadpool'`).
    * @param Executor the native class; `size` is its ring entries or threads.
+   * @param delivery how the executor wakes the JS thread (backends/delivery.ts).
+   * @param asyncHooks whether the host has async_hooks (Node) for the callbacks' async context.
    * @throws whatever the executor's constructor throws (io_uring_setup's errno, for one).
    */
-  constructor(name: string, Executor: NativeExecutorClass, size: number) {
+  constructor(name: string, Executor: NativeExecutorClass, size: number, delivery: DeliveryPath = 'uv', asyncHooks = true) {
     this.name = name;
-    this.#executor = new Executor(size, this.#completions, (count) => this.#deliver(count));
+    this.#executor = new Executor(size, this.#completions, (count) => this.#deliver(count), delivery, asyncHooks);
     const info = this.#executor.info();
     this.#limit = info.capacity;
     this.#fd = info.fd;

@@ -1,6 +1,7 @@
 import { MfioError } from '@mfio/core';
 import { loadAddon, type NativeAddon, type NativeExecutorClass, type NativeSockets } from '../../native/addon.js';
-import { hostLimit } from '../host.js';
+import { chooseDelivery, type Delivery } from '../delivery.js';
+import { currentHost } from '../host.js';
 import { unavailable, type BackendDrivers, type BackendName, type BackendStartOptions } from '../contract.js';
 import { NativeFsDriver } from './native-fs-driver.js';
 import { NativeQueue } from './native-queue.js';
@@ -9,9 +10,8 @@ import { NativeTcpDriver } from './native-tcp-driver.js';
 /**
  * Start a native backend: load the addon, make its executor (`pick` returns the class, or
  * undefined where it is not compiled in), and put the shared drivers on top. Every failure
- * becomes ERR_MFIO_BACKEND_UNAVAILABLE with the reason, so the builder can fall back. A backend
- * known not to work on this host (Bun, Deno: backends/host.ts) is refused before its executor
- * exists: on Bun, making the ring would abort the process, and on Deno its reads would hang.
+ * becomes ERR_MFIO_BACKEND_UNAVAILABLE with the reason, so the builder can fall back. The
+ * executor wakes the JS thread the way backends/delivery.ts picks for this host (Node, Bun, Deno).
  */
 export function startNativeBackend(
   name: BackendName,
@@ -19,8 +19,8 @@ export function startNativeBackend(
   size: number,
   options: BackendStartOptions,
 ): BackendDrivers {
-  const limit = hostLimit(name);
-  if (limit !== undefined) throw unavailable(name, limit);
+  // Before the addon loads: a forced path the host lacks is refused, never tried.
+  const delivery: Delivery = chooseDelivery(name);
   let queue: NativeQueue;
   let sockets: NativeSockets;
   try {
@@ -28,7 +28,7 @@ export function startNativeBackend(
     const Executor = pick(addon);
     if (Executor === undefined) throw unavailable(name, 'it is not compiled into the addon on this platform');
     sockets = socketsOf(name, addon);
-    queue = new NativeQueue(name, Executor, size);
+    queue = new NativeQueue(name, Executor, size, delivery.path, currentHost().name === 'node');
   } catch (error) {
     if (error instanceof MfioError && error.code === 'ERR_MFIO_BACKEND_UNAVAILABLE') throw error;
     throw unavailable(name, error instanceof MfioError ? error.message : describe(error));
@@ -37,6 +37,7 @@ export function startNativeBackend(
     backend: queue,
     fs: new NativeFsDriver(queue, options.cwd),
     tcp: new NativeTcpDriver(queue, sockets),
+    delivery,
     close: () => queue.close(),
   };
 }

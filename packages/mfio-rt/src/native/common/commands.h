@@ -27,7 +27,7 @@ enum Op : int {
   kSend = 15,     // send the range; completes with the bytes sent.
   kShutdown = 16, // shutdown: SHUT_RD, SHUT_WR or SHUT_RDWR.
   kOpenAt2 = 17,  // openat2 with RESOLVE_* flags (Linux 5.6+): as openAt, confined by `resolve`.
-  kSetLen = 18,   // Sets the file length. IOCP only: a Windows HANDLE is not a CRT fd, so node:fs cannot ftruncate it.
+  kSetLen = 18,   // Sets the file length (ftruncate). Where node:fs cannot take the executor's descriptor: a Windows HANDLE is no CRT fd, and Deno's node:fs takes only descriptors it opened. io_uring needs Linux 6.9 (IORING_OP_FTRUNCATE; EINVAL before).
   kFadvise = 19,  // posix_fadvise: how a range will be read (POSIX_FADV_RANDOM turns readahead off).
   kOpCount = 20,
 };
@@ -84,7 +84,7 @@ constexpr OpLayout kOpLayouts[kOpCount] = {
     {"send", FdKind::kFd, BufKind::kRange, LenKind::kTransfer, ArgKind::kNone, true, kExecutorIoUring | kExecutorThreadpool | kExecutorIocp},
     {"shutdown", FdKind::kFd, BufKind::kNone, LenKind::kNumber, ArgKind::kNone, false, kExecutorIoUring | kExecutorThreadpool | kExecutorIocp},
     {"openAt2", FdKind::kDirFd, BufKind::kPath, LenKind::kNumber, ArgKind::kNumber, true, kExecutorIoUring | kExecutorThreadpool | kExecutorIocp},
-    {"setLen", FdKind::kFd, BufKind::kNone, LenKind::kNone, ArgKind::kLength, false, kExecutorIocp},
+    {"setLen", FdKind::kFd, BufKind::kNone, LenKind::kNone, ArgKind::kLength, false, kExecutorIoUring | kExecutorThreadpool | kExecutorIocp},
     {"fadvise", FdKind::kFd, BufKind::kNone, LenKind::kNumber, ArgKind::kPosition, true, kExecutorIoUring | kExecutorThreadpool},
 };
 

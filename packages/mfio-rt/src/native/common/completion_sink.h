@@ -11,12 +11,15 @@ namespace mfio::rt {
 
 class CompletionSink {
  public:
+  // `resource` names the async context of the callbacks; nullptr for none: on a host without
+  // async_hooks (Bun, Deno) it adds nothing, and Deno cannot destroy one in an environment's
+  // cleanup (napi_async_destroy makes a handle where no handle scope exists: a V8 fatal error).
   void Init(Napi::Env env, Napi::Int32Array pairs, Napi::Function callback, const char* resource) {
     pairs_ref_ = Napi::Persistent(pairs);
     pairs_ = pairs.Data();
     capacity_ = static_cast<unsigned>(pairs.ElementLength() / 2);
     callback_ = Napi::Persistent(callback);
-    async_context_ = std::make_unique<Napi::AsyncContext>(env, resource);
+    if (resource != nullptr) async_context_ = std::make_unique<Napi::AsyncContext>(env, resource);
   }
 
   int32_t* pairs() const { return pairs_; }
@@ -38,7 +41,8 @@ class CompletionSink {
     for (;;) {
       unsigned n = drain();
       if (n == 0) return;
-      callback_.MakeCallback(receiver(), {Napi::Number::New(env, n)}, *async_context_);
+      callback_.MakeCallback(receiver(), {Napi::Number::New(env, n)},
+                             async_context_ ? static_cast<napi_async_context>(*async_context_) : nullptr);
       if (env.IsExceptionPending()) {
         // A throwing completion handler is the program's bug: report it as uncaught.
         Napi::Error error = env.GetAndClearPendingException();

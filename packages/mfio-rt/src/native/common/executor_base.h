@@ -55,9 +55,11 @@ class ExecutorBase : public Napi::ObjectWrap<Derived> {
   explicit ExecutorBase(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Derived>(info), env_(info.Env()) {}
 
   // The end of a constructor whose kernel objects all started: from here JS may submit, and
-  // only close() or the environment's cleanup ends it.
+  // only close() or the environment's cleanup ends it. The constructor's argument 4, when
+  // `false`, says the host has no async_hooks (Bun, Deno): its callbacks get no async context.
   void Open(const Napi::CallbackInfo& info, const char* resource) {
-    sink_.Init(env_, info[1].As<Napi::Int32Array>(), info[2].As<Napi::Function>(), resource);
+    const bool hooks = info.Length() <= 4 || !info[4].IsBoolean() || info[4].As<Napi::Boolean>().Value();
+    sink_.Init(env_, info[1].As<Napi::Int32Array>(), info[2].As<Napi::Function>(), hooks ? resource : nullptr);
     closed_ = false;
     // What the executor started (a poll handle, threads, a port's waiter) points at this
     // object: keep it alive until close().

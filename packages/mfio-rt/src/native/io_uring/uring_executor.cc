@@ -26,6 +26,10 @@ bool IsLinkHead(const double* cmd) {
          (static_cast<unsigned>(cmd[kFieldFlags]) & IOSQE_IO_LINK) != 0;
 }
 
+// IORING_OP_FTRUNCATE (Linux 6.9), by number: the build needs only 5.19's headers. Older kernels
+// complete it with -EINVAL.
+constexpr uint8_t kIoringOpFtruncate = 55;
+
 // Fill `sqe` from one command (decoded and checked by DecodeCommand). Returns 0, or -errno for a
 // command that must not reach the kernel.
 // `how` is this SQE slot's open_how: the kernel reads it when it takes the SQE, which may be at a
@@ -132,6 +136,10 @@ int Prepare(io_uring_sqe* sqe, const double* cmd, BufferTable& buffers, open_how
       sqe->opcode = IORING_OP_SHUTDOWN;
       sqe->len = c.len;  // how
       return 0;
+    case kSetLen:
+      sqe->opcode = kIoringOpFtruncate;
+      sqe->off = c.arg;
+      return 0;
     case kFadvise:
       sqe->opcode = IORING_OP_FADVISE;
       sqe->off = c.arg;
@@ -145,10 +153,11 @@ int Prepare(io_uring_sqe* sqe, const double* cmd, BufferTable& buffers, open_how
 
 }  // namespace
 
-// new UringExecutor(entries, completions: Int32Array, onCompletions: (count) => void)
+// new UringExecutor(entries, completions: Int32Array, onCompletions: (count) => void, delivery?: 'uv' | 'tsfn')
 UringExecutor::UringExecutor(const Napi::CallbackInfo& info) : ExecutorBase(info) {
   Napi::Env env = info.Env();
-  if (!CheckExecutorArgs(info, "UringExecutor(entries, completions: Int32Array, onCompletions)")) return;
+  if (!CheckExecutorArgs(info, "UringExecutor(entries, completions: Int32Array, onCompletions, delivery?)")) return;
+  if (!ParseDelivery(info, 3, &delivery_)) return;
   // CQ room for every request JS may have in flight (capacity) plus a cancel for each of them.
   const unsigned entries = info[0].As<Napi::Number>().Uint32Value();
   int rc = ring_.Open(entries, entries * kCqPerSqe);
@@ -158,10 +167,12 @@ UringExecutor::UringExecutor(const Napi::CallbackInfo& info) : ExecutorBase(info
   }
   hows_.resize(ring_.sq_entries());
   files_.Start(ring_.fd());
-  rc = poll_.Start(env, ring_.fd(), &UringExecutor::OnReadable, this);
+  const char* syscall = "uv_poll_start";
+  rc = delivery_ == Delivery::kTsfn ? waiter_.Start(env, ring_.fd(), &UringExecutor::OnReadable, this, &syscall)
+                                    : poll_.Start(env, ring_.fd(), &UringExecutor::OnReadable, this);
   if (rc < 0) {
     ring_.Close();
-    ErrnoError(env, rc, "uv_poll_start").ThrowAsJavaScriptException();
+    ErrnoError(env, rc, syscall).ThrowAsJavaScriptException();
     return;
   }
   Open(info, "mfio:io_uring");
@@ -249,10 +260,16 @@ unsigned UringExecutor::DrainInto() {
 
 void UringExecutor::OnReadable(void* data) { static_cast<UringExecutor*>(data)->Deliver(); }
 
-void UringExecutor::KeepAlive(bool active) { poll_.SetActive(active); }
+// Only the started one of the two does anything.
+void UringExecutor::KeepAlive(bool active) {
+  poll_.SetActive(active);
+  waiter_.SetActive(active);
+}
 
 // close(): JS cancels and waits for its requests first; anything left is cancelled here.
 void UringExecutor::Stop() {
+  // The cancels below complete while nobody listens: no wakeup may be queued for them.
+  waiter_.Mute();
   if (in_flight_ > 0) {
     // The kernel may still write JS buffers: cancel everything and wait until it has let go.
     if (io_uring_sqe* sqe = ring_.NextSqe()) {
@@ -268,6 +285,7 @@ void UringExecutor::Stop() {
     }
   }
   poll_.Stop();
+  waiter_.Stop();
   ring_.Close();
 }
 
@@ -279,6 +297,7 @@ void UringExecutor::Describe(Napi::Object out) {
   out.Set("features", ring_.features());
   out.Set("inFlight", static_cast<double>(in_flight_));
   out.Set("fd", ring_.fd());
+  out.Set("delivery", DeliveryName(delivery_));
   out.Set("fixedFiles", files_.state());
   out.Set("registeredFiles", static_cast<double>(files_.registered()));
 }

@@ -12,10 +12,12 @@
 #include <unordered_set>
 #include <vector>
 
+#include "../common/delivery.h"
 #include "../common/executor_base.h"
 #include "../common/loop_poll.h"
 #include "fixed_files.h"
 #include "ring.h"
+#include "ring_waiter.h"
 
 namespace mfio::rt {
 
@@ -49,7 +51,11 @@ class UringExecutor : public ExecutorBase<UringExecutor> {
   void Stop();
 
   Ring ring_;
+  // The one of the two that `delivery_` names is started: a uv_poll_t on the ring fd (Node), or
+  // an eventfd waited on by a thread that wakes JS through a thread-safe function (any host).
+  Delivery delivery_ = Delivery::kUv;
   LoopPoll poll_;
+  RingWaiter waiter_;
   // Commands that could not be prepared go to the kernel as NOPs; their real result lives here.
   std::unordered_map<uint64_t, int32_t> overrides_;
   // One open_how per SQE slot, for OPENAT2 (the kernel reads it when it takes the SQE).

@@ -154,6 +154,8 @@ int32_t RunFileCommand(const Command& c) {
       return Result(linkat(c.fd, path, static_cast<int>(c.len), path2, static_cast<int>(c.flags)));
     case kShutdown:
       return Result(shutdown(c.fd, static_cast<int>(c.len)));
+    case kSetLen:
+      return Result(ftruncate(c.fd, static_cast<off_t>(c.arg)));
     case kFadvise:
 #ifdef __linux__
       // Returns the error number itself, not -1 and errno.

@@ -19,19 +19,23 @@ constexpr unsigned kCancelAny = 1u << 2;  // IORING_ASYNC_CANCEL_ANY, as NativeQ
 
 }  // namespace
 
-// new ThreadpoolExecutor(threads, completions: Int32Array, onCompletions: (count) => void)
+// new ThreadpoolExecutor(threads, completions: Int32Array, onCompletions: (count) => void, delivery?: 'uv' | 'tsfn')
 ThreadpoolExecutor::ThreadpoolExecutor(const Napi::CallbackInfo& info) : ExecutorBase(info) {
   Napi::Env env = info.Env();
-  if (!CheckExecutorArgs(info, "ThreadpoolExecutor(threads, completions: Int32Array, onCompletions)")) return;
+  if (!CheckExecutorArgs(info, "ThreadpoolExecutor(threads, completions: Int32Array, onCompletions, delivery?)"))
+    return;
+  if (!ParseDelivery(info, 3, &delivery_)) return;
   const uint32_t threads = info[0].As<Napi::Number>().Uint32Value();
   if (threads < 1 || threads > WorkerPool::kMaxThreads) {
     Napi::RangeError::New(env, "threads must be between 1 and " + std::to_string(WorkerPool::kMaxThreads))
         .ThrowAsJavaScriptException();
     return;
   }
-  int rc = async_.Start(env, &ThreadpoolExecutor::OnAsync, this);
+  const bool tsfn = delivery_ == Delivery::kTsfn;
+  int rc = tsfn ? tsfn_.Start(env, "mfio:threadpool", &ThreadpoolExecutor::OnAsync, this)
+                : async_.Start(env, &ThreadpoolExecutor::OnAsync, this);
   if (rc < 0) {
-    ErrnoError(env, rc, "uv_async_init").ThrowAsJavaScriptException();
+    ErrnoError(env, rc, tsfn ? "napi_create_threadsafe_function" : "uv_async_init").ThrowAsJavaScriptException();
     return;
   }
   pool_ = std::make_unique<WorkerPool>(threads, &ThreadpoolExecutor::OnReady, this);
@@ -39,6 +43,7 @@ ThreadpoolExecutor::ThreadpoolExecutor(const Napi::CallbackInfo& info) : Executo
   if (rc < 0) {
     pool_.reset();
     async_.Stop();
+    tsfn_.Stop();
     ErrnoError(env, rc, "pthread_create").ThrowAsJavaScriptException();
     return;
   }
@@ -84,27 +89,43 @@ unsigned ThreadpoolExecutor::DrainInto() {
   const size_t n = pool_->TakeInto(sink_.pairs(), sink_.capacity(), &more);
   in_flight_ -= n;
   // What did not fit goes with the next async callback.
-  if (more) async_.Send();
+  if (more) Wake();
   return static_cast<unsigned>(n);
 }
 
-void ThreadpoolExecutor::OnReady(void* data) { static_cast<ThreadpoolExecutor*>(data)->async_.Send(); }
+void ThreadpoolExecutor::OnReady(void* data) { static_cast<ThreadpoolExecutor*>(data)->Wake(); }
+
+void ThreadpoolExecutor::Wake() {
+  if (delivery_ == Delivery::kTsfn) {
+    tsfn_.Send();
+  } else {
+    async_.Send();
+  }
+}
 
 void ThreadpoolExecutor::OnAsync(void* data) { static_cast<ThreadpoolExecutor*>(data)->Deliver(); }
 
-void ThreadpoolExecutor::KeepAlive(bool active) { async_.SetActive(active); }
+// Only the started one of the two does anything.
+void ThreadpoolExecutor::KeepAlive(bool active) {
+  async_.SetActive(active);
+  tsfn_.SetActive(active);
+}
 
 // close(): JS cancels and waits for its requests first; anything left is dropped or interrupted.
 void ThreadpoolExecutor::Stop() {
+  // What the workers finish from here on is never delivered: no wakeup may be queued for it.
+  tsfn_.Mute();
   // Joins every worker: after this no thread touches a JS buffer or the async handle.
   pool_->Shutdown();
   async_.Stop();
+  tsfn_.Stop();
 }
 
 void ThreadpoolExecutor::Describe(Napi::Object out) {
   out.Set("capacity", kCapacity);
   out.Set("inFlight", static_cast<double>(in_flight_));
   out.Set("fd", -1);
+  out.Set("delivery", DeliveryName(delivery_));
   out.Set("threads", closed_ ? 0 : pool_->threads());
   out.Set("awake", closed_ ? 0 : pool_->awake());
   out.Set("target", closed_ ? 0 : pool_->target());

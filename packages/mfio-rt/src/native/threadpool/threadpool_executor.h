@@ -1,8 +1,8 @@
 // The JS-facing thread pool: the same executor interface as UringExecutor (see
 // src/native/addon.ts), so the shared NativeQueue and drivers run on it unchanged. submit()
 // decodes and copies each command on the JS thread and queues it; workers run blocking syscalls
-// and signal a uv_async_t; its callback hands every ready completion to JS in one call.
-// Buffers are kept alive by JS (the slot table) until their completion.
+// and wake the JS thread (a uv_async_t, or a thread-safe function: common/delivery.h); its callback hands every ready
+// completion to JS in one call. Buffers are kept alive by JS (the slot table) until their completion.
 #pragma once
 
 #include <napi.h>
@@ -10,8 +10,10 @@
 #include <cerrno>
 #include <memory>
 
+#include "../common/delivery.h"
 #include "../common/executor_base.h"
 #include "../common/loop_poll.h"
+#include "../common/tsfn_wake.h"
 #include "worker_pool.h"
 
 namespace mfio::rt {
@@ -41,13 +43,18 @@ class ThreadpoolExecutor : public ExecutorBase<ThreadpoolExecutor> {
 
   static void OnReady(void* self);  // any thread
   static void OnAsync(void* self);  // JS thread
+  // Any thread: have OnAsync run on the JS thread, through whichever of the two is started.
+  void Wake();
   // Move ready completions into the shared array; returns how many pairs were written.
   unsigned DrainInto();
   // Stop the workers (dropping queued requests, interrupting socket waits), release the handle.
   void Stop();
 
   std::unique_ptr<WorkerPool> pool_;
+  // The one `delivery_` names is started: a uv_async_t (Node) or a thread-safe function (any host).
+  Delivery delivery_ = Delivery::kUv;
   LoopAsync async_;
+  TsfnWake tsfn_;
 };
 
 }  // namespace mfio::rt
