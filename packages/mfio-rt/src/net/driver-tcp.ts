@@ -2,6 +2,7 @@ import { Duplex } from 'node:stream';
 import { constants as bufferConstants } from 'node:buffer';
 import {
   abortError,
+  asyncDispose,
   readResult,
   awaitPacket,
   readBuffer,
@@ -209,6 +210,10 @@ class DriverTcpStream implements TcpStream, Closeable {
     return this.#closing;
   }
 
+  [asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   /**
    * Forceful close: pending requests fail with ECANCELED, the connection is reset. Escalates a
    * graceful close in progress (the driver then releases the socket once, settling both).
@@ -309,6 +314,10 @@ class DriverTcpListener implements TcpListener, Closeable {
   close(): Promise<void> {
     this.#closing ??= this.#resources.untrackAfter(this, this.#raw.close());
     return this.#closing;
+  }
+
+  [asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /** @internal never rejects. */
