@@ -1,13 +1,13 @@
-import { invalidArgType } from '@mfio/core';
-import { systemError } from '../errors.js';
+import { checkOptions, errnoOf, invalidArgType, MfioError } from '@mfio/core';
 
 /**
  * How to open a file, as in Rust's `std::fs::OpenOptions`. Omitted flags are false; omitting the
  * whole object means `{ read: true }`.
  *
- * Rules (checked before any I/O, failing with EINVAL): at least one of `read`, `write`,
- * `append`; `create`, `createNew` and `truncate` need `write` or `append`; `truncate` cannot be
- * combined with `append`. `createNew` wins over `create` and `truncate`.
+ * Rules (checked before any I/O, failing with EINVAL whose message names the option and the
+ * rule): at least one of `read`, `write`, `append`; `create`, `createNew` and `truncate` need
+ * `write` or `append`; `truncate` cannot be combined with `append`. `createNew` wins over
+ * `create` and `truncate`. Any other key (Node's `flags`, a typo) fails with ERR_INVALID_ARG_VALUE.
  */
 export interface OpenOptions {
   /** Open for reading. */
@@ -38,13 +38,21 @@ const FLAG_NAMES = ['read', 'write', 'append', 'create', 'createNew', 'truncate'
 
 /**
  * Validate open options and fill in the defaults.
- * @throws {MfioError} ERR_INVALID_ARG_TYPE for a non-object or a non-boolean flag; EINVAL for an
- * invalid combination (with `syscall: 'open'` and the path, when given).
+ * @throws {MfioError} ERR_INVALID_ARG_TYPE for a non-object or a non-boolean flag;
+ * ERR_INVALID_ARG_VALUE for an unknown option; EINVAL for an invalid combination (with
+ * `syscall: 'open'` and the path, when given), its message saying which rule it breaks.
  * @example toOpenFlags({ write: true, create: true }) // { read: false, write: true, create: true, ... }
  */
 export function toOpenFlags(options: OpenOptions | undefined, path?: string): OpenFlags {
   if (options === undefined) options = { read: true };
   if (typeof options !== 'object' || options === null) throw invalidArgType('options', 'of type object', options);
+  if ('flags' in options) {
+    throw new MfioError(
+      'ERR_INVALID_ARG_VALUE',
+      `The option "options.flags" is Node's, not mfio's: say { read, write, append, create, createNew, truncate } (for 'r': { read: true }), or use @mfio/rt/promises, which takes Node's flags`,
+    );
+  }
+  checkOptions(options, FLAG_NAMES);
   for (const name of FLAG_NAMES) {
     const value = options[name];
     if (value !== undefined && typeof value !== 'boolean') throw invalidArgType(`options.${name}`, 'of type boolean', value);
@@ -57,10 +65,17 @@ export function toOpenFlags(options: OpenOptions | undefined, path?: string): Op
     createNew: options.createNew === true,
     truncate: options.truncate === true,
   };
-  const context = path === undefined ? { syscall: 'open' } : { syscall: 'open', path };
   const writes = flags.write || flags.append;
-  if (!flags.read && !writes) throw systemError('EINVAL', context);
-  if (!writes && (flags.create || flags.createNew || flags.truncate)) throw systemError('EINVAL', context);
-  if (flags.append && flags.truncate && !flags.createNew) throw systemError('EINVAL', context);
+  if (!flags.read && !writes) throw invalidFlags('no access: set at least one of "read", "write" or "append"', path);
+  for (const name of ['create', 'createNew', 'truncate'] as const) {
+    if (!writes && flags[name]) throw invalidFlags(`"${name}" needs "write" or "append"`, path);
+  }
+  if (flags.append && flags.truncate && !flags.createNew) throw invalidFlags('"truncate" cannot be combined with "append"', path);
   return flags;
+}
+
+/** EINVAL for `open`, as the OS would answer, with the rule broken in the message. */
+function invalidFlags(rule: string, path: string | undefined): MfioError {
+  const where = path === undefined ? '' : ` '${path}'`;
+  return new MfioError('EINVAL', `EINVAL: invalid open options, ${rule}, open${where}`, { syscall: 'open', path, errno: errnoOf('EINVAL') });
 }
