@@ -66,10 +66,11 @@ export function toOpenFlags(options: OpenOptions | undefined, path?: string): Op
     truncate: options.truncate === true,
   };
   const writes = flags.write || flags.append;
-  if (!flags.read && !writes) throw invalidFlags('no access: set at least one of "read", "write" or "append"', path);
+  // The flag that needs writing first: `{ create: true }` is a missing `write`, not "no access".
   for (const name of ['create', 'createNew', 'truncate'] as const) {
     if (!writes && flags[name]) throw invalidFlags(`"${name}" needs "write" or "append"`, path);
   }
+  if (!flags.read && !writes) throw invalidFlags('no access: set at least one of "read", "write" or "append"', path);
   if (flags.append && flags.truncate && !flags.createNew) throw invalidFlags('"truncate" cannot be combined with "append"', path);
   return flags;
 }

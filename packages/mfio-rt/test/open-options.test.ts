@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { text } from 'node:stream/consumers';
+import { NativeRt, toOpenFlags } from '../src/index.js';
+
+// Open options that used to fail with a bare `EINVAL ... open` now say which option is wrong.
+describe('open options say what is wrong', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mfio-open-options-'));
+  const rt = NativeRt.builder().fallbackWarning(false).build();
+  afterAll(async () => {
+    await rt.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test.each([
+    [{ create: true }, '"create" needs "write" or "append"'],
+    [{ read: true, createNew: true }, '"createNew" needs "write" or "append"'],
+    [{ read: true, truncate: true }, '"truncate" needs "write" or "append"'],
+    [{}, 'no access: set at least one of "read", "write" or "append"'],
+    [{ append: true, truncate: true }, '"truncate" cannot be combined with "append"'],
+  ])('%j fails with EINVAL: %s', async (options, rule) => {
+    const path = join(dir, 'new.txt');
+    await expect(rt.open(path, options)).rejects.toMatchObject({
+      code: 'EINVAL',
+      syscall: 'open',
+      path,
+      message: `EINVAL: invalid open options, ${rule}, open '${path}'`,
+    });
+  });
+
+  test("Node's { flags: 'r' } is refused with a pointer to the mfio options and to @mfio/rt/promises", async () => {
+    await expect(rt.open(join(dir, 'x'), { flags: 'r' } as never)).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARG_VALUE',
+      message: expect.stringMatching(/"options\.flags" is Node's.*\{ read: true \}.*@mfio\/rt\/promises/),
+    });
+  });
+
+  test('an unknown option is ERR_INVALID_ARG_VALUE naming it', () => {
+    expect(() => toOpenFlags({ read: true, bogus: true } as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE', message: expect.stringContaining('"options.bogus" is not known') }),
+    );
+  });
+
+  test('file.createReadStream({ start, end }) reads the inclusive range; readAt refuses a misplaced length', async () => {
+    const path = join(dir, 'digits.txt');
+    writeFileSync(path, '0123456789');
+    await using file = await rt.open(path);
+    expect(await text(file.createReadStream({ start: 0, end: 3 }))).toBe('0123');
+    await expect(file.readAt(0, Buffer.alloc(4), 10 as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+  });
+});
