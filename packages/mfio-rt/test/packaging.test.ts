@@ -127,7 +127,7 @@ const { NODE_PATH: _workspacePath, ...userEnv } = process.env;
     // What makes cmake-js take node-api-headers instead of downloading Node's headers, for a
     // user's build from source (scripts/build-native.mjs).
     expect(rtPkg.binary).toEqual({ napi_versions: [8] });
-    expect(rtPkg.exports).toEqual({ '.': expect.anything(), './package.json': './package.json' });
+    expect(rtPkg.exports).toEqual({ '.': expect.anything(), './promises': expect.anything(), './package.json': './package.json' });
     // os, cpu and libc sit under publishConfig in the workspace (else every pnpm command there
     // warns "Unsupported platform" for the other two), and pnpm lifts them to the top when packing:
     // what npm, pnpm and yarn choose by.
