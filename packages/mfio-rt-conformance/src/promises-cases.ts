@@ -1,6 +1,6 @@
 import { constants as fsConstants } from 'node:fs';
 import { text } from 'node:stream/consumers';
-import type { Side } from './promises-compare.js';
+import type { LooseHandle, Side } from './promises-compare.js';
 
 /**
  * One comparison case: `run` does the same calls on `node:fs/promises` and on the facade (through
@@ -13,13 +13,11 @@ export interface PromisesCase {
   run(side: Side): Promise<unknown>;
 }
 
-// A handle as both sides return it: the calls the cases make.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Handle = any;
+type Handle = LooseHandle;
 
 /** Open, run, and close whatever happens (the close's own result is not what is compared). */
 async function withHandle<T>(side: Side, rel: string, flags: string | number, body: (handle: Handle) => Promise<T>, mode?: number): Promise<T> {
-  const handle: Handle = await side.fsp.open(side.p(rel), flags, mode);
+  const handle = await side.fsp.open(side.p(rel), flags, mode);
   try {
     return await body(handle);
   } finally {
@@ -27,7 +25,7 @@ async function withHandle<T>(side: Side, rel: string, flags: string | number, bo
   }
 }
 
-const sorted = (names: string[]): string[] => [...names].sort();
+const sorted = (names: unknown[]): unknown[] => [...(names as string[])].sort();
 const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 const cases: PromisesCase[] = [];
@@ -63,7 +61,7 @@ add('read(buffer, { offset, length, position })', (s) => withHandle(s, 'f.txt', 
 add('read(buffer) fills the buffer from the current position', (s) => withHandle(s, 'f.txt', 'r', (h) => h.read(Buffer.alloc(4))));
 add('read() allocates 16 KiB', (s) =>
   withHandle(s, 'f.txt', 'r', async (h) => {
-    const { bytesRead, buffer } = await h.read();
+    const { bytesRead, buffer } = (await h.read()) as { bytesRead: number; buffer: Buffer };
     return [bytesRead, buffer.length, buffer.subarray(0, bytesRead)];
   }),
 );
@@ -211,7 +209,7 @@ add('stat through a file is ENOTDIR', (s) => s.fsp.stat(s.p('f.txt/x')));
 // readdir
 add('readdir', async (s) => sorted(await s.fsp.readdir(s.p(''))));
 add('readdir of a subdirectory', async (s) => sorted(await s.fsp.readdir(s.p('d'))));
-add('readdir({ withFileTypes: true })', async (s) => [...(await s.fsp.readdir(s.p('d'), { withFileTypes: true }))].sort(byName));
+add('readdir({ withFileTypes: true })', async (s) => [...((await s.fsp.readdir(s.p('d'), { withFileTypes: true })) as { name: string }[])].sort(byName));
 add('readdir of an empty directory', (s) => s.fsp.readdir(s.p('e')));
 add('readdir of a missing directory is ENOENT', (s) => s.fsp.readdir(s.p('missing')));
 add('readdir of a file is ENOTDIR', (s) => s.fsp.readdir(s.p('f.txt')));

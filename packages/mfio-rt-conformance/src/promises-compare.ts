@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import * as nodeFsp from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { PROMISES_CASES, type PromisesCase } from './promises-cases.js';
 
 /**
@@ -17,11 +18,36 @@ export interface PromisesSubject {
   close(): Promise<void>;
 }
 
+/** A FileHandle as the cases call it, on either side (loosely typed: the cases pass wrong arguments on purpose). */
+export interface LooseHandle {
+  read(...args: unknown[]): Promise<unknown>;
+  write(...args: unknown[]): Promise<unknown>;
+  stat(...args: unknown[]): Promise<unknown>;
+  truncate(...args: unknown[]): Promise<unknown>;
+  sync(): Promise<unknown>;
+  datasync(): Promise<unknown>;
+  readFile(...args: unknown[]): Promise<unknown>;
+  createReadStream(...args: unknown[]): Readable;
+  close(): Promise<unknown>;
+}
+
+/** `node:fs/promises`, or the facade, as the cases call them. */
+export interface LooseFsp {
+  open(...args: unknown[]): Promise<LooseHandle>;
+  readFile(...args: unknown[]): Promise<unknown>;
+  writeFile(...args: unknown[]): Promise<unknown>;
+  stat(...args: unknown[]): Promise<{ isDirectory(): boolean; isFile(): boolean; mode: number }>;
+  readdir(...args: unknown[]): Promise<unknown[]>;
+  mkdir(...args: unknown[]): Promise<unknown>;
+  rm(...args: unknown[]): Promise<unknown>;
+  rename(...args: unknown[]): Promise<unknown>;
+  unlink(...args: unknown[]): Promise<unknown>;
+}
+
 /** A side of the comparison: how a case names paths, and what it calls. */
 export interface Side {
-  /** `node:fs/promises`, or the facade, typed loosely: the cases call both the same way. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly fsp: any;
+  /** `node:fs/promises`, or the facade: the cases call both the same way. */
+  readonly fsp: LooseFsp;
   /** The path of `rel` inside this case's directory. */
   p(rel: string): string;
 }
@@ -59,7 +85,7 @@ export function promisesComparison(name: string, setup: () => Promise<PromisesSu
       makeTree(facadeDir);
       const nodeSide: Side = { fsp: nodeFsp, p: (rel) => join(nodeDir, rel) };
       const facadePrefix = subject.pathOf(id);
-      const facadeSide: Side = { fsp: subject.fsp, p: (rel) => (rel === '' ? facadePrefix : `${facadePrefix}/${rel}`) };
+      const facadeSide: Side = { fsp: subject.fsp as LooseFsp, p: (rel) => (rel === '' ? facadePrefix : `${facadePrefix}/${rel}`) };
       const expected = await outcome(kase, nodeSide, nodeDir);
       const actual = await outcome(kase, facadeSide, facadePrefix);
       expect(actual).toEqual(expected);

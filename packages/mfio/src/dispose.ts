@@ -11,7 +11,8 @@
  */
 
 /** `Symbol.asyncDispose`, or Node's registered stand-in where the engine lacks it. */
-export const asyncDispose: typeof Symbol.asyncDispose = (Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose')) as typeof Symbol.asyncDispose;
+// `??` keeps the well-known symbol's type: TypeScript's lib says it always exists.
+export const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose');
 
 /** `Symbol.dispose`, or Node's registered stand-in where the engine lacks it. */
-export const dispose: typeof Symbol.dispose = (Symbol.dispose ?? Symbol.for('nodejs.dispose')) as typeof Symbol.dispose;
+export const dispose: typeof Symbol.dispose = Symbol.dispose ?? Symbol.for('nodejs.dispose');

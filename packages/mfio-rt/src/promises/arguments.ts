@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { MfioError, invalidArgType, outOfRange } from '@mfio/core';
 
 /**
@@ -9,10 +10,7 @@ import { MfioError, invalidArgType, outOfRange } from '@mfio/core';
 export function toEncoding(encoding: unknown, name = 'encoding'): BufferEncoding | undefined {
   if (encoding === undefined || encoding === null || encoding === 'buffer') return undefined;
   if (typeof encoding !== 'string' || !Buffer.isEncoding(encoding)) {
-    throw new MfioError(
-      'ERR_INVALID_ARG_VALUE',
-      `The argument '${name}' is invalid encoding. Received ${typeof encoding === 'string' ? `'${encoding}'` : String(encoding)}`,
-    );
+    throw new MfioError('ERR_INVALID_ARG_VALUE', `The argument '${name}' is invalid encoding. Received ${inspect(encoding)}`);
   }
   return encoding;
 }
@@ -52,7 +50,7 @@ export function toBoolean(value: unknown, name: string): boolean {
  * @throws {MfioError} ERR_INVALID_ARG_VALUE naming the option and why.
  */
 export function refuseOption(name: string, value: unknown, why: string): never {
-  throw new MfioError('ERR_INVALID_ARG_VALUE', `The option '${name}' is not supported by @mfio/rt/promises (${why}). Received ${String(value)}`);
+  throw new MfioError('ERR_INVALID_ARG_VALUE', `The option '${name}' is not supported by @mfio/rt/promises (${why}). Received ${inspect(value)}`);
 }
 
 /**

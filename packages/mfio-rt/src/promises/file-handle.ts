@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { inspect } from 'node:util';
 import { asyncDispose, invalidArgType, MfioError, outOfRange } from '@mfio/core';
 import type { FileHandle as MfioFileHandle } from '../fs/types.js';
 import { optionsObject, optionsOrEncoding, positionOrCurrent, refuseOption, toEncoding, toInteger } from './arguments.js';
@@ -101,7 +102,7 @@ export class FileHandle {
       let len: unknown = length;
       if (!ArrayBuffer.isView(buffer)) {
         if (buffer !== undefined && (typeof buffer !== 'object' || buffer === null)) throw invalidArgType('options', 'of type object', buffer);
-        const params = (buffer ?? {}) as FileReadOptions<T>;
+        const params: FileReadOptions<T> = buffer ?? {};
         target = params.buffer ?? (Buffer.alloc(DEFAULT_READ_BUFFER) as unknown as T);
         if (!ArrayBuffer.isView(target)) throw invalidArgType('buffer', 'an instance of Buffer, TypedArray, or DataView', target);
         off = params.offset ?? 0;
@@ -120,7 +121,7 @@ export class FileHandle {
       count = len === undefined || len === null ? target.byteLength - start : toInteger(len, 'length');
       if (count === 0) return Promise.resolve({ bytesRead: 0, buffer: target });
       if (target.byteLength === 0)
-        throw new MfioError('ERR_INVALID_ARG_VALUE', `The argument 'buffer' is empty and cannot be written. Received ${String(target)}`);
+        throw new MfioError('ERR_INVALID_ARG_VALUE', `The argument 'buffer' is empty and cannot be written. Received ${inspect(target)}`);
       if (count < 0) throw outOfRange('length', '>= 0', count);
       if (start + count > target.byteLength) throw outOfRange('length', `<= ${target.byteLength - start}`, count);
     } catch (error) {

@@ -19,28 +19,55 @@ export type WriteFileData = string | ArrayBufferView | Iterable<string | ArrayBu
  * The `node:fs/promises` functions random-access code uses, over one mfio {@link Fs}: same
  * arguments, errors (`code`, `syscall`, and `path` as given) and results as Node's, with the
  * differences listed in the @mfio/rt README. Relative paths resolve against the Fs's current
- * directory (the process's for a runtime, the served root for netfs).
+ * directory (the process's for a runtime, the served root for netfs). The members are functions,
+ * not methods: `const { readFile } = promisesOf(fs)` works.
  */
 export interface FsPromises {
-  open(path: PathLike, flags?: string | number, mode?: number | string): Promise<FileHandle>;
-  readFile(
-    path: PathLike | FileHandle,
-    options?: { encoding?: BufferEncoding | null; flag?: string | number; signal?: AbortSignal } | BufferEncoding | null,
-  ): Promise<Buffer | string>;
-  writeFile(
-    path: PathLike | FileHandle,
-    data: WriteFileData,
-    options?: { encoding?: BufferEncoding | null; mode?: number | string; flag?: string | number; signal?: AbortSignal } | BufferEncoding | null,
-  ): Promise<void>;
-  stat(path: PathLike, options?: { bigint?: boolean }): Promise<Stats>;
-  readdir(
-    path: PathLike,
-    options?: { withFileTypes?: boolean; encoding?: BufferEncoding | null; recursive?: boolean } | BufferEncoding | null,
-  ): Promise<string[] | Dirent[]>;
-  mkdir(path: PathLike, options?: { recursive?: boolean; mode?: number | string } | number | string): Promise<string | undefined>;
-  rm(path: PathLike, options?: { recursive?: boolean; force?: boolean; maxRetries?: number; retryDelay?: number }): Promise<void>;
-  rename(oldPath: PathLike, newPath: PathLike): Promise<void>;
-  unlink(path: PathLike): Promise<void>;
+  readonly open: (path: PathLike, flags?: string | number, mode?: number | string) => Promise<FileHandle>;
+  readonly readFile: (path: PathLike | FileHandle, options?: ReadFileOptions | BufferEncoding | null) => Promise<Buffer | string>;
+  readonly writeFile: (path: PathLike | FileHandle, data: WriteFileData, options?: WriteFileOptions | BufferEncoding | null) => Promise<void>;
+  readonly stat: (path: PathLike, options?: { bigint?: boolean }) => Promise<Stats>;
+  readonly readdir: (path: PathLike, options?: ReaddirOptions | BufferEncoding | null) => Promise<string[] | Dirent[]>;
+  readonly mkdir: (path: PathLike, options?: MkdirOptions | number | string) => Promise<string | undefined>;
+  readonly rm: (path: PathLike, options?: RmOptions) => Promise<void>;
+  readonly rename: (oldPath: PathLike, newPath: PathLike) => Promise<void>;
+  readonly unlink: (path: PathLike) => Promise<void>;
+}
+
+/** Options of `readFile`. */
+export interface ReadFileOptions {
+  encoding?: BufferEncoding | null;
+  flag?: string | number;
+  signal?: AbortSignal;
+}
+
+/** Options of `writeFile`. */
+export interface WriteFileOptions {
+  encoding?: BufferEncoding | null;
+  mode?: number | string;
+  flag?: string | number;
+  signal?: AbortSignal;
+}
+
+/** Options of `readdir`. */
+export interface ReaddirOptions {
+  withFileTypes?: boolean;
+  encoding?: BufferEncoding | null;
+  recursive?: boolean;
+}
+
+/** Options of `mkdir`. */
+export interface MkdirOptions {
+  recursive?: boolean;
+  mode?: number | string;
+}
+
+/** Options of `rm`. */
+export interface RmOptions {
+  recursive?: boolean;
+  force?: boolean;
+  maxRetries?: number;
+  retryDelay?: number;
 }
 
 /**

@@ -12,7 +12,17 @@
 import { fs } from '../runtime/default-rt.js';
 import { promisesOf } from './fs-promises.js';
 
-export { promisesOf, type FsPromises, type PathLike, type WriteFileData } from './fs-promises.js';
+export {
+  promisesOf,
+  type FsPromises,
+  type MkdirOptions,
+  type PathLike,
+  type ReadFileOptions,
+  type ReaddirOptions,
+  type RmOptions,
+  type WriteFileData,
+  type WriteFileOptions,
+} from './fs-promises.js';
 export { FileHandle, type CreateReadStreamOptions, type FileReadOptions, type FileReadResult, type FileWriteResult } from './file-handle.js';
 export { Dirent, Stats } from './stats.js';
 

@@ -55,7 +55,7 @@ export function configure(options: DefaultRtOptions): void {
   if (cwd !== undefined && typeof cwd !== 'string') throw invalidArgType('options.cwd', 'of type string', cwd);
   if (fallbackWarning !== undefined && typeof fallbackWarning !== 'boolean')
     throw invalidArgType('options.fallbackWarning', 'of type boolean', fallbackWarning);
-  settings = { ...options, ...(backends === undefined ? {} : { backends: [...backends] }) };
+  settings = { ...options, ...(backends === undefined ? {} : { backends: Array.from(backends as readonly BackendName[]) }) };
   configured = true;
 }
 
