@@ -50,3 +50,25 @@ describe('open options say what is wrong', () => {
     await expect(file.readAt(0, Buffer.alloc(4), 10 as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
   });
 });
+
+describe('tcp calls refuse unknown options and misplaced arguments', () => {
+  const rt = NativeRt.builder().fallbackWarning(false).build();
+  afterAll(() => rt.close());
+
+  test('listen, connect, read and write', async () => {
+    await expect(rt.listen('127.0.0.1', 0, { backlg: 4 } as never)).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARG_VALUE',
+      message: expect.stringContaining('"options.backlg"'),
+    });
+    await using listener = await rt.listen('127.0.0.1', 0);
+    const { port } = listener.localAddress();
+    await expect(rt.connect('127.0.0.1', port, 5000 as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    const accepted = listener.accept();
+    await using client = await rt.connect('127.0.0.1', port);
+    await using server = await accepted;
+    await expect(client.write('x', { timeout: 5 } as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
+    await expect(server.read(1, 10 as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    await client.write('y');
+    expect((await server.read(1)).toString()).toBe('y');
+  });
+});
