@@ -87,9 +87,12 @@ export class FileHandle {
    * @throws {MfioError} ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE, ERR_INVALID_ARG_VALUE as Node;
    * EBADF (syscall `read`) after close or on a handle not open for reading; EISDIR.
    */
-  read<T extends ArrayBufferView = Buffer>(
+  read<T extends ArrayBufferView>(buffer: T, offset?: number | null, length?: number | null, position?: number | bigint | null): Promise<FileReadResult<T>>;
+  read<T extends ArrayBufferView>(buffer: T, options?: Omit<FileReadOptions<T>, 'buffer'>): Promise<FileReadResult<T>>;
+  read<T extends ArrayBufferView = Buffer>(options?: FileReadOptions<T>): Promise<FileReadResult<T>>;
+  read<T extends ArrayBufferView>(
     buffer?: T | FileReadOptions<T>,
-    offset?: number | null | FileReadOptions<T>,
+    offset?: number | null | Omit<FileReadOptions<T>, 'buffer'>,
     length?: number | null,
     position?: number | bigint | null,
   ): Promise<FileReadResult<T>> {
