@@ -9,6 +9,7 @@ module.exports = require('../../jest.preset.cjs')({
   mapper: {
     '^@mfio/core$': '<rootDir>/../mfio/src/index.ts',
     '^@mfio/rt$': '<rootDir>/../mfio-rt/src/index.ts',
+    '^@mfio/rt/promises$': '<rootDir>/../mfio-rt/src/promises/index.ts',
     '^@mfio/rt-conformance$': '<rootDir>/../mfio-rt-conformance/src/index.ts',
     // mfio-rt finds its addon with import.meta, which CommonJS lacks: its own test stand-in.
     '^(\\.{1,2}/)+native/addon-location\\.js$': '<rootDir>/../mfio-rt/test/support/addon-location.ts',

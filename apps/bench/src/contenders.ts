@@ -1,6 +1,7 @@
 import { closeSync, openSync, read, readSync } from 'node:fs';
 import { open as openPromise } from 'node:fs/promises';
 import { alignedBuffer, NativeRt, type BackendName, type FileHandle } from '@mfio/rt';
+import { promisesOf } from '@mfio/rt/promises';
 import type { ReadDigest } from './checksum.js';
 
 /**
@@ -234,6 +235,30 @@ function readManyPlainContender(backend: BackendName): Contender {
 const UV_IO_URING = { UV_USE_IO_URING: '1' };
 
 /**
+ * `@mfio/rt/promises`: the node:fs/promises `FileHandle.read(buffer, 0, size, position)` of the
+ * facade over this backend, `inFlight` at a time: the peer of `node:promises`, with code written
+ * for Node unchanged but the import.
+ */
+function facadeContender(backend: BackendName): Contender {
+  return {
+    name: `mfio:${backend}:fs-promises`,
+    concurrency: 'window',
+    async open(file, inFlight) {
+      const rt = NativeRt.builder().enable(backend).build();
+      const handle = await promisesOf(rt).open(file, 'r');
+      return {
+        run: (positions, size, digest) =>
+          windowed(positions, size, inFlight, digest, async (position, buffer) => (await handle.read(buffer, 0, size, position)).bytesRead),
+        close: async () => {
+          await handle.close();
+          await rt.close();
+        },
+      };
+    },
+  };
+}
+
+/**
  * Every contender, in report order. mfio contenders exist for every backend that starts here,
  * each tuned one followed by its `:plain` twin (so a name filter such as `readAt` keeps both,
  * and `:plain` keeps only the plain ones).
@@ -252,7 +277,13 @@ export function contenders(): Contender[] {
     promisesContender('node:promises'),
     callbackContender('node:read+UV_USE_IO_URING', UV_IO_URING),
     promisesContender('node:promises+UV_USE_IO_URING', UV_IO_URING),
-    ...backends.flatMap((backend) => [readAtContender(backend), readAtPlainContender(backend), readManyContender(backend), readManyPlainContender(backend)]),
+    ...backends.flatMap((backend) => [
+      readAtContender(backend),
+      readAtPlainContender(backend),
+      readManyContender(backend),
+      readManyPlainContender(backend),
+      facadeContender(backend),
+    ]),
     ...backends.filter((backend) => TSFN_BACKENDS.has(backend)).flatMap((backend) => [tsfn(readAtContender(backend)), tsfn(readManyContender(backend))]),
   ];
 }

@@ -56,7 +56,8 @@ Options:
 
 Contenders: node:readSync (one at a time), node:read and node:promises (N in flight), the same
 two with UV_USE_IO_URING=1, mfio:<backend>:readAt (one promise per read, N in flight) and
-mfio:<backend>:readMany (batches of N reads, the same depth) for every
+mfio:<backend>:readMany (batches of N reads, the same depth) and mfio:<backend>:fs-promises
+(@mfio/rt/promises FileHandle.read, Node's code unchanged, N in flight) for every
 backend that starts (io_uring and threadpool also as :tsfn, completions woken through a
 thread-safe function as on Bun and Deno, not a libuv handle: MFIO_DELIVERY=tsfn), c++:io_uring (our ring from C++ at depth N, no JS), and
 netfs:<server's backend>:readAt/readMany (an mfio-netfs-server child on 127.0.0.1). These are

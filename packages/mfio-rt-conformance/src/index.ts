@@ -32,6 +32,8 @@ import type { ConformanceSubject, ConformanceTarget } from './target.js';
 import { tcpCases } from './tcp-cases.js';
 
 export type { ConformanceSubject, ConformanceTarget } from './target.js';
+export { promisesComparison, type PromisesSubject, type Side } from './promises-compare.js';
+export { PROMISES_CASES, type PromisesCase } from './promises-cases.js';
 export { makeFixture, largeByte, largeFile, allDirs, listing, type Fixture, type FixtureFile, type FixtureOptions } from './fixture.js';
 /** Hang detection for tests of other packages (netfs, object storage) that close and abort. */
 export { HANG_MS, describeInFlight, repeats, track, until, within } from './helpers.js';

@@ -11,6 +11,7 @@ const tsc = require.resolve('typescript/bin/tsc', { paths: [packageDir] });
 /** What the package exports, as before it left @mfio/rt (`@mfio/rt/conformance`). */
 const EXPORTS = [
   'HANG_MS',
+  'PROMISES_CASES',
   'allDirs',
   'conformanceSuite',
   'describeInFlight',
@@ -18,6 +19,7 @@ const EXPORTS = [
   'largeFile',
   'listing',
   'makeFixture',
+  'promisesComparison',
   'repeats',
   'tempDirTarget',
   'track',

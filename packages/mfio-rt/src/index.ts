@@ -18,6 +18,7 @@ export type { RawListener, RawStream, ShutdownHow, SocketAddress, TcpDriver } fr
 export { DriverTcp } from './net/driver-tcp.js';
 export { NativeRt, NativeRtBuilder, BACKENDS_ENV, type BuildFailure, type BuildResult, type RtDiagnostics } from './runtime/native-rt.js';
 export { FALLBACK_WARNING_CODE } from './runtime/fallback-warning.js';
+export { configure, defaultRt, fs, open, readFile, writeFile, type DefaultRtOptions } from './runtime/default-rt.js';
 export type { AddonAttempt, AddonStatus } from './native/addon.js';
 export type { AddonSource } from './native/addon-candidates.js';
 export { BACKEND_ORDER, type BackendName } from './backends/contract.js';

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -15,6 +16,12 @@ describe.each([
   if (backends === undefined) delete env.MFIO_FS_BACKENDS;
   else env.MFIO_FS_BACKENDS = backends;
   const options = { cwd: join(__dirname, '..'), timeout: 60_000, env };
+
+  test('quick-start reads a file on the default runtime and closes it with await using', async () => {
+    const { stdout } = await run(tsx, ['examples/quick-start.ts', 'package.json'], options);
+    const bytes = readFileSync(join(__dirname, '..', 'package.json'));
+    expect(stdout).toBe(`${bytes.length} bytes, starting with ${JSON.stringify(bytes.subarray(0, 16).toString())}\n`);
+  });
 
   test('copy-file copies a generated file with many reads in flight and checks it', async () => {
     const { stdout } = await run(tsx, ['examples/copy-file.ts'], options);

@@ -95,8 +95,14 @@ describe('NativeRt.builder()', () => {
     }
   });
 
-  test('build() with nothing enabled fails with ERR_MFIO_NO_BACKEND; unknown names are refused', () => {
-    expect(() => NativeRt.builder().build()).toThrow(expect.objectContaining({ code: 'ERR_MFIO_NO_BACKEND' }));
+  test('build() with no switch called is enableAll(); every backend switched off fails with ERR_MFIO_NO_BACKEND', async () => {
+    const rt = NativeRt.builder().build();
+    const all = NativeRt.builder().enableAll().build();
+    expect(rt.backendName).toBe(all.backendName);
+    await Promise.all([rt.close(), all.close()]);
+    expect(() => NativeRt.builder().libuv(false).build()).toThrow(
+      expect.objectContaining({ code: 'ERR_MFIO_NO_BACKEND', message: expect.stringContaining('every backend is switched off') }),
+    );
     expect(() => NativeRt.builder().enable('bogus' as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
   });
 });

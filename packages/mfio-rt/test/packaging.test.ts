@@ -127,7 +127,7 @@ const { NODE_PATH: _workspacePath, ...userEnv } = process.env;
     // What makes cmake-js take node-api-headers instead of downloading Node's headers, for a
     // user's build from source (scripts/build-native.mjs).
     expect(rtPkg.binary).toEqual({ napi_versions: [8] });
-    expect(rtPkg.exports).toEqual({ '.': expect.anything(), './package.json': './package.json' });
+    expect(rtPkg.exports).toEqual({ '.': expect.anything(), './promises': expect.anything(), './package.json': './package.json' });
     // os, cpu and libc sit under publishConfig in the workspace (else every pnpm command there
     // warns "Unsupported platform" for the other two), and pnpm lifts them to the top when packing:
     // what npm, pnpm and yarn choose by.
@@ -211,6 +211,71 @@ const { NODE_PATH: _workspacePath, ...userEnv } = process.env;
     expect(line).toContain("Fix: the prebuilt binary needs glibc 9.34 or later, newer than this system's: add the build tools");
     expect(line).not.toContain('npm install --save-optional'); // no reinstall can help
     expect(stdout).toMatch(/^built libuv: installed$/m);
+  });
+
+  // TypeScript 5.9's `await using`, compiled against the published declarations (Symbol.asyncDispose
+  // typed by @types/node, no lib change, no polyfill) and run: each scope's end closes the handle.
+  test('await using closes files, facade handles and runtimes, compiled against the declarations', () => {
+    const dir = projectWithBinary();
+    mkdirSync(join(dir, 'using'), { recursive: true });
+    writeFileSync(
+      join(dir, 'using', 'main.ts'),
+      `import { writeFileSync } from 'node:fs';
+       import { NativeRt, fs, open, type FileHandle } from '@mfio/rt';
+       import { open as openLikeNode, type FileHandle as NodeLikeHandle } from '@mfio/rt/promises';
+       writeFileSync('using.txt', 'disposed well');
+       let file: FileHandle;
+       {
+         await using f = await open('using.txt');
+         file = f;
+         console.log('read', (await f.readAt(0, 8)).toString());
+       }
+       console.log('file closed', file.closed);
+       let handle: NodeLikeHandle;
+       {
+         await using h = await openLikeNode('using.txt', 'r');
+         handle = h;
+         console.log('facade read', (await h.read(Buffer.alloc(4), 0, 4, 9)).bytesRead);
+       }
+       await handle.stat().catch((e: { code: string }) => console.log('facade after scope', e.code));
+       let rt: NativeRt;
+       {
+         await using r = NativeRt.builder().build();
+         rt = r;
+       }
+       await rt.open('using.txt').catch((e: { code: string }) => console.log('runtime after scope', e.code));
+       {
+         using cwd = fs.currentDir();
+         console.log('dir', typeof cwd.path());
+       }`,
+    );
+    writeFileSync(
+      join(dir, 'using', 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          lib: ['ES2023'],
+          strict: true,
+          skipLibCheck: false,
+          types: [],
+          outDir: 'out',
+        },
+        files: ['main.ts'],
+      }),
+    );
+    run('node', [tsc, '-p', 'using/tsconfig.json', '--types', 'node', '--typeRoots', join(packageDir, 'node_modules/@types')], dir);
+    const out = spawnSync(process.execPath, [join('using', 'out', 'main.js')], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    expect(out.stderr).toBe('');
+    expect(out.stdout.split('\n').filter(Boolean)).toEqual([
+      'read disposed',
+      'file closed true',
+      'facade read 4',
+      'facade after scope EBADF',
+      'runtime after scope EBADF',
+      'dir string',
+    ]);
   });
 
   test('its declarations type-check in a consumer, with typed error codes and without internals', () => {

@@ -1,4 +1,5 @@
 import { constants as bufferConstants } from 'node:buffer';
+import { checkOptions } from './options.js';
 import { readBuffer, readResult } from './arguments.js';
 import { abortError, MfioError, outOfRange } from './errors.js';
 import type { PacketIo } from './packet-io.js';
@@ -9,12 +10,33 @@ import { unwatchSignal, watchSignal, type IoOptions } from './submit.js';
 export interface ChunkOptions extends IoOptions {
   /** Where to start reading (default 0). */
   start?: Position;
-  /** Read at most this many bytes (default: to end of file). */
+  /** Read at most this many bytes (default: to end of file). Not with `end`. */
   length?: number;
+  /**
+   * The position of the last byte to read, inclusive, as in Node's `fs.createReadStream({ start,
+   * end })`: `{ start: 0, end: 3 }` reads 4 bytes. Not with `length`.
+   */
+  end?: number;
   /** Bytes per read (default 64 KiB). */
   chunkSize?: number;
   /** Reads kept in flight ahead of the consumer (default 4). */
   inFlight?: number;
+}
+
+/** The keys of {@link ChunkOptions}. */
+export const CHUNK_OPTION_KEYS = ['signal', 'start', 'length', 'end', 'chunkSize', 'inFlight'] as const;
+const READ_TO_END_OPTION_KEYS = ['signal', 'chunkSize', 'inFlight', 'maxLength', 'sizeHint'] as const;
+
+/** How many bytes from `start` to read: `length`, or up to `end` inclusive, or all. */
+function chunkLimit(start: number, options: ChunkOptions): number {
+  if (options.end === undefined) return options.length === undefined ? Infinity : toLength(options.length, 'options.length');
+  if (options.length !== undefined) {
+    throw new MfioError('ERR_INVALID_ARG_VALUE', 'The options "length" and "end" cannot be combined: give the byte count, or the last position (inclusive)');
+  }
+  const end = toPosition(options.end, 0, 'options.end');
+  // Node's wording for the same mistake in fs.createReadStream.
+  if (end < start) throw outOfRange('start', `<= "end" (here "end" is ${end})`, start);
+  return end - start + 1;
 }
 
 const DEFAULT_CHUNK = 64 * 1024;
@@ -29,8 +51,9 @@ const noop = (): void => {};
  * @throws {MfioError} argument errors at once; I/O errors and ABORT_ERR from the iteration.
  */
 export function chunks(io: PacketIo<number>, options: ChunkOptions = {}): AsyncIterableIterator<Buffer> {
+  checkOptions(options, CHUNK_OPTION_KEYS);
   const start = toPosition(options.start ?? 0, 0, 'options.start');
-  const limit = options.length === undefined ? Infinity : toLength(options.length, 'options.length');
+  const limit = chunkLimit(start, options);
   const chunkSize = atLeastOne(options.chunkSize ?? DEFAULT_CHUNK, 'options.chunkSize');
   const inFlight = atLeastOne(options.inFlight ?? DEFAULT_IN_FLIGHT, 'options.inFlight');
   return new ReadAhead(io, start, limit, chunkSize, inFlight, options.signal);
@@ -161,6 +184,7 @@ export interface ReadToEndOptions extends IoOptions {
  * @throws {MfioError} ERR_FS_FILE_TOO_LARGE past `maxLength`; I/O errors; ABORT_ERR.
  */
 export async function readToEnd(io: PacketIo<number>, position: Position = 0, options: ReadToEndOptions = {}): Promise<Buffer> {
+  checkOptions(options, READ_TO_END_OPTION_KEYS);
   // MAX_LENGTH is 2^32 on Node 20 but 2^53 - 1 on Node 22+; one byte more must stay exact.
   const largest = Math.min(bufferConstants.MAX_LENGTH, Number.MAX_SAFE_INTEGER - 1);
   const maxLength = toLength(options.maxLength ?? largest, 'options.maxLength', largest);
@@ -177,7 +201,7 @@ export async function readToEnd(io: PacketIo<number>, position: Position = 0, op
   }
   // Ask for one byte more than allowed: getting it means the data is too large.
   const length = Math.min(maxLength + 1 - total, Number.MAX_SAFE_INTEGER - start - total);
-  for await (const chunk of chunks(io, { ...options, start: start + total, length })) {
+  for await (const chunk of chunks(io, { signal: options.signal, chunkSize: options.chunkSize, inFlight: options.inFlight, start: start + total, length })) {
     total += chunk.length;
     if (total > maxLength) throw tooLarge(maxLength);
     parts.push(chunk);
@@ -206,7 +230,7 @@ async function readHinted(io: PacketIo<number>, start: number, length: number, o
       next += n;
       let got: number;
       try {
-        got = await readAt(io, start + offset, buffer.subarray(offset, offset + n), options);
+        got = await readAt(io, start + offset, buffer.subarray(offset, offset + n), { signal: options.signal });
       } catch (error) {
         end = 0; // the other lanes start no more reads
         throw error;

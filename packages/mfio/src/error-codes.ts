@@ -26,6 +26,11 @@ export const MFIO_CODES = Object.freeze({
   ERR_UNEXPECTED_EOF: 'ERR_UNEXPECTED_EOF',
   /** A write-all loop got 0 bytes accepted: it would never finish (`writeAllAt`, `write`). Core, rt. */
   ERR_WRITE_ZERO: 'ERR_WRITE_ZERO',
+  /**
+   * `rm` of a directory without `recursive` (Node's code and wording, from `@mfio/rt/promises`).
+   * Rt.
+   */
+  ERR_FS_EISDIR: 'ERR_FS_EISDIR',
   /** `readToEnd` found more data than its `maxLength`. Core, rt. */
   ERR_FS_FILE_TOO_LARGE: 'ERR_FS_FILE_TOO_LARGE',
   /** An argument has the wrong type (Node's wording: `The "x" argument must be ...`). All. */
@@ -58,6 +63,11 @@ export const MFIO_CODES = Object.freeze({
   ERR_MFIO_BACKEND_DISABLED: 'ERR_MFIO_BACKEND_DISABLED',
   /** `NativeRtBuilder.build` could start no backend; the message says why for each. Rt. */
   ERR_MFIO_NO_BACKEND: 'ERR_MFIO_NO_BACKEND',
+  /**
+   * `configure()` of the default runtime after its first use (or a second time): the runtime
+   * already runs with the settings it started with. Rt.
+   */
+  ERR_MFIO_ALREADY_STARTED: 'ERR_MFIO_ALREADY_STARTED',
 } as const);
 
 /**

@@ -34,3 +34,5 @@ export { PositionalIo, positional } from './positional-io.js';
 export { MemoryBackend, type MemoryBackendOptions } from './memory/memory-backend.js';
 export { MemoryFile, type MemoryFileOptions } from './memory/memory-file.js';
 export { SeededRandom } from './seeded-random.js';
+export { asyncDispose, dispose } from './dispose.js';
+export { checkArgumentCount, checkOptions, IO_OPTION_KEYS } from './options.js';

@@ -1,5 +1,6 @@
 import { Readable, Writable } from 'node:stream';
-import { chunks, type ChunkOptions } from './chunks.js';
+import { chunks, CHUNK_OPTION_KEYS, type ChunkOptions } from './chunks.js';
+import { checkOptions } from './options.js';
 import { abortError } from './errors.js';
 import type { PacketIo } from './packet-io.js';
 import { PositionalWriter } from './positional-writer.js';
@@ -17,6 +18,7 @@ export interface ReadStreamOptions extends ChunkOptions {
  * @example createReadStream(file).pipe(createHash('sha256'));
  */
 export function createReadStream(io: PacketIo<number>, options: ReadStreamOptions = {}): Readable {
+  checkOptions(options, [...CHUNK_OPTION_KEYS, 'highWaterMark']);
   const { highWaterMark, ...chunkOptions } = options;
   return Readable.from(chunks(io, chunkOptions), {
     objectMode: false,
@@ -37,6 +39,7 @@ export interface WriteStreamOptions extends IoOptions {
  * `'finish'` is emitted once every byte has landed. Do not modify a chunk after writing it.
  */
 export function createWriteStream(io: PacketIo<number>, options: WriteStreamOptions = {}): Writable {
+  checkOptions(options, ['signal', 'start', 'inFlight', 'highWaterMark']);
   // Aborting destroys the stream at once (a pipeline feeding it fails instead of hanging).
   let stream: Writable | undefined;
   const writer = new PositionalWriter(io, options.start ?? 0, {

@@ -1,6 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { ReadableStream, WritableStream } from 'node:stream/web';
 import type { WriteSource } from './arguments.js';
+import { checkArgumentCount } from './options.js';
 import { chunks, readToEnd, type ChunkOptions, type ReadToEndOptions } from './chunks.js';
 import { createReadStream, createWriteStream, type ReadStreamOptions, type WriteStreamOptions } from './node-streams.js';
 import type { PacketView } from './packet.js';
@@ -29,6 +30,7 @@ export abstract class PositionalIo implements PacketIo<number> {
   readAt(position: Position, length: number, options?: IoOptions): Promise<Buffer>;
   readAt(position: Position, buffer: Uint8Array, options?: IoOptions): Promise<number>;
   readAt(position: Position, target: number | Uint8Array, options?: IoOptions): Promise<Buffer | number> {
+    checkArgumentCount('readAt', arguments.length, 3);
     return readAt(this, position, target as number, options);
   }
 
@@ -36,56 +38,67 @@ export abstract class PositionalIo implements PacketIo<number> {
   readExactAt(position: Position, length: number, options?: IoOptions): Promise<Buffer>;
   readExactAt(position: Position, buffer: Uint8Array, options?: IoOptions): Promise<void>;
   readExactAt(position: Position, target: number | Uint8Array, options?: IoOptions): Promise<Buffer | void> {
+    checkArgumentCount('readExactAt', arguments.length, 3);
     return readExactAt(this, position, target as number, options);
   }
 
   /** {@inheritDoc writeAt} */
   writeAt(position: Position, data: WriteSource, options?: IoOptions): Promise<number> {
+    checkArgumentCount('writeAt', arguments.length, 3);
     return writeAt(this, position, data, options);
   }
 
   /** {@inheritDoc writeAllAt} */
   writeAllAt(position: Position, data: WriteSource, options?: IoOptions): Promise<void> {
+    checkArgumentCount('writeAllAt', arguments.length, 3);
     return writeAllAt(this, position, data, options);
   }
 
   /** {@inheritDoc writeMany} */
   writeMany(requests: readonly WriteRequest[], options?: IoOptions): Promise<void> {
+    checkArgumentCount('writeMany', arguments.length, 2);
     return writeMany(this, requests, options);
   }
 
   /** {@inheritDoc readMany} */
   readMany(requests: readonly ReadRequest[] | ReadColumns, options?: ReadManyOptions): Promise<ReadManyResult> {
+    checkArgumentCount('readMany', arguments.length, 2);
     return readMany(this, requests, options);
   }
 
   /** {@inheritDoc readToEnd} */
   readToEnd(position?: Position, options?: ReadToEndOptions): Promise<Buffer> {
+    checkArgumentCount('readToEnd', arguments.length, 2);
     return readToEnd(this, position, options);
   }
 
   /** {@inheritDoc chunks} */
   chunks(options?: ChunkOptions): AsyncIterableIterator<Buffer> {
+    checkArgumentCount('chunks', arguments.length, 1);
     return chunks(this, options);
   }
 
   /** {@inheritDoc createReadStream} */
   createReadStream(options?: ReadStreamOptions): Readable {
+    checkArgumentCount('createReadStream', arguments.length, 1);
     return createReadStream(this, options);
   }
 
   /** {@inheritDoc createWriteStream} */
   createWriteStream(options?: WriteStreamOptions): Writable {
+    checkArgumentCount('createWriteStream', arguments.length, 1);
     return createWriteStream(this, options);
   }
 
   /** {@inheritDoc readableWebStream} */
   readableWebStream(options?: ChunkOptions): ReadableStream<Uint8Array> {
+    checkArgumentCount('readableWebStream', arguments.length, 1);
     return readableWebStream(this, options);
   }
 
   /** {@inheritDoc writableWebStream} */
   writableWebStream(options?: Omit<WriteStreamOptions, 'highWaterMark'>): WritableStream<Uint8Array> {
+    checkArgumentCount('writableWebStream', arguments.length, 1);
     return writableWebStream(this, options);
   }
 
@@ -93,6 +106,7 @@ export abstract class PositionalIo implements PacketIo<number> {
   readAtSync(position: Position, length: number): Buffer;
   readAtSync(position: Position, buffer: Uint8Array): number;
   readAtSync(position: Position, target: number | Uint8Array): Buffer | number {
+    checkArgumentCount('readAtSync', arguments.length, 2);
     return readAtSync(this, position, target as number);
   }
 
@@ -100,16 +114,19 @@ export abstract class PositionalIo implements PacketIo<number> {
   readExactAtSync(position: Position, length: number): Buffer;
   readExactAtSync(position: Position, buffer: Uint8Array): void;
   readExactAtSync(position: Position, target: number | Uint8Array): Buffer | void {
+    checkArgumentCount('readExactAtSync', arguments.length, 2);
     return readExactAtSync(this, position, target as number);
   }
 
   /** {@inheritDoc writeAtSync} */
   writeAtSync(position: Position, data: WriteSource): number {
+    checkArgumentCount('writeAtSync', arguments.length, 2);
     return writeAtSync(this, position, data);
   }
 
   /** {@inheritDoc writeAllAtSync} */
   writeAllAtSync(position: Position, data: WriteSource): void {
+    checkArgumentCount('writeAllAtSync', arguments.length, 2);
     writeAllAtSync(this, position, data);
   }
 }

@@ -1,4 +1,5 @@
 import { constants as bufferConstants } from 'node:buffer';
+import { checkOptions } from './options.js';
 import { abortError, invalidArgType, MfioError, outOfRange } from './errors.js';
 import { Packet, type PacketView } from './packet.js';
 import type { PacketIo } from './packet-io.js';
@@ -64,6 +65,8 @@ export interface ReadManyOptions extends IoOptions {
   maxGap?: number;
 }
 
+const READ_MANY_OPTION_KEYS = ['signal', 'into', 'maxMergedSize', 'maxGap'] as const;
+
 /** Merging when the options do not say: see {@link ReadManyOptions}. */
 const DEFAULT_LIMITS: MergeLimits = { maxMergedSize: 1 << 20, maxGap: 0 };
 
@@ -116,6 +119,7 @@ export function readMany(io: PacketIo<number>, requests: readonly ReadRequest[] 
   let buffer: Buffer;
   let plan: MergePlan | null;
   try {
+    checkOptions(options, READ_MANY_OPTION_KEYS);
     batch = normalize(requests);
     buffer = targetBuffer(batch.total, options?.into, io.readAllocator);
     plan = planMerge(batch.positions, batch.wanted, batch.offsets, buffer, mergeLimits(options));

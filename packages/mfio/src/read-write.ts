@@ -1,5 +1,6 @@
 import { readBuffer, readResult, writeBytes, type ReadTarget, type WriteSource } from './arguments.js';
 import { MfioError } from './errors.js';
+import { checkOptions, IO_OPTION_KEYS } from './options.js';
 import type { Packet, PacketResult } from './packet.js';
 import type { PacketIo } from './packet-io.js';
 import { toPosition, type Position } from './position.js';
@@ -17,6 +18,7 @@ export function readAt(io: PacketIo<number>, position: Position, target: ReadTar
   let buffer: Uint8Array;
   let pos: number;
   try {
+    checkOptions(options, IO_OPTION_KEYS);
     buffer = readBuffer(target, io.readAllocator);
     pos = toPosition(position, buffer.length);
   } catch (error) {
@@ -36,6 +38,7 @@ export function readAt(io: PacketIo<number>, position: Position, target: ReadTar
 export function readExactAt(io: PacketIo<number>, position: Position, length: number, options?: IoOptions): Promise<Buffer>;
 export function readExactAt(io: PacketIo<number>, position: Position, buffer: Uint8Array, options?: IoOptions): Promise<void>;
 export async function readExactAt(io: PacketIo<number>, position: Position, target: ReadTarget, options?: IoOptions): Promise<Buffer | void> {
+  checkOptions(options, IO_OPTION_KEYS);
   const buffer = readBuffer(target, io.readAllocator);
   const n = await readAt(io, position, buffer, options);
   checkExact(n, buffer.length, position);
@@ -61,6 +64,7 @@ export function writeAt(io: PacketIo<number>, position: Position, data: WriteSou
   let bytes: Uint8Array;
   let pos: number;
   try {
+    checkOptions(options, IO_OPTION_KEYS);
     bytes = writeBytes(data);
     pos = toPosition(position, bytes.length);
   } catch (error) {
@@ -75,6 +79,7 @@ export function writeAt(io: PacketIo<number>, position: Position, data: WriteSou
  * accepts nothing and reports no error.
  */
 export async function writeAllAt(io: PacketIo<number>, position: Position, data: WriteSource, options?: IoOptions): Promise<void> {
+  checkOptions(options, IO_OPTION_KEYS);
   const bytes = writeBytes(data);
   const start = toPosition(position, bytes.length);
   const steps = writeAllSteps(start, bytes);

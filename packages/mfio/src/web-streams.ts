@@ -1,4 +1,5 @@
 import { ReadableStream, WritableStream, type WritableStreamDefaultController } from 'node:stream/web';
+import { checkOptions } from './options.js';
 import { chunks, type ChunkOptions } from './chunks.js';
 import { abortError, invalidArgType } from './errors.js';
 import type { PacketIo } from './packet-io.js';
@@ -28,6 +29,7 @@ export function readableWebStream(io: PacketIo<number>, options: ChunkOptions = 
 
 /** A Web `WritableStream` writing consecutive chunks at increasing positions, several in flight. */
 export function writableWebStream(io: PacketIo<number>, options: Omit<WriteStreamOptions, 'highWaterMark'> = {}): WritableStream<Uint8Array> {
+  checkOptions(options, ['signal', 'start', 'inFlight']);
   let controller: WritableStreamDefaultController | undefined;
   const writer = new PositionalWriter(io, options.start ?? 0, {
     inFlight: options.inFlight ?? 4,

@@ -1,4 +1,5 @@
 import { writeBytes, type WriteSource } from './arguments.js';
+import { checkOptions, IO_OPTION_KEYS } from './options.js';
 import { invalidArgType, MfioError } from './errors.js';
 import type { PacketIo } from './packet-io.js';
 import { toPosition, type Position } from './position.js';
@@ -26,6 +27,7 @@ export type WriteRequest = readonly [position: Position, data: WriteSource];
  */
 export async function writeMany(io: PacketIo<number>, requests: readonly WriteRequest[], options?: IoOptions): Promise<void> {
   if (!Array.isArray(requests)) throw invalidArgType('requests', 'an array of [position, data] pairs', requests);
+  checkOptions(options, IO_OPTION_KEYS);
   const checked: Array<readonly [number, Uint8Array]> = [];
   // A loop, not map: a hole in a sparse array is a bad request too.
   for (let i = 0; i < requests.length; i++) {

@@ -1,4 +1,4 @@
-import { invalidArgType, isSystemErrorCode, MfioError, type IoBackend } from '@mfio/core';
+import { asyncDispose, dispose, invalidArgType, isSystemErrorCode, MfioError, type IoBackend } from '@mfio/core';
 import { invalidArgValue, systemError } from '../errors.js';
 import { closedError, Resources } from '../lifecycle/resources.js';
 import type { FsDriver, RawFile } from './driver.js';
@@ -62,6 +62,11 @@ export class DriverFs implements Fs {
    */
   close(): Promise<void> {
     return this.resources.close();
+  }
+
+  /** {@link close}, for `await using fs = ...`. */
+  [asyncDispose](): Promise<void> {
+    return this.close();
   }
 }
 
@@ -226,6 +231,14 @@ class DriverDir implements DirHandle {
   close(): Promise<void> {
     this.#closed = true;
     return Promise.resolve();
+  }
+
+  [asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  [dispose](): void {
+    this.#closed = true;
   }
 
   #check(syscall: string, path: string): void {

@@ -1,4 +1,5 @@
 import {
+  asyncDispose,
   PositionalIo,
   readToEnd,
   toLength,
@@ -168,6 +169,11 @@ export class DriverFile extends PositionalIo implements FileHandle {
       Promise.all([this.#syncs.settled(), this.#datasyncs.settled()]).then(() => this.#raw.close()),
     );
     return this.#closing;
+  }
+
+  /** {@link close}: `await using file = await fs.open(path)` closes the file at the end of the scope. */
+  [asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   // What makes this a `Closeable` for `Resources` (checked where it takes the file); the class

@@ -1,14 +1,14 @@
-import { invalidArgType } from '@mfio/core';
-import { systemError, systemErrorBecause } from '../errors.js';
+import { checkOptions, errnoOf, invalidArgType, MfioError } from '@mfio/core';
 
 /**
  * How to open a file, as in Rust's `std::fs::OpenOptions`. Omitted flags are false; omitting the
  * whole object means `{ read: true }`.
  *
- * Rules (checked before any I/O, failing with EINVAL): at least one of `read`, `write`,
- * `append`; `create`, `createNew` and `truncate` need `write` or `append`; `truncate` cannot be
- * combined with `append`, nor `direct` with `append`. `createNew` wins over `create` and
- * `truncate`.
+ * Rules (checked before any I/O, failing with EINVAL whose message names the option and the
+ * rule): at least one of `read`, `write`, `append`; `create`, `createNew` and `truncate` need
+ * `write` or `append`; `truncate` cannot be combined with `append`, nor `direct` with `append`.
+ * `createNew` wins over `create` and `truncate`. Any other key (Node's `flags`, a typo) fails
+ * with ERR_INVALID_ARG_VALUE.
  */
 export interface OpenOptions {
   /** Open for reading. */
@@ -52,13 +52,21 @@ const FLAG_NAMES = ['read', 'write', 'append', 'create', 'createNew', 'truncate'
 
 /**
  * Validate open options and fill in the defaults.
- * @throws {MfioError} ERR_INVALID_ARG_TYPE for a non-object or a non-boolean flag; EINVAL for an
- * invalid combination (with `syscall: 'open'` and the path, when given).
+ * @throws {MfioError} ERR_INVALID_ARG_TYPE for a non-object or a non-boolean flag;
+ * ERR_INVALID_ARG_VALUE for an unknown option; EINVAL for an invalid combination (with
+ * `syscall: 'open'` and the path, when given), its message saying which rule it breaks.
  * @example toOpenFlags({ write: true, create: true }) // { read: false, write: true, create: true, ... }
  */
 export function toOpenFlags(options: OpenOptions | undefined, path?: string): OpenFlags {
   if (options === undefined) options = { read: true };
   if (typeof options !== 'object' || options === null) throw invalidArgType('options', 'of type object', options);
+  if ('flags' in options) {
+    throw new MfioError(
+      'ERR_INVALID_ARG_VALUE',
+      `The option "options.flags" is Node's, not mfio's: say { read, write, append, create, createNew, truncate, direct } (for 'r': { read: true }), or use @mfio/rt/promises, which takes Node's flags`,
+    );
+  }
+  checkOptions(options, [...FLAG_NAMES, 'direct']);
   for (const name of FLAG_NAMES) {
     const value = options[name];
     if (value !== undefined && typeof value !== 'boolean') throw invalidArgType(`options.${name}`, 'of type boolean', value);
@@ -76,14 +84,20 @@ export function toOpenFlags(options: OpenOptions | undefined, path?: string): Op
     truncate: options.truncate === true,
     direct: direct ?? false,
   };
-  const context = path === undefined ? { syscall: 'open' } : { syscall: 'open', path };
   const writes = flags.write || flags.append;
-  if (!flags.read && !writes) throw systemError('EINVAL', context);
-  if (!writes && (flags.create || flags.createNew || flags.truncate)) throw systemError('EINVAL', context);
-  if (flags.append && flags.truncate && !flags.createNew) throw systemError('EINVAL', context);
-  // O_APPEND writes land wherever the end is, which direct I/O needs block-aligned.
-  if (flags.append && flags.direct !== false) {
-    throw systemErrorBecause('EINVAL', "direct I/O cannot be combined with 'append' (appends land at unaligned ends)", context);
+  // The flag that needs writing first: `{ create: true }` is a missing `write`, not "no access".
+  for (const name of ['create', 'createNew', 'truncate'] as const) {
+    if (!writes && flags[name]) throw invalidFlags(`"${name}" needs "write" or "append"`, path);
   }
+  if (!flags.read && !writes) throw invalidFlags('no access: set at least one of "read", "write" or "append"', path);
+  if (flags.append && flags.truncate && !flags.createNew) throw invalidFlags('"truncate" cannot be combined with "append"', path);
+  // O_APPEND writes land wherever the end is, which direct I/O needs block-aligned.
+  if (flags.append && flags.direct !== false) throw invalidFlags('"direct" cannot be combined with "append" (appends land at unaligned ends)', path);
   return flags;
+}
+
+/** EINVAL for `open`, as the OS would answer, with the rule broken in the message. */
+function invalidFlags(rule: string, path: string | undefined): MfioError {
+  const where = path === undefined ? '' : ` '${path}'`;
+  return new MfioError('EINVAL', `EINVAL: invalid open options, ${rule}, open${where}`, { syscall: 'open', path, errno: errnoOf('EINVAL') });
 }

@@ -106,6 +106,8 @@ export interface FileHandle extends PositionalIo {
    * promise.
    */
   close(): Promise<void>;
+  /** {@link close}, for `await using file = await fs.open(path)`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**
@@ -174,6 +176,10 @@ export interface DirHandle {
   setPermissions(path: string, permissions: PermissionsChange): Promise<void>;
   /** Close the handle (files opened through it stay open). */
   close(): Promise<void>;
+  /** {@link close}, for `await using dir = await fs.currentDir().openDir(path)`. */
+  [Symbol.asyncDispose](): Promise<void>;
+  /** {@link close} (nothing to wait for: a directory handle is a path), for `using dir = fs.currentDir()`. */
+  [Symbol.dispose](): void;
 }
 
 /**

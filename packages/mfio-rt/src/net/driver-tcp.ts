@@ -2,6 +2,9 @@ import { Duplex } from 'node:stream';
 import { constants as bufferConstants } from 'node:buffer';
 import {
   abortError,
+  asyncDispose,
+  checkOptions,
+  IO_OPTION_KEYS,
   readResult,
   awaitPacket,
   readBuffer,
@@ -39,6 +42,7 @@ export class DriverTcp implements Tcp {
   }
 
   async connect(host: string, port: number, options?: IoOptions): Promise<TcpStream> {
+    checkOptions(options, IO_OPTION_KEYS);
     checkHost(host);
     checkPort(port);
     const user = options?.signal;
@@ -68,6 +72,7 @@ export class DriverTcp implements Tcp {
   }
 
   async listen(host: string, port: number, options: ListenOptions = {}): Promise<TcpListener> {
+    checkOptions(options, ['backlog']);
     checkHost(host);
     checkPort(port);
     const backlog = options.backlog ?? 511;
@@ -122,6 +127,8 @@ class DriverTcpStream implements TcpStream, Closeable {
   }
 
   #run(buffer: Uint8Array, direction: 'read' | 'write', fill: boolean, options?: IoOptions): Promise<PacketResult> {
+    // Every read and write passes here: a misplaced argument or unknown option fails, not vanishes.
+    checkOptions(options, IO_OPTION_KEYS);
     return awaitPacket(buffer, direction, (packet) => this.#send(packet.view(), fill), options?.signal);
   }
 
@@ -155,12 +162,13 @@ class DriverTcpStream implements TcpStream, Closeable {
   }
 
   async readToEnd(options: IoOptions & { maxLength?: number } = {}): Promise<Buffer> {
+    checkOptions(options, [...IO_OPTION_KEYS, 'maxLength']);
     const maxLength = toLength(options.maxLength ?? bufferConstants.MAX_LENGTH, 'options.maxLength', bufferConstants.MAX_LENGTH);
     const parts: Buffer[] = [];
     let total = 0;
     for (;;) {
       // readSome: take what is there, so memory follows the data, not a guess at its size.
-      const chunk = await this.readSome(READ_CHUNK, options);
+      const chunk = await this.readSome(READ_CHUNK, { signal: options.signal });
       if (chunk.length === 0) break;
       total += chunk.length;
       if (total > maxLength) throw new MfioError('ERR_FS_FILE_TOO_LARGE', `The data is larger than maxLength (${maxLength} bytes)`);
@@ -207,6 +215,10 @@ class DriverTcpStream implements TcpStream, Closeable {
     // escalate it: a graceful close waits for the peer to take our writes, maybe forever).
     this.#closing ??= this.#resources.untrackAfter(this, this.#raw.close());
     return this.#closing;
+  }
+
+  [asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /**
@@ -309,6 +321,10 @@ class DriverTcpListener implements TcpListener, Closeable {
   close(): Promise<void> {
     this.#closing ??= this.#resources.untrackAfter(this, this.#raw.close());
     return this.#closing;
+  }
+
+  [asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /** @internal never rejects. */

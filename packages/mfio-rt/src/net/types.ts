@@ -52,6 +52,8 @@ export interface TcpStream extends PacketIo<void> {
    * gets FIN. Resolves when the socket is released. Calling it again returns the same promise.
    */
   close(): Promise<void>;
+  /** {@link close}, for `await using stream = await rt.connect(host, port)`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**
@@ -66,6 +68,8 @@ export interface TcpListener extends AsyncIterable<TcpStream> {
   accept(): Promise<TcpStream>;
   /** Stop listening; pending accepts reject with ECANCELED and iteration ends. Streams already accepted stay open. */
   close(): Promise<void>;
+  /** {@link close}, for `await using listener = await rt.listen(host, 0)`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** Options of {@link Tcp.listen}. */

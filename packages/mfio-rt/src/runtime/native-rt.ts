@@ -1,5 +1,5 @@
 import * as nodePath from 'node:path';
-import { MfioError, invalidArgType, type IoBackend, type IoOptions } from '@mfio/core';
+import { MfioError, asyncDispose, invalidArgType, type IoBackend, type IoOptions } from '@mfio/core';
 import { iocpFactory } from '../backends/iocp/index.js';
 import { ioUringFactory } from '../backends/io_uring/index.js';
 import { libuvFactory } from '../backends/libuv/index.js';
@@ -61,7 +61,7 @@ export class NativeRt implements Fs, Tcp {
     this.#tcp = new DriverTcp(drivers.tcp, resources);
   }
 
-  /** A builder with no backend enabled; see {@link NativeRtBuilder}. */
+  /** A builder with every backend enabled until a switch says otherwise; see {@link NativeRtBuilder}. */
   static builder(): NativeRtBuilder {
     return new NativeRtBuilder();
   }
@@ -135,6 +135,11 @@ export class NativeRt implements Fs, Tcp {
     });
     return this.#closing;
   }
+
+  /** {@link close}: `await using rt = NativeRt.builder().build()` closes the runtime at the end of the scope. */
+  [asyncDispose](): Promise<void> {
+    return this.close();
+  }
 }
 
 /** {@link NativeRt.diagnostics}: the runtime's, and the native addon's status. */
@@ -159,8 +164,10 @@ export interface BuildFailure {
 export type BuildResult = { readonly name: BackendName; readonly rt: NativeRt; readonly error?: undefined } | BuildFailure;
 
 /**
- * Chooses and starts a native backend. Nothing is enabled at first: call {@link enableAll} or
- * the per-backend switches. `MFIO_FS_BACKENDS` (a comma-separated list of backend names), when
+ * Chooses and starts a native backend. Until a switch is called every backend is enabled, so
+ * `NativeRt.builder().build()` is the platform's best backend that starts (as `enableAll()`); the
+ * first call of {@link enable} or a per-backend switch makes the choice explicit: only the
+ * backends switched on are tried (`.libuv().build()` is libuv or nothing). `MFIO_FS_BACKENDS` (a comma-separated list of backend names), when
  * set, further restricts the choice; `build()` and `buildEach()` throw ERR_INVALID_ARG_VALUE if
  * it names an unknown backend, or if `MFIO_DELIVERY` is set to anything but `uv` or `tsfn`.
  * @example
@@ -169,13 +176,21 @@ export type BuildResult = { readonly name: BackendName; readonly rt: NativeRt; r
  */
 export class NativeRtBuilder {
   readonly #enabled = new Set<BackendName>();
+  /** Whether a switch was called: until then every backend is enabled. */
+  #explicit = false;
   #cwd: string = process.cwd();
   #fallbackWarning = true;
 
   /** Enable every backend. */
   enableAll(): this {
+    this.#explicit = true;
     for (const name of BACKEND_ORDER) this.#enabled.add(name);
     return this;
+  }
+
+  /** The backends switched on: every one until a switch was called. */
+  #isEnabled(name: BackendName): boolean {
+    return !this.#explicit || this.#enabled.has(name);
   }
 
   /** Enable or disable one backend by name. @throws {MfioError} ERR_INVALID_ARG_VALUE for an unknown name. */
@@ -183,6 +198,7 @@ export class NativeRtBuilder {
     if (!(BACKEND_ORDER as readonly string[]).includes(name)) {
       throw new MfioError('ERR_INVALID_ARG_VALUE', `Unknown backend '${String(name)}'; expected one of ${BACKEND_ORDER.join(', ')}`);
     }
+    this.#explicit = true;
     if (on) this.#enabled.add(name);
     else this.#enabled.delete(name);
     return this;
@@ -242,7 +258,7 @@ export class NativeRtBuilder {
     const best = bestBackend();
     const allowed = allowedByEnv();
     forcedDelivery(); // an invalid MFIO_DELIVERY throws here, as MFIO_FS_BACKENDS does
-    const restricted = !this.#enabled.has(best) || (allowed !== null && !allowed.has(best));
+    const restricted = !this.#isEnabled(best) || (allowed !== null && !allowed.has(best));
     for (const name of this.#candidates()) {
       const result = this.#start(name, failures);
       if (result.rt) {
@@ -251,7 +267,8 @@ export class NativeRtBuilder {
       }
       failures.push(result);
     }
-    const message = failures.length === 0 ? 'no backend is enabled' : failures.map((failure) => failure.error.message).join('; ');
+    const message =
+      failures.length === 0 ? 'every backend is switched off (see NativeRtBuilder.enable)' : failures.map((failure) => failure.error.message).join('; ');
     throw new MfioError('ERR_MFIO_NO_BACKEND', `Could not start any mfio backend: ${message}`);
   }
 
@@ -265,7 +282,7 @@ export class NativeRtBuilder {
     forcedDelivery();
     const out: BuildResult[] = [];
     for (const name of BACKEND_ORDER) {
-      if (!this.#enabled.has(name)) continue;
+      if (!this.#isEnabled(name)) continue;
       if (allowed !== null && !allowed.has(name)) {
         out.push({ name, error: new MfioError('ERR_MFIO_BACKEND_DISABLED', `The ${name} backend is not in ${BACKENDS_ENV}=${process.env[BACKENDS_ENV]}`) });
       } else {
@@ -277,7 +294,7 @@ export class NativeRtBuilder {
 
   #candidates(): BackendName[] {
     const allowed = allowedByEnv();
-    return BACKEND_ORDER.filter((name) => this.#enabled.has(name) && (allowed === null || allowed.has(name)));
+    return BACKEND_ORDER.filter((name) => this.#isEnabled(name) && (allowed === null || allowed.has(name)));
   }
 
   #start(name: BackendName, skipped: readonly BuildFailure[] = []): BuildResult {

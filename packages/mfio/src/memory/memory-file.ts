@@ -1,3 +1,4 @@
+import { asyncDispose } from '../dispose.js';
 import { MfioError, outOfRange } from '../errors.js';
 import type { PacketView } from '../packet.js';
 import { PositionalIo } from '../positional-io.js';
@@ -68,6 +69,11 @@ export class MemoryFile extends PositionalIo {
     this.#closed = true;
     if (this.#inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  /** `await using file = new MemoryFile()`: {@link close} at the end of the scope. */
+  [asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   sendIo(position: number, view: PacketView): void {
