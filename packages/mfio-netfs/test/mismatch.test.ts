@@ -81,4 +81,35 @@ describe('client and server that do not match', () => {
       await within(idleClosed, HANG_MS, 'the silent connection closing');
     });
   });
+
+  describe('tokens', () => {
+    test('a token sent to a server without one: the message says the server has none', async () => {
+      const { s, lines } = await loggedServer({});
+      try {
+        const error = await NetFs.connect({ port: s.port, token: 'secret' }).catch((e: unknown) => e);
+        expect(error).toMatchObject({ code: 'EACCES', message: expect.stringContaining('this server has no token; connect without one') });
+        expect(lines.some((l) => l.endsWith('closed: EACCES authentication failed: this server has no token; connect without one'))).toBe(true);
+      } finally {
+        await s.close();
+      }
+    });
+
+    test('no token sent to a server with one, and a wrong token: each message says which', async () => {
+      const { s } = await loggedServer({ token: 'secret' });
+      try {
+        await expect(NetFs.connect({ port: s.port })).rejects.toMatchObject({
+          code: 'EACCES',
+          message: expect.stringContaining('this server needs a token and the client sent none'),
+        });
+        await expect(NetFs.connect({ port: s.port, token: 'guess' })).rejects.toMatchObject({
+          code: 'EACCES',
+          message: expect.stringContaining('authentication failed: wrong token'),
+        });
+        const fs = await NetFs.connect({ port: s.port, token: 'secret' });
+        await fs.close();
+      } finally {
+        await s.close();
+      }
+    });
+  });
 });
