@@ -82,6 +82,20 @@ describe('client and server that do not match', () => {
     });
   });
 
+  test('a TLS client on a plain server is told the server does not speak TLS (EPROTO)', async () => {
+    const { s } = await loggedServer({});
+    try {
+      // The server answers the ClientHello with a plain FATAL frame, which OpenSSL cannot read.
+      const error = await NetFs.connect({ port: s.port, tls: { rejectUnauthorized: false } }).catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        code: 'EPROTO',
+        message: expect.stringContaining('does not speak TLS (it answered in plain text): connect without the tls option'),
+      });
+    } finally {
+      await s.close();
+    }
+  });
+
   describe('tokens', () => {
     test('a token sent to a server without one: the message says the server has none', async () => {
       const { s, lines } = await loggedServer({});
