@@ -1,9 +1,13 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { NetFs } from '../src/index.js';
 import { PROCESS_TIMEOUT, runCli, startServerProcess } from './support/server-process.js';
 import { HANG_MS, within } from './support/servers.js';
+
+const run = promisify(execFile);
 
 // Up to four server processes one after the other per test, each bounded by PROCESS_TIMEOUT.
 jest.setTimeout(5 * PROCESS_TIMEOUT);
@@ -22,6 +26,26 @@ describe('mfio-netfs-server', () => {
     expect(stdout).toMatch(/^Usage: mfio-netfs-server --root DIR/);
     for (const option of ['--listen', '--token-file', '--tls-cert', '--tls-key', '--read-only', '--allow-special-mode-bits', '--backend', '--log-level'])
       expect(stdout).toContain(option);
+  });
+
+  test('-h is --help; the help points at the README shipped in the package, and at npm', async () => {
+    const long = await runCli(['--help']);
+    expect(await runCli(['-h'])).toEqual(long);
+    const { version } = JSON.parse(await readFile(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+    expect(long.stdout).toContain(`Documentation (@mfio/netfs ${version}): ${join(__dirname, '..', 'README.md')}\n`);
+    expect(long.stdout).toContain('online: https://www.npmjs.com/package/@mfio/netfs');
+    expect(long.stdout).not.toMatch(/docs\//); // no path of the source repository
+    // What npm puts in the tarball (package.json "files"): the README and the bin.
+    const { stdout } = await run('npm', ['pack', '--dry-run', '--json'], { cwd: join(__dirname, '..'), timeout: PROCESS_TIMEOUT });
+    const files = (JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((file) => file.path);
+    expect(files).toEqual(expect.arrayContaining(['README.md', 'bin/mfio-netfs-server.js', 'dist/server/cli.js', 'dist/cjs/index.js']));
+  });
+
+  test('--version prints the version, from the installed bin', async () => {
+    const { version } = JSON.parse(await readFile(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+    const bin = join(__dirname, '..', 'bin', 'mfio-netfs-server.js');
+    expect(await run(process.execPath, [bin, '--version'], { timeout: PROCESS_TIMEOUT })).toEqual({ stdout: `${version}\n`, stderr: '' });
+    expect((await runCli(['--version'])).stdout).toBe(`${version}\n`);
   });
 
   test('bad arguments exit 2 with a message', async () => {

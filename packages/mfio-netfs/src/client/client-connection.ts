@@ -119,7 +119,8 @@ export class ClientConnection {
     const reader = new FrameReader(MIN_FRAME);
     const input = new SocketInput(reader);
     let socket: Socket;
-    if (options.tls === undefined || options.tls === false) {
+    const usingTls = options.tls !== undefined && options.tls !== false;
+    if (!usingTls) {
       socket = input.connect(host, port);
     } else {
       socket = tlsConnect({ host, port, ...(options.tls === true ? {} : options.tls) });
@@ -132,7 +133,7 @@ export class ClientConnection {
         let challenge: { limits: Limits; features: number; nonce: Uint8Array } | null = null;
         const fail = (error: unknown): void => {
           cleanup();
-          reject(error instanceof MfioError ? error : fromSocketError(error, where));
+          reject(error instanceof MfioError ? error : usingTls && answeredInPlain(error) ? notTls(error, where) : fromSocketError(error, where));
         };
         const onBytes = (): void => {
           try {
@@ -486,6 +487,23 @@ function checkChallenge(m: Response): { limits: Limits; features: number; nonce:
 
 function refusedBy(code: WireErrorCode, message: string, where: string): MfioError {
   return new MfioError(code, `netfs: the server at ${where} refused the connection: ${code} ${message}`, { syscall: 'connect' });
+}
+
+/**
+ * OpenSSL's verdict on a server that answered a ClientHello with bytes that are not TLS: a
+ * plain netfs server's FATAL frame. `code` is EPROTO (a write's) or OpenSSL's own.
+ */
+function answeredInPlain(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return (code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER') && typeof message === 'string' && message.includes('wrong version number');
+}
+
+/** What a TLS client on a plain server is told, instead of OpenSSL's raw error string. */
+function notTls(error: unknown, where: string): MfioError {
+  return new MfioError('EPROTO', `netfs: the server at ${where} does not speak TLS (it answered in plain text): connect without the tls option`, {
+    syscall: 'connect',
+    cause: error,
+  });
 }
 
 function fromSocketError(error: unknown, where: string): MfioError {

@@ -1,14 +1,16 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKEND_ORDER, NativeRt, type BackendName, type Fs } from '@mfio/rt';
 import { createLogger, LOG_LEVELS, type LogLevel } from './logger.js';
 import { NetFsServer } from './netfs-server.js';
+import { ownPackage } from './own-package.js';
 
 export const USAGE = `Usage: mfio-netfs-server --root DIR [options]
        mfio-netfs-server --s3-bucket BUCKET [--root /PREFIX/DIR] [options]
 
 Serve DIR, or a bucket of S3-compatible object storage, to mfio netfs clients
-(docs/netfs-protocol.md).
+(@mfio/netfs's NetFs.connect).
 
 Options:
   --root DIR            directory to serve (required without --s3-bucket); clients cannot leave it
@@ -24,9 +26,13 @@ Options:
                         let clients set setuid, setgid and sticky (default: EPERM)
   --backend NAME        ${BACKEND_ORDER.join(' | ')} (default: the first that starts)
   --log-level L         ${LOG_LEVELS.join(' | ')} (default info)
-  --help                show this help
+  -h, --help            show this help
+  --version             print the version
 
 Stops cleanly (exit 0) on SIGINT or SIGTERM.`;
+
+/** The package's page on the npm registry, which shows its README. */
+export const ONLINE_DOCS = 'https://www.npmjs.com/package/@mfio/netfs';
 
 /** Parse `--listen`: `HOST:PORT`, `[V6]:PORT`, or just `PORT`. */
 export function parseListen(value: string): { host: string; port: number } {
@@ -56,7 +62,8 @@ export async function main(argv: string[]): Promise<number> {
         'allow-special-mode-bits': { type: 'boolean', default: false },
         backend: { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
-        help: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: false,
@@ -66,7 +73,13 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (values.help) {
-    process.stdout.write(USAGE + '\n');
+    const { root, version } = ownPackage();
+    // Where the documentation is on this machine (the README ships in the package) and online.
+    process.stdout.write(`${USAGE}\n\nDocumentation (@mfio/netfs ${version}): ${join(root, 'README.md')}\n  online: ${ONLINE_DOCS}\n`);
+    return 0;
+  }
+  if (values.version) {
+    process.stdout.write(`${ownPackage().version}\n`);
     return 0;
   }
   const fail = (message: string): number => {

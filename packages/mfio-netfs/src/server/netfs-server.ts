@@ -4,6 +4,7 @@ import { MfioError, type MfioErrorCode, type SystemErrorCode } from '@mfio/core'
 import type { DirHandle, Fs } from '@mfio/rt';
 import { DEFAULT_LIMITS, FrameType as T, MIN_FRAME, type Limits } from '../protocol/constants.js';
 import { encodeMessage } from '../protocol/encode.js';
+import type { WireErrorCode } from '../protocol/error-codes.js';
 import { readFileSync } from 'node:fs';
 import { HandleBudget } from './handle-table.js';
 import { createLogger, type Logger } from './logger.js';
@@ -11,6 +12,7 @@ import { PathLock } from './path-lock.js';
 import { LexicalResolver, RootResolver } from './root-paths.js';
 import { SendBuffers } from './send-buffers.js';
 import { ServerConnection } from './server-connection.js';
+import { routeByFirstByte } from './tls-first-byte.js';
 
 /**
  * Free READ_DATA buffers the server keeps for reuse, all connections together: 64 reads of
@@ -152,9 +154,13 @@ export class NetFsServer {
   readonly #log: Logger;
   #closing: Promise<void> | null = null;
 
-  private constructor(server: Server, log: Logger) {
+  /** Closers of the TLS server's connections still waiting for their first byte. */
+  readonly #waitingForFirstBytes: Set<() => void>;
+
+  private constructor(server: Server, log: Logger, waitingForFirstBytes: Set<() => void>) {
     this.#server = server;
     this.#log = log;
+    this.#waitingForFirstBytes = waitingForFirstBytes;
   }
 
   /**
@@ -211,12 +217,7 @@ export class NetFsServer {
       // Checked here too so a full server says so at once; the check that holds is admit's.
       if (self!.#closing !== null || authenticated.size >= maxConnections) {
         log.warn(`${name} refused: ${self!.#closing !== null ? 'shutting down' : `${maxConnections} connections already`}`);
-        socket.on('error', () => undefined);
-        socket.resume(); // what it sent is read, so the close is a FIN after the FATAL, not a reset
-        // Its descriptor goes as soon as the FATAL is handed to the kernel: a refused stranger
-        // that keeps its end open must not hold one while the server is full.
-        socket.end(encodeMessage({ type: T.FATAL, id: 0, code: 'EMFILE', message: 'too many connections' }), () => socket.destroy());
-        setTimeout(() => socket.destroy(), 2000).unref(); // a peer whose window is shut
+        refuse(socket, 'EMFILE', 'too many connections');
         return;
       }
       // Only connections still in their handshake hold a slot (one that failed it and is
@@ -235,16 +236,41 @@ export class NetFsServer {
       connections.add(connection);
       pending.add(connection);
     };
-    // TLS: a stranger's TLS handshake gets the same deadline as ours, not Node's 120 s.
-    const server = options.tls
-      ? createTlsServer(
-          { cert: options.tls.cert, key: options.tls.key, ...(config.handshakeTimeout > 0 ? { handshakeTimeout: config.handshakeTimeout } : {}) },
-          accept,
-        )
-      : createServer(accept);
-    // A client that fails the TLS handshake is one log line, not a server error.
-    server.on('tlsClientError', (error: Error) => log.warn(`TLS handshake failed: ${error.message}`));
-    self = new NetFsServer(server, log);
+    let server: Server;
+    const waitingForFirstBytes = new Set<() => void>();
+    if (options.tls === undefined) {
+      server = createServer(accept);
+    } else {
+      // TLS: a stranger's TLS handshake gets the same deadline as ours, not Node's 120 s. The
+      // TLS server does not listen: connections are handed to it (its documented 'connection'
+      // injection) once their first byte says they speak TLS.
+      const tlsServer = createTlsServer(
+        { cert: options.tls.cert, key: options.tls.key, ...(config.handshakeTimeout > 0 ? { handshakeTimeout: config.handshakeTimeout } : {}) },
+        accept,
+      );
+      // A client that fails the TLS handshake is one log line, not a server error; OpenSSL's
+      // reason ("tlsv1 alert unknown ca"), not its raw error string.
+      tlsServer.on('tlsClientError', (error: Error & { reason?: string; code?: string }, socket: Socket) =>
+        log.warn(`${peerName(socket)}: TLS handshake failed: ${error.reason ?? error.code ?? error.message}`),
+      );
+      server = createServer((socket) => {
+        const close = routeByFirstByte(socket, {
+          timeoutMs: config.handshakeTimeout,
+          tls: (tlsSocket) => {
+            waitingForFirstBytes.delete(close);
+            tlsServer.emit('connection', tlsSocket);
+          },
+          plain: (plainSocket) => {
+            waitingForFirstBytes.delete(close);
+            log.warn(`${peerName(plainSocket)} refused: not TLS (this server expects TLS; a netfs client connects with the tls option)`);
+            refuse(plainSocket, 'EPROTO', 'this server expects TLS: connect with the tls option');
+          },
+        });
+        waitingForFirstBytes.add(close);
+        socket.once('close', () => waitingForFirstBytes.delete(close));
+      });
+    }
+    self = new NetFsServer(server, log, waitingForFirstBytes);
     server.listen(options.port ?? 4446, host);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -294,10 +320,32 @@ export class NetFsServer {
   close(graceMs = 5000): Promise<void> {
     this.#closing ??= (async () => {
       const stopped = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+      for (const close of this.#waitingForFirstBytes) close();
       await Promise.all([...this.#connections].map((c) => c.shutdown(graceMs)));
       await stopped;
       this.#log.info('server closed');
     })();
     return this.#closing;
   }
+}
+
+/**
+ * `HOST:PORT` of a socket's peer, for log lines about connections that never got a number;
+ * `a client` once the socket is gone (a client that reset its TLS handshake).
+ */
+function peerName(socket: Socket): string {
+  return socket.remoteAddress === undefined ? 'a client' : `${socket.remoteAddress}:${socket.remotePort ?? '?'}`;
+}
+
+/**
+ * Answer a connection that is not served with one FATAL frame and close it. What it sent is
+ * read, so the close is a FIN after the FATAL, not a reset that could drop it. Its descriptor
+ * goes as soon as the frame is handed to the kernel: a refused stranger that keeps its end open
+ * must not hold one.
+ */
+function refuse(socket: Socket, code: WireErrorCode, message: string): void {
+  socket.on('error', () => undefined);
+  socket.resume();
+  socket.end(encodeMessage({ type: T.FATAL, id: 0, code, message }), () => socket.destroy());
+  setTimeout(() => socket.destroy(), 2000).unref(); // a peer whose window is shut
 }

@@ -289,11 +289,24 @@ export class ServerConnection {
     this.#moveTo('auth');
   }
 
+  /**
+   * What a client whose proof is wrong is told. Which side has no token is no secret (a server
+   * without one lets anyone in; a client without one proved nothing), and it is the usual
+   * mistake: say it. A wrong token is just "wrong token".
+   */
+  #whyRefused(proof: Uint8Array): string {
+    if (this.#config.token === '') return 'authentication failed: this server has no token; connect without one';
+    if (sameProof(proof, clientProof('', this.#serverNonce, this.#clientNonce))) {
+      return 'authentication failed: this server needs a token and the client sent none';
+    }
+    return 'authentication failed: wrong token';
+  }
+
   #auth(request: Request): void {
     if (request.type !== T.AUTH) throw protocolError('expected AUTH');
     const expected = clientProof(this.#config.token, this.#serverNonce, this.#clientNonce);
     if (!sameProof(request.proof, expected)) {
-      this.#fatal('EACCES', 'authentication failed', 'warn');
+      this.#fatal('EACCES', this.#whyRefused(request.proof), 'warn');
       return;
     }
     if (!this.#config.admit(this)) {
