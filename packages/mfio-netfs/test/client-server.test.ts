@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, readlink, realpath, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, readlink, realpath, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SeededRandom } from '@mfio/core';
@@ -7,6 +6,7 @@ import { NetFs } from '../src/index.js';
 import { FrameType as T } from '../src/protocol/constants.js';
 import { encodeMessage } from '../src/protocol/encode.js';
 import { RawClient } from './support/raw-client.js';
+import { selfSignedCertificate } from './support/self-signed.js';
 import { HANG_MS, startServer, within, type TestServer } from './support/servers.js';
 
 /** File descriptors of this process (where the server runs) open on `path`. */
@@ -200,48 +200,20 @@ describe('client and server', () => {
   });
 
   test('TLS with a self-signed certificate, and the token inside it', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'mfio-netfs-tls-'));
+    const { cert: pem, key } = await selfSignedCertificate();
+    const t = await startServer({ token: 'tls-token', tls: { cert: pem, key } });
     try {
-      const key = join(dir, 'key.pem');
-      const cert = join(dir, 'cert.pem');
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-keyout',
-          key,
-          '-out',
-          cert,
-          '-days',
-          '1',
-          '-subj',
-          '/CN=localhost',
-          '-addext',
-          'subjectAltName=IP:127.0.0.1',
-        ],
-        { stdio: 'ignore' },
-      );
-      const pem = await readFile(cert);
-      const t = await startServer({ token: 'tls-token', tls: { cert: pem, key: await readFile(key) } });
-      try {
-        const fs = await NetFs.connect({ port: t.port, token: 'tls-token', tls: { ca: pem } });
-        const file = await fs.open('x', { write: true, read: true, create: true });
-        await file.writeAllAt(0, 'over tls');
-        expect((await file.readToEnd()).toString()).toBe('over tls');
-        await fs.close();
-        // The FATAL of a failed handshake still arrives, though its socket is destroyed at once.
-        await expect(NetFs.connect({ port: t.port, token: 'wrong', tls: { ca: pem } })).rejects.toMatchObject({ code: 'EACCES' });
-        // A client that does not trust the certificate never gets to the handshake.
-        await expect(NetFs.connect({ port: t.port, token: 'tls-token', tls: true })).rejects.toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
-      } finally {
-        await t.close();
-      }
+      const fs = await NetFs.connect({ port: t.port, token: 'tls-token', tls: { ca: pem } });
+      const file = await fs.open('x', { write: true, read: true, create: true });
+      await file.writeAllAt(0, 'over tls');
+      expect((await file.readToEnd()).toString()).toBe('over tls');
+      await fs.close();
+      // The FATAL of a failed handshake still arrives, though its socket is destroyed at once.
+      await expect(NetFs.connect({ port: t.port, token: 'wrong', tls: { ca: pem } })).rejects.toMatchObject({ code: 'EACCES' });
+      // A client that does not trust the certificate never gets to the handshake.
+      await expect(NetFs.connect({ port: t.port, token: 'tls-token', tls: true })).rejects.toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await t.close();
     }
   });
 });
