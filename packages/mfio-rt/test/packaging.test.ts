@@ -40,9 +40,10 @@ const { NODE_PATH: _workspacePath, ...userEnv } = process.env;
   const noCompilerPath = [shims, dirname(process.execPath), '/usr/bin', '/bin'].join(':');
 
   beforeAll(() => {
-    // The binary as the platform package ships it (make rebuilds only what changed).
-    run(process.execPath, [join(packageDir, 'scripts', 'prebuild.mjs'), 'linux-x64-gnu'], packageDir);
-    for (const dir of [coreDir, packageDir, join(packageDir, 'npm', 'linux-x64-gnu')]) run('pnpm', ['pack', '--pack-destination', work], dir);
+    // The binary as the platform package ships it (make rebuilds only what changed), built and
+    // packed under the lock that @mfio/adapters' consumer test takes too.
+    run(process.execPath, [join(packageDir, 'scripts', 'pack-platform.mjs'), 'linux-x64-gnu', work], packageDir);
+    for (const dir of [coreDir, packageDir]) run('pnpm', ['pack', '--pack-destination', work], dir);
     // The other platforms' packages as built by `prebuild` (test:wine and test:arm64 build them
     // too); where that has not run, a copy of the package with a stand-in binary: npm never
     // unpacks either on this machine, and the manifest is what is tested.
