@@ -53,6 +53,22 @@ add('read with an explicit position leaves the current one', (s) =>
     await h.read(Buffer.alloc(3), 0, 3, null),
   ]),
 );
+add('reads made together without a position each start where the one before ended', (s) =>
+  withHandle(s, 'big.bin', 'r', (h) => Promise.all([0, 1, 2, 3].map(() => h.read(Buffer.alloc(4), 0, 4, null)))),
+);
+add('writes made together without a position land one after another', async (s) => {
+  await withHandle(s, 'w.txt', 'w', (h) => Promise.all([h.write('aa'), h.write('bb'), h.write('cc')]));
+  return s.fsp.readFile(s.p('w.txt'), 'utf8');
+});
+add('a write on O_RDONLY | O_APPEND is EBADF, the file unchanged', async (s) => {
+  const error = await withHandle(s, 'f.txt', fsConstants.O_RDONLY | fsConstants.O_APPEND, (h) =>
+    h.write('Z').then(
+      () => null,
+      (e: { code?: string }) => e.code,
+    ),
+  );
+  return [error, await s.fsp.readFile(s.p('f.txt'), 'utf8')];
+});
 add('read({ buffer, position })', (s) => withHandle(s, 'f.txt', 'r', (h) => h.read({ buffer: Buffer.alloc(3), position: 1 })));
 add('read({ buffer, offset, length, position })', (s) =>
   withHandle(s, 'f.txt', 'r', (h) => h.read({ buffer: Buffer.alloc(6), offset: 2, length: 4, position: 6 })),
@@ -223,6 +239,11 @@ add('mkdir({ recursive }) returns the first directory it made', async (s) => {
   const first = (await s.fsp.mkdir(s.p('x/y/z'), { recursive: true })) as string;
   return first.slice(s.p('').length);
 });
+add('mkdir({ recursive, mode }) gives every directory it makes the mode', async (s) => {
+  await s.fsp.mkdir(s.p('m/n'), { recursive: true, mode: 0o700 });
+  return [(await s.fsp.stat(s.p('m'))).mode & 0o777, (await s.fsp.stat(s.p('m/n'))).mode & 0o777];
+});
+add('rm({ force }) hides a missing path only: through a file is still ENOTDIR', (s) => s.fsp.rm(s.p('f.txt/zz'), { force: true }));
 add('mkdir({ recursive }) of an existing directory returns undefined', (s) => s.fsp.mkdir(s.p('d/sub'), { recursive: true }));
 add('mkdir({ recursive }) onto a file is EEXIST', (s) => s.fsp.mkdir(s.p('f.txt'), { recursive: true }));
 add('mkdir({ recursive }) through a file is ENOTDIR', (s) => s.fsp.mkdir(s.p('f.txt/x/y'), { recursive: true }));

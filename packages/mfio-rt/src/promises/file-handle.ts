@@ -68,6 +68,8 @@ export class FileHandle {
   readonly #append: boolean;
   /** The emulated descriptor offset, or AT_END after an append (where the kernel puts it). */
   #position = 0;
+  /** The last call that uses the offset: the next one waits for it (see #inTurn). */
+  #offsetUsers: Promise<unknown> = Promise.resolve();
 
   /** Not for users: made by `open`. */
   constructor(file: MfioFileHandle, append: boolean) {
@@ -139,12 +141,14 @@ export class FileHandle {
         (error: unknown) => Promise.reject(asNodeError(error, READ_PLACE)),
       );
     }
-    return inNodeTerms({ syscall: 'read' }, async () => {
-      const from = await this.#currentPosition();
-      const bytesRead = await this.#file.readAt(from, into);
-      this.#position = from + bytesRead;
-      return { bytesRead, buffer: target };
-    });
+    return inNodeTerms({ syscall: 'read' }, () =>
+      this.#inTurn(async () => {
+        const from = await this.#currentPosition();
+        const bytesRead = await this.#file.readAt(from, into);
+        this.#position = from + bytesRead;
+        return { bytesRead, buffer: target };
+      }),
+    );
   }
 
   /**
@@ -190,12 +194,13 @@ export class FileHandle {
       return Promise.reject(error);
     }
     const explicit = typeof at === 'number' && Number.isSafeInteger(at) && at >= 0 ? at : null;
-    return inNodeTerms({ syscall: 'write' }, async () => {
+    const write = async (): Promise<FileWriteResult<T>> => {
       const from = explicit ?? (this.#append ? 0 : await this.#currentPosition());
       const bytesWritten = await this.#file.writeAt(from, bytes);
       if (explicit === null) this.#position = this.#append ? AT_END : from + bytesWritten;
       return { bytesWritten, buffer: data };
-    });
+    };
+    return inNodeTerms({ syscall: 'write' }, () => (explicit === null ? this.#inTurn(write) : write()));
   }
 
   /**
@@ -251,12 +256,14 @@ export class FileHandle {
     } catch (error) {
       return Promise.reject(error);
     }
-    return inNodeTerms({ syscall: 'read' }, async () => {
-      const from = await this.#currentPosition();
-      const data = await this.#file.readToEnd(from, signal === undefined ? {} : { signal });
-      this.#position = from + data.length;
-      return encoding === undefined ? data : data.toString(encoding);
-    });
+    return inNodeTerms({ syscall: 'read' }, () =>
+      this.#inTurn(async () => {
+        const from = await this.#currentPosition();
+        const data = await this.#file.readToEnd(from, signal === undefined ? {} : { signal });
+        this.#position = from + data.length;
+        return encoding === undefined ? data : data.toString(encoding);
+      }),
+    );
   }
 
   /**
@@ -296,6 +303,17 @@ export class FileHandle {
   /** {@link close}, for `await using handle = await open(path)`. */
   [asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /**
+   * Run `step` after every earlier call that uses the offset: the kernel moves a descriptor's
+   * offset call by call, so calls made together each start where the one before ended (two
+   * reads of 4 bytes get bytes 0-3 and 4-7), never both at the same place.
+   */
+  #inTurn<R>(step: () => Promise<R>): Promise<R> {
+    const run = this.#offsetUsers.then(step, step);
+    this.#offsetUsers = run.catch(() => undefined);
+    return run;
   }
 
   /** Where a read or write without a position starts: the emulated offset, or the file's end after an append. */

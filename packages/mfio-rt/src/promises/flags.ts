@@ -57,8 +57,9 @@ export function toOpenOptions(flags: unknown, fallback: string): OpenOptions {
     );
   }
   const access = flags & ACCESS_MODE;
-  const append = (flags & O_APPEND) !== 0;
   const writes = access === O_WRONLY || access === O_RDWR;
+  // O_APPEND only says where writes land: on a read-only descriptor there are none (EBADF).
+  const append = writes && (flags & O_APPEND) !== 0;
   return {
     read: access === O_RDONLY || access === O_RDWR,
     write: writes && !append,

@@ -110,7 +110,15 @@ export function promisesOf(fs: Fs): FsPromises {
         file = await dir().openFile(path, options);
       }
     }
-    if (created) await dir().setPermissions(path, { mode: mode & ~umask() & 0o7777 });
+    if (created) {
+      try {
+        await dir().setPermissions(path, { mode: mode & ~umask() & 0o7777 });
+      } catch (error) {
+        // The caller never gets the handle: close it, or it stays open for good.
+        await file.close().catch(() => undefined);
+        throw error;
+      }
+    }
     return file;
   }
 
@@ -188,8 +196,11 @@ export function promisesOf(fs: Fs): FsPromises {
     return inNodeTerms({ syscall: 'scandir', path: p }, async () => {
       const handle = await dir().openDir(p);
       const entries = [];
-      for await (const entry of handle.readDir()) entries.push(entry);
-      await handle.close();
+      try {
+        for await (const entry of handle.readDir()) entries.push(entry);
+      } finally {
+        await handle.close();
+      }
       return withFileTypes ? entries.map((entry) => new Dirent(entry, p)) : entries.map((entry) => entry.name);
     });
   }
@@ -208,6 +219,13 @@ export function promisesOf(fs: Fs): FsPromises {
       }
       const first = await firstMissing(p);
       await dir().createDirAll(p);
+      // Node gives every directory it creates the mode; here each one below `first` gets it after.
+      if (first !== undefined && mode !== 0o777) {
+        for (let created = p; ; created = nodePath.dirname(created)) {
+          await dir().setPermissions(created, { mode: mode & ~umask() & 0o7777 });
+          if (created === first || nodePath.dirname(created) === created) break;
+        }
+      }
       return first;
     });
   }
@@ -242,7 +260,8 @@ export function promisesOf(fs: Fs): FsPromises {
     } catch (error) {
       if (!(error instanceof MfioError)) throw error;
       if (error.code === 'ENOENT' || error.code === 'ENOTDIR') {
-        if (force) return;
+        // force hides only a missing path, as Node's: `file/child` is still ENOTDIR.
+        if (force && error.code === 'ENOENT') return;
         throw asNodeError(error, { syscall: 'lstat', path: p });
       }
       if (error.code !== 'EISDIR' && error.code !== 'EPERM') throw asNodeError(error, { syscall: 'rm', path: p });

@@ -63,11 +63,14 @@ export function configure(options: DefaultRtOptions): void {
  * The process's default runtime (this thread's, in a worker), built on first use with the
  * {@link configure} settings. It is never closed for you and need not be: an idle runtime keeps
  * no event-loop reference, so the process exits when its own work is done, and Node's exit (or
- * the worker's) releases it.
+ * the worker's) releases it. Closed anyway, it is built again at its next use (handles of the
+ * closed one stay closed).
  * @throws {MfioError} ERR_MFIO_NO_BACKEND when no configured backend starts.
  */
 export function defaultRt(): NativeRt {
-  if (runtime === null) {
+  // Closed by someone (`await using rt = defaultRt()` is an easy slip): the next use builds a
+  // fresh one with the same settings, rather than every later call failing with EBADF.
+  if (runtime === null || runtime.closed) {
     const builder = NativeRt.builder();
     if (settings.backends !== undefined) for (const name of settings.backends) builder.enable(name);
     // An empty list: nothing switched on, which build() reports as such.

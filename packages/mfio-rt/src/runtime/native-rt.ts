@@ -129,6 +129,11 @@ export class NativeRt implements Fs, Tcp {
    * the backend. Resolves when every promise the runtime handed out has settled; never rejects.
    * Later calls on the runtime or its handles reject with EBADF.
    */
+  /** True once {@link close} was called. */
+  get closed(): boolean {
+    return this.#closing !== null;
+  }
+
   close(): Promise<void> {
     this.#closing ??= this.#fs.close().then(async () => {
       await this.#drivers.close?.().catch(() => undefined);
