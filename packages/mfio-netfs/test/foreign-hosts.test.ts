@@ -51,6 +51,8 @@ function start(command: { argv: string[]; env: NodeJS.ProcessEnv }): { child: Ch
 
   describe.each(['bun', 'deno'] as const)('%s', (host) => {
     test(`a server under ${host} (io_uring) serves a Node client: reads, 60 at once, a write, then a clean stop`, async () => {
+      // Before the server starts: it reads the token file at start-up.
+      await writeFile(join(root, 'token'), `${TOKEN}\n`);
       const server = start(
         hostCommand(host, binaries[host], [
           join(packageDir, 'bin', 'mfio-netfs-server.js'),
@@ -66,7 +68,6 @@ function start(command: { argv: string[]; env: NodeJS.ProcessEnv }): { child: Ch
           'info',
         ]),
       );
-      await writeFile(join(root, 'token'), `${TOKEN}\n`);
       try {
         const port = await within(
           (async () => {

@@ -3,8 +3,11 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -29,6 +32,17 @@ bool IsLinkHead(const double* cmd) {
 // IORING_OP_FTRUNCATE (Linux 6.9), by number: the build needs only 5.19's headers. Older kernels
 // complete it with -EINVAL.
 constexpr uint8_t kIoringOpFtruncate = 55;
+
+// Whether this kernel has IORING_OP_FTRUNCATE (Linux 6.9), from its release, once.
+bool FtruncateOpAvailable() {
+  static const bool available = [] {
+    utsname name{};
+    unsigned major = 0, minor = 0;
+    if (uname(&name) != 0 || std::sscanf(name.release, "%u.%u", &major, &minor) != 2) return false;
+    return major > 6 || (major == 6 && minor >= 9);
+  }();
+  return available;
+}
 
 // Fill `sqe` from one command (decoded and checked by DecodeCommand). Returns 0, or -errno for a
 // command that must not reach the kernel.
@@ -137,6 +151,13 @@ int Prepare(io_uring_sqe* sqe, const double* cmd, BufferTable& buffers, open_how
       sqe->len = c.len;  // how
       return 0;
     case kSetLen:
+      if (!FtruncateOpAvailable()) {
+        // Before Linux 6.9 io_uring has no FTRUNCATE (Deno sends setLen here, its node:fs cannot
+        // take our descriptors): set the length now, a metadata change, and complete as a NOP.
+        if (ftruncate(c.fd, static_cast<off_t>(c.arg)) < 0) return -errno;
+        sqe->opcode = IORING_OP_NOP;
+        return 0;
+      }
       sqe->opcode = kIoringOpFtruncate;
       sqe->off = c.arg;
       return 0;
