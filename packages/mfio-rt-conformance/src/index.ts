@@ -71,10 +71,11 @@ export interface ConformanceOptions extends FixtureOptions {
   halfClose?: true | string;
   /**
    * Run the direct I/O cases (`open(path, { direct: true })`): `{ refusedPath }` names a file on
-   * a filesystem that refuses O_DIRECT (procfs on Linux) or why there is none here. Omitted:
-   * the target has no direct I/O and the cases are not registered.
+   * a filesystem that refuses O_DIRECT (procfs on Linux) or why there is none here;
+   * `{ unavailable }` says why they cannot run (one named skip). Omitted: the target has no
+   * direct I/O and the cases are not registered.
    */
-  direct?: { refusedPath: string | { unavailable: string } };
+  direct?: { refusedPath: string | { unavailable: string } } | { unavailable: string };
 }
 
 /**
@@ -105,7 +106,8 @@ export function conformanceSuite(target: ConformanceTarget, options: Conformance
     symlinkCases(ctx, options.symlinks ?? true);
     stressCases(ctx);
     batchCases(ctx);
-    if (options.direct !== undefined) directCases(ctx, options.direct.refusedPath);
+    if (options.direct !== undefined && 'unavailable' in options.direct) test.skip(`direct I/O: unavailable: ${options.direct.unavailable}`, () => undefined);
+    else if (options.direct !== undefined) directCases(ctx, options.direct.refusedPath);
     lifecycleCases(ctx, typeof options.tcp !== 'string');
     if (typeof options.tcp === 'string') test.skip(`tcp: unavailable: ${options.tcp}`, () => undefined);
     else tcpCases(ctx, { halfClose: options.halfClose ?? true });

