@@ -15,7 +15,8 @@ export interface Host {
  */
 export function currentHost(): Host {
   const versions = process.versions as Record<string, string | undefined>;
-  const deno = (globalThis as { Deno?: { version?: { deno?: string } } }).Deno?.version?.deno ?? versions.deno;
+  // process.versions first: a Deno shim on Node (dnt's) defines globalThis.Deno, not this.
+  const deno = versions.deno ?? (globalThis as { Deno?: { version?: { deno?: string } } }).Deno?.version?.deno;
   if (deno !== undefined) return { name: 'deno', version: deno };
   const bun = versions.bun ?? (globalThis as { Bun?: { version?: string } }).Bun?.version;
   if (bun !== undefined) return { name: 'bun', version: bun };
