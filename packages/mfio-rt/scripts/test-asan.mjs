@@ -58,9 +58,10 @@ const asanEnv = {
 const tests = run(process.execPath, [jest, '--runInBand', ...files, ...extra], { env: asanEnv });
 // The same ring with its completions woken through a thread-safe function (the eventfd, the
 // waiter thread and the function's release at close and at a worker's teardown), as on Bun and
-// Deno: the suite and the loop tests again.
+// Deno, and the thread pool's workers waking JS the same way: the suite and the loop tests again.
 const tsfnFiles = ['test/conformance.test.ts', 'test/native-loop.test.ts'];
-const tsfn = extra.length > 0 ? tests : run(process.execPath, [jest, '--runInBand', ...tsfnFiles], { env: { ...asanEnv, MFIO_DELIVERY: 'tsfn' } });
+const tsfnEnv = { ...asanEnv, MFIO_DELIVERY: 'tsfn', MFIO_FS_BACKENDS: 'io_uring,threadpool' };
+const tsfn = extra.length > 0 ? tests : run(process.execPath, [jest, '--runInBand', ...tsfnFiles], { env: tsfnEnv });
 
 let errors = 0;
 let ours = 0;
