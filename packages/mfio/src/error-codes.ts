@@ -377,6 +377,9 @@ export type ConnectErrorCode = keyof typeof CONNECT_ERROR_CODES | `ERR_TLS_${str
  * Every code an `MfioError` can have: an {@link MfioCode} (mfio's `ERR_*` and
  * `ABORT_ERR`), a {@link SystemErrorCode} (an errno name) or a {@link ConnectErrorCode} (Node's
  * resolver and TLS codes, from a netfs connect).
+ * @example
+ * // `code` is typed: a misspelled code here ('ENOENTT') fails to compile.
+ * const missing = (error: unknown): boolean => error instanceof MfioError && error.code === 'ENOENT';
  */
 export type MfioErrorCode = MfioCode | SystemErrorCode | ConnectErrorCode;
 
