@@ -122,6 +122,11 @@ export class NativeRt implements Fs, Tcp {
     return { ...this.#fs.diagnostics(), addon: addonStatus(), ...(delivery ? { delivery } : {}) };
   }
 
+  /** True once {@link close} was called. */
+  get closed(): boolean {
+    return this.#closing !== null;
+  }
+
   /**
    * Close the runtime: cancel what is in flight (pending socket reads and accepts fail with
    * ECANCELED, connections are reset, including those whose graceful `close()` is still
@@ -130,11 +135,6 @@ export class NativeRt implements Fs, Tcp {
    * the backend. Resolves when every promise the runtime handed out has settled; never rejects.
    * Later calls on the runtime or its handles reject with EBADF.
    */
-  /** True once {@link close} was called. */
-  get closed(): boolean {
-    return this.#closing !== null;
-  }
-
   close(): Promise<void> {
     this.#closing ??= this.#fs.close().then(async () => {
       await this.#drivers.close?.().catch(() => undefined);
