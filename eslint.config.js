@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 
 export default defineConfig(
   // Build output and generated results; ESLint reads no .gitignore.
-  globalIgnores(['**/dist/', '**/build/', '**/build-*/', '**/coverage/', 'bench/', '**/.hosts/']),
+  globalIgnores(['**/dist/', '**/build/', '**/build-*/', '**/coverage/', 'bench/', '**/.hosts/', 'docs/api/']),
   eslint.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {

@@ -8,7 +8,7 @@
  * const tiff = await GeoTIFF.fromSource(await geoTiffSource(await rt.open('dem.tif')));
  * const image = await tiff.getImage();
  * const [band] = await image.readRasters({ window: [0, 0, 256, 256] });
- * @packageDocumentation
+ * @module \@mfio/adapters/geotiff
  */
 import { outOfRange, type PacketIo } from '@mfio/core';
 import type { GeoTIFF } from 'geotiff';

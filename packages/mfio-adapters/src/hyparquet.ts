@@ -9,7 +9,7 @@
  * const buffer = await asyncBufferFrom(file);
  * const metadata = await parquetMetadataAsync(buffer);
  * const rows = await parquetReadObjects({ file: buffer, metadata, columns: ['id'] });
- * @packageDocumentation
+ * @module \@mfio/adapters/hyparquet
  */
 import { MfioError, outOfRange, type PacketIo } from '@mfio/core';
 import type { AsyncBuffer } from 'hyparquet';

@@ -2,7 +2,9 @@ import { readAt, readMany, type PacketIo } from '@mfio/core';
 
 /** One byte range to read: `length` bytes from `offset`. */
 export interface ByteRange {
+  /** Where the range starts in the file. */
   readonly offset: number;
+  /** How many bytes. */
   readonly length: number;
 }
 

@@ -6,7 +6,11 @@ import { invalidArgType, outOfRange, type PacketIo } from '@mfio/core';
  * (a Parquet footer and a ZIP's central directory sit at the end of the file).
  */
 export interface SizedPacketIo extends PacketIo<number> {
-  metadata(): Promise<{ readonly len: number }>;
+  /** The file's metadata: only its length in bytes is used. */
+  metadata(): Promise<{
+    /** The size in bytes. */
+    readonly len: number;
+  }>;
 }
 
 /** Options every adapter takes. */

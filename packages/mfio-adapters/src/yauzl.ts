@@ -7,7 +7,7 @@
  * import { openZip } from '@mfio/adapters/yauzl';
  * const zip = await openZip(await rt.open('archive.zip'), { lazyEntries: true });
  * for await (const entry of zip.eachEntry()) console.log(entry.fileName);
- * @packageDocumentation
+ * @module \@mfio/adapters/yauzl
  */
 import { Readable } from 'node:stream';
 import { chunks, MfioError, readExactAt, type PacketIo } from '@mfio/core';
@@ -33,10 +33,12 @@ export class PacketIoZipReader extends yauzl.RandomAccessReader {
     this.#io = io;
   }
 
+  /** yauzl's hook for entry data: `[start, end)` of the file through `chunks`, ending short with ERR_UNEXPECTED_EOF. */
   override _readStreamForRange(start: number, end: number): Readable {
     return Readable.from(exactly(this.#io, start, end - start), { objectMode: false });
   }
 
+  /** yauzl's hook for headers: `length` bytes at `position` into `buffer` at `offset`, with `readExactAt`. */
   override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null) => void): void {
     // The callback runs on a tick of its own, so an exception it throws is an uncaught one, as
     // from any Node callback, not a rejection of this promise.

@@ -10,6 +10,6 @@ export type { NetFsConnectOptions } from './client/client-connection.js';
 export { NetFsServer, isLoopback, type NetFsServerOptions } from './server/netfs-server.js';
 export { createLogger, LOG_LEVELS, type LogLevel, type Logger } from './server/logger.js';
 export { DEFAULT_LIMITS, type Limits } from './protocol/constants.js';
-export type { WireErrorCode } from './protocol/error-codes.js';
+export { WIRE_ERROR_CODES, type WireErrorCode } from './protocol/error-codes.js';
 /** The codes of the errors this package raises: defined, with their meanings, in @mfio/core's error-codes.ts. */
 export type { ConnectErrorCode, MfioErrorCode, SystemErrorCode } from '@mfio/core';

@@ -3,12 +3,15 @@ import { SeededRandom } from '@mfio/core';
 
 /** One file of the fixture tree: a path relative to the fixture root (always `/`-separated). */
 export interface FixtureFile {
+  /** Relative to the fixture's directory, `/`-separated. */
   readonly path: string;
+  /** The file's whole contents. */
   readonly data: Buffer;
 }
 
 /** The tree every backend must read back equal: small text files, a deep path, large files. */
 export interface Fixture {
+  /** Every file, with its contents. */
   readonly files: readonly FixtureFile[];
   /** Directories that exist beyond those holding files (some empty, some deep). */
   readonly dirs: readonly string[];

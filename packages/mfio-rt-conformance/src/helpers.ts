@@ -34,7 +34,12 @@ export function sameBytes(actual: Uint8Array, expected: Uint8Array, what: string
 }
 
 /** A promise's outcome, recorded as it settles (so a case can ask "had it settled by then?"). */
-export function track<T>(promise: Promise<T>): { settled: boolean; outcome: Promise<PromiseSettledResult<T>> } {
+export function track<T>(promise: Promise<T>): {
+  /** True once `promise` settled. */
+  settled: boolean;
+  /** How it settled, without rejecting. */
+  outcome: Promise<PromiseSettledResult<T>>;
+} {
   const state = { settled: false, outcome: null as unknown as Promise<PromiseSettledResult<T>> };
   state.outcome = promise.then(
     (value) => ((state.settled = true), { status: 'fulfilled' as const, value }),

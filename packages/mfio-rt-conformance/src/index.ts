@@ -32,7 +32,7 @@ import type { ConformanceSubject, ConformanceTarget } from './target.js';
 import { tcpCases } from './tcp-cases.js';
 
 export type { ConformanceSubject, ConformanceTarget } from './target.js';
-export { promisesComparison, type PromisesSubject, type Side } from './promises-compare.js';
+export { promisesComparison, type PromisesSubject, type Side, type LooseFsp, type LooseHandle } from './promises-compare.js';
 export { PROMISES_CASES, type PromisesCase } from './promises-cases.js';
 export { makeFixture, largeByte, largeFile, allDirs, listing, type Fixture, type FixtureFile, type FixtureOptions } from './fixture.js';
 /** Hang detection for tests of other packages (netfs, object storage) that close and abort. */
@@ -75,7 +75,20 @@ export interface ConformanceOptions extends FixtureOptions {
    * `{ unavailable }` says why they cannot run (one named skip). Omitted: the target has no
    * direct I/O and the cases are not registered.
    */
-  direct?: { refusedPath: string | { unavailable: string } } | { unavailable: string };
+  direct?:
+    | {
+        /** A file on a filesystem that refuses O_DIRECT, or why there is none here. */
+        refusedPath:
+          | string
+          | {
+              /** Why, shown in the name of the case it skips. */
+              unavailable: string;
+            };
+      }
+    | {
+        /** Why the direct I/O cases cannot run here: one skipped test says so. */
+        unavailable: string;
+      };
 }
 
 /**
@@ -116,8 +129,11 @@ export function conformanceSuite(target: ConformanceTarget, options: Conformance
 
 /** A runtime made for one directory: its Fs (whose current directory is that directory), its Tcp, its close. */
 export interface RuntimeUnderTest {
+  /** The runtime's Fs; its current directory is the temporary directory. */
   readonly fs: Fs;
+  /** Its Tcp, if it has one (the TCP cases are skipped, and say so, without it). */
   readonly tcp?: Tcp;
+  /** Close the runtime; the directory is removed after. */
   close(): Promise<void>;
 }
 

@@ -9,7 +9,9 @@ import type { LooseHandle, Side } from './promises-compare.js';
  * and the empty directory `e`.
  */
 export interface PromisesCase {
+  /** The test's name. */
   readonly name: string;
+  /** Make the calls on `side`; what it resolves or rejects with is compared across the sides. */
   run(side: Side): Promise<unknown>;
 }
 

@@ -10,37 +10,64 @@ import { PROMISES_CASES, type PromisesCase } from './promises-cases.js';
  * runtime's, or `promisesOf(fs)` of any Fs), seeing the local directory `root` as `pathOf('')`.
  */
 export interface PromisesSubject {
+  /** The facade's functions (`promisesOf(fs)`, or the `@mfio/rt/promises` module). */
   readonly fsp: unknown;
   /** A local directory the facade reaches (a runtime's temp dir, a netfs server's root). */
   readonly root: string;
   /** How the facade names `root/rel`: an absolute path for a runtime, `/rel` for netfs. */
   pathOf(rel: string): string;
+  /** Release what the subject started (a runtime, a server). */
   close(): Promise<void>;
 }
 
 /** A FileHandle as the cases call it, on either side (loosely typed: the cases pass wrong arguments on purpose). */
 export interface LooseHandle {
+  /** `filehandle.read`. */
   read(...args: unknown[]): Promise<unknown>;
+  /** `filehandle.write`. */
   write(...args: unknown[]): Promise<unknown>;
+  /** `filehandle.stat`. */
   stat(...args: unknown[]): Promise<unknown>;
+  /** `filehandle.truncate`. */
   truncate(...args: unknown[]): Promise<unknown>;
+  /** `filehandle.sync`. */
   sync(): Promise<unknown>;
+  /** `filehandle.datasync`. */
   datasync(): Promise<unknown>;
+  /** `filehandle.readFile`. */
   readFile(...args: unknown[]): Promise<unknown>;
+  /** `filehandle.createReadStream`. */
   createReadStream(...args: unknown[]): Readable;
+  /** `filehandle.close`. */
   close(): Promise<unknown>;
 }
 
 /** `node:fs/promises`, or the facade, as the cases call them. */
 export interface LooseFsp {
+  /** `fsPromises.open`. */
   open(...args: unknown[]): Promise<LooseHandle>;
+  /** `fsPromises.readFile`. */
   readFile(...args: unknown[]): Promise<unknown>;
+  /** `fsPromises.writeFile`. */
   writeFile(...args: unknown[]): Promise<unknown>;
-  stat(...args: unknown[]): Promise<{ isDirectory(): boolean; isFile(): boolean; mode: number }>;
+  /** `fsPromises.stat`. */
+  stat(...args: unknown[]): Promise<{
+    /** `stats.isDirectory()`. */
+    isDirectory(): boolean;
+    /** `stats.isFile()`. */
+    isFile(): boolean;
+    /** `stats.mode`. */
+    mode: number;
+  }>;
+  /** `fsPromises.readdir`. */
   readdir(...args: unknown[]): Promise<unknown[]>;
+  /** `fsPromises.mkdir`. */
   mkdir(...args: unknown[]): Promise<unknown>;
+  /** `fsPromises.rm`. */
   rm(...args: unknown[]): Promise<unknown>;
+  /** `fsPromises.rename`. */
   rename(...args: unknown[]): Promise<unknown>;
+  /** `fsPromises.unlink`. */
   unlink(...args: unknown[]): Promise<unknown>;
 }
 

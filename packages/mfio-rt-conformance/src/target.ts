@@ -24,4 +24,15 @@ export interface ConformanceSubject {
 
 /** A named runtime to run the suite on, or the reason it cannot run here. */
 export type ConformanceTarget =
-  { readonly name: string; readonly setup: () => Promise<ConformanceSubject> } | { readonly name: string; readonly unavailable: string };
+  | {
+      /** The name in the suite's title: `conformance: <name>`. */
+      readonly name: string;
+      /** Start a runtime on an empty scratch directory: once for the suite, again for each case that closes one. */
+      readonly setup: () => Promise<ConformanceSubject>;
+    }
+  | {
+      /** The name in the suite's title: `conformance: <name>`. */
+      readonly name: string;
+      /** Why the runtime cannot run here: one skipped test says so. */
+      readonly unavailable: string;
+    };

@@ -4,8 +4,10 @@
  * `PacketIo` without position), on a backend chosen by `NativeRt.builder()`: io_uring, IOCP or
  * the native thread pool when their addon is built, libuv (`node:fs`/`node:net`) everywhere.
  * `VirtFs` is the same `Fs` in memory. Backend authors implement an `FsDriver` and a
- * `TcpDriver`; `DriverFs` and `DriverTcp` supply everything else.
- * @packageDocumentation
+ * `TcpDriver`; `DriverFs` and `DriverTcp` supply everything else. Every error is an `MfioError`
+ * whose `code` is one of {@link @mfio/core!MfioErrorCode | MfioErrorCode}, each defined with its
+ * meaning in @mfio/core.
+ * @module \@mfio/rt
  */
 export type { Diagnostics, DirEntry, DirHandle, FileHandle, FileType, Fs, Metadata, Permissions, PermissionsChange } from './fs/types.js';
 export { toOpenFlags, type OpenFlags, type OpenOptions } from './fs/open-options.js';
@@ -25,7 +27,7 @@ export { BACKEND_ORDER, type BackendName } from './backends/contract.js';
 export { DELIVERY_ENV, type Delivery, type DeliveryPath } from './backends/delivery.js';
 export { LibuvFsDriver, LibuvTcpDriver } from './backends/libuv/index.js';
 export { VirtFs, type VirtFsOptions } from './backends/virt/virt-fs.js';
-export { fromNodeError } from './errors.js';
+export { fromNodeError, type SystemErrorContext } from './errors.js';
 /** The codes of the errors this package raises: defined, with their meanings, in @mfio/core's error-codes.ts. */
 export type { MfioCode, MfioErrorCode, SystemErrorCode } from '@mfio/core';
 export { alignedBuffer } from './aligned-buffer.js';

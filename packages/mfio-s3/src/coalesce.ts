@@ -2,8 +2,11 @@ import type { CoalesceOptions } from './options.js';
 
 /** One GET of a coalesced batch: `[start, end)` of the object, serving `members` (request indices, by position). */
 export interface PlannedRange {
+  /** First byte of the GET. */
   readonly start: number;
+  /** One past its last byte. */
   readonly end: number;
+  /** The indices of the requests it serves, by position. */
   readonly members: number[];
 }
 

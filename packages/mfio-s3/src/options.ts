@@ -2,8 +2,11 @@ import { MfioError } from '@mfio/core';
 
 /** Keys to sign requests with (from the options, else AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN). */
 export interface S3Credentials {
+  /** The access key id. */
   readonly accessKeyId: string;
+  /** The secret access key. */
   readonly secretAccessKey: string;
+  /** The session token of temporary credentials (sent as `x-amz-security-token`). */
   readonly sessionToken?: string;
 }
 
@@ -41,9 +44,11 @@ export interface RetryOptions {
 export interface S3FsOptions {
   /** `http://host:port` or `https://host`: path-style requests go to `<endpoint>/<bucket>/<key>`. Default: AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL. */
   readonly endpoint?: string;
+  /** The bucket whose objects are the Fs's files. */
   readonly bucket: string;
   /** Signing region. @defaultValue AWS_REGION, AWS_DEFAULT_REGION, else 'us-east-1' */
   readonly region?: string;
+  /** Keys to sign with. Default: from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN. */
   readonly credentials?: S3Credentials;
   /** Keys under this prefix are the Fs's root (`'data/'`: `/a.bin` is the key `data/a.bin`). @defaultValue '' */
   readonly prefix?: string;
@@ -51,6 +56,7 @@ export interface S3FsOptions {
   readonly connections?: number;
   /** Longest wait for a response's headers, and between two chunks of its body. @defaultValue 30000 */
   readonly timeoutMs?: number;
+  /** How idempotent requests are retried. */
   readonly retry?: RetryOptions;
   /** A read longer than this goes out as several ranged GETs in flight at once. @defaultValue 8388608 (8 MiB) */
   readonly maxRangeSize?: number;
@@ -59,6 +65,7 @@ export interface S3FsOptions {
    * arrived (and so on), before the rest of the response. @defaultValue 262144 (256 KiB)
    */
   readonly fragmentSize?: number;
+  /** How readMany batches are joined into fewer GETs. */
   readonly coalesce?: CoalesceOptions;
   /** Bytes per part of a multipart upload (S3's minimum is 5 MiB); a smaller object is one PUT. @defaultValue 8388608 */
   readonly partSize?: number;
@@ -71,6 +78,7 @@ export interface S3FsOptions {
 /** {@link S3FsOptions} with every default filled in and checked. */
 export interface ResolvedOptions {
   readonly endpoint: URL;
+  /** The bucket whose objects are the Fs's files. */
   readonly bucket: string;
   readonly region: string;
   readonly credentials: S3Credentials;

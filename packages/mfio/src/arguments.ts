@@ -28,6 +28,11 @@ export function readResult(bytes: Uint8Array, length: number): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, length);
 }
 
+/**
+ * The bytes of a write's `data`: a Uint8Array as it is, another ArrayBufferView over the same
+ * memory, a string as UTF-8.
+ * @throws {MfioError} ERR_INVALID_ARG_TYPE for anything else.
+ */
 export function writeBytes(data: unknown): Uint8Array {
   if (data instanceof Uint8Array) return data;
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);

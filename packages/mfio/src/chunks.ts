@@ -166,7 +166,9 @@ class ReadAhead implements AsyncIterableIterator<Buffer> {
 }
 
 export interface ReadToEndOptions extends IoOptions {
+  /** Bytes per read (default 64 KiB, as {@link ChunkOptions.chunkSize}). */
   chunkSize?: number;
+  /** Reads kept in flight ahead (default 4, as {@link ChunkOptions.inFlight}). */
   inFlight?: number;
   /** Fail with ERR_FS_FILE_TOO_LARGE past this many bytes (default: the largest Buffer). */
   maxLength?: number;

@@ -15,6 +15,7 @@
 /**
  * The codes that are not system errors, with the package(s) that raise them. Values equal keys:
  * `MFIO_CODES.ABORT_ERR === 'ABORT_ERR'`.
+ * @enum
  */
 export const MFIO_CODES = Object.freeze({
   /**
@@ -76,6 +77,7 @@ export const MFIO_CODES = Object.freeze({
  * an `MfioError` from the OS through `MfioError.fromErrno` (native backends) or `fromNodeError`
  * (the libuv backend). libuv's `EAI_*` resolver codes are not here: `fromErrno` turns them into
  * `UNKNOWN`. Values equal keys.
+ * @enum
  */
 export const SYSTEM_ERROR_CODES = Object.freeze({
   /** Argument list too long. Carried by netfs (wire number 32). */
@@ -257,6 +259,7 @@ export const SYSTEM_ERROR_CODES = Object.freeze({
  * codes, which `NetFs.connect` passes through as Node gives them. Node's `ERR_TLS_*` and
  * OpenSSL's `ERR_SSL_*` codes (`ERR_SSL_WRONG_VERSION_NUMBER`: not a TLS server) are open sets:
  * {@link ConnectErrorCode} takes them by prefix. Values equal keys.
+ * @enum
  */
 export const CONNECT_ERROR_CODES = Object.freeze({
   /** The host name does not resolve (Node's name for `getaddrinfo`'s EAI_NONAME and EAI_NODATA). */
@@ -374,6 +377,9 @@ export type ConnectErrorCode = keyof typeof CONNECT_ERROR_CODES | `ERR_TLS_${str
  * Every code an `MfioError` can have: an {@link MfioCode} (mfio's `ERR_*` and
  * `ABORT_ERR`), a {@link SystemErrorCode} (an errno name) or a {@link ConnectErrorCode} (Node's
  * resolver and TLS codes, from a netfs connect).
+ * @example
+ * // `code` is typed: a misspelled code here ('ENOENTT') fails to compile.
+ * const missing = (error: unknown): boolean => error instanceof MfioError && error.code === 'ENOENT';
  */
 export type MfioErrorCode = MfioCode | SystemErrorCode | ConnectErrorCode;
 

@@ -28,13 +28,26 @@ export interface ErrorContext {
  * ({@link MfioErrorCode}). Test on `code`, not on the message.
  *
  * `instanceof MfioError` is true for errors created by any copy of this package.
+ * @example
+ * try {
+ *   await file.readExactAt(0, 4096);
+ * } catch (error) {
+ *   if (error instanceof MfioError && error.code === 'ERR_UNEXPECTED_EOF') console.log(`only ${error.bytesTransferred} bytes`);
+ *   else throw error;
+ * }
  */
 export class MfioError extends Error {
+  /** The stable code: an errno name or an `ERR_*`/`ABORT_ERR` code (see {@link MfioErrorCode}). */
   readonly code: MfioErrorCode;
+  /** Negative errno of a system error, as in Node's own errors (`-2` for ENOENT on Linux). */
   readonly errno?: number;
+  /** The system call or operation that failed (`'read'`, `'open'`, ...). */
   readonly syscall?: string;
+  /** The path the operation applied to. */
   readonly path?: string;
+  /** A second path, for rename/link/copy. */
   readonly dest?: string;
+  /** The file position the operation applied to. */
   readonly position?: number;
   /**
    * For I/O that partly succeeded before failing: how many bytes were transferred
@@ -47,6 +60,10 @@ export class MfioError extends Error {
    */
   released?: Promise<void>;
 
+  /**
+   * `name` is `'AbortError'` for `ABORT_ERR` (as Node's), else `'MfioError'`; `context.cause` becomes
+   * `cause`.
+   */
   constructor(code: MfioErrorCode, message: string, context: ErrorContext = {}) {
     super(message, context.cause === undefined ? undefined : { cause: context.cause });
     this.name = code === 'ABORT_ERR' ? 'AbortError' : 'MfioError';
@@ -58,10 +75,15 @@ export class MfioError extends Error {
     if (context.position !== undefined) this.position = context.position;
   }
 
+  /** The brand `instanceof` checks (a `Symbol.for` key, the same in every copy of this package). @hidden */
   get [kMfioError](): true {
     return true;
   }
 
+  /**
+   * True for an MfioError made by any copy of this package (checked by its brand); subclasses keep ordinary
+   * `instanceof`.
+   */
   static override [Symbol.hasInstance](value: unknown): boolean {
     // Subclasses keep ordinary instanceof; only MfioError itself matches across copies.
     if (this !== MfioError) return Function.prototype[Symbol.hasInstance].call(this, value);
@@ -145,11 +167,18 @@ export function abortError(signal?: AbortSignal): MfioError {
   return new MfioError('ABORT_ERR', 'The operation was aborted', { cause: signal?.reason });
 }
 
-/** `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` / `ERR_OUT_OF_RANGE`, with Node's wording. */
+/**
+ * `ERR_INVALID_ARG_TYPE`, with Node's wording.
+ * @example invalidArgType('fd', 'of type number', '3') // The "fd" argument must be of type number. Received '3'
+ */
 export function invalidArgType(name: string, expected: string, actual: unknown): MfioError {
   return new MfioError('ERR_INVALID_ARG_TYPE', `The "${name}" argument must be ${expected}. Received ${describe(actual)}`);
 }
 
+/**
+ * `ERR_OUT_OF_RANGE`, with Node's wording.
+ * @example outOfRange('length', '>= 0', -1) // The value of "length" is out of range. It must be >= 0. Received -1
+ */
 export function outOfRange(name: string, range: string, actual: unknown): MfioError {
   return new MfioError('ERR_OUT_OF_RANGE', `The value of "${name}" is out of range. It must be ${range}. Received ${describe(actual)}`);
 }

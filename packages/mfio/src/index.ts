@@ -27,7 +27,7 @@ export { ReadManyResult, readMany, type ReadColumns, type ReadManyOptions, type 
 export { writeMany, type WriteRequest } from './write-many.js';
 export { ReadBatch, isBatchReadIo, type BatchReadIo } from './read-batch.js';
 export { chunks, readToEnd, type ChunkOptions, type ReadToEndOptions } from './chunks.js';
-export { PositionalWriter } from './positional-writer.js';
+export { PositionalWriter, type PositionalWriterOptions } from './positional-writer.js';
 export { createReadStream, createWriteStream, type ReadStreamOptions, type WriteStreamOptions } from './node-streams.js';
 export { readableWebStream, writableWebStream } from './web-streams.js';
 export { PositionalIo, positional } from './positional-io.js';

@@ -31,6 +31,7 @@ export interface WriteStreamOptions extends IoOptions {
   start?: Position;
   /** Writes running at once (default 4). */
   inFlight?: number;
+  /** The Writable's buffer size in bytes (Node's default when omitted). */
   highWaterMark?: number;
 }
 

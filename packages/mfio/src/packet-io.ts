@@ -10,6 +10,10 @@ import type { ReadAllocator } from './read-allocator.js';
  * for streams.
  */
 export interface PacketIo<Param> {
+  /**
+   * Submit I/O on `view` at `param` and return at once: complete the view (or its splits) later,
+   * or at once for an error known now. Never throws for an I/O failure; fails the view instead.
+   */
   sendIo(param: Param, view: PacketView): void;
   /** What drives this object's completions, when the sync wrappers need to block on it. */
   readonly backend?: IoBackend;

@@ -14,6 +14,7 @@ export interface PacketResult {
 /** Called once per completed fragment, before the packet settles. */
 export type FragmentObserver = (view: PacketView, transferred: number, error: MfioError | null) => void;
 
+/** Options of the {@link Packet} constructor. */
 export interface PacketOptions {
   /** Called synchronously, from the completing backend, when the packet settles. */
   onSettle?: (packet: Packet) => void;
@@ -37,7 +38,9 @@ const DONE = 2;
  * may still be writing it.
  */
 export class Packet {
+  /** The bytes the I/O fills or drains; the backend's until the packet settles. */
   readonly buffer: Uint8Array;
+  /** Whether the I/O fills (`'read'`) or drains (`'write'`) the buffer. */
   readonly direction: Direction;
   #outstanding = 0;
   #viewed = false;
@@ -60,6 +63,7 @@ export class Packet {
     this.#onFragment = options?.onFragment;
   }
 
+  /** The buffer's length in bytes. */
   get length(): number {
     return this.buffer.length;
   }
@@ -233,6 +237,7 @@ export class Packet {
  * each part instead.
  */
 export class PacketView {
+  /** The packet this view is a window on. */
   readonly packet: Packet;
   /** Offset of the first byte in the packet. */
   readonly start: number;
@@ -250,10 +255,12 @@ export class PacketView {
     this.tag = tag;
   }
 
+  /** `end - start`: the bytes in this view. */
   get length(): number {
     return this.end - this.start;
   }
 
+  /** The packet's direction. */
   get direction(): Direction {
     return this.packet.direction;
   }

@@ -23,10 +23,14 @@ import { readableWebStream, writableWebStream } from './web-streams.js';
 export abstract class PositionalIo implements PacketIo<number> {
   abstract sendIo(position: number, view: PacketView): void;
   abstract readonly backend: IoBackend | undefined;
-  /** {@inheritDoc PacketIo.readAllocator} (`declare`: a subclass's getter or field provides it). */
+  /**
+   * Where `readAt(pos, length)`, `readMany` without `into` and the streams get the buffers they
+   * read into; absent, the library's default allocator serves. See {@link PacketIo.readAllocator}.
+   */
+  // `declare`: a subclass's getter or field provides it.
   declare readonly readAllocator?: ReadAllocator;
 
-  /** {@inheritDoc readAt} */
+  /** {@inheritDoc @mfio/core!readAt:function} */
   readAt(position: Position, length: number, options?: IoOptions): Promise<Buffer>;
   readAt(position: Position, buffer: Uint8Array, options?: IoOptions): Promise<number>;
   readAt(position: Position, target: number | Uint8Array, options?: IoOptions): Promise<Buffer | number> {
@@ -34,7 +38,7 @@ export abstract class PositionalIo implements PacketIo<number> {
     return readAt(this, position, target as number, options);
   }
 
-  /** {@inheritDoc readExactAt} */
+  /** {@inheritDoc @mfio/core!readExactAt:function} */
   readExactAt(position: Position, length: number, options?: IoOptions): Promise<Buffer>;
   readExactAt(position: Position, buffer: Uint8Array, options?: IoOptions): Promise<void>;
   readExactAt(position: Position, target: number | Uint8Array, options?: IoOptions): Promise<Buffer | void> {
@@ -42,67 +46,67 @@ export abstract class PositionalIo implements PacketIo<number> {
     return readExactAt(this, position, target as number, options);
   }
 
-  /** {@inheritDoc writeAt} */
+  /** {@inheritDoc @mfio/core!writeAt:function} */
   writeAt(position: Position, data: WriteSource, options?: IoOptions): Promise<number> {
     checkArgumentCount('writeAt', arguments.length, 3);
     return writeAt(this, position, data, options);
   }
 
-  /** {@inheritDoc writeAllAt} */
+  /** {@inheritDoc @mfio/core!writeAllAt:function} */
   writeAllAt(position: Position, data: WriteSource, options?: IoOptions): Promise<void> {
     checkArgumentCount('writeAllAt', arguments.length, 3);
     return writeAllAt(this, position, data, options);
   }
 
-  /** {@inheritDoc writeMany} */
+  /** {@inheritDoc @mfio/core!writeMany:function} */
   writeMany(requests: readonly WriteRequest[], options?: IoOptions): Promise<void> {
     checkArgumentCount('writeMany', arguments.length, 2);
     return writeMany(this, requests, options);
   }
 
-  /** {@inheritDoc readMany} */
+  /** {@inheritDoc @mfio/core!readMany:function} */
   readMany(requests: readonly ReadRequest[] | ReadColumns, options?: ReadManyOptions): Promise<ReadManyResult> {
     checkArgumentCount('readMany', arguments.length, 2);
     return readMany(this, requests, options);
   }
 
-  /** {@inheritDoc readToEnd} */
+  /** {@inheritDoc @mfio/core!readToEnd:function} */
   readToEnd(position?: Position, options?: ReadToEndOptions): Promise<Buffer> {
     checkArgumentCount('readToEnd', arguments.length, 2);
     return readToEnd(this, position, options);
   }
 
-  /** {@inheritDoc chunks} */
+  /** {@inheritDoc @mfio/core!chunks:function} */
   chunks(options?: ChunkOptions): AsyncIterableIterator<Buffer> {
     checkArgumentCount('chunks', arguments.length, 1);
     return chunks(this, options);
   }
 
-  /** {@inheritDoc createReadStream} */
+  /** {@inheritDoc @mfio/core!createReadStream:function} */
   createReadStream(options?: ReadStreamOptions): Readable {
     checkArgumentCount('createReadStream', arguments.length, 1);
     return createReadStream(this, options);
   }
 
-  /** {@inheritDoc createWriteStream} */
+  /** {@inheritDoc @mfio/core!createWriteStream:function} */
   createWriteStream(options?: WriteStreamOptions): Writable {
     checkArgumentCount('createWriteStream', arguments.length, 1);
     return createWriteStream(this, options);
   }
 
-  /** {@inheritDoc readableWebStream} */
+  /** {@inheritDoc @mfio/core!readableWebStream:function} */
   readableWebStream(options?: ChunkOptions): ReadableStream<Uint8Array> {
     checkArgumentCount('readableWebStream', arguments.length, 1);
     return readableWebStream(this, options);
   }
 
-  /** {@inheritDoc writableWebStream} */
+  /** {@inheritDoc @mfio/core!writableWebStream:function} */
   writableWebStream(options?: Omit<WriteStreamOptions, 'highWaterMark'>): WritableStream<Uint8Array> {
     checkArgumentCount('writableWebStream', arguments.length, 1);
     return writableWebStream(this, options);
   }
 
-  /** {@inheritDoc readAtSync} */
+  /** {@inheritDoc @mfio/core!readAtSync:function} */
   readAtSync(position: Position, length: number): Buffer;
   readAtSync(position: Position, buffer: Uint8Array): number;
   readAtSync(position: Position, target: number | Uint8Array): Buffer | number {
@@ -110,7 +114,7 @@ export abstract class PositionalIo implements PacketIo<number> {
     return readAtSync(this, position, target as number);
   }
 
-  /** {@inheritDoc readExactAtSync} */
+  /** {@inheritDoc @mfio/core!readExactAtSync:function} */
   readExactAtSync(position: Position, length: number): Buffer;
   readExactAtSync(position: Position, buffer: Uint8Array): void;
   readExactAtSync(position: Position, target: number | Uint8Array): Buffer | void {
@@ -118,13 +122,13 @@ export abstract class PositionalIo implements PacketIo<number> {
     return readExactAtSync(this, position, target as number);
   }
 
-  /** {@inheritDoc writeAtSync} */
+  /** {@inheritDoc @mfio/core!writeAtSync:function} */
   writeAtSync(position: Position, data: WriteSource): number {
     checkArgumentCount('writeAtSync', arguments.length, 2);
     return writeAtSync(this, position, data);
   }
 
-  /** {@inheritDoc writeAllAtSync} */
+  /** {@inheritDoc @mfio/core!writeAllAtSync:function} */
   writeAllAtSync(position: Position, data: WriteSource): void {
     checkArgumentCount('writeAllAtSync', arguments.length, 2);
     writeAllAtSync(this, position, data);

@@ -5,6 +5,7 @@ import { toPosition, type Position } from './position.js';
 import { writeAllAt } from './read-write.js';
 import { unwatchSignal, watchSignal } from './submit.js';
 
+/** Options of {@link PositionalWriter}. */
 export interface PositionalWriterOptions {
   /** Chunks written at once (default 4). */
   inFlight?: number;
@@ -56,6 +57,11 @@ export class PositionalWriter {
     return this.#position;
   }
 
+  /**
+   * Write `chunk` at {@link position} and advance it; resolves once the chunk is admitted (fewer
+   * than `inFlight` writes running), not when it lands.
+   * @throws {MfioError} the first earlier failure, or ABORT_ERR after an abort; ERR_OUT_OF_RANGE past the largest position.
+   */
   async write(chunk: Uint8Array): Promise<void> {
     this.#throwIfFailed();
     // The position is taken now: a caller that gets a free slot first cannot overtake this one.

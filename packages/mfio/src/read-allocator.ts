@@ -31,6 +31,7 @@ export interface AllocationHints {
   readonly sync?: boolean;
 }
 
+/** Options of {@link SlabAllocator}. */
 export interface SlabAllocatorOptions {
   /**
    * Bytes per slab of page-sized slices (default 64 KiB); sub-page slices use slabs of at most

@@ -12,10 +12,13 @@ const DONE = 1;
  * reported, whatever the caller did meanwhile (an abort cancels, it does not take it back).
  */
 export class ReadBatch {
+  /** File position of each request. */
   readonly positions: Float64Array;
   /** Bytes wanted by each request; 0 is allowed and is reported like any other. */
   readonly lengths: Float64Array;
+  /** Where in `buffer` each request's bytes go. */
   readonly offsets: Float64Array;
+  /** The one buffer every request reads into; the backend's until every request is reported. */
   readonly buffer: Uint8Array;
   /** Bytes read by each request (its length until it reports fewer). */
   readonly got: Float64Array;
@@ -40,6 +43,7 @@ export class ReadBatch {
     this.#onDone = onDone;
   }
 
+  /** How many requests the batch has. */
   get count(): number {
     return this.positions.length;
   }
@@ -55,7 +59,12 @@ export class ReadBatch {
   }
 
   /** The failure of the lowest-numbered failed request, if any. */
-  get firstError(): { index: number; error: MfioError } | null {
+  get firstError(): {
+    /** The request's index. */
+    index: number;
+    /** Its error. */
+    error: MfioError;
+  } | null {
     return this.#firstError === null ? null : { index: this.#firstErrorIndex, error: this.#firstError };
   }
 
@@ -172,6 +181,7 @@ export class ReadBatch {
  * }
  */
 export interface BatchReadIo extends PacketIo<number> {
+  /** Take the whole batch: read every request, report each exactly once with `complete` or `fail`. */
   readBatch(batch: ReadBatch): void;
 }
 

@@ -14,11 +14,13 @@ export type ReadRequest = readonly [position: Position, length: number];
 
 /** A batch in columns, cheaper than pairs for millions of reads. */
 export interface ReadColumns {
+  /** The file position of each request. */
   positions: ArrayLike<Position>;
   /** One length per position, or one length for all. */
   lengths: ArrayLike<number> | number;
 }
 
+/** Options of {@link readMany}: the {@link IoOptions} and these. */
 export interface ReadManyOptions extends IoOptions {
   /** Fill this buffer instead of allocating one; it must hold the sum of the lengths. */
   into?: Uint8Array;
@@ -74,6 +76,7 @@ const DEFAULT_LIMITS: MergeLimits = { maxMergedSize: 1 << 20, maxGap: 0 };
 export class ReadManyResult {
   /** Every request's bytes; request `i` starts at `offsets[i]`. */
   readonly buffer: Buffer;
+  /** Where request `i`'s bytes start in `buffer`. */
   readonly offsets: Float64Array;
   /** Bytes read for each request: its length, or fewer at end of file. */
   readonly lengths: Float64Array;
@@ -84,6 +87,7 @@ export class ReadManyResult {
     this.lengths = lengths;
   }
 
+  /** How many requests the batch had. */
   get count(): number {
     return this.offsets.length;
   }
@@ -95,6 +99,7 @@ export class ReadManyResult {
     return this.buffer.subarray(start, start + this.lengths[i]!);
   }
 
+  /** Each request's bytes in order, as {@link at} gives them. */
   *[Symbol.iterator](): IterableIterator<Buffer> {
     for (let i = 0; i < this.count; i++) yield this.at(i);
   }

@@ -3,9 +3,9 @@ import type { MfioErrorCode, SystemErrorCode } from '@mfio/core';
 /**
  * Error codes on the wire: stable numbers, independent of any platform's errno values, that
  * both ends map to and from Node-style codes (docs/netfs-protocol.md, "Error codes"). Number n
- * is `CODES[n - 1]`; append only.
+ * is `WIRE_ERROR_CODES[n - 1]`; append only. Frozen: the table is the protocol.
  */
-const CODES = [
+export const WIRE_ERROR_CODES = Object.freeze([
   'EIO',
   'ENOENT',
   'EBADF',
@@ -39,15 +39,15 @@ const CODES = [
   'ECONNRESET',
   'E2BIG',
   'EMSGSIZE',
-] as const satisfies readonly SystemErrorCode[];
+] as const satisfies readonly SystemErrorCode[]);
 
 /**
  * A code with a wire number: the codes a netfs server's errors reach the client with (any other
  * code arrives as `EIO`), and the codes of ERROR and FATAL frames.
  */
-export type WireErrorCode = (typeof CODES)[number];
+export type WireErrorCode = (typeof WIRE_ERROR_CODES)[number];
 
-const byCode = new Map<MfioErrorCode, number>(CODES.map((code, i) => [code, i + 1]));
+const byCode = new Map<MfioErrorCode, number>(WIRE_ERROR_CODES.map((code, i) => [code, i + 1]));
 
 /** The wire number of `code`; codes without one travel as EIO (1). */
 export function wireErrorOf(code: MfioErrorCode): number {
@@ -56,13 +56,13 @@ export function wireErrorOf(code: MfioErrorCode): number {
 
 /** The code the peer decodes for `code`: `code` if it has a wire number, else EIO. */
 export function wireCodeOf(code: MfioErrorCode): WireErrorCode {
-  return CODES[wireErrorOf(code) - 1]!;
+  return WIRE_ERROR_CODES[wireErrorOf(code) - 1]!;
 }
 
 /** The code of wire number `wire`, or undefined for a number outside the table. */
 export function codeOfWireError(wire: number): WireErrorCode | undefined {
-  return CODES[wire - 1];
+  return WIRE_ERROR_CODES[wire - 1];
 }
 
 /** How many wire codes exist (1..count). */
-export const WIRE_ERROR_COUNT = CODES.length;
+export const WIRE_ERROR_COUNT = WIRE_ERROR_CODES.length;

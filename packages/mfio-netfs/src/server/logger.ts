@@ -5,9 +5,13 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** One line per event: what the server says about connections and itself. */
 export interface Logger {
+  /** Something failed that should not: a request's unexpected error, accept or start-up failures. */
   error(message: string): void;
+  /** A connection refused: over the limit, while shutting down, not TLS, a failed TLS handshake. */
   warn(message: string): void;
+  /** The server's life and each connection's: listening, connected, authenticated, disconnected. */
   info(message: string): void;
+  /** Detail for tracing a problem: a connection's socket errors. */
   debug(message: string): void;
 }
 

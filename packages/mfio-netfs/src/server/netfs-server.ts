@@ -40,7 +40,12 @@ export interface NetFsServerOptions {
   /** The shared secret clients prove they know (HMAC challenge-response); default none (''). */
   readonly token?: string;
   /** Serve TLS with this certificate and key (PEM). */
-  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+  readonly tls?: {
+    /** The certificate chain, PEM. */
+    readonly cert: string | Buffer;
+    /** Its private key, PEM. */
+    readonly key: string | Buffer;
+  };
   /** Refuse every change with EROFS. */
   readonly readOnly?: boolean;
   /**
@@ -298,7 +303,12 @@ export class NetFsServer {
   }
 
   /** Where the server listens. */
-  address(): { host: string; port: number } {
+  address(): {
+    /** The address listened on (`'127.0.0.1'`, `'::'`, ...). */
+    host: string;
+    /** The port (the one the OS chose for `port: 0`). */
+    port: number;
+  } {
     const address = this.#server.address() as AddressInfo;
     return { host: address.address, port: address.port };
   }

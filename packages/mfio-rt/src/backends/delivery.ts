@@ -15,7 +15,9 @@ export type DeliveryPath = 'uv' | 'tsfn';
 
 /** The path a runtime's executor uses, and why that one (`rt.diagnostics().delivery`). */
 export interface Delivery {
+  /** `'uv'` or `'tsfn'`. */
   readonly path: DeliveryPath;
+  /** Why this path, in words: the host, the backend (IOCP), or `MFIO_DELIVERY` set. */
   readonly reason: string;
 }
 

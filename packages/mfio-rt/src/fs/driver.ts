@@ -8,12 +8,19 @@ import type { DirEntry, Metadata } from './types.js';
  * absolute, normalised paths.
  */
 export interface PathSyntax {
+  /** As `path.resolve`: an absolute, normalised path. */
   resolve(...paths: string[]): string;
+  /** As `path.isAbsolute`. */
   isAbsolute(path: string): boolean;
+  /** As `path.dirname`. */
   dirname(path: string): string;
+  /** As `path.basename`. */
   basename(path: string): string;
+  /** As `path.relative`. */
   relative(from: string, to: string): string;
+  /** As `path.join`. */
   join(...paths: string[]): string;
+  /** The separator: `/` (posix) or a backslash (win32). */
   readonly sep: string;
 }
 
@@ -34,13 +41,16 @@ export interface RawFile {
    * same rules as `sendIo` for each request. Backends without it get one view per request.
    */
   readBatch?(batch: ReadBatch): void;
+  /** fstat: the open file's metadata. */
   metadata(): Promise<Metadata>;
+  /** ftruncate: cut or extend (with zeros) the file to `length` bytes. */
   setLen(length: number): Promise<void>;
   /**
    * Optional: `setLen` on the calling thread, for direct I/O's cut back after a padded block
    * write (it must finish inside a sync wrapper's blocking loop, where no promise settles).
    */
   setLenSync?(length: number): void;
+  /** fsync: the data and the metadata reach stable storage. */
   sync(): Promise<void>;
   /**
    * Optional: write `view` at `position` and complete it only once an fdatasync after the write
@@ -55,7 +65,16 @@ export interface RawFile {
    * kernel reports it (statx STATX_DIOALIGN), `'unsupported'` if it reports that the file takes
    * none, null if it does not say (the caller probes).
    */
-  directAlignment?(): Promise<{ memory: number; offset: number } | 'unsupported' | null>;
+  directAlignment?(): Promise<
+    | {
+        /** Buffer addresses must be multiples of this many bytes. */
+        memory: number;
+        /** File positions and lengths must be multiples of this many bytes. */
+        offset: number;
+      }
+    | 'unsupported'
+    | null
+  >;
   /** Resolve once every view handed to `sendIo` has completed and the handle is released. */
   close(): Promise<void>;
 }
@@ -74,6 +93,7 @@ export interface FsDriver {
   readonly backend: IoBackend;
   /** True if `open` honours `flags.direct === true` (opens with O_DIRECT or its equivalent). */
   readonly directIo?: boolean;
+  /** How this filesystem's paths are spelled (`node:path`'s posix or win32). */
   readonly paths: PathSyntax;
   /** The absolute path `currentDir()` starts at. */
   readonly cwd: string;
@@ -91,12 +111,20 @@ export interface FsDriver {
   metadata(path: string): Promise<Metadata>;
   /** Entries of a directory, without `.` and `..`; errors come from the iteration. */
   readDir(path: string): AsyncIterable<DirEntry>;
+  /** mkdir; with `recursive`, the missing parents too and no EEXIST for an existing directory. */
   createDir(path: string, recursive: boolean): Promise<void>;
+  /** rmdir: remove an empty directory (ENOTEMPTY otherwise). */
   removeDir(path: string): Promise<void>;
+  /** Remove a directory and everything in it, never following symlinks. */
   removeDirAll(path: string): Promise<void>;
+  /** unlink: remove a file or a symlink (EISDIR or EPERM for a directory). */
   removeFile(path: string): Promise<void>;
+  /** rename: move `from` to `to`, replacing a file there. */
   rename(from: string, to: string): Promise<void>;
+  /** Copy the file `from` to `to`, replacing a file there. */
   copy(from: string, to: string): Promise<void>;
+  /** link: a new name `to` for the file `from` (EEXIST if `to` exists). */
   hardLink(from: string, to: string): Promise<void>;
+  /** chmod: set the permission bits (a read-only attribute where the OS has only that). */
   setPermissions(path: string, mode: number): Promise<void>;
 }

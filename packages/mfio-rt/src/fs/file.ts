@@ -29,6 +29,7 @@ import type { FileHandle, Metadata } from './types.js';
  * The one file handle class of every driver-based backend: checks the handle's state and the
  * direction it was opened for, then hands the view to the driver's {@link RawFile}. Nothing is
  * allocated per request.
+ * @hideconstructor
  */
 export class DriverFile extends PositionalIo implements FileHandle {
   readonly backend: IoBackend;
@@ -91,9 +92,11 @@ export class DriverFile extends PositionalIo implements FileHandle {
   }
 
   /**
-   * {@inheritDoc @mfio/core#readToEnd}
-   * The file's size from its metadata is the `sizeHint` (unless one is given), so a regular file
-   * is read straight into one buffer with no copy.
+   * Read from `position` to end of file into one Buffer, with reads in flight ahead, as
+   * {@link @mfio/core!readToEnd:function | readToEnd} does. The file's size from its metadata is
+   * the `sizeHint` (unless one is given), so a regular file is read straight into one buffer with
+   * no copy.
+   * @throws {MfioError} ERR_FS_FILE_TOO_LARGE past `maxLength`; I/O errors; ABORT_ERR.
    */
   override async readToEnd(position: Position = 0, options: ReadToEndOptions = {}): Promise<Buffer> {
     // A closed handle fails as a read does (not as the fstat below would).

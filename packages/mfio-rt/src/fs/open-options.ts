@@ -38,11 +38,17 @@ export interface OpenOptions {
 
 /** Validated open flags, every field present: what a driver receives. */
 export interface OpenFlags {
+  /** Open for reading. */
   readonly read: boolean;
+  /** Open for writing. */
   readonly write: boolean;
+  /** Every write goes to the end of the file (O_APPEND); implies writing. */
   readonly append: boolean;
+  /** Create the file if it does not exist (O_CREAT). */
   readonly create: boolean;
+  /** Create the file, failing with EEXIST if it exists (O_CREAT | O_EXCL). */
   readonly createNew: boolean;
+  /** Cut an existing file to 0 bytes (O_TRUNC). */
   readonly truncate: boolean;
   /** What the caller asked for; a driver opens with O_DIRECT only when this is `true`. */
   readonly direct: boolean | 'prefer';

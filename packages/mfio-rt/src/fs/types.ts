@@ -41,7 +41,15 @@ export interface Metadata {
  * A change of permissions: a full `mode`, or just the read-only flag: `true` clears every write
  * bit, `false` sets every write bit (`0o222`), as Rust's `set_readonly`.
  */
-export type PermissionsChange = { readonly mode: number } | { readonly readOnly: boolean };
+export type PermissionsChange =
+  | {
+      /** The permission bits to set, 0 to 0o7777 (`0o644`); else ERR_INVALID_ARG_VALUE. */
+      readonly mode: number;
+    }
+  | {
+      /** `true`: clear every write bit; `false`: set every write bit. */
+      readonly readOnly: boolean;
+    };
 
 /**
  * An open file: a `PacketIo` at positions, so the whole high-level API of `@mfio/core`

@@ -85,11 +85,13 @@ export interface CompiledCommandLayout {
 export interface ArenaStats {
   /** Mappings: chunks carved into blocks, and one-off mappings for requests over 256 MiB. */
   readonly chunks: number;
+  /** Bytes mapped from the kernel now, in chunks and one-off mappings. */
   readonly bytesMapped: number;
   /** In blocks handed out whose Buffer has not been collected yet (a block's whole size class). */
   readonly bytesLive: number;
   /** In wholly free chunks, kept for reuse up to `keepBytes`. */
   readonly bytesEmpty: number;
+  /** Blocks handed out whose Buffer has not been collected yet. */
   readonly blocksLive: number;
   /** Buffers handed out, ever. */
   readonly allocations: number;
@@ -101,7 +103,9 @@ export interface ArenaStats {
   readonly unmapped: number;
   /** Bytes cleared for `zero: true`. */
   readonly zeroedBytes: number;
+  /** The setting: wholly free memory kept for reuse, at most (`configureArena`). */
   readonly keepBytes: number;
+  /** The setting: bytes mapped at most, past which requests are refused (`configureArena`). */
   readonly maxBytes: number;
   /** The host refuses external buffers (no arena here). */
   readonly disabled: boolean;
@@ -133,8 +137,11 @@ export interface NativeAddon extends Partial<NativeSockets> {
 
 /** One candidate the loader tried, and why it was not used (undefined for the one loaded). */
 export interface AddonAttempt {
+  /** Where the loader looked: an `MFIO_ADDON` path, the local build or the platform package. */
   readonly source: AddonSource;
+  /** The binary's path (for a platform package that is not installed, the package's name). */
   readonly path: string;
+  /** Why it could not be loaded; absent for the one that loaded. */
   readonly error?: string;
   /** The binary loaded but was built for another version of the package. */
   readonly wrongVersion?: boolean;
@@ -145,8 +152,26 @@ export interface AddonAttempt {
  * `rt.diagnostics().addon` report.
  */
 export type AddonStatus =
-  | { readonly loaded: true; readonly source: AddonSource; readonly path: string; readonly version: string; readonly tried: readonly AddonAttempt[] }
-  | { readonly loaded: false; readonly error: MfioError; readonly tried: readonly AddonAttempt[] };
+  | {
+      /** The addon is loaded. */
+      readonly loaded: true;
+      /** Where it was loaded from. */
+      readonly source: AddonSource;
+      /** The binary's path. */
+      readonly path: string;
+      /** The @mfio/rt version it was built from (equal to the package's). */
+      readonly version: string;
+      /** Every candidate tried, in order, the loaded one last. */
+      readonly tried: readonly AddonAttempt[];
+    }
+  | {
+      /** No addon: the native backends are unavailable, libuv serves. */
+      readonly loaded: false;
+      /** ERR_MFIO_ADDON_LOAD: each path tried, why it failed, and the fix. */
+      readonly error: MfioError;
+      /** Every candidate tried, in order. */
+      readonly tried: readonly AddonAttempt[];
+    };
 
 let cached: { addon?: NativeAddon; status: AddonStatus } | undefined;
 

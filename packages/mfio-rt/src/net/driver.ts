@@ -4,7 +4,9 @@ import type { IoBackend, MfioError, PacketView } from '@mfio/core';
 export interface SocketAddress {
   /** `'127.0.0.1'`, `'::1'`, ... */
   readonly address: string;
+  /** The port number. */
   readonly port: number;
+  /** The address family. */
   readonly family: 'IPv4' | 'IPv6';
 }
 
@@ -31,7 +33,9 @@ export interface RawStream {
   close(): Promise<void>;
   /** Forceful: every pending request fails with `error`, the connection is reset and released. */
   destroy(error: MfioError): Promise<void>;
+  /** The local endpoint (for a listener on port 0, the port the OS chose). */
   localAddress(): SocketAddress;
+  /** The peer's endpoint. */
   remoteAddress(): SocketAddress;
 }
 
@@ -39,6 +43,7 @@ export interface RawStream {
 export interface RawListener {
   /** The next incoming connection; rejects with ECANCELED once closed. */
   accept(): Promise<RawStream>;
+  /** The local endpoint (for a listener on port 0, the port the OS chose). */
   localAddress(): SocketAddress;
   /** Stop listening: pending accepts reject with ECANCELED, connections not yet accepted are reset. */
   close(): Promise<void>;
@@ -46,8 +51,10 @@ export interface RawListener {
 
 /** What a backend implements for TCP; {@link DriverTcp} turns it into the public {@link Tcp} API. */
 export interface TcpDriver {
+  /** What completes this driver's stream I/O (its name is the backend's name). */
   readonly backend: IoBackend;
   /** Connect; aborting `signal` rejects with its reason and releases the socket. */
   connect(host: string, port: number, signal: AbortSignal): Promise<RawStream>;
+  /** Listen on `host`:`port` (0: any free port) with an accept queue of `backlog`. */
   listen(host: string, port: number, backlog: number): Promise<RawListener>;
 }

@@ -24,12 +24,15 @@ export interface TcpStream extends PacketIo<void> {
    * @throws {MfioError} ECONNRESET and other socket errors (with `bytesTransferred`); EBADF; ABORT_ERR.
    */
   read(length: number, options?: IoOptions): Promise<Buffer>;
+  /** The same into `buffer`: resolves to the count read, fewer than its length only at end of stream. */
   read(buffer: Uint8Array, options?: IoOptions): Promise<number>;
   /** Like {@link read}, but end of stream before the buffer is full rejects with ERR_UNEXPECTED_EOF. */
   readExact(length: number, options?: IoOptions): Promise<Buffer>;
+  /** The same into `buffer`: resolves once it is full. */
   readExact(buffer: Uint8Array, options?: IoOptions): Promise<void>;
   /** Read whatever is available, at least one byte and at most `length`; 0 bytes only at end of stream. */
   readSome(length: number, options?: IoOptions): Promise<Buffer>;
+  /** The same into `buffer`: resolves to the count read. */
   readSome(buffer: Uint8Array, options?: IoOptions): Promise<number>;
   /** Read until end of stream. @throws {MfioError} ERR_FS_FILE_TOO_LARGE past `maxLength`. */
   readToEnd(options?: IoOptions & { maxLength?: number }): Promise<Buffer>;
@@ -40,7 +43,9 @@ export interface TcpStream extends PacketIo<void> {
   write(data: WriteSource, options?: IoOptions): Promise<void>;
   /** Close reading (later reads see end of stream), writing (sends FIN; later writes fail with EPIPE) or both. */
   shutdown(how: ShutdownHow): void;
+  /** The local endpoint (for a listener on port 0, the port the OS chose). */
   localAddress(): SocketAddress;
+  /** The peer's endpoint. */
   remoteAddress(): SocketAddress;
   /**
    * A Node `Duplex` over this stream (reads with {@link readSome}, `end()` shuts down writing,
@@ -63,6 +68,7 @@ export interface TcpStream extends PacketIo<void> {
  * for await (const stream of listener) void serve(stream);
  */
 export interface TcpListener extends AsyncIterable<TcpStream> {
+  /** The local endpoint (for a listener on port 0, the port the OS chose). */
   localAddress(): SocketAddress;
   /** The next connection. @throws {MfioError} ECANCELED once the listener is closed; EBADF. */
   accept(): Promise<TcpStream>;

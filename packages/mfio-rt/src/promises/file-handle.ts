@@ -8,21 +8,29 @@ import { Stats } from './stats.js';
 
 /** What `FileHandle.read` resolves with, as Node's. */
 export interface FileReadResult<T extends ArrayBufferView> {
+  /** How many bytes were read: fewer than asked only at the end of the file. */
   bytesRead: number;
+  /** The buffer read into: the one passed in, or the one allocated for the call. */
   buffer: T;
 }
 
 /** What `FileHandle.write` resolves with, as Node's. */
 export interface FileWriteResult<T> {
+  /** How many bytes were written. */
   bytesWritten: number;
+  /** The data passed in (a buffer or a string), as Node returns it. */
   buffer: T;
 }
 
 /** The object form of `FileHandle.read`. */
 export interface FileReadOptions<T extends ArrayBufferView = Buffer> {
+  /** Where to read into (default: a new 16 KiB Buffer, as Node). */
   buffer?: T;
+  /** Where in `buffer` to start (default 0). */
   offset?: number | null;
+  /** How many bytes at most (default: the rest of `buffer` after `offset`). */
   length?: number | null;
+  /** The file position; null or absent: the handle's current position, which advances. */
   position?: number | bigint | null;
 }
 
@@ -40,6 +48,7 @@ export interface CreateReadStreamOptions {
   autoClose?: boolean;
   /** Emit 'close' after destroy (default true). */
   emitClose?: boolean;
+  /** Aborting destroys the stream with an ABORT_ERR. */
   signal?: AbortSignal;
 }
 

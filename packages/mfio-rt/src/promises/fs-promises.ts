@@ -23,50 +23,96 @@ export type WriteFileData = string | ArrayBufferView | Iterable<string | ArrayBu
  * not methods: `const { readFile } = promisesOf(fs)` works.
  */
 export interface FsPromises {
+  /**
+   * Open a file: `flags` as Node's (`'r'` by default, or `O_*` numbers), `mode` for a file this call creates
+   * (after the umask).
+   */
   readonly open: (path: PathLike, flags?: string | number, mode?: number | string) => Promise<FileHandle>;
+  /** The whole file (or the rest of an open handle) as a Buffer, or a string with an encoding. */
   readonly readFile: (path: PathLike | FileHandle, options?: ReadFileOptions | BufferEncoding | null) => Promise<Buffer | string>;
+  /** Replace the file's contents (`flag` `'w'` by default) with `data`, or write it to an open handle. */
   readonly writeFile: (path: PathLike | FileHandle, data: WriteFileData, options?: WriteFileOptions | BufferEncoding | null) => Promise<void>;
+  /**
+   * The path's metadata, following links, as {@link Stats}. `bigint: true` fails with ERR_INVALID_ARG_VALUE
+   * (no BigIntStats).
+   */
   readonly stat: (path: PathLike, options?: { bigint?: boolean }) => Promise<Stats>;
+  /** The directory's entry names, or {@link Dirent}s with `withFileTypes`. */
   readonly readdir: (path: PathLike, options?: ReaddirOptions | BufferEncoding | null) => Promise<string[] | Dirent[]>;
+  /**
+   * Create a directory; with `recursive`, its missing parents too, resolving to the topmost one created (else
+   * undefined).
+   */
   readonly mkdir: (path: PathLike, options?: MkdirOptions | number | string) => Promise<string | undefined>;
+  /**
+   * Remove a file or link; a directory only with `recursive` (else ERR_FS_EISDIR). `force` ignores a missing
+   * path.
+   */
   readonly rm: (path: PathLike, options?: RmOptions) => Promise<void>;
+  /** Move `oldPath` to `newPath`, replacing a file there. */
   readonly rename: (oldPath: PathLike, newPath: PathLike) => Promise<void>;
+  /** Remove a file or link (never a directory). */
   readonly unlink: (path: PathLike) => Promise<void>;
 }
 
 /** Options of `readFile`. */
 export interface ReadFileOptions {
+  /**
+   * Decode the bytes (or encode a string) with this encoding; null or absent: bytes as a Buffer (utf8 for a
+   * string written).
+   */
   encoding?: BufferEncoding | null;
+  /** Open flags, as `open`'s `flags`. */
   flag?: string | number;
+  /** Aborting rejects with ABORT_ERR. */
   signal?: AbortSignal;
 }
 
 /** Options of `writeFile`. */
 export interface WriteFileOptions {
+  /**
+   * Decode the bytes (or encode a string) with this encoding; null or absent: bytes as a Buffer (utf8 for a
+   * string written).
+   */
   encoding?: BufferEncoding | null;
+  /** Permission bits for a file or directory this call creates, before the umask. */
   mode?: number | string;
+  /** Open flags, as `open`'s `flags`. */
   flag?: string | number;
+  /** Aborting rejects with ABORT_ERR. */
   signal?: AbortSignal;
 }
 
 /** Options of `readdir`. */
 export interface ReaddirOptions {
+  /** Return {@link Dirent}s instead of names. */
   withFileTypes?: boolean;
+  /**
+   * Decode the bytes (or encode a string) with this encoding; null or absent: bytes as a Buffer (utf8 for a
+   * string written).
+   */
   encoding?: BufferEncoding | null;
+  /** Not supported: ERR_INVALID_ARG_VALUE (list each directory in turn). */
   recursive?: boolean;
 }
 
 /** Options of `mkdir`. */
 export interface MkdirOptions {
+  /** Create the missing parents too; then no error if it exists. */
   recursive?: boolean;
+  /** Permission bits for a file or directory this call creates, before the umask. */
   mode?: number | string;
 }
 
 /** Options of `rm`. */
 export interface RmOptions {
+  /** Remove a directory and everything in it. */
   recursive?: boolean;
+  /** Succeed when the path does not exist. */
   force?: boolean;
+  /** Only 0 is accepted: @mfio/rt/promises does not retry. */
   maxRetries?: number;
+  /** Checked as Node checks it, then unused (no retries). */
   retryDelay?: number;
 }
 

@@ -7,7 +7,7 @@
  * import { open } from '@mfio/rt/promises';
  * await using handle = await open('data.bin', 'r');
  * const { bytesRead, buffer } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
- * @packageDocumentation
+ * @module \@mfio/rt/promises
  */
 import { fs } from '../runtime/default-rt.js';
 import { promisesOf } from './fs-promises.js';

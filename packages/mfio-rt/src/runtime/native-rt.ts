@@ -34,6 +34,7 @@ export const BACKENDS_ENV = 'MFIO_FS_BACKENDS';
  * console.log(rt.backendName); // 'libuv' until the native addon is built
  * const file = await rt.open('data.bin');
  * await rt.close();
+ * @hideconstructor
  */
 export class NativeRt implements Fs, Tcp {
   /** The backend this runtime runs on: `'io_uring'`, `'iocp'`, `'threadpool'` or `'libuv'`. */
@@ -121,6 +122,11 @@ export class NativeRt implements Fs, Tcp {
     return { ...this.#fs.diagnostics(), addon: addonStatus(), ...(delivery ? { delivery } : {}) };
   }
 
+  /** True once {@link close} was called. */
+  get closed(): boolean {
+    return this.#closing !== null;
+  }
+
   /**
    * Close the runtime: cancel what is in flight (pending socket reads and accepts fail with
    * ECANCELED, connections are reset, including those whose graceful `close()` is still
@@ -129,11 +135,6 @@ export class NativeRt implements Fs, Tcp {
    * the backend. Resolves when every promise the runtime handed out has settled; never rejects.
    * Later calls on the runtime or its handles reject with EBADF.
    */
-  /** True once {@link close} was called. */
-  get closed(): boolean {
-    return this.#closing !== null;
-  }
-
   close(): Promise<void> {
     this.#closing ??= this.#fs.close().then(async () => {
       await this.#drivers.close?.().catch(() => undefined);
@@ -149,6 +150,7 @@ export class NativeRt implements Fs, Tcp {
 
 /** {@link NativeRt.diagnostics}: the runtime's, and the native addon's status. */
 export interface RtDiagnostics extends Diagnostics {
+  /** Which native addon the process uses, or why it has none. */
   readonly addon: AddonStatus;
   /**
    * The native backends: how completions reach the JS thread (`'uv'`: a libuv handle on Node's
@@ -160,13 +162,25 @@ export interface RtDiagnostics extends Diagnostics {
 
 /** A backend that could not start, and why. */
 export interface BuildFailure {
+  /** The backend that could not start. */
   readonly name: BackendName;
+  /** No runtime: tells a failure from a success in a {@link BuildResult}. */
   readonly rt?: undefined;
+  /** Why: ERR_MFIO_BACKEND_UNAVAILABLE, ERR_MFIO_BACKEND_DISABLED, or the backend's own error. */
   readonly error: MfioError;
 }
 
 /** One entry of {@link NativeRtBuilder.buildEach}: the runtime, or why it could not start. */
-export type BuildResult = { readonly name: BackendName; readonly rt: NativeRt; readonly error?: undefined } | BuildFailure;
+export type BuildResult =
+  | {
+      /** The backend that started. */
+      readonly name: BackendName;
+      /** The runtime on it: yours to close. */
+      readonly rt: NativeRt;
+      /** No error: tells a success from a {@link BuildFailure}. */
+      readonly error?: undefined;
+    }
+  | BuildFailure;
 
 /**
  * Chooses and starts a native backend. Until a switch is called every backend is enabled, so

@@ -3,6 +3,7 @@ import type { Packet, PacketView } from '../packet.js';
 import type { IoBackend } from '../packet-io.js';
 import { SeededRandom } from '../seeded-random.js';
 
+/** Options of {@link MemoryBackend}: how it fragments and orders completions, to test backends' edge cases. */
 export interface MemoryBackendOptions {
   /** Split each request into up to this many fragments at random offsets (default 1: no split). */
   maxFragments?: number;
@@ -31,7 +32,12 @@ export interface MemoryBackendOptions {
 export class MemoryBackend implements IoBackend {
   readonly name = 'memory';
   /** Fragments completed so far, and how many of them were cancelled (transferred nothing). */
-  readonly stats = { completed: 0, cancelled: 0 };
+  readonly stats: {
+    /** Fragments completed, cancelled ones included. */
+    completed: number;
+    /** Of those, the ones cancelled. */
+    cancelled: number;
+  } = { completed: 0, cancelled: 0 };
   /** Bytes a write fragment may transfer at most (Infinity: no limit). */
   readonly writeLimit: number;
   readonly #maxFragments: number;

@@ -4,6 +4,7 @@ import type { PacketView } from '../packet.js';
 import { PositionalIo } from '../positional-io.js';
 import { MemoryBackend } from './memory-backend.js';
 
+/** Options of {@link MemoryFile}. */
 export interface MemoryFileOptions {
   /** The backend that completes this file's I/O (default: a new one with default options). */
   backend?: MemoryBackend;
@@ -22,6 +23,7 @@ export interface MemoryFileOptions {
  */
 export class MemoryFile extends PositionalIo {
   readonly backend: MemoryBackend;
+  /** Writes fail with EBADF. */
   readonly readOnly: boolean;
   #data: Uint8Array;
   #length: number;
@@ -47,6 +49,7 @@ export class MemoryFile extends PositionalIo {
     return this.#length;
   }
 
+  /** True once `close()` was called: later I/O fails with EBADF. */
   get closed(): boolean {
     return this.#closed;
   }
@@ -76,6 +79,7 @@ export class MemoryFile extends PositionalIo {
     return this.close();
   }
 
+  /** Run the I/O on the in-memory bytes, completed by {@link backend} (fragmented as its options say). */
   sendIo(position: number, view: PacketView): void {
     const syscall = view.direction === 'read' ? 'read' : 'write';
     if (this.#closed || (view.direction === 'write' && this.readOnly)) {

@@ -6,8 +6,11 @@
  * device (an empty file cannot be probed; Windows reports nothing).
  */
 export interface DirectAlignment {
+  /** Buffer addresses must be multiples of this many bytes. */
   readonly memory: number;
+  /** File positions and lengths must be multiples of this many bytes. */
   readonly offset: number;
+  /** Where the alignment came from (see above). */
   readonly source: 'statx' | 'probe' | 'default';
 }
 
@@ -17,7 +20,9 @@ export interface DirectIoStats extends DirectAlignment {
   readonly readRequested: number;
   /** Bytes the device read for them, whole blocks (and the blocks unaligned writes patch). */
   readonly readFromDevice: number;
+  /** Bytes the caller asked to write. */
   readonly writeRequested: number;
+  /** Bytes the device wrote for them, whole blocks. */
   readonly writtenToDevice: number;
   /** Requests (or readMany runs) served through bounce buffers. */
   readonly bounced: number;
