@@ -15,6 +15,7 @@ export type { DirectAlignment, DirectIoStats } from './fs/direct/direct-types.js
 export type { FsDriver, PathSyntax, RawFile } from './fs/driver.js';
 export { DriverFs } from './fs/driver-fs.js';
 export { DriverFile } from './fs/file.js';
+export { SocketFileSplice, SPLICE_ENV, type FileSpliceStats } from './fs/socket-file-splice.js';
 export type { ListenOptions, Tcp, TcpListener, TcpStream } from './net/types.js';
 export type { RawListener, RawStream, ShutdownHow, SocketAddress, TcpDriver } from './net/driver.js';
 export { DriverTcp } from './net/driver-tcp.js';

@@ -41,6 +41,12 @@ export interface RawFile {
    * same rules as `sendIo` for each request. Backends without it get one view per request.
    */
   readBatch?(batch: ReadBatch): void;
+  /**
+   * Optional: the file's descriptor, for a synchronous splice(2) of its cached pages to a socket
+   * (fs/socket-file-splice.ts): Linux native backends only, never for direct I/O. Valid until
+   * `close` is called.
+   */
+  readonly spliceFd?: number;
   /** fstat: the open file's metadata. */
   metadata(): Promise<Metadata>;
   /** ftruncate: cut or extend (with zeros) the file to `length` bytes. */

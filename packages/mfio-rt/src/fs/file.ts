@@ -73,6 +73,16 @@ export class DriverFile extends PositionalIo implements FileHandle {
     return this.#raw instanceof DirectFile ? this.#raw.stats() : null;
   }
 
+  /**
+   * @internal The descriptor a synchronous splice may read now (fs/socket-file-splice.ts), or
+   * null: closed or closing (the driver's close may be running on another thread, and the number
+   * could name another file any moment), not open for reading, or no descriptor to splice from.
+   */
+  spliceFd(): number | null {
+    if (this.#closing !== null || !this.#readable) return null;
+    return this.#raw.spliceFd ?? null;
+  }
+
   sendIo(position: number, view: PacketView): void {
     const read = view.direction === 'read';
     if (this.#closing !== null) {

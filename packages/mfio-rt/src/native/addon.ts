@@ -54,6 +54,27 @@ export type NativeExecutorClass = new (
   asyncHooks?: boolean,
 ) => NativeExecutor;
 
+/**
+ * A pipe that file pages pass through on their way to a socket, never copied through user
+ * memory (src/native/common/file_splice.cc); every call is synchronous and returns at once.
+ */
+export interface NativeFileSplice {
+  /** Bytes the pipe holds: the most one `stage` takes. */
+  readonly capacity: number;
+  /**
+   * Move `length` bytes at `position` of `fd` into the pipe; returns the count (fewer only at end
+   * of file), -EAGAIN when not all of them are in the page cache, -ENOSYS without cachestat
+   * (before Linux 6.5), -EBUSY while bytes are staged, other -errno.
+   */
+  stage(fd: number, position: number, length: number): number;
+  /** Send `header`, then the staged bytes, as far as the socket takes them; returns the count or -errno (the staged bytes dropped). */
+  send(socketFd: number, header: Uint8Array): number;
+  /** The staged bytes the socket did not take (the pipe is empty after). */
+  rest(): Buffer;
+  /** Drop the staged bytes. */
+  drop(): void;
+}
+
 /** Socket calls without a ring operation (src/native/common/sockets.cc); each returns -errno on failure. */
 export interface NativeSockets {
   socketOpen(ipv6: boolean): number;
@@ -129,6 +150,8 @@ export interface NativeAddon extends Partial<NativeSockets> {
   pageOffset?: (buffer: Uint8Array) => number;
   /** Present where io_uring was compiled in (Linux). */
   UringExecutor?: NativeExecutorClass;
+  /** Present on Linux builds: a pipe for splicing cached file pages to sockets (src/native/common/file_splice.h). */
+  FileSplice?: new (capacity: number) => NativeFileSplice;
   /** Present where the thread pool was compiled in (Linux, macOS and other Unixes); `size` is its thread count. */
   ThreadpoolExecutor?: NativeExecutorClass;
   /** Present on Windows (src/native/iocp/): an I/O completion port; `size` is advisory. */

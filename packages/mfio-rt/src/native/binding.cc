@@ -10,6 +10,7 @@
 #include "threadpool/threadpool_executor.h"
 #endif
 #ifdef __linux__
+#include "common/file_splice.h"
 #include "io_uring/uring_executor.h"
 #endif
 #ifdef _WIN32
@@ -43,6 +44,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 #endif
 #ifdef __linux__
   exports.Set("UringExecutor", mfio::rt::UringExecutor::Define(env));
+  mfio::rt::DefineFileSplice(env, exports);
 #endif
 #ifdef _WIN32
   mfio::rt::win::DefineSockets(env, exports);

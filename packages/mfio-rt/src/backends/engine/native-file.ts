@@ -110,6 +110,7 @@ class ReadWrite implements Pending, ByteRange {
 export class NativeFile implements RawFile {
   readonly queue: NativeQueue;
   readonly fd: number;
+  readonly spliceFd?: number;
   readonly path: string;
   #inFlight = 0;
   #onIdle: (() => void) | null = null;
@@ -118,6 +119,8 @@ export class NativeFile implements RawFile {
     this.queue = queue;
     this.fd = fd;
     this.path = path;
+    // A descriptor of the kernel's: IOCP's is a HANDLE, and splice is Linux's.
+    if (process.platform === 'linux') this.spliceFd = fd;
     if (queue.name === 'io_uring') {
       this.writeDurable = (position, view) => {
         if (view.length === 0) {
