@@ -43,6 +43,13 @@ export interface Session {
   writable(): Promise<void>;
   /** True once the connection can carry no more answers (closed or closing). */
   gone(): boolean;
+  /**
+   * Send `length` bytes of `file` at `position` straight from the page cache (see
+   * SocketFileSplice in @mfio/rt), after the header `header(n)` makes for the `n` there are;
+   * returns `n` (0 at end of file: nothing sent), or null when that cannot be done now (then read
+   * and `send` as usual).
+   */
+  sendFromFile(file: FileHandle, position: number, length: number, header: (n: number) => Buffer): number | null;
 }
 
 /**
@@ -53,6 +60,14 @@ export interface Cancellation {
   cancelled: boolean;
 }
 
+/**
+ * Fragments from this size up are spliced from the page cache when they can be (Session
+ * sendFromFile). A splice costs four syscalls per fragment (cachestat, two splices, the header's
+ * send) where reads go to the ring in batches and a turn's frames leave in one writev: at 32 KiB
+ * the two came out even (0.98x the CPU, server and client in one process), at 64 KiB splicing
+ * took 0.85x.
+ */
+const SPLICE_FROM = 32 * 1024;
 /** Bytes per READ_DATA fragment, and fragments of one READ read at once. */
 const FRAGMENT = 128 * 1024;
 const FRAGMENTS_AT_ONCE = 2;
@@ -156,6 +171,10 @@ async function readFragment(
   last: boolean,
 ): Promise<number> {
   if (cancel?.cancelled) throw cancelled();
+  if (n >= SPLICE_FROM && failed?.() !== true) {
+    const got = s.sendFromFile(file, position + offset, n, (got) => readDataHeader(Buffer.allocUnsafe(READ_DATA_OVERHEAD), got, last, id, offset));
+    if (got !== null) return got;
+  }
   const { frame, data, pooled } = readDataFrame(s.sendBuffers, n);
   // The read settles only once the backend is done with `data`: it may go back then.
   const giveBack = (): void => {
@@ -176,10 +195,7 @@ async function readFragment(
     giveBack();
     throw cancelled();
   }
-  frame.writeUInt32LE(READ_DATA_OVERHEAD - 4 + got, 0);
-  frame.writeUInt8(last ? T.READ_DATA_LAST : T.READ_DATA, 4);
-  frame.writeUInt32LE(id, 5);
-  frame.writeUInt32LE(offset, 9);
+  readDataHeader(frame, got, last, id, offset);
   if (!pooled) {
     s.send(frame.subarray(0, READ_DATA_OVERHEAD + got)); // header and data in one
   } else {
@@ -187,6 +203,15 @@ async function readFragment(
     s.send(data.subarray(0, got), giveBack);
   }
   return got;
+}
+
+/** Write the header of a READ_DATA (READ_DATA_LAST with `last`) of `got` bytes at the start of `frame`. */
+function readDataHeader(frame: Buffer, got: number, last: boolean, id: number, offset: number): Buffer {
+  frame.writeUInt32LE(READ_DATA_OVERHEAD - 4 + got, 0);
+  frame.writeUInt8(last ? T.READ_DATA_LAST : T.READ_DATA, 4);
+  frame.writeUInt32LE(id, 5);
+  frame.writeUInt32LE(offset, 9);
+  return frame;
 }
 
 const PAGE = 4096;

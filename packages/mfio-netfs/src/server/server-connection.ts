@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { MfioError } from '@mfio/core';
-import type { DirHandle } from '@mfio/rt';
+import { SocketFileSplice, type DirHandle, type FileHandle } from '@mfio/rt';
 import { FrameType as T, Feature, NONCE_BYTES, VERSION, type Limits } from '../protocol/constants.js';
 import { decodeRequest } from '../protocol/decode.js';
 import { encodeMessage } from '../protocol/encode.js';
@@ -69,6 +69,8 @@ export class ServerConnection {
   readonly name: string;
   readonly #socket: Socket;
   readonly #cork: TurnCork;
+  /** Null on TLS, off Linux, off Node, without the addon: frames of file data are then copied. */
+  readonly #splice: SocketFileSplice | null;
   readonly #config: ConnectionConfig;
   readonly #reader: FrameReader;
   readonly #handles: HandleTable;
@@ -93,6 +95,7 @@ export class ServerConnection {
     this.name = name;
     this.#socket = socket;
     this.#cork = new TurnCork(socket);
+    this.#splice = SocketFileSplice.for(socket);
     this.#config = config;
     this.#onGone = onGone;
     // Before authentication only HELLO and AUTH (under 64 bytes) are valid: a stranger must not
@@ -113,6 +116,7 @@ export class ServerConnection {
       readDataLast: false,
       writable: () => this.#writable(),
       gone: () => this.#state === 'closing' || this.#state === 'closed',
+      sendFromFile: (file, position, length, header) => this.#sendFromFile(file, position, length, header),
     };
     socket.setNoDelay(true);
     this.#armHandshake(config.handshakeTimeout);
@@ -200,6 +204,16 @@ export class ServerConnection {
     if (this.#socket.destroyed || this.#state === 'closing' || this.#state === 'closed') return;
     this.#cork.hold();
     this.#socket.write(frame, written);
+  }
+
+  #sendFromFile(file: FileHandle, position: number, length: number, header: (n: number) => Buffer): number | null {
+    const splice = this.#splice;
+    // Straight to the descriptor only with nothing queued before it in the socket (corked
+    // frames of this turn included), and as #send, nothing once the connection is going.
+    if (splice === null || !splice.ready || this.#state === 'closing' || this.#state === 'closed') return null;
+    const n = splice.stage(file, position, length);
+    if (n !== null && n > 0) splice.send(header(n));
+    return n;
   }
 
   /** The handshake deadline: authenticate within it or be closed. */
