@@ -42,9 +42,12 @@ function pipe(): NativeFileSplice | null {
   return shared;
 }
 
-/** The descriptor of a plain TCP socket under Node (Bun and Deno have none to give). */
+/** Bun and Deno emulate Node's sockets: whether their queues say what `ready` reads is not known. */
+const foreignHost = typeof process.versions.bun === 'string' || typeof process.versions.deno === 'string';
+
+/** The descriptor of a plain TCP socket under Node. */
 function socketFd(socket: Socket): number | null {
-  if (socket instanceof TLSSocket) return null;
+  if (foreignHost || socket instanceof TLSSocket) return null;
   const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
   return typeof fd === 'number' && fd >= 0 ? fd : null;
 }
