@@ -40,7 +40,7 @@ export class S3Fs extends DriverFs {
     return new S3Fs(http);
   }
 
-  /** Close every handle (uploads of files still open are completed), then the connections. Idempotent. */
+  /** Close every handle (uploads of files still open are completed, abandoned ones aborted), then the connections. Idempotent. */
   override async close(): Promise<void> {
     try {
       await super.close();
