@@ -60,11 +60,34 @@ export function codeForResponse(status: number, s3Code: string | undefined): Sys
   return 'EIO';
 }
 
-/** An S3 error response as an MfioError: the Node-style code, the S3 code and status in the message. */
-export function responseError(status: number, body: string, context: S3ErrorContext): MfioError {
+/**
+ * What the answer to a HEAD says, in the words of the S3 code a GET would have had in its body:
+ * a HEAD response has no body, so the status is all there is (`S3 AccessDenied, HTTP 403: HEAD
+ * has no body, ...`). `of` is what the HEAD asked about: a 404 of the bucket is NoSuchBucket.
+ */
+export function headDetail(status: number, of: 'bucket' | 'object'): string {
+  const inferred = 'HEAD has no body, so the S3 code is inferred from the status';
+  switch (status) {
+    case 403:
+      return `S3 AccessDenied, HTTP 403: ${inferred}; a bad key or signature answers the same`;
+    case 404:
+      return `S3 ${of === 'bucket' ? 'NoSuchBucket' : 'NoSuchKey'}, HTTP 404: ${inferred}`;
+    case 412:
+      return `S3 PreconditionFailed, HTTP 412: ${inferred}`;
+    default:
+      return `S3 error, HTTP ${status}: HEAD has no body to name the S3 code`;
+  }
+}
+
+/**
+ * An S3 error response as an MfioError: the Node-style code, the S3 code and status in the
+ * message. `head`: the answer to a HEAD of the bucket or of an object, which has no body (see
+ * {@link headDetail}).
+ */
+export function responseError(status: number, body: string, context: S3ErrorContext, head?: 'bucket' | 'object'): MfioError {
   const s3Code = /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
   const code = codeForResponse(status, s3Code);
-  const detail = `S3 ${s3Code ?? 'error'}, HTTP ${status}`;
+  const detail = s3Code === undefined && head !== undefined ? headDetail(status, head) : `S3 ${s3Code ?? 'error'}, HTTP ${status}`;
   if (code === ('ESTALE' as SystemErrorCode)) return staleError(context, `${detail}: the object changed since it was opened`);
   return s3Error(code, context, detail);
 }

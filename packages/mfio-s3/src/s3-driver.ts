@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
-import type { IoBackend } from '@mfio/core';
+import type { IoBackend, MfioError } from '@mfio/core';
 import type { DirEntry, FsDriver, Metadata, OpenFlags, PathSyntax, RawFile } from '@mfio/rt';
-import { responseError, s3Error, type S3ErrorContext } from './errors.js';
+import { headDetail, responseError, s3Error, type S3ErrorContext } from './errors.js';
 import { anyUnder, listPages } from './list.js';
 import type { S3Http } from './s3-http.js';
 import { S3ReadFile, objectMetadata, type ObjectInfo } from './s3-read-file.js';
@@ -96,6 +96,15 @@ export class S3Driver implements FsDriver {
     return found.some((info) => info !== null) ? 'ENOTDIR' : 'ENOENT';
   }
 
+  /**
+   * The error for nothing at `path`, whose HEAD answered 404: ENOTDIR (see {@link #absent}) or
+   * ENOENT naming the S3 code (NoSuchKey).
+   */
+  async #missing(path: string, context: S3ErrorContext): Promise<MfioError> {
+    const code = await this.#absent(path, context);
+    return code === 'ENOENT' ? s3Error(code, context, headDetail(404, 'object')) : s3Error(code, context);
+  }
+
   async open(path: string, flags: OpenFlags): Promise<RawFile> {
     const context = { syscall: 'open', path };
     const writes = flags.write || flags.append;
@@ -104,14 +113,15 @@ export class S3Driver implements FsDriver {
     const info = await this.#head(path, context);
     if (!writes) {
       if (info !== null) return new S3ReadFile(this.#http, this.#key(path), path, info);
-      throw s3Error((await this.#isDir(path, context)) ? 'EISDIR' : await this.#absent(path, context), context);
+      if (await this.#isDir(path, context)) throw s3Error('EISDIR', context);
+      throw await this.#missing(path, context);
     }
     if (info !== null) {
       if (flags.createNew) throw s3Error('EEXIST', context);
       if (!flags.truncate) return new S3WriteFile(this.#http, this.#key(path), path, false, info.size);
     } else {
       if (await this.#isDir(path, context)) throw s3Error('EISDIR', context);
-      if (!flags.create && !flags.createNew) throw s3Error(await this.#absent(path, context), context);
+      if (!flags.create && !flags.createNew) throw await this.#missing(path, context);
       await this.#parentMustExist(path, context);
     }
     return new S3WriteFile(this.#http, this.#key(path), path, flags.createNew);
@@ -120,7 +130,7 @@ export class S3Driver implements FsDriver {
   async metadata(path: string): Promise<Metadata> {
     const context = { syscall: 'stat', path };
     const what = await this.#stat(path, context);
-    if (what === null) throw s3Error(await this.#absent(path, context), context);
+    if (what === null) throw await this.#missing(path, context);
     return what === 'dir' ? DIR_METADATA : objectMetadata(what);
   }
 
@@ -200,7 +210,9 @@ export class S3Driver implements FsDriver {
 
   async removeFile(path: string): Promise<void> {
     const context = { syscall: 'unlink', path };
-    if ((await this.#head(path, context)) === null) throw s3Error((await this.#isDir(path, context)) ? 'EISDIR' : 'ENOENT', context);
+    if ((await this.#head(path, context)) === null) {
+      throw (await this.#isDir(path, context)) ? s3Error('EISDIR', context) : s3Error('ENOENT', context, headDetail(404, 'object'));
+    }
     await this.#delete(this.#key(path), context);
   }
 

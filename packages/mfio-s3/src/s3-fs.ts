@@ -26,8 +26,9 @@ export class S3Fs extends DriverFs {
   /**
    * Check the options and the bucket (one HEAD), and return the Fs. Credentials, region and
    * endpoint default to the usual AWS_* environment variables.
-   * @throws {MfioError} ERR_INVALID_ARG_* for bad options; ENOENT (no such bucket); EACCES
-   * (bad keys or signature, the S3 code in the message); ECONNREFUSED / ECONNRESET / ETIMEDOUT.
+   * @throws {MfioError} ERR_INVALID_ARG_* for bad options; ENOENT (NoSuchBucket); EACCES (bad
+   * keys or signature: the HEAD's answer has no body, so the message says AccessDenied, HTTP
+   * 403, inferred from the status); ECONNREFUSED / ECONNRESET / ETIMEDOUT.
    */
   static async connect(options: S3FsOptions): Promise<S3Fs> {
     const http = new S3Http(resolveOptions(options));
@@ -40,7 +41,7 @@ export class S3Fs extends DriverFs {
     return new S3Fs(http);
   }
 
-  /** Close every handle (uploads of files still open are completed), then the connections. Idempotent. */
+  /** Close every handle (uploads of files still open are completed, abandoned ones aborted), then the connections. Idempotent. */
   override async close(): Promise<void> {
     try {
       await super.close();

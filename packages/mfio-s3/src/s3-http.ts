@@ -126,7 +126,10 @@ export class S3Http {
         await sleep(backoffMs(attempt, retry));
         continue;
       }
-      if (!accept(response.status)) throw responseError(response.status, response.body.toString('utf8'), request.context);
+      if (!accept(response.status)) {
+        const head = request.method !== 'HEAD' ? undefined : request.key === null ? 'bucket' : 'object';
+        throw responseError(response.status, response.body.toString('utf8'), request.context, head);
+      }
       return response;
     }
   }

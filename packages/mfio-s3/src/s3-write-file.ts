@@ -16,8 +16,16 @@ interface Part {
  * once while fewer than `partsInFlight` parts are uploading (later ones wait for room: the
  * writer's back-pressure). Up to `partSize` bytes in all, the object is one PUT at close;
  * beyond, a multipart upload starts with the first full part and is completed at close.
- * Nothing is visible in the bucket before close resolves. A failed part, a write at any
- * position but the end (EINVAL), or an aborted write makes close abort the upload and reject.
+ * Nothing is visible in the bucket before close resolves.
+ *
+ * A failed write leaves the handle in error, and the object is abandoned: a part the server
+ * rejects, a write at any position but the end (EINVAL: the caller meant those bytes to be in
+ * the object, so storing the rest would store something else), or a write given up while it
+ * waited (ECANCELED). Every later write and `sync` fails with that first error, and close aborts
+ * the multipart upload (no parts stay stored), stores nothing and rejects with the first error's
+ * code, its message saying nothing was stored (or that the abort failed too). Opened on an
+ * existing object without truncate, the handle leaves the object as it is: each write fails
+ * with EINVAL and close resolves.
  */
 export class S3WriteFile implements RawFile {
   readonly #http: S3Http;
@@ -63,13 +71,13 @@ export class S3WriteFile implements RawFile {
       );
     }
     if (position !== this.#length) {
-      return view.fail(
-        s3Error(
-          'EINVAL',
-          { ...this.#context(), position },
-          `S3 objects are written front to back: this write is at ${position}, the object has ${this.#length} bytes so far`,
-        ),
+      // The object can no longer be what the caller is writing: it is abandoned (see the class).
+      this.#error = s3Error(
+        'EINVAL',
+        { ...this.#context(), position },
+        `S3 objects are written front to back: this write is at ${position}, the object has ${this.#length} bytes so far; the upload is abandoned`,
       );
+      return view.fail(this.#error);
     }
     const bytes = view.bytes();
     const partSize = this.#http.options.partSize;
@@ -176,8 +184,11 @@ export class S3WriteFile implements RawFile {
     if (this.#fill > 0 && this.#error === null) this.#sendPart();
     const uploadId = this.#uploadId;
     const etags = await Promise.allSettled(this.#parts.map((part) => part.etag));
+    if (this.#error !== null) {
+      // Abandoned: the parts still uploading have settled above, so the abort leaves none behind.
+      throw abandoned(this.#error, context, uploadId === null ? 'none' : await this.#abortUpload(uploadId));
+    }
     try {
-      if (this.#error !== null) throw this.#error;
       const list = this.#parts.map((part, i) => {
         const etag = (etags[i] as PromiseFulfilledResult<string>).value;
         return `<Part><PartNumber>${part.number}</PartNumber><ETag>${escapeXml(etag)}</ETag></Part>`;
@@ -193,15 +204,42 @@ export class S3WriteFile implements RawFile {
     }
   }
 
-  /** Abort the multipart upload so its parts do not stay stored (best effort: the first error is the one reported). */
-  async #abortUpload(uploadId: Promise<string>): Promise<void> {
+  /**
+   * Abort the multipart upload so its parts do not stay stored. Resolves to null when no upload
+   * is left (aborted, or never created), or to the abort's own error (the server is gone ...).
+   */
+  async #abortUpload(uploadId: Promise<string>): Promise<MfioError | null> {
+    let id: string;
     try {
-      const id = await uploadId;
-      await this.#http.call({ method: 'DELETE', key: this.#key, query: { uploadId: id }, context: this.#context('close') }, true, (s) => s < 300 || s === 404);
+      id = await uploadId;
     } catch {
-      // Creating the upload failed, or the server is gone: nothing more to do here.
+      return null; // CreateMultipartUpload failed: there is no upload
+    }
+    try {
+      await this.#http.call({ method: 'DELETE', key: this.#key, query: { uploadId: id }, context: this.#context('close') }, true, (s) => s < 300 || s === 404);
+      return null;
+    } catch (error) {
+      return MfioError.from(error, this.#context('close'));
     }
   }
+}
+
+/**
+ * What close of an abandoned object rejects with: the first failure's code, and a message that
+ * says nothing was stored, or that the upload's parts may be left if its abort failed too.
+ */
+function abandoned(first: MfioError, context: S3ErrorContext, abort: 'none' | MfioError | null): MfioError {
+  const outcome =
+    abort === 'none'
+      ? 'nothing was stored'
+      : abort === null
+        ? 'the multipart upload was aborted and nothing was stored'
+        : `nothing was stored, but aborting the multipart upload failed too (${abort.message}): its parts stay until a lifecycle rule or a later abort removes them`;
+  return new MfioError(first.code, `${first.code}: object abandoned, close '${context.path ?? ''}' (${outcome}; the first failure: ${first.message})`, {
+    ...context,
+    ...(first.errno === undefined ? {} : { errno: first.errno }),
+    cause: first,
+  });
 }
 
 /** A createNew object that appeared meanwhile: the PUT's `If-None-Match: *` answers 412, which is EEXIST here. */

@@ -107,8 +107,7 @@ describeS3('S3Fs basics', (cluster) => {
     const file = await fs.open('new.bin', { write: true, create: true });
     await file.writeAllAt(0, data.subarray(0, 1000));
     await file.writeAllAt(1000, data.subarray(1000, 2000));
-    await expect(file.writeAllAt(5, Buffer.alloc(1))).rejects.toMatchObject({ code: 'EINVAL' });
-    await file.close();
+    await file.close(); // a write elsewhere would abandon the object (writes.test.ts)
     const back = await fs.open('new.bin');
     expect(Buffer.from(await back.readToEnd()).equals(data.subarray(0, 2000))).toBe(true);
     await back.close();

@@ -15,7 +15,8 @@ const IN_PLACE = 'S3 objects cannot be written in place, appended to or resized:
 
 /**
  * The cases S3 cannot do, each with its reason. What they check that S3 can do is tested on S3
- * terms in this package (lifecycle.test.ts: close and use after close on read handles).
+ * terms in this package: close and use after close on read handles in errors.test.ts ('errors
+ * and lifecycle'), writes front to back in writes.test.ts, 10,000 seeded reads in integrity.test.ts.
  */
 const SKIP: Record<string, string> = {
   'truncate empties the file; append writes at the end whatever the position': IN_PLACE,

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { DeleteBucketPolicyCommand, PutBucketPolicyCommand, type S3Client } from '@aws-sdk/client-s3';
 import { S3Fs } from '../src/index.js';
 import { bucketName, connect, createBucket, describeS3, fsOptions, putObject, sdkClient } from './support/cluster-env.js';
 
@@ -16,17 +16,47 @@ describeS3('errors and lifecycle', (cluster) => {
   });
   afterAll(() => client?.destroy());
 
-  test('a wrong secret is EACCES, the HTTP status in the message', async () => {
+  // A HEAD (connect, open, metadata) has no body, so no S3 code: the message names the one the status stands for.
+  const headSays = (s3Code: string, status: number): string => `S3 ${s3Code}, HTTP ${status}: HEAD has no body`;
+
+  test('a wrong secret is EACCES, AccessDenied and the HTTP status in the message', async () => {
     const options = fsOptions(cluster, bucket, { credentials: { accessKeyId: cluster.accessKeyId, secretAccessKey: 'wrong' } });
-    // connect's HEAD has no body, so no S3 code: the status says it.
-    await expect(S3Fs.connect(options)).rejects.toMatchObject({ code: 'EACCES', message: expect.stringContaining('HTTP 403') });
+    await expect(S3Fs.connect(options)).rejects.toMatchObject({
+      code: 'EACCES',
+      syscall: 'connect',
+      message: expect.stringContaining(headSays('AccessDenied', 403)),
+    });
   });
 
-  test('a missing bucket is ENOENT; a missing object is ENOENT', async () => {
-    await expect(connect(cluster, 'no-such-bucket-mfio')).rejects.toMatchObject({ code: 'ENOENT' });
+  test('a missing bucket is ENOENT (NoSuchBucket); a missing object is ENOENT (NoSuchKey)', async () => {
+    await expect(connect(cluster, 'no-such-bucket-mfio')).rejects.toMatchObject({
+      code: 'ENOENT',
+      message: expect.stringContaining(headSays('NoSuchBucket', 404)),
+    });
     const fs = await connect(cluster, bucket);
-    await expect(fs.open('missing.bin')).rejects.toMatchObject({ code: 'ENOENT' });
+    const noSuchKey = { code: 'ENOENT', message: expect.stringContaining(headSays('NoSuchKey', 404)) };
+    await expect(fs.open('missing.bin')).rejects.toMatchObject({ ...noSuchKey, syscall: 'open' });
+    await expect(fs.currentDir().metadata('missing.bin')).rejects.toMatchObject({ ...noSuchKey, syscall: 'stat' });
     await fs.close();
+  });
+
+  test('an object the bucket policy denies is EACCES at open and metadata, AccessDenied in the message', async () => {
+    await putObject(client, bucket, 'denied.bin', Buffer.from('secret'));
+    // HEAD needs s3:GetObject: RGW answers 403 to it, as to any request the policy refuses.
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/denied.bin` }],
+    };
+    await client.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }));
+    const fs = await connect(cluster, bucket);
+    try {
+      const denied = { code: 'EACCES', message: expect.stringContaining(headSays('AccessDenied', 403)) };
+      await expect(fs.open('denied.bin')).rejects.toMatchObject({ ...denied, syscall: 'open' });
+      await expect(fs.currentDir().metadata('denied.bin')).rejects.toMatchObject({ ...denied, syscall: 'stat' });
+    } finally {
+      await client.send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
+      await fs.close();
+    }
   });
 
   test('options are checked before any request', async () => {

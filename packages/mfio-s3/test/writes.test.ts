@@ -1,4 +1,11 @@
-import { GetObjectCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteBucketPolicyCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  PutBucketPolicyCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { SeededRandom } from '@mfio/core';
 import type { S3Fs } from '../src/index.js';
 import { bucketName, connect, createBucket, describeS3, putObject, sdkClient } from './support/cluster-env.js';
@@ -25,7 +32,20 @@ describeS3('writes', (cluster) => {
     const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return Buffer.from(await response.Body!.transformToByteArray());
   };
-  const uploadsInProgress = async (): Promise<number> => (await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads?.length ?? 0;
+  const uploadsInProgress = async (key?: string): Promise<number> =>
+    (await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, ...(key === undefined ? {} : { Prefix: key }) }))).Uploads?.length ?? 0;
+  /** The HTTP status of a HEAD of `key` by the SDK: 200, or the error's (404: no object). */
+  const headStatus = async (key: string): Promise<number> =>
+    client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
+      (response) => response.$metadata.httpStatusCode ?? 0,
+      (error: { $metadata?: { httpStatusCode?: number } }) => error.$metadata?.httpStatusCode ?? 0,
+    );
+  /** The object is not there: HEAD answers 404 (ENOENT through the Fs), and no upload of it is left. */
+  const expectNothingStored = async (key: string): Promise<void> => {
+    await expect(fs.currentDir().metadata(key)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await headStatus(key)).toBe(404);
+    expect(await uploadsInProgress(key)).toBe(0);
+  };
 
   test('beyond partSize the object goes up as a multipart upload, completed at close', async () => {
     const data = Buffer.from(new SeededRandom(3).bytes(12 * MIB + 12345));
@@ -39,17 +59,60 @@ describeS3('writes', (cluster) => {
     await expect(fs.currentDir().metadata('multi.bin')).rejects.toMatchObject({ code: 'ENOENT' }); // nothing before close
     await file.close();
     expect((await fetch('multi.bin')).equals(data)).toBe(true);
-    expect(await uploadsInProgress()).toBe(0);
+    expect(await uploadsInProgress('multi.bin')).toBe(0);
   });
 
-  test('a write anywhere but the end fails with EINVAL, and close aborts the upload', async () => {
+  test('a write anywhere but the end fails with EINVAL; close aborts the upload, stores nothing and rejects', async () => {
     const file = await fs.open('broken.bin', { write: true, create: true });
     await file.writeAllAt(0, Buffer.alloc(6 * MIB, 1)); // one part up: the upload exists
     await file.sync();
-    await expect(file.writeAllAt(10, Buffer.alloc(10))).rejects.toMatchObject({ code: 'EINVAL' });
-    expect(await uploadsInProgress()).toBe(1);
-    await file.close(); // the EINVAL was the caller's: the object is still written
-    expect((await fetch('broken.bin')).length).toBe(6 * MIB);
+    expect(await uploadsInProgress('broken.bin')).toBe(1);
+    await expect(file.writeAllAt(10, Buffer.alloc(10))).rejects.toMatchObject({ code: 'EINVAL', position: 10 });
+    // The handle is in error: a write at the end, and sync, fail with that first error.
+    await expect(file.writeAllAt(6 * MIB, Buffer.alloc(10))).rejects.toMatchObject({ code: 'EINVAL', position: 10 });
+    await expect(file.sync()).rejects.toMatchObject({ code: 'EINVAL' });
+    await expect(file.close()).rejects.toMatchObject({
+      code: 'EINVAL',
+      syscall: 'close',
+      message: expect.stringContaining('the multipart upload was aborted and nothing was stored'),
+    });
+    await expectNothingStored('broken.bin');
+  });
+
+  test('a bad write before the first part is full: close stores nothing (no PUT) and rejects', async () => {
+    const file = await fs.open('broken-small.bin', { write: true, create: true });
+    await file.writeAllAt(0, Buffer.from('head'));
+    await expect(file.writeAllAt(100, Buffer.from('tail'))).rejects.toMatchObject({ code: 'EINVAL' });
+    await expect(file.close()).rejects.toMatchObject({ code: 'EINVAL', syscall: 'close', message: expect.stringContaining('nothing was stored') });
+    await expectNothingStored('broken-small.bin');
+  });
+
+  test('a part the server rejects abandons the object: close aborts the upload and rejects with EACCES', async () => {
+    const file = await fs.open('denied.bin', { write: true, create: true });
+    await file.writeAllAt(0, Buffer.alloc(6 * MIB, 3)); // part 1 stored: the upload exists
+    await file.sync();
+    expect(await uploadsInProgress('denied.bin')).toBe(1);
+    // From now on RGW refuses uploads to this key (UploadPart is s3:PutObject), not AbortMultipartUpload.
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `arn:aws:s3:::${bucket}/denied.bin` }],
+    };
+    await client.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }));
+    try {
+      // The write fills part 2 and completes at once (a part of room); the part's 403 comes after.
+      await file.writeAllAt(6 * MIB, Buffer.alloc(5 * MIB, 4));
+      const denied = { code: 'EACCES', message: expect.stringContaining('S3 AccessDenied, HTTP 403') };
+      await expect(file.sync()).rejects.toMatchObject(denied);
+      await expect(file.writeAllAt(11 * MIB, Buffer.alloc(10))).rejects.toMatchObject(denied);
+      await expect(file.close()).rejects.toMatchObject({
+        code: 'EACCES',
+        syscall: 'close',
+        message: expect.stringMatching(/the multipart upload was aborted and nothing was stored.*AccessDenied/),
+      });
+    } finally {
+      await client.send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
+    }
+    await expectNothingStored('denied.bin');
   });
 
   test('an aborted write abandons the object: close rejects and aborts the multipart upload', async () => {
@@ -59,9 +122,8 @@ describeS3('writes', (cluster) => {
     const write = file.writeAllAt(0, Buffer.alloc(16 * MIB, 2), { signal: controller.signal });
     controller.abort();
     await expect(write).rejects.toMatchObject({ code: 'ABORT_ERR' });
-    await expect(file.close()).rejects.toMatchObject({ code: 'ECANCELED' });
-    await expect(fs.currentDir().metadata('aborted.bin')).rejects.toMatchObject({ code: 'ENOENT' });
-    expect(await uploadsInProgress()).toBe(0);
+    await expect(file.close()).rejects.toMatchObject({ code: 'ECANCELED', message: expect.stringContaining('nothing was stored') });
+    await expectNothingStored('aborted.bin');
   });
 
   test('createNew fails with EEXIST on an existing object; truncate replaces it', async () => {
