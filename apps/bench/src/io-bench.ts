@@ -1,9 +1,10 @@
 /**
  * Unbuffered reads and the write path (issue 19), beside Node and fio in one run:
  * - cold random 4 KiB reads with `direct` (O_DIRECT), 64 in flight, against fio's O_DIRECT
- *   io_uring at queue depth 64 on the same file;
+ *   io_uring at queue depth 64 on the same file and the C++ ring (apps/bench/native/uring_io.cc);
  * - random 4 KiB overwrites of a preallocated file: mfio 64 in flight (buffered and direct),
- *   `writeSync` in a loop, `fs.promises` `write` 64 in flight, fio O_DIRECT io_uring QD64;
+ *   `writeSync` in a loop, `fs.promises` `write` 64 in flight, the C++ ring 64 in flight
+ *   (buffered and O_DIRECT), fio O_DIRECT io_uring QD64;
  * - 64 writers appending 4 KiB records to one file, each record durable (fdatasync) before the
  *   writer's next: mfio `writeDurable` (linked on io_uring), mfio `writeAllAt` + `datasync`
  *   (group commit), `fs.promises` `write` + `datasync`.
@@ -12,7 +13,8 @@
  * file's bytes afterwards (fio's excepted: it writes its own pattern).
  *
  * Usage: node dist/io-bench.js [--repeat N] [--time MS] [--dir DIR] [--out DIR] [--only LIST]
- * Needs fio on PATH for its rows (apt-get install fio); without it they are left out, saying so.
+ * Needs fio on PATH for its rows (apt-get install fio), and g++ and io_uring for the C++ ring's;
+ * without them those rows are left out, saying why.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, constants as fsConstants, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -23,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SeededRandom } from '@mfio/core';
 import { alignedBuffer, NativeRt, type BackendName, type FileHandle } from '@mfio/rt';
+import { nativeDirectReads, nativeIoUnavailable, nativeOverwrites } from './native-io.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const BLOCK = 4096;
@@ -147,7 +150,14 @@ function stampsOf(path: string): Float64Array {
   return stamps;
 }
 
-function coldReads(dir: string, withFio: boolean): Workload {
+/** Which outside contenders this machine can run. */
+interface Peers {
+  fio: boolean;
+  /** The C++ ring (g++ built it, and this process may set up a ring). */
+  native: boolean;
+}
+
+function coldReads(dir: string, peers: Peers): Workload {
   const path = join(dir, 'read-1g.bin');
   sampleFile(path, READ_FILE_SIZE);
   const blocks = READ_FILE_SIZE / BLOCK;
@@ -168,7 +178,7 @@ function coldReads(dir: string, withFio: boolean): Workload {
       return { opsPerSecond: (count / timeMs) * 1000, verified };
     },
   });
-  const contenders = [
+  const contenders: Contender[] = [
     mfio('io_uring'),
     mfio('threadpool'),
     {
@@ -187,7 +197,16 @@ function coldReads(dir: string, withFio: boolean): Workload {
       },
     },
   ];
-  if (withFio)
+  if (peers.native)
+    contenders.push({
+      // The reads' lengths checked, as the others' are.
+      name: 'c++:io_uring:direct',
+      async run(timeMs, seed) {
+        const out = nativeDirectReads(path, BLOCK, IN_FLIGHT, timeMs, seed);
+        return { opsPerSecond: out.ops / out.seconds, verified: out.failed === 0 };
+      },
+    });
+  if (peers.fio)
     contenders.push({
       name: 'fio:io_uring:direct:qd64',
       run: async (timeMs) => ({ opsPerSecond: fio(path, 'randread', timeMs, READ_FILE_SIZE), verified: true }),
@@ -200,7 +219,7 @@ function coldReads(dir: string, withFio: boolean): Workload {
  * blocks (round after round through the same order: a fast contender fills the file in well
  * under a second), then checks that every block it wrote holds its record.
  */
-function randomWrites(dir: string, withFio: boolean): Workload {
+function randomWrites(dir: string, peers: Peers): Workload {
   const blocks = WRITE_FILE_SIZE / BLOCK;
   const prepared = (name: string): string => {
     const path = join(dir, `write-${name.replace(/[^a-z0-9]+/gi, '-')}.bin`);
@@ -278,7 +297,18 @@ function randomWrites(dir: string, withFio: boolean): Workload {
       },
     },
   ];
-  if (withFio) {
+  // The C++ ring writes the same records in the same order, so its file is checked alike.
+  const native = (direct: boolean): Contender => ({
+    name: `c++:io_uring${direct ? ':direct' : ''}`,
+    async run(timeMs, seed) {
+      const path = prepared(`native${direct ? '-direct' : ''}`);
+      const { order, check } = plan(seed);
+      const out = nativeOverwrites(path, { size: BLOCK, depth: IN_FLIGHT, timeMs, order, stamp: seed, fill: 0x5a, direct });
+      return { opsPerSecond: out.ops / out.seconds, verified: out.failed === 0 && check(path, out.ops) };
+    },
+  });
+  if (peers.native) contenders.push(native(false), native(true));
+  if (peers.fio) {
     contenders.push({
       name: 'fio:io_uring:direct:qd64',
       run: async (timeMs) => ({ opsPerSecond: fio(prepared('fio'), 'randwrite', timeMs, WRITE_FILE_SIZE), verified: true }),
@@ -356,15 +386,20 @@ function median(values: number[]): number {
 async function main(): Promise<void> {
   const opts = options();
   mkdirSync(opts.dir, { recursive: true });
-  const withFio = fioAvailable();
-  if (!withFio) console.log('fio is not on PATH (apt-get install fio): its rows are left out');
+  const leftOut: string[] = [];
+  const peers: Peers = { fio: fioAvailable(), native: false };
+  if (!peers.fio) leftOut.push('fio: not on PATH (apt-get install fio)');
+  const nativeUnavailable = nativeIoUnavailable();
+  peers.native = nativeUnavailable === undefined;
+  if (nativeUnavailable !== undefined) leftOut.push(`c++:io_uring: ${nativeUnavailable.split('\n')[0]}`);
+  for (const line of leftOut) console.log(`left out: ${line}`);
   const loadBefore = loadavg()[0]!;
-  const workloads = [coldReads(opts.dir, withFio), randomWrites(opts.dir, withFio), durableAppends(opts.dir)];
+  const workloads = [coldReads(opts.dir, peers), randomWrites(opts.dir, peers), durableAppends(opts.dir)];
   const lines: string[] = [
     '# Unbuffered reads and the write path (apps/bench/src/io-bench.ts)',
     '',
     `\`node apps/bench/dist/io-bench.js --repeat ${opts.repeat} --time ${opts.timeMs}\` (files in ${relative(repoRoot, opts.dir)}): contenders take turns, each run`,
-    `${opts.timeMs} ms, the median of ${opts.repeat}; every mfio and Node write case checks the file's bytes afterwards.`,
+    `${opts.timeMs} ms, the median of ${opts.repeat}; every mfio, Node and C++ write case checks the file's bytes afterwards.`,
     '',
     '| workload | contender | ops/s (median) | min-max | × reference | bytes checked |',
     '|---|---|---:|---:|---:|---|',
@@ -390,6 +425,7 @@ async function main(): Promise<void> {
       );
     }
   }
+  if (leftOut.length > 0) lines.push('', ...leftOut.map((line) => `Left out: ${line}.`));
   lines.push('', `Load average (1 min): ${loadBefore.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end.`);
   const report = lines.join('\n') + '\n';
   console.log(`\n${report}`);
