@@ -17,7 +17,7 @@
  * without them those rows are left out, saying why.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, constants as fsConstants, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, fsyncSync, mkdirSync, openSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { open as openPromises } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -157,6 +157,13 @@ interface Peers {
   native: boolean;
 }
 
+/** fsync `path`: what the page cache holds of it is on the disk when this returns. */
+function writtenBack(path: string): void {
+  const fd = openSync(path, 'r+');
+  fsyncSync(fd);
+  closeSync(fd);
+}
+
 function coldReads(dir: string, peers: Peers): Workload {
   const path = join(dir, 'read-1g.bin');
   sampleFile(path, READ_FILE_SIZE);
@@ -221,9 +228,13 @@ function coldReads(dir: string, peers: Peers): Workload {
  */
 function randomWrites(dir: string, peers: Peers): Workload {
   const blocks = WRITE_FILE_SIZE / BLOCK;
+  // Each file is written back before a contender starts on it and after it finished (untimed):
+  // the disk is shared, and a direct writer that ran while the buffered writers' hundreds of MiB
+  // were still being written back measured a fraction of what it does alone.
   const prepared = (name: string): string => {
     const path = join(dir, `write-${name.replace(/[^a-z0-9]+/gi, '-')}.bin`);
     writeFileSync(path, Buffer.alloc(WRITE_FILE_SIZE));
+    writtenBack(path);
     return path;
   };
   /** Blocks in a seeded order, and a check of the file after `count` of them were written. */
@@ -238,6 +249,7 @@ function randomWrites(dir: string, peers: Peers): Workload {
     return {
       order,
       check: (path: string, count: number): boolean => {
+        writtenBack(path);
         const stamps = stampsOf(path);
         for (let i = 0; i < Math.min(count, blocks); i++) if (stamps[order[i]!] !== seed) return false;
         return true;
