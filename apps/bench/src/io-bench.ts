@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SeededRandom } from '@mfio/core';
 import { alignedBuffer, NativeRt, type BackendName, type FileHandle } from '@mfio/rt';
+import { flushTraceUnavailable, FlushTrace, type FlushTally } from './flush-trace.js';
 import { nativeDirectReads, nativeIoUnavailable, nativeOverwrites } from './native-io.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -65,6 +66,8 @@ function options(): Options {
 interface Run {
   opsPerSecond: number;
   verified: boolean;
+  /** The appenders' workload: where the run's time went. */
+  profile?: FlushProfile;
 }
 
 interface Contender {
@@ -330,11 +333,47 @@ function randomWrites(dir: string, peers: Peers): Workload {
 }
 
 /**
+ * Where an appenders' run went, for the report's profile of that workload (summed over runs):
+ * the flushes asked for and those the filesystem ran, what the writers waited for, the CPU.
+ */
+interface FlushProfile {
+  records: number;
+  seconds: number;
+  /** fdatasync calls issued: mfio's completed fsync operations, Node's `datasync` calls. */
+  issued: number;
+  /** The flushes ext4 ran on the file (flush-trace.ts); undefined where they cannot be traced. */
+  kernel: FlushTally | undefined;
+  /** Seconds the writers spent waiting for their writes (NaN: write and flush are one call). */
+  writeWait: number;
+  /** Seconds the writers spent waiting for their records to be durable once written. */
+  flushWait: number;
+  /** CPU the process used (its io_uring and thread-pool workers included). */
+  cpuSeconds: number;
+}
+
+/**
+ * Starts measuring an appenders' run on `path` (open, before the writers start); the function it
+ * returns stops and gives the profile, from the writers' tallies (milliseconds).
+ */
+function profiling(path: string, traced: boolean): (records: number, issued: number, writeWaitMs: number, flushWaitMs: number) => FlushProfile {
+  const trace = traced ? new FlushTrace(path) : undefined;
+  const cpu = process.cpuUsage();
+  const began = performance.now();
+  return (records, issued, writeWaitMs, flushWaitMs) => {
+    const seconds = (performance.now() - began) / 1000;
+    const used = process.cpuUsage(cpu);
+    const kernel = trace?.stop();
+    return { records, seconds, issued, kernel, writeWait: writeWaitMs / 1000, flushWait: flushWaitMs / 1000, cpuSeconds: (used.user + used.system) / 1e6 };
+  };
+}
+
+/**
  * 64 writers appending 4 KiB records to one file, each durable before the writer's next: the
  * record at each position says which writer and which of its records it is; afterwards every
- * record reserved must be in the file.
+ * record reserved must be in the file. Each run is profiled (FlushProfile), `traced` says
+ * whether the kernel's flushes can be counted too.
  */
-function durableAppends(dir: string): Workload {
+function durableAppends(dir: string, traced: boolean): Workload {
   const WRITERS = 64;
   const check = (path: string, count: number, seed: number): boolean => {
     const stamps = stampsOf(path);
@@ -348,20 +387,31 @@ function durableAppends(dir: string): Workload {
       const path = join(dir, `append-${how}.bin`);
       const rt = NativeRt.builder().enable('io_uring').build();
       const file: FileHandle = await rt.open(path, { write: true, create: true, truncate: true });
+      const fsyncs = (): number => rt.diagnostics().completed['fsync'] ?? 0;
+      const issuedBefore = fsyncs();
+      const profiled = profiling(path, traced);
       let next = 0;
+      let writeWait = how === 'writeDurable' ? NaN : 0;
+      let flushWait = 0;
       const count = await loops(WRITERS, timeMs, async () => {
         const i = next++;
         const data = record(seed * 1e6 + i, 0x33);
+        const began = performance.now();
         if (how === 'writeDurable') {
           await file.writeDurable(i * BLOCK, data);
+          flushWait += performance.now() - began;
         } else {
           await file.writeAllAt(i * BLOCK, data);
+          const written = performance.now();
           await file.datasync();
+          writeWait += written - began;
+          flushWait += performance.now() - written;
         }
       });
+      const profile = profiled(count, fsyncs() - issuedBefore, writeWait, flushWait);
       await file.close();
       await rt.close();
-      return { opsPerSecond: (count / timeMs) * 1000, verified: check(path, next, seed) };
+      return { opsPerSecond: (count / timeMs) * 1000, verified: check(path, next, seed), profile };
     },
   });
   return {
@@ -375,18 +425,78 @@ function durableAppends(dir: string): Workload {
         async run(timeMs, seed) {
           const path = join(dir, 'append-node.bin');
           const fh = await openPromises(path, 'w');
+          const profiled = profiling(path, traced);
           let next = 0;
+          let issued = 0;
+          let writeWait = 0;
+          let flushWait = 0;
           const count = await loops(WRITERS, timeMs, async () => {
             const i = next++;
+            const began = performance.now();
             await fh.write(record(seed * 1e6 + i, 0x33), 0, BLOCK, i * BLOCK);
+            const written = performance.now();
+            issued++;
             await fh.datasync();
+            writeWait += written - began;
+            flushWait += performance.now() - written;
           });
+          const profile = profiled(count, issued, writeWait, flushWait);
           await fh.close();
-          return { opsPerSecond: (count / timeMs) * 1000, verified: check(path, next, seed) };
+          return { opsPerSecond: (count / timeMs) * 1000, verified: check(path, next, seed), profile };
         },
       },
     ],
   };
+}
+
+/**
+ * The appenders' profile, every run summed: one row per contender, and how its figures are got.
+ * Flushes are the kernel's count where traced, else those issued.
+ */
+function profileReport(runs: Map<string, Run[]>, untraced: string | undefined): string[] {
+  const lines = [
+    '',
+    "### The appenders' flushes",
+    '',
+    'Every run summed. fdatasync issued: by mfio, its completed fsync operations (`rt.diagnostics().completed`); by Node,',
+    `its \`datasync\` calls. In ext4: ${untraced === undefined ? 'the flushes ext4 ran on the file, whoever called (its sync_file tracepoints, apps/bench/src/flush-trace.ts), with their latency there; at once: that latency × flushes/s' : `not traced (${untraced})`}.`,
+    "A record's wait: what a writer waited for, per record, from the write's call to its flush's end (timed in JS).",
+    'CPU: the process, its io_uring and thread-pool workers included, in cores busy.',
+    '',
+    "| contender | records/s | fdatasync issued | in ext4 | records per flush | flushes/s | flush latency (ms) | flushes at once | a record's wait: write + flush (ms) | CPU (cores) |",
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|---:|',
+  ];
+  for (const [name, list] of runs) {
+    const profiles = list.flatMap((run) => (run.profile === undefined ? [] : [run.profile]));
+    if (profiles.length === 0) continue;
+    const sum = (f: (p: FlushProfile) => number): number => profiles.reduce((total, p) => total + f(p), 0);
+    const records = sum((p) => p.records);
+    const seconds = sum((p) => p.seconds);
+    const issued = sum((p) => p.issued);
+    const kernel = profiles.every((p) => p.kernel !== undefined) ? profiles.map((p) => p.kernel!) : undefined;
+    const kernelCount = kernel?.reduce((total, k) => total + k.count, 0);
+    const busy = kernel?.reduce((total, k) => total + k.busySeconds, 0);
+    const flushes = kernelCount ?? issued;
+    const perRecordMs = (s: number): string => ((s / records) * 1000).toFixed(2);
+    const writeWait = sum((p) => p.writeWait);
+    const wait = Number.isNaN(writeWait)
+      ? `${perRecordMs(sum((p) => p.flushWait))} (one call)`
+      : `${perRecordMs(writeWait)} + ${perRecordMs(sum((p) => p.flushWait))}`;
+    const cells = [
+      name,
+      (records / seconds).toFixed(0),
+      issued,
+      kernelCount === undefined ? '-' : `${kernelCount}${kernel!.some((k) => k.lost) ? ' (events lost)' : ''}`,
+      (records / flushes).toFixed(1),
+      (flushes / seconds).toFixed(0),
+      busy === undefined || kernelCount === 0 ? '-' : ((busy / kernelCount!) * 1000).toFixed(3),
+      busy === undefined ? '-' : (busy / seconds).toFixed(2),
+      wait,
+      (sum((p) => p.cpuSeconds) / seconds).toFixed(2),
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  return lines;
 }
 
 function median(values: number[]): number {
@@ -406,7 +516,10 @@ async function main(): Promise<void> {
   if (nativeUnavailable !== undefined) leftOut.push(`c++:io_uring: ${nativeUnavailable.split('\n')[0]}`);
   for (const line of leftOut) console.log(`left out: ${line}`);
   const loadBefore = loadavg()[0]!;
-  const workloads = [coldReads(opts.dir, peers), randomWrites(opts.dir, peers), durableAppends(opts.dir)];
+  const untraced = flushTraceUnavailable(opts.dir);
+  if (untraced !== undefined) console.log(`the appenders' flushes are not traced: ${untraced}`);
+  const workloads = [coldReads(opts.dir, peers), randomWrites(opts.dir, peers), durableAppends(opts.dir, untraced === undefined)];
+  const profiles: string[] = [];
   const lines: string[] = [
     '# Unbuffered reads and the write path (apps/bench/src/io-bench.ts)',
     '',
@@ -436,7 +549,9 @@ async function main(): Promise<void> {
         `| ${workload.name} | ${name} | ${median(ops).toFixed(0)} | ${Math.min(...ops).toFixed(0)}-${Math.max(...ops).toFixed(0)} | ${ratio} | ${checked} |`,
       );
     }
+    if ([...runs.values()].some((list) => list.some((run) => run.profile !== undefined))) profiles.push(...profileReport(runs, untraced));
   }
+  lines.push(...profiles);
   if (leftOut.length > 0) lines.push('', ...leftOut.map((line) => `Left out: ${line}.`));
   lines.push('', `Load average (1 min): ${loadBefore.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end.`);
   const report = lines.join('\n') + '\n';
