@@ -82,6 +82,63 @@ interface Workload {
   contenders: Contender[];
 }
 
+const DIRECT_READS = 'cold random 4 KiB reads, O_DIRECT, 64 in flight';
+const OVERWRITES = 'random 4 KiB overwrites of a 64 MiB file';
+const APPENDS = '64 writers appending 4 KiB records, each fdatasync-ed before the next';
+
+/** A figure issue 19 asks for: each of `contenders` at least `atLeast` times `versus` (medians). */
+interface Target {
+  what: string;
+  workload: string;
+  contenders: string[];
+  versus: string;
+  atLeast: number;
+}
+
+const BUFFERED_WRITERS = ['mfio:io_uring:writeAt', 'mfio:threadpool:writeAt'];
+const TARGETS: Target[] = [
+  {
+    what: 'cold random 4 KiB reads with direct, 64 in flight ≥ 0.9× fio O_DIRECT io_uring QD64',
+    workload: DIRECT_READS,
+    contenders: ['mfio:io_uring:readAt:direct', 'mfio:threadpool:readAt:direct'],
+    versus: 'fio:io_uring:direct:qd64',
+    atLeast: 0.9,
+  },
+  // Buffered, as writeSync and fs.promises write are (direct writes wait for the disk).
+  { what: 'random 4 KiB writes ≥ 1× writeSync in a loop', workload: OVERWRITES, contenders: BUFFERED_WRITERS, versus: 'node:writeSync', atLeast: 1 },
+  { what: 'random 4 KiB writes ≥ 3× fs.promises, 64 in flight', workload: OVERWRITES, contenders: BUFFERED_WRITERS, versus: 'node:promises:write', atLeast: 3 },
+  {
+    what: '64 appending writers, per-record fdatasync ≥ 5× fs.promises',
+    workload: APPENDS,
+    contenders: ['mfio:io_uring:writeDurable', 'mfio:io_uring:writeAllAt+datasync'],
+    versus: 'node:promises:write+datasync',
+    atLeast: 5,
+  },
+];
+
+/** Each contender's median ops/s and whether its bytes were right, by workload. */
+type Medians = Map<string, Map<string, { ops: number; verified: boolean }>>;
+
+/** The targets block: one row per target and contender, met or missed by this run's medians. */
+function targetsReport(medians: Medians): string[] {
+  const lines = ['', '### Targets (issue 19)', '', '| target | contender | measured | met |', '|---|---|---:|---|'];
+  for (const target of TARGETS) {
+    const workload = medians.get(target.workload);
+    const versus = workload?.get(target.versus);
+    for (const name of target.contenders) {
+      const own = workload?.get(name);
+      if (own === undefined || versus === undefined) {
+        lines.push(`| ${target.what} | ${name} | - | not measured (${own === undefined ? name : target.versus} did not run) |`);
+        continue;
+      }
+      const ratio = own.ops / versus.ops;
+      const met = !own.verified ? 'missed (bytes wrong)' : ratio >= target.atLeast ? 'met' : 'missed';
+      lines.push(`| ${target.what} | ${name} | ${ratio.toFixed(2)}× | ${met} |`);
+    }
+  }
+  return lines;
+}
+
 /** Run `one` from `workers` loops until `timeMs` has passed; the count of operations done. */
 async function loops(workers: number, timeMs: number, one: (worker: number, op: number) => Promise<void>): Promise<number> {
   const end = performance.now() + timeMs;
@@ -221,7 +278,7 @@ function coldReads(dir: string, peers: Peers): Workload {
       name: 'fio:io_uring:direct:qd64',
       run: async (timeMs) => ({ opsPerSecond: fio(path, 'randread', timeMs, READ_FILE_SIZE), verified: true }),
     });
-  return { name: 'cold random 4 KiB reads, O_DIRECT, 64 in flight', reference: 'fio:io_uring:direct:qd64', contenders };
+  return { name: DIRECT_READS, reference: 'fio:io_uring:direct:qd64', contenders };
 }
 
 /**
@@ -329,7 +386,7 @@ function randomWrites(dir: string, peers: Peers): Workload {
       run: async (timeMs) => ({ opsPerSecond: fio(prepared('fio'), 'randwrite', timeMs, WRITE_FILE_SIZE), verified: true }),
     });
   }
-  return { name: 'random 4 KiB overwrites of a 64 MiB file', reference: 'node:writeSync', contenders };
+  return { name: OVERWRITES, reference: 'node:writeSync', contenders };
 }
 
 /**
@@ -415,7 +472,7 @@ function durableAppends(dir: string, traced: boolean): Workload {
     },
   });
   return {
-    name: '64 writers appending 4 KiB records, each fdatasync-ed before the next',
+    name: APPENDS,
     reference: 'node:promises:write+datasync',
     contenders: [
       mfio('writeDurable'),
@@ -529,6 +586,7 @@ async function main(): Promise<void> {
     '| workload | contender | ops/s (median) | min-max | × reference | bytes checked |',
     '|---|---|---:|---:|---:|---|',
   ];
+  const medians: Medians = new Map();
   for (const workload of workloads) {
     const contenders = workload.contenders.filter((c) => opts.only.length === 0 || opts.only.some((o) => c.name.includes(o)));
     const runs = new Map<string, Run[]>(contenders.map((c) => [c.name, []]));
@@ -541,8 +599,10 @@ async function main(): Promise<void> {
     }
     const reference = runs.get(workload.reference);
     const referenceMedian = reference === undefined ? NaN : median(reference.map((x) => x.opsPerSecond));
+    medians.set(workload.name, new Map());
     for (const [name, list] of runs) {
       const ops = list.map((x) => x.opsPerSecond);
+      medians.get(workload.name)!.set(name, { ops: median(ops), verified: list.every((x) => x.verified) });
       const ratio = Number.isNaN(referenceMedian) ? '-' : (median(ops) / referenceMedian).toFixed(2);
       const checked = name.startsWith('fio') ? 'fio' : list.every((x) => x.verified) ? 'ok' : 'WRONG';
       lines.push(
@@ -551,7 +611,7 @@ async function main(): Promise<void> {
     }
     if ([...runs.values()].some((list) => list.some((run) => run.profile !== undefined))) profiles.push(...profileReport(runs, untraced));
   }
-  lines.push(...profiles);
+  lines.push(...targetsReport(medians), ...profiles);
   if (leftOut.length > 0) lines.push('', ...leftOut.map((line) => `Left out: ${line}.`));
   lines.push('', `Load average (1 min): ${loadBefore.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end.`);
   const report = lines.join('\n') + '\n';
