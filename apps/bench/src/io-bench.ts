@@ -56,8 +56,10 @@ function options(): Options {
   return {
     repeat: Number(values.repeat),
     timeMs: Number(values.time),
-    dir: values.dir,
-    out: resolve(values.out),
+    // Relative to where the command was typed: `pnpm --filter @mfio/bench bench:io` runs this in
+    // apps/bench, and pnpm says where it was started in INIT_CWD.
+    dir: resolve(process.env['INIT_CWD'] ?? '.', values.dir),
+    out: resolve(process.env['INIT_CWD'] ?? '.', values.out),
     only: values.only === '' ? [] : values.only.split(','),
   };
 }
