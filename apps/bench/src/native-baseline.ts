@@ -7,21 +7,33 @@ import { positions, type CaseSpec } from './plan.js';
 import type { CaseResult } from './measure.js';
 
 const appRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
-const binary = join(appRoot, 'build', 'uring_qd');
+const binary = ringProgram('uring_qd');
 export const NATIVE_NAME = 'c++:io_uring';
+
+/** Where {@link buildRingProgram} puts apps/bench/native/`name`.cc's binary. */
+export function ringProgram(name: string): string {
+  return join(appRoot, 'build', name);
+}
+
+/**
+ * Build apps/bench/native/`name`.cc against the addon's own ring code (g++) if it is missing or
+ * older than a source; undefined, or the reason it could not be built.
+ */
+export function buildRingProgram(name: string): string | undefined {
+  if (process.platform !== 'linux') return 'io_uring is Linux only';
+  const native = join(appRoot, '..', '..', 'packages', 'mfio-rt', 'src', 'native');
+  const sources = [join(appRoot, 'native', `${name}.cc`), join(native, 'io_uring', 'ring.cc'), join(native, 'io_uring', 'ring.h')];
+  const out = ringProgram(name);
+  // Rebuilt whenever a source is newer than the binary, so a run never measures stale code.
+  if (existsSync(out) && sources.every((source) => statSync(source).mtimeMs <= statSync(out).mtimeMs)) return undefined;
+  mkdirSync(dirname(out), { recursive: true });
+  const result = spawnSync('g++', ['-O2', '-std=c++17', '-I', native, sources[0]!, sources[1]!, '-o', out], { encoding: 'utf8' });
+  return result.status === 0 ? undefined : `g++ failed: ${result.stderr || result.error?.message}`;
+}
 
 /** Build the native baseline once (g++, our own ring code); undefined with the reason if not. */
 export function buildNativeBaseline(): string | undefined {
-  if (process.platform !== 'linux') return 'io_uring is Linux only';
-  const native = join(appRoot, '..', '..', 'packages', 'mfio-rt', 'src', 'native');
-  const sources = [join(appRoot, 'native', 'uring_qd.cc'), join(native, 'io_uring', 'ring.cc'), join(native, 'io_uring', 'ring.h')];
-  // Rebuilt whenever a source is newer than the binary, so a run never measures stale code.
-  if (existsSync(binary) && sources.every((source) => statSync(source).mtimeMs <= statSync(binary).mtimeMs)) return undefined;
-  mkdirSync(dirname(binary), { recursive: true });
-  const result = spawnSync('g++', ['-O2', '-std=c++17', '-I', native, sources[0]!, sources[1]!, '-o', binary], {
-    encoding: 'utf8',
-  });
-  return result.status === 0 ? undefined : `g++ failed: ${result.stderr || result.error?.message}`;
+  return buildRingProgram('uring_qd');
 }
 
 /** The same case through the native baseline: `depth` reads in flight, timed over many iterations. */
