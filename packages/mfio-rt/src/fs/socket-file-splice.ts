@@ -7,7 +7,9 @@ import { loadAddon, type NativeFileSplice } from '../native/addon.js';
 
 /** What the pipe is asked to hold: a server's largest frame of file data fits in one stage. */
 const PIPE_BYTES = 256 * 1024;
+const EPERM = -1;
 const EAGAIN = -11;
+const EBUSY = -16;
 const ENOSYS = -38;
 
 /** How often each way was taken, since the process started (for diagnostics and tests). */
@@ -26,6 +28,9 @@ const stats: FileSpliceStats = { spliced: 0, splicedBytes: 0, notCached: 0, part
 
 /** This thread's pipe: undefined until first asked, null where splicing cannot work. */
 let shared: NativeFileSplice | null | undefined;
+
+/** Per file, whether its filesystem is one splice is used on (asked once: fstatfs). */
+const spliceableFiles = new WeakMap<DriverFile, boolean>();
 
 /** `MFIO_SPLICE=0` turns splicing off (every caller copies): for comparisons, and as a way out. */
 export const SPLICE_ENV = 'MFIO_SPLICE';
@@ -60,12 +65,16 @@ function socketFd(socket: Socket): number | null {
  * and the caller keeps its copying path.
  *
  * Everything happens on the calling thread and returns at once. A range not wholly in the page
- * cache is refused (`stage` returns null) rather than blocking on the disk; a socket whose
- * buffer fills takes what it can and the rest is queued with `socket.write`, in order.
+ * cache and read (readahead may still be filling it) is refused (`stage` returns null) rather
+ * than blocking on the disk, and so is every range of a file on a filesystem whose splice may
+ * wait for more than the pages (NFS, XFS, overlayfs: only ext4, btrfs and tmpfs are spliced).
+ * A socket whose buffer fills takes what it can and the rest is queued with `socket.write`, in
+ * order.
  *
- * As with sendfile, the bytes leave as the page cache holds them when the socket copies them
- * out, not when `stage` ran: a write racing the read may show in it, as it may in a read that
- * races a write.
+ * As with sendfile, the bytes leave as the page cache holds them when the kernel sends them,
+ * which can be after `send` returned while the socket's buffer drains: a write that lands
+ * meanwhile may show in them, and a cut (ftruncate) zeroes the part of its last page past the
+ * new end.
  * @example
  * const splice = SocketFileSplice.for(socket);
  * const n = splice?.ready ? splice.stage(file, position, length) : null;
@@ -119,16 +128,29 @@ export class SocketFileSplice {
   stage(file: FileHandle, position: number, length: number): number | null {
     if (this.#staged !== 0) throw new MfioError('ERR_INVALID_STATE', 'SocketFileSplice: the bytes staged before were neither sent nor dropped');
     const fd = file instanceof DriverFile ? file.spliceFd() : null;
-    if (fd === null || length > this.#pipe.capacity || shared === null) return null;
-    const got = this.#pipe.stage(fd, position, length);
+    if (fd === null || length > this.#pipe.capacity || shared === null || !this.#spliceable(file as DriverFile, fd)) return null;
+    let got = this.#pipe.stage(fd, position, length);
+    if (got === EBUSY) {
+      // Staged by another splicer that never sent them (its caller threw in between): everything
+      // here is synchronous, so they were abandoned. The pipe is shared: empty it and go on.
+      this.#pipe.drop();
+      got = this.#pipe.stage(fd, position, length);
+    }
     if (got >= 0) {
       this.#staged = got;
       return got;
     }
     if (got === EAGAIN) stats.notCached++;
-    // Before Linux 6.5 nothing can say whether a splice would block: never splice here.
-    if (got === ENOSYS) shared = null;
+    // Without cachestat (before Linux 6.5, or forbidden) nothing says whether a splice would
+    // block: never splice here.
+    if (got === ENOSYS || got === EPERM) shared = null;
     return null; // any other error: the caller's read meets it again and reports it
+  }
+
+  #spliceable(file: DriverFile, fd: number): boolean {
+    let known = spliceableFiles.get(file);
+    if (known === undefined) spliceableFiles.set(file, (known = this.#pipe.spliceable(fd)));
+    return known;
   }
 
   /**

@@ -59,12 +59,15 @@ export type NativeExecutorClass = new (
  * memory (src/native/common/file_splice.cc); every call is synchronous and returns at once.
  */
 export interface NativeFileSplice {
-  /** Bytes the pipe holds: the most one `stage` takes. */
+  /** The most one `stage` takes, whatever the range's alignment. */
   readonly capacity: number;
+  /** Whether `fd`'s filesystem is one whose splice reads wait only for the pages (ext4, btrfs, tmpfs). */
+  spliceable(fd: number): boolean;
   /**
    * Move `length` bytes at `position` of `fd` into the pipe; returns the count (fewer only at end
-   * of file), -EAGAIN when not all of them are in the page cache, -ENOSYS without cachestat
-   * (before Linux 6.5), -EBUSY while bytes are staged, other -errno.
+   * of file), -EAGAIN when not all of them are in the page cache and read, -ENOSYS or -EPERM
+   * without cachestat (before Linux 6.5, or a seccomp filter), -EBUSY while bytes are staged,
+   * other -errno.
    */
   stage(fd: number, position: number, length: number): number;
   /** Send `header`, then the staged bytes, as far as the socket takes them; returns the count or -errno (the staged bytes dropped). */

@@ -1,8 +1,11 @@
 #include "file_splice.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -30,10 +33,14 @@ struct Cachestat {
 
 // new FileSplice(capacity): one pipe, its capacity raised to `capacity` bytes if the system
 // allows (fs.pipe-max-size). Its methods return -errno on failure.
-//   capacity -> bytes the pipe holds: the most one stage() takes
+//   capacity -> the most one stage() takes (whatever its alignment)
+//   spliceable(fileFd) -> true for a file on a filesystem whose splice reads only wait for the
+//     pages themselves (ext4, btrfs, tmpfs); elsewhere splice may wait on the network (NFS), on
+//     a lock a throttled writer holds (XFS) or never find the pages cached (overlayfs)
 //   stage(fileFd, position, length) -> bytes moved from the file into the pipe (fewer only at end
-//     of file) | -EAGAIN: not all of the range is in the page cache (splice would block on the
-//     disk) | -ENOSYS: no cachestat (before Linux 6.5) | -EBUSY: bytes staged and not yet sent
+//     of file) | -EAGAIN: not all of the range is in the page cache and read (splice would block
+//     on the disk) | -ENOSYS or -EPERM: no cachestat (before Linux 6.5, or a seccomp filter) |
+//     -EBUSY: bytes staged and not yet sent
 //   send(socketFd, header: Uint8Array) -> bytes the socket took of the header and then the staged
 //     bytes | -errno (the staged bytes are dropped)
 //   rest() -> Buffer: the staged bytes the socket did not take (empties the pipe)
@@ -41,10 +48,11 @@ struct Cachestat {
 class FileSplice : public Napi::ObjectWrap<FileSplice> {
  public:
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "FileSplice",
-                       {InstanceAccessor<&FileSplice::Capacity>("capacity"),
-                        InstanceMethod<&FileSplice::Stage>("stage"), InstanceMethod<&FileSplice::Send>("send"),
-                        InstanceMethod<&FileSplice::Rest>("rest"), InstanceMethod<&FileSplice::Drop>("drop")});
+    return DefineClass(
+        env, "FileSplice",
+        {InstanceAccessor<&FileSplice::Capacity>("capacity"), InstanceMethod<&FileSplice::Spliceable>("spliceable"),
+         InstanceMethod<&FileSplice::Stage>("stage"), InstanceMethod<&FileSplice::Send>("send"),
+         InstanceMethod<&FileSplice::Rest>("rest"), InstanceMethod<&FileSplice::Drop>("drop")});
   }
 
   explicit FileSplice(const Napi::CallbackInfo& info) : Napi::ObjectWrap<FileSplice>(info) {
@@ -58,8 +66,9 @@ class FileSplice : public Napi::ObjectWrap<FileSplice> {
     int wanted = info[0].As<Napi::Number>().Int32Value();
     fcntl(write_, F_SETPIPE_SZ, wanted);  // refused past pipe-max-size: the default then
     int capacity = fcntl(write_, F_GETPIPE_SZ);
-    capacity_ = capacity > 0 ? static_cast<size_t>(capacity) : 0;
     page_ = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+    // A range that starts inside a page takes one pipe slot more than its length in pages.
+    capacity_ = capacity > static_cast<int>(page_) ? static_cast<size_t>(capacity) - page_ : 0;
   }
 
   ~FileSplice() override {
@@ -70,6 +79,14 @@ class FileSplice : public Napi::ObjectWrap<FileSplice> {
  private:
   Napi::Value Capacity(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), static_cast<double>(capacity_));
+  }
+
+  Napi::Value Spliceable(const Napi::CallbackInfo& info) {
+    struct statfs fs{};
+    if (fstatfs(info[0].As<Napi::Number>().Int32Value(), &fs) < 0) return Napi::Boolean::New(info.Env(), false);
+    auto type = static_cast<uint64_t>(fs.f_type);
+    bool local = type == EXT4_SUPER_MAGIC || type == BTRFS_SUPER_MAGIC || type == TMPFS_MAGIC;
+    return Napi::Boolean::New(info.Env(), local);
   }
 
   Napi::Value Stage(const Napi::CallbackInfo& info) {
@@ -88,6 +105,13 @@ class FileSplice : public Napi::ObjectWrap<FileSplice> {
     Cachestat stat{};
     if (syscall(__NR_cachestat, fd, &range, &stat, 0) < 0) return Napi::Number::New(env, -errno);
     if (stat.nr_cache < last - first + 1) return Napi::Number::New(env, -EAGAIN);
+    // Pages readahead put in the cache may still be on their way from the disk (cachestat
+    // counts them): the range's last page, read without waiting, says whether it arrived.
+    char probe;
+    iovec one{&probe, 1};
+    if (preadv2(fd, &one, 1, position + static_cast<int64_t>(length) - 1, RWF_NOWAIT) < 0) {
+      return Napi::Number::New(env, errno == EAGAIN ? -EAGAIN : -errno);
+    }
     loff_t offset = position;
     while (staged_ < length) {
       ssize_t moved = splice(fd, &offset, write_, nullptr, length - staged_, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
@@ -120,6 +144,7 @@ class FileSplice : public Napi::ObjectWrap<FileSplice> {
       ssize_t n = splice(read_, nullptr, socket, nullptr, staged_, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      if (n == 0) errno = EIO;  // the pipe holds the bytes: a socket taking none is broken
       if (n <= 0) return Failed(env);
       staged_ -= static_cast<size_t>(n);
       sent += static_cast<size_t>(n);
