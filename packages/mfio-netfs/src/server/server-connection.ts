@@ -212,7 +212,18 @@ export class ServerConnection {
     // frames of this turn included), and as #send, nothing once the connection is going.
     if (splice === null || !splice.ready || this.#state === 'closing' || this.#state === 'closed') return null;
     const n = splice.stage(file, position, length);
-    if (n !== null && n > 0) splice.send(header(n));
+    if (n === null || n === 0) return n;
+    let frame: Buffer;
+    try {
+      frame = header(n);
+    } catch (error) {
+      splice.drop();
+      throw error;
+    }
+    splice.send(frame);
+    // The socket took our output, as 'drain' says of copied frames (none comes for bytes that
+    // never waited in Node's queue): what the idle timeout counts as a sign of life.
+    this.#lastActivity = Date.now();
     return n;
   }
 
