@@ -1,9 +1,9 @@
-import { copyFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PacketIo } from '@mfio/core';
 import { GeoTIFF } from 'geotiff';
 import { geoTiffSource } from '../src/geotiff.js';
-import { startTargets, withFile, type Targets } from './support/targets.js';
+import { describeEachTarget, startTargets, withFile, type Targets } from './support/targets.js';
 
 // 64 x 48 pixels, uint16, value = y * 64 + x, in 16 x 16 tiles (12 tiles): written by geotiff's writer, retiled by libtiff's tiffcp (test/fixtures/README.md).
 const FIXTURE = join(__dirname, 'fixtures', 'ramp-64x48-tiled.tif');
@@ -15,37 +15,34 @@ describe('@mfio/adapters/geotiff', () => {
   let targets: Targets;
   beforeAll(async () => {
     targets = await startTargets();
-    await copyFile(FIXTURE, join(targets.dir, 'ramp.tif'));
+    await targets.put('ramp.tif', await readFile(FIXTURE));
   });
   afterAll(() => targets?.close());
 
-  const cases = ['local file', 'netfs file'] as const;
-  cases.forEach((label, index) => {
-    describe(`on a ${label}`, () => {
-      test('reads the image: size, tiling, sample format', async () => {
-        await withFile(targets.all[index]!, 'ramp.tif', async (file) => {
-          const tiff = await GeoTIFF.fromSource(await geoTiffSource(file));
-          expect(await tiff.getImageCount()).toBe(1);
-          const image = await tiff.getImage();
-          expect([image.getWidth(), image.getHeight(), image.getTileWidth(), image.getTileHeight()]).toEqual([64, 48, 16, 16]);
-          expect([image.getSamplesPerPixel(), image.getBytesPerPixel(), image.getSampleFormat()]).toEqual([1, 2, 1]);
-        });
+  describeEachTarget((kind) => {
+    test('reads the image: size, tiling, sample format', async () => {
+      await withFile(targets.get(kind), 'ramp.tif', async (file) => {
+        const tiff = await GeoTIFF.fromSource(await geoTiffSource(file));
+        expect(await tiff.getImageCount()).toBe(1);
+        const image = await tiff.getImage();
+        expect([image.getWidth(), image.getHeight(), image.getTileWidth(), image.getTileHeight()]).toEqual([64, 48, 16, 16]);
+        expect([image.getSamplesPerPixel(), image.getBytesPerPixel(), image.getSampleFormat()]).toEqual([1, 2, 1]);
       });
+    });
 
-      test('reads a raster window across six tiles, and the whole raster', async () => {
-        await withFile(targets.all[index]!, 'ramp.tif', async (file) => {
-          const image = await (await GeoTIFF.fromSource(await geoTiffSource(file))).getImage();
-          const [window] = (await image.readRasters({ window: [8, 4, 40, 36] })) as unknown as Uint16Array[];
-          expect(Array.from(window!)).toEqual(ramp(8, 4, 40, 36));
-          const [all] = (await image.readRasters()) as unknown as Uint16Array[];
-          expect(Array.from(all!)).toEqual(ramp(0, 0, 64, 48));
-        });
+    test('reads a raster window across six tiles, and the whole raster', async () => {
+      await withFile(targets.get(kind), 'ramp.tif', async (file) => {
+        const image = await (await GeoTIFF.fromSource(await geoTiffSource(file))).getImage();
+        const [window] = (await image.readRasters({ window: [8, 4, 40, 36] })) as unknown as Uint16Array[];
+        expect(Array.from(window!)).toEqual(ramp(8, 4, 40, 36));
+        const [all] = (await image.readRasters()) as unknown as Uint16Array[];
+        expect(Array.from(all!)).toEqual(ramp(0, 0, 64, 48));
       });
     });
   });
 
   test("a window's tiles reach the backend together: fewer reads than tiles", async () => {
-    await withFile(targets.all[0]!, 'ramp.tif', async (file) => {
+    await withFile(targets.get('local file'), 'ramp.tif', async (file) => {
       // The real file behind a PacketIo that only counts what reaches it.
       let sent = 0;
       const counted: PacketIo<number> = {
@@ -64,7 +61,7 @@ describe('@mfio/adapters/geotiff', () => {
   });
 
   test('a slice with a bad offset or length is ERR_OUT_OF_RANGE; an aborted fetch is ABORT_ERR', async () => {
-    await withFile(targets.all[0]!, 'ramp.tif', async (file) => {
+    await withFile(targets.get('local file'), 'ramp.tif', async (file) => {
       const source = await geoTiffSource(file);
       expect(source.fileSize).toBe((await file.metadata()).len);
       await expect(source.fetch([{ offset: -1, length: 4 }])).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE' });

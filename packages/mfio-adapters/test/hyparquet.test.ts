@@ -4,7 +4,7 @@ import { MemoryFile } from '@mfio/core';
 import { parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { asyncBufferFrom } from '../src/hyparquet.js';
-import { startTargets, withFile, type Targets } from './support/targets.js';
+import { describeEachTarget, startTargets, withFile, type Targets } from './support/targets.js';
 
 const ROWS = 3000;
 const ids = Int32Array.from({ length: ROWS }, (_, i) => i * 7);
@@ -30,44 +30,41 @@ describe('@mfio/adapters/hyparquet', () => {
   beforeAll(async () => {
     targets = await startTargets();
     fixture = parquetFixture();
-    await writeFile(join(targets.dir, 'table.parquet'), fixture);
+    await targets.put('table.parquet', fixture);
   });
   afterAll(() => targets?.close());
 
-  const cases = ['local file', 'netfs file'] as const;
-  cases.forEach((label, index) => {
-    describe(`on a ${label}`, () => {
-      test('reads the metadata: row count, row groups, schema', async () => {
-        await withFile(targets.all[index]!, 'table.parquet', async (file) => {
-          const buffer = await asyncBufferFrom(file);
-          expect(buffer.byteLength).toBe(fixture.length);
-          const metadata = await parquetMetadataAsync(buffer);
-          expect(Number(metadata.num_rows)).toBe(ROWS);
-          expect(metadata.row_groups).toHaveLength(3);
-          expect(metadata.schema.slice(1).map((element) => element.name)).toEqual(['id', 'name', 'score']);
-        });
+  describeEachTarget((kind) => {
+    test('reads the metadata: row count, row groups, schema', async () => {
+      await withFile(targets.get(kind), 'table.parquet', async (file) => {
+        const buffer = await asyncBufferFrom(file);
+        expect(buffer.byteLength).toBe(fixture.length);
+        const metadata = await parquetMetadataAsync(buffer);
+        expect(Number(metadata.num_rows)).toBe(ROWS);
+        expect(metadata.row_groups).toHaveLength(3);
+        expect(metadata.schema.slice(1).map((element) => element.name)).toEqual(['id', 'name', 'score']);
       });
+    });
 
-      test('reads one column across every row group, and a row range of two', async () => {
-        await withFile(targets.all[index]!, 'table.parquet', async (file) => {
-          const buffer = await asyncBufferFrom(file);
-          const rows = await parquetReadObjects({ file: buffer, columns: ['name'] });
-          expect(rows.map((row) => row.name as string)).toEqual(names);
-          const window = await parquetReadObjects({ file: buffer, columns: ['id', 'score'], rowStart: 990, rowEnd: 1010 });
-          expect(window).toEqual(Array.from({ length: 20 }, (_, i) => ({ id: ids[990 + i], score: scores[990 + i] })));
-        });
+    test('reads one column across every row group, and a row range of two', async () => {
+      await withFile(targets.get(kind), 'table.parquet', async (file) => {
+        const buffer = await asyncBufferFrom(file);
+        const rows = await parquetReadObjects({ file: buffer, columns: ['name'] });
+        expect(rows.map((row) => row.name as string)).toEqual(names);
+        const window = await parquetReadObjects({ file: buffer, columns: ['id', 'score'], rowStart: 990, rowEnd: 1010 });
+        expect(window).toEqual(Array.from({ length: 20 }, (_, i) => ({ id: ids[990 + i], score: scores[990 + i] })));
       });
+    });
 
-      test('slices are exact copies of the file, with end defaulting to the size', async () => {
-        await withFile(targets.all[index]!, 'table.parquet', async (file) => {
-          const buffer = await asyncBufferFrom(file);
-          const [a, b, tail] = await Promise.all([buffer.slice(0, 4), buffer.slice(100, 1100), buffer.slice(fixture.length - 8)]);
-          expect(Buffer.from(a)).toEqual(fixture.subarray(0, 4));
-          expect(Buffer.from(a).toString()).toBe('PAR1');
-          expect(Buffer.from(b)).toEqual(fixture.subarray(100, 1100));
-          expect(Buffer.from(tail)).toEqual(fixture.subarray(fixture.length - 8));
-          expect((await buffer.slice(5, 5)).byteLength).toBe(0);
-        });
+    test('slices are exact copies of the file, with end defaulting to the size', async () => {
+      await withFile(targets.get(kind), 'table.parquet', async (file) => {
+        const buffer = await asyncBufferFrom(file);
+        const [a, b, tail] = await Promise.all([buffer.slice(0, 4), buffer.slice(100, 1100), buffer.slice(fixture.length - 8)]);
+        expect(Buffer.from(a)).toEqual(fixture.subarray(0, 4));
+        expect(Buffer.from(a).toString()).toBe('PAR1');
+        expect(Buffer.from(b)).toEqual(fixture.subarray(100, 1100));
+        expect(Buffer.from(tail)).toEqual(fixture.subarray(fixture.length - 8));
+        expect((await buffer.slice(5, 5)).byteLength).toBe(0);
       });
     });
   });
@@ -83,7 +80,7 @@ describe('@mfio/adapters/hyparquet', () => {
   test('a file that shrank under the buffer is ERR_UNEXPECTED_EOF, not a short slice', async () => {
     const path = join(targets.dir, 'shrinks.parquet');
     await writeFile(path, fixture);
-    await withFile(targets.all[0]!, 'shrinks.parquet', async (file) => {
+    await withFile(targets.get('local file'), 'shrinks.parquet', async (file) => {
       const buffer = await asyncBufferFrom(file);
       await truncate(path, 100);
       await expect(buffer.slice(50, 150)).rejects.toMatchObject({ code: 'ERR_UNEXPECTED_EOF', bytesTransferred: 50 });

@@ -4,7 +4,7 @@ import { mkdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { openZip } from '../src/yauzl.js';
-import { startTargets, withFile, type Targets } from './support/targets.js';
+import { describeEachTarget, startTargets, withFile, type Targets } from './support/targets.js';
 
 async function collect(stream: Readable): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -30,14 +30,14 @@ describe('@mfio/adapters/yauzl', () => {
     }
     // Info-ZIP's zip (Debian's `zip`; .ci/run installs it when missing).
     execFileSync('zip', ['-q', '-r', '-n', '.bin', join(targets.dir, 'archive.zip'), '.'], { cwd: tree });
-    await writeFile(join(targets.dir, 'not-a.zip'), 'plain text, no central directory'.repeat(10));
+    await targets.put('archive.zip', await readFile(join(targets.dir, 'archive.zip')));
+    await targets.put('not-a.zip', Buffer.from('plain text, no central directory'.repeat(10)));
   });
   afterAll(() => targets?.close());
 
-  const cases = ['local file', 'netfs file'] as const;
-  cases.forEach((label, index) => {
-    test(`on a ${label}: lists every entry and extracts each, byte for byte`, async () => {
-      await withFile(targets.all[index]!, 'archive.zip', async (file) => {
+  describeEachTarget((kind) => {
+    test('lists every entry and extracts each, byte for byte', async () => {
+      await withFile(targets.get(kind), 'archive.zip', async (file) => {
         const zip = await openZip(file, { lazyEntries: true });
         const seen: Record<string, Buffer> = {};
         const methods: Record<string, number> = {};
@@ -56,7 +56,7 @@ describe('@mfio/adapters/yauzl', () => {
   });
 
   test("a file that is not a ZIP is rejected with yauzl's message", async () => {
-    await withFile(targets.all[0]!, 'not-a.zip', async (file) => {
+    await withFile(targets.get('local file'), 'not-a.zip', async (file) => {
       await expect(openZip(file)).rejects.toThrow(/end of central directory record signature not found/i);
     });
   });
@@ -64,7 +64,7 @@ describe('@mfio/adapters/yauzl', () => {
   test('an archive cut short under the reader fails the entry with ERR_UNEXPECTED_EOF', async () => {
     const path = join(targets.dir, 'cut.zip');
     await writeFile(path, await readFile(join(targets.dir, 'archive.zip')));
-    await withFile(targets.all[0]!, 'cut.zip', async (file) => {
+    await withFile(targets.get('local file'), 'cut.zip', async (file) => {
       // autoClose off: yauzl would close the reader once every entry is listed.
       const zip = await openZip(file, { lazyEntries: true, autoClose: false });
       const entries = [];
@@ -77,7 +77,7 @@ describe('@mfio/adapters/yauzl', () => {
   });
 
   test('without metadata() or byteLength: ERR_INVALID_ARG_TYPE', async () => {
-    await withFile(targets.all[0]!, 'archive.zip', async (file) => {
+    await withFile(targets.get('local file'), 'archive.zip', async (file) => {
       await expect(openZip({ sendIo: file.sendIo.bind(file) })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
     });
   });

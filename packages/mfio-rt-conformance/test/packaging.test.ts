@@ -59,7 +59,15 @@ describe('the published @mfio/rt-conformance package', () => {
     const files = run('tar', ['tzf', tarball], work)
       .split(/\r?\n/)
       .filter((f) => f !== '');
-    expect(files).toEqual(expect.arrayContaining(['package/dist/index.js', 'package/dist/index.d.ts', 'package/README.md']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'package/dist/index.js',
+        'package/dist/index.d.ts',
+        'package/dist/cjs/index.js',
+        'package/dist/cjs/index.d.ts',
+        'package/README.md',
+      ]),
+    );
     expect(files.filter((f) => /(^package\/test\/|\.test\.)/.test(f))).toEqual([]);
 
     const pkg = JSON.parse(readFileSync(join(app, 'node_modules', '@mfio', 'rt-conformance', 'package.json'), 'utf8')) as {
@@ -74,6 +82,14 @@ describe('the published @mfio/rt-conformance package', () => {
   test('loads in plain Node, without jest, and exports the suite and its helpers', () => {
     const out = run('node', ['--input-type=module', '-e', "console.log(Object.keys(await import('@mfio/rt-conformance')).sort().join(' '))"], app);
     expect(out.trim().split(' ')).toEqual([...EXPORTS].sort());
+  });
+
+  test('require() loads the CommonJS build, with the same exports', () => {
+    const script =
+      "const m = require('@mfio/rt-conformance'); console.log(require.resolve('@mfio/rt-conformance')); console.log(Object.keys(m).sort().join(' '))";
+    const [resolved, keys] = run('node', ['--input-type=commonjs', '-e', script], app).trim().split('\n');
+    expect(resolved).toBe(join(realpathSync(app), 'node_modules', '@mfio', 'rt-conformance', 'dist', 'cjs', 'index.js'));
+    expect(keys!.split(' ')).toEqual([...EXPORTS].sort());
   });
 
   test("a test file type-checks against the packed declarations with @mfio/rt's types, without jest's", () => {

@@ -1,6 +1,6 @@
 import { createServer, isIP, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { MfioError, type MfioErrorCode, type SystemErrorCode } from '@mfio/core';
+import { MfioError, asyncDispose, type MfioErrorCode, type SystemErrorCode } from '@mfio/core';
 import type { DirHandle, Fs } from '@mfio/rt';
 import { DEFAULT_LIMITS, FrameType as T, MIN_FRAME, type Limits } from '../protocol/constants.js';
 import { encodeMessage } from '../protocol/encode.js';
@@ -147,6 +147,10 @@ function checkedLimits(given: Partial<Limits> = {}): Limits {
  * console.log(server.address().port);
  * await server.close();
  * await rt.close();
+ * @example
+ * // AsyncDisposable: disposed in reverse order, the server stops before the runtime closes.
+ * await using rt = NativeRt.builder().enableAll().build();
+ * await using server = await NetFsServer.start({ fs: rt, root: '/srv/data', port: 0 });
  */
 export class NetFsServer {
   readonly #server: Server;
@@ -336,6 +340,14 @@ export class NetFsServer {
       this.#log.info('server closed');
     })();
     return this.#closing;
+  }
+
+  /**
+   * {@link close} with the default grace (5 s): `await using server = await NetFsServer.start(...)`
+   * stops the server at the end of the scope. The `fs` it serves stays open (it is the caller's).
+   */
+  [asyncDispose](): Promise<void> {
+    return this.close();
   }
 }
 
