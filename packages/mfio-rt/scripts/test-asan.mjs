@@ -31,7 +31,8 @@ const extra = process.argv.includes('--') ? process.argv.slice(process.argv.inde
 // commands and fadvise send malformed and unsupported commands straight to both executors' decoder;
 // read-arena hands out external Buffers and takes them back from finalizers, through worker and
 // process teardown; fixed-files registers and drops files in the ring's table; read-allocator
-// reads into library-allocated (slab and arena) buffers.
+// reads into library-allocated (slab and arena) buffers; socket-file-splice moves file pages
+// through the splice pipe and reads its leftovers into new Buffers.
 const files =
   extra.length > 0
     ? []
@@ -43,6 +44,7 @@ const files =
         'test/read-arena.test.ts',
         'test/fixed-files.test.ts',
         'test/read-allocator.test.ts',
+        'test/socket-file-splice.test.ts',
       ];
 const asanEnv = {
   ...process.env,

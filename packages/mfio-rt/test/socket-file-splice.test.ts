@@ -134,11 +134,14 @@ describeEach('SocketFileSplice on %s', (name) => {
     await virtual.writeAt(0, Buffer.alloc(10_000, 1));
     expect(splice.stage(virtual, 0, 4096)).toBeNull();
     await virtual.close();
-    const libuv = NativeRt.builder().enable('libuv').build();
-    const viaLibuv = await libuv.open(path);
-    expect(splice.stage(viaLibuv, 0, 4096)).toBeNull();
-    await viaLibuv.close();
-    await libuv.close();
+    // Where the backends are narrowed (MFIO_FS_BACKENDS, as under test:asan) libuv may not start.
+    const libuv = NativeRt.builder().enable('libuv').buildEach()[0]?.rt;
+    if (libuv !== undefined) {
+      const viaLibuv = await libuv.open(path);
+      expect(splice.stage(viaLibuv, 0, 4096)).toBeNull();
+      await viaLibuv.close();
+      await libuv.close();
+    }
     const closing = await rt.open(path);
     const closed = closing.close();
     expect(splice.stage(closing, 0, 4096)).toBeNull();
