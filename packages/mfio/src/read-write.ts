@@ -78,11 +78,33 @@ export function writeAt(io: PacketIo<number>, position: Position, data: WriteSou
  * @throws {MfioError} the backend's error with `bytesTransferred`; ERR_WRITE_ZERO if the backend
  * accepts nothing and reports no error.
  */
-export async function writeAllAt(io: PacketIo<number>, position: Position, data: WriteSource, options?: IoOptions): Promise<void> {
-  checkOptions(options, IO_OPTION_KEYS);
-  const bytes = writeBytes(data);
-  const start = toPosition(position, bytes.length);
-  const steps = writeAllSteps(start, bytes);
+export function writeAllAt(io: PacketIo<number>, position: Position, data: WriteSource, options?: IoOptions): Promise<void> {
+  let bytes: Uint8Array;
+  let start: number;
+  try {
+    checkOptions(options, IO_OPTION_KEYS);
+    bytes = writeBytes(data);
+    start = toPosition(position, bytes.length);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (options?.signal !== undefined || bytes.length === 0) return writeAllLoop(io, start, bytes, options);
+  // One write almost always takes everything: one packet and one promise, as writeAt costs
+  // (small random writes are bounded by this call's own cost). A short write continues in the
+  // loop, whose promise this one adopts; from a microtask, as an await would: never from inside
+  // the backend's completion.
+  // (The promise adopts the loop's: typed as what it resolves to.)
+  return settlePacket<void | Promise<void>>(bytes, 'write', (packet) => sendView(io, start, packet.view()), undefined, undefined, (packet) => {
+    const done = transferredOrThrow(packet);
+    if (done === bytes.length) return undefined;
+    if (done === 0) throw writeZero(0, start);
+    return Promise.resolve(done).then((written) => writeAllLoop(io, start, bytes, options, written));
+  }) as Promise<void>;
+}
+
+/** The write-all loop, from `done` bytes already written. */
+async function writeAllLoop(io: PacketIo<number>, start: number, bytes: Uint8Array, options: IoOptions | undefined, done = 0): Promise<void> {
+  const steps = writeAllSteps(start, bytes, done);
   for (let step = steps.next(); !step.done;) {
     const [pos, chunk] = step.value;
     let result: PacketResult;
@@ -102,8 +124,8 @@ export async function writeAllAt(io: PacketIo<number>, position: Position, data:
  * @internal The write-all loop, written once for the async and the sync driver: yields each
  * write to perform as `[position, bytes]` and is resumed with that write's result.
  */
-export function* writeAllSteps(position: number, bytes: Uint8Array): Generator<[number, Uint8Array], void, PacketResult> {
-  let done = 0;
+export function* writeAllSteps(position: number, bytes: Uint8Array, written = 0): Generator<[number, Uint8Array], void, PacketResult> {
+  let done = written;
   while (done < bytes.length) {
     const result = yield [position + done, bytes.subarray(done)];
     done += result.transferred;
