@@ -24,7 +24,9 @@ export interface NativeExecutor {
    * `capacity`: requests it accepts at once; `fd`: what Node's loop polls, or -1. The thread
    * pool adds `threads`, and `awake`/`target` (workers awake now, and kept awake while queued).
    * io_uring adds `fixedFiles` (`'on'`, or `'off (why)'`: MFIO_FIXED_FILES=0, or
-   * io_uring_register refused) and `registeredFiles` (files it opened, now in its file table).
+   * io_uring_register refused), `registeredFiles` (files it opened, now in its file table) and
+   * `taskRun` (`'cooperative'`: completions finished off the JS thread are posted when it next
+   * enters the kernel, IORING_SETUP_COOP_TASKRUN; `'interrupt'`: kernels before 5.19).
    */
   info(): {
     capacity: number;
@@ -37,6 +39,7 @@ export interface NativeExecutor {
     target?: number;
     fixedFiles?: string;
     registeredFiles?: number;
+    taskRun?: 'cooperative' | 'interrupt';
   };
 }
 

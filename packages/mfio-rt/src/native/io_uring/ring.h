@@ -25,6 +25,8 @@ class Ring {
   unsigned sq_entries() const { return sq_entries_; }
   unsigned cq_entries() const { return cq_entries_; }
   uint32_t features() const { return features_; }
+  // The IORING_SETUP_* flags the kernel accepted.
+  unsigned setup_flags() const { return setup_flags_; }
 
   // A zeroed SQE to fill, or nullptr when the submission queue is full.
   io_uring_sqe* NextSqe();
@@ -45,10 +47,14 @@ class Ring {
   // True when the kernel holds completions that did not fit in the CQ ring (IORING_FEAT_NODROP);
   // an Enter(0) with GETEVENTS moves them into the ring.
   bool CqOverflowed() const;
+  // True when completions wait for this thread to enter the kernel to be posted (COOP_TASKRUN);
+  // an Enter(0) posts them.
+  bool TaskRunPending() const;
 
  private:
   int fd_ = -1;
   uint32_t features_ = 0;
+  unsigned setup_flags_ = 0;
   unsigned sq_entries_ = 0;
   unsigned cq_entries_ = 0;
   void* sq_map_ = nullptr;

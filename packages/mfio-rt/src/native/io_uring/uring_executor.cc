@@ -267,8 +267,8 @@ unsigned UringExecutor::DrainInto() {
     sink_.Put(written++, user_data, res);
   };
   ring_.Drain(sink_.capacity() - written, take);
-  if (written < sink_.capacity() && ring_.CqOverflowed()) {
-    ring_.Enter(0);  // flushes the kernel's overflow list into the CQ ring
+  if (written < sink_.capacity() && (ring_.CqOverflowed() || ring_.TaskRunPending())) {
+    ring_.Enter(0);  // posts what waits for this thread, and flushes the kernel's overflow list
     ring_.Drain(sink_.capacity() - written, take);
   } else if (ring_.Unsubmitted() > 0) {
     // An earlier enter took only part of a batch (EAGAIN/EBUSY, or a short count): JS counts the
@@ -320,6 +320,9 @@ void UringExecutor::Describe(Napi::Object out) {
   out.Set("fd", ring_.fd());
   out.Set("delivery", DeliveryName(delivery_));
   out.Set("fixedFiles", files_.state());
+  // How completions finished off this thread (io-wq, interrupts) are posted: when this thread
+  // next enters the kernel (COOP_TASKRUN, 5.19+), or by interrupting it.
+  out.Set("taskRun", (ring_.setup_flags() & IORING_SETUP_COOP_TASKRUN) != 0 ? "cooperative" : "interrupt");
   out.Set("registeredFiles", static_cast<double>(files_.registered()));
 }
 
