@@ -32,13 +32,17 @@ class CompletionSink {
   }
 
   // From the loop (not from JS): `drain()` fills the array and returns the pairs written; JS
-  // hears of each drain with one callback on `receiver()`, until a drain comes back short or
-  // `stopped()`. The receiver is asked for inside the handle scope this opens: called from
-  // libuv, there is no scope before it.
+  // hears of each drain with one callback on `receiver()`, until a drain finds nothing, or
+  // `stopped()`, or kMaxRounds callbacks. What completed while JS ran its callback (and the
+  // requests that callback made) is taken at once, not after a trip through the event loop: when
+  // the kernel or the workers complete as fast as JS settles, that trip (a wakeup, a context
+  // switch) would cost as much as the requests. The bound lets timers and sockets in between.
+  // The receiver is asked for inside the handle scope this opens: called from libuv, there is
+  // no scope before it.
   template <typename Receiver, typename Drain, typename Stopped>
   void Deliver(Napi::Env env, Receiver&& receiver, Drain&& drain, Stopped&& stopped) {
     Napi::HandleScope scope(env);
-    for (;;) {
+    for (unsigned round = 0; round < kMaxRounds; round++) {
       unsigned n = drain();
       if (n == 0) return;
       callback_.MakeCallback(receiver(), {Napi::Number::New(env, n)},
@@ -49,9 +53,13 @@ class CompletionSink {
         napi_fatal_exception(env, error.Value());
         return;
       }
-      if (stopped() || n < capacity_) return;
+      if (stopped()) return;
     }
   }
+
+  // Callbacks one Deliver makes at most; completions left over wait for the next wakeup (the
+  // executor keeps one pending when it stops with completions ready).
+  static constexpr unsigned kMaxRounds = 16;
 
   void Reset() {
     pairs_ = nullptr;
