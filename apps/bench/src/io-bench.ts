@@ -26,7 +26,7 @@ import { parseArgs } from 'node:util';
 import { SeededRandom } from '@mfio/core';
 import { alignedBuffer, NativeRt, type BackendName, type FileHandle } from '@mfio/rt';
 import { flushTraceUnavailable, FlushTrace, type FlushTally } from './flush-trace.js';
-import { nativeDirectReads, nativeIoUnavailable, nativeOverwrites } from './native-io.js';
+import { nativeAppends, nativeDirectReads, nativeIoUnavailable, nativeOverwrites } from './native-io.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const BLOCK = 4096;
@@ -432,7 +432,7 @@ function profiling(path: string, traced: boolean): (records: number, issued: num
  * record reserved must be in the file. Each run is profiled (FlushProfile), `traced` says
  * whether the kernel's flushes can be counted too.
  */
-function durableAppends(dir: string, traced: boolean): Workload {
+function durableAppends(dir: string, traced: boolean, peers: Peers): Workload {
   const WRITERS = 64;
   const check = (path: string, count: number, seed: number): boolean => {
     const stamps = stampsOf(path);
@@ -473,12 +473,23 @@ function durableAppends(dir: string, traced: boolean): Workload {
       return { opsPerSecond: (count / timeMs) * 1000, verified: check(path, next, seed), profile };
     },
   });
+  // The same records from native threads, no JavaScript: each writer flushing for itself (what
+  // Node's thread pool does, with a thread per writer), and group commit with one flusher.
+  const native = (flush: 'own' | 'group'): Contender => ({
+    name: `c++:threads:${flush === 'own' ? 'write+fdatasync' : 'group-commit'}`,
+    async run(timeMs, seed) {
+      const path = join(dir, `append-native-${flush}.bin`);
+      const out = nativeAppends(path, { size: BLOCK, writers: WRITERS, timeMs, seed, fill: 0x33, flush });
+      return { opsPerSecond: out.ops / out.seconds, verified: out.failed === 0 && check(path, out.ops, seed) };
+    },
+  });
   return {
     name: APPENDS,
     reference: 'node:promises:write+datasync',
     contenders: [
       mfio('writeDurable'),
       mfio('datasync'),
+      ...(peers.native ? [native('own'), native('group')] : []),
       {
         name: 'node:promises:write+datasync',
         async run(timeMs, seed) {
@@ -577,7 +588,7 @@ async function main(): Promise<void> {
   const loadBefore = loadavg()[0]!;
   const untraced = flushTraceUnavailable(opts.dir);
   if (untraced !== undefined) console.log(`the appenders' flushes are not traced: ${untraced}`);
-  const workloads = [coldReads(opts.dir, peers), randomWrites(opts.dir, peers), durableAppends(opts.dir, untraced === undefined)];
+  const workloads = [coldReads(opts.dir, peers), randomWrites(opts.dir, peers), durableAppends(opts.dir, untraced === undefined, peers)];
   const profiles: string[] = [];
   const lines: string[] = [
     '# Unbuffered reads and the write path (apps/bench/src/io-bench.ts)',

@@ -1,7 +1,8 @@
 /**
- * io-bench's C++ ring (apps/bench/native/uring_io.cc): random direct reads and random overwrites
- * through the addon's own io_uring code with no JavaScript, built on demand like the main bench's
- * baseline (native-baseline.ts).
+ * io-bench's native baselines, built on demand like the main bench's (native-baseline.ts): the
+ * C++ ring (apps/bench/native/uring_io.cc), random direct reads and random overwrites through the
+ * addon's own io_uring code with no JavaScript; and the durable appenders as plain threads
+ * (apps/bench/native/append_sync.cc), pwrite and fdatasync with no ring.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { buildRingProgram, ringProgram } from './native-baseline.js';
 
 const binary = ringProgram('uring_io');
+const appendBinary = ringProgram('append_sync');
 
 /** What one run of the program did: operations completed, those short or failed, its seconds. */
 export interface NativeIoRun {
@@ -20,7 +22,7 @@ export interface NativeIoRun {
 
 /** Build the program and check that this process may set up a ring; undefined, or why not. */
 export function nativeIoUnavailable(): string | undefined {
-  const unbuilt = buildRingProgram('uring_io');
+  const unbuilt = buildRingProgram('uring_io') ?? buildRingProgram('append_sync');
   if (unbuilt !== undefined) return unbuilt;
   const probe = spawnSync(binary, ['probe'], { encoding: 'utf8' });
   if (probe.status === 0) return undefined;
@@ -35,11 +37,11 @@ function parse(stdout: string, stderr: string): Partial<NativeIoRun> & { error?:
   }
 }
 
-function run(args: string[]): NativeIoRun {
-  const result = spawnSync(binary, args, { encoding: 'utf8' });
+function run(args: string[], program = binary): NativeIoRun {
+  const result = spawnSync(program, args, { encoding: 'utf8' });
   const out = parse(result.stdout, result.stderr);
   if (out.error !== undefined || out.ops === undefined || out.failed === undefined || out.seconds === undefined) {
-    throw new Error(`uring_io ${args[0]}: ${out.error ?? result.stderr}`);
+    throw new Error(`${program} ${args[0]}: ${out.error ?? result.stderr}`);
   }
   return { ops: out.ops, failed: out.failed, seconds: out.seconds };
 }
@@ -66,4 +68,17 @@ export function nativeOverwrites(
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * `writers` threads appending `size`-byte records to `path` (truncated first), each record durable
+ * before its writer's next: each writer calling fdatasync itself (`own`), or one flusher thread
+ * running fdatasync back to back for them (`group`). Record i is io-bench's record(seed * 1e6 + i, fill).
+ */
+export function nativeAppends(
+  path: string,
+  options: { size: number; writers: number; timeMs: number; seed: number; fill: number; flush: 'own' | 'group' },
+): NativeIoRun {
+  const { size, writers, timeMs, seed, fill, flush } = options;
+  return run([path, String(size), String(writers), String(timeMs / 1000), String(seed), String(fill), flush], appendBinary);
 }
