@@ -28,6 +28,20 @@ const GENERATION_MASK = (1 << 11) - 1;
 /** The Pending of requests whose result nobody needs (cancels). */
 const IGNORED: Pending = { userData: 0, complete() {} };
 const COMPLETION_PAIRS = 1024;
+/**
+ * While requests wait on a device, this many queued in one turn are handed to the executor at once
+ * rather than at the turn's end: 64 reads resubmitted as their completions are settled reach the
+ * device in four groups, the first while JS still settles the rest. Measured here: random 4 KiB
+ * O_DIRECT reads, 64 in flight, io_uring: 63k/s submitting at the turn's end, 69-73k/s with 16.
+ * Page-cache reads complete within their enter, where one enter per turn is what counts (527k/s
+ * against 507k/s with 16): hence only while requests wait on a device, below.
+ */
+const EAGER_SUBMIT = 16;
+/**
+ * A request that completed this long after it was queued waited on a device (milliseconds): a
+ * page-cache read at 64 in flight takes a tenth of that, a disk read several times it.
+ */
+const DEVICE_WAIT_MS = 0.5;
 
 /**
  * Requests written only when there is room for them (a readMany batch): the queue pulls from a
@@ -80,6 +94,10 @@ export class NativeQueue implements IoBackend, CommandSink {
   #urgent = 0;
   #active = false;
   #flushScheduled = false;
+  /** In #flush: commands a source writes meanwhile wait for its next round, never re-enter it. */
+  #flushing = false;
+  /** The last delivery's first request waited on a device: submit in groups (EAGER_SUBMIT). */
+  #eager = false;
   /** No new requests once close() started; the executor itself is released at its end. */
   #closing = false;
   #released = false;
@@ -311,7 +329,10 @@ export class NativeQueue implements IoBackend, CommandSink {
     const slot = userData & SLOT_MASK;
     this.#slotOps[slot] = op;
     this.#slotSince[slot] = this.#clock;
-    this.#scheduleFlush();
+    // Not a write linked to the fsync that follows it: split from it, the kernel would run them
+    // unlinked.
+    if (this.#eager && this.#queued >= EAGER_SUBMIT && !this.#flushing && (flags & IOSQE_IO_LINK) === 0) this.#flush();
+    else this.#scheduleFlush();
   }
 
   /**
@@ -369,7 +390,12 @@ export class NativeQueue implements IoBackend, CommandSink {
     // ring (256 entries) and frees it by the enter. Offer the rest again while it takes some:
     // otherwise requests beyond the ring wait for a completion, which for reads on idle sockets
     // may never come (1,023 idle recvs left 775 of them here, unsubmitted, for good).
-    while (this.#submitSome());
+    this.#flushing = true;
+    try {
+      while (this.#submitSome());
+    } finally {
+      this.#flushing = false;
+    }
   }
 
   /** One native call; true when the executor took some but not all it was offered. */
@@ -493,6 +519,8 @@ export class NativeQueue implements IoBackend, CommandSink {
 
   #settle(c: Int32Array, count: number): void {
     this.#inKernel -= count;
+    // One clock read a delivery: how long its first request took since it was queued.
+    if (count > 0) this.#eager = performance.now() - this.#slotSince[c[0]! & SLOT_MASK]! > DEVICE_WAIT_MS;
     for (let i = 0; i < 2 * count; i += 2) this.#complete(c[i]!, c[i + 1]!);
     if (this.#queued > 0 || this.#sources.length > 0) this.#flush();
     if (this.#inKernel === 0 && this.#queued === 0) {
