@@ -5,12 +5,13 @@
 //          its thread pool, with as many threads as writers.
 //   group  writers hand their flush to one flusher thread, which runs fdatasync back to back;
 //          a record is answered by the first flush that started after its write completed
-//          (group commit, the rule mfio's datasync keeps).
+//          (group commit, the rule mfio's datasync keeps). FLUSHERS (1 unless given) such
+//          threads let that many flushes overlap.
 // Record i holds FILL in every byte but the first 8, which hold SEED * 1e6 + i as a
 // little-endian float64 (io-bench's record()), at position i * SIZE: io-bench checks the file.
 // Prints one JSON line: records made durable, records whose write or flush failed, the seconds
 // they took, and the fdatasync calls made.
-// Usage: append_sync FILE SIZE WRITERS SECONDS SEED FILL own|group
+// Usage: append_sync FILE SIZE WRITERS SECONDS SEED FILL own|group [FLUSHERS]
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -104,6 +105,8 @@ void Flusher(Shared* s) {
     const int rc = fdatasync(s->fd);
     lock.lock();
     s->flushes++;
+    // Overlapping flushers may finish out of order: a later number answers every earlier one.
+    if (number < s->completed) continue;
     s->completed = number;
     s->completed_rc = rc;
     s->flushed.notify_all();
@@ -118,9 +121,10 @@ int Fail(const char* what, int errno_value) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string mode = argc == 8 ? argv[7] : "";
-  if (mode != "own" && mode != "group") {
-    std::fprintf(stderr, "usage: append_sync FILE SIZE WRITERS SECONDS SEED FILL own|group\n");
+  const std::string mode = argc == 8 || argc == 9 ? argv[7] : "";
+  const unsigned flushers = argc == 9 ? static_cast<unsigned>(std::atoi(argv[8])) : 1;
+  if ((mode != "own" && mode != "group") || flushers < 1) {
+    std::fprintf(stderr, "usage: append_sync FILE SIZE WRITERS SECONDS SEED FILL own|group [FLUSHERS]\n");
     return 2;
   }
   Shared s;
@@ -134,20 +138,20 @@ int main(int argc, char** argv) {
   const auto start = Clock::now();
   s.end = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
 
-  std::thread flusher;
-  if (mode == "group") flusher = std::thread(Flusher, &s);
+  std::vector<std::thread> flusher_threads;
+  if (mode == "group") {
+    for (unsigned i = 0; i < flushers; i++) flusher_threads.emplace_back(Flusher, &s);
+  }
   std::vector<std::thread> threads;
   for (unsigned i = 0; i < writers; i++) threads.emplace_back(mode == "own" ? OwnWriter : GroupWriter, &s);
   for (auto& thread : threads) thread.join();
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  if (flusher.joinable()) {
-    {
-      std::lock_guard<std::mutex> lock(s.mu);
-      s.stopping = true;
-    }
-    s.wanted.notify_one();
-    flusher.join();
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    s.stopping = true;
   }
+  s.wanted.notify_all();
+  for (auto& thread : flusher_threads) thread.join();
   close(s.fd);
   std::printf("{\"ops\":%llu,\"failed\":%llu,\"seconds\":%.6f,\"flushes\":%llu}\n",
               static_cast<unsigned long long>(s.durable), static_cast<unsigned long long>(s.failed), elapsed,
