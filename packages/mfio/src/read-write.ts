@@ -94,12 +94,19 @@ export function writeAllAt(io: PacketIo<number>, position: Position, data: Write
   // loop, whose promise this one adopts; from a microtask, as an await would: never from inside
   // the backend's completion.
   // (The promise adopts the loop's: typed as what it resolves to.)
-  return settlePacket<void | Promise<void>>(bytes, 'write', (packet) => sendView(io, start, packet.view()), undefined, undefined, (packet) => {
-    const done = transferredOrThrow(packet);
-    if (done === bytes.length) return undefined;
-    if (done === 0) throw writeZero(0, start);
-    return Promise.resolve(done).then((written) => writeAllLoop(io, start, bytes, options, written));
-  }) as Promise<void>;
+  return settlePacket<void | Promise<void>>(
+    bytes,
+    'write',
+    (packet) => sendView(io, start, packet.view()),
+    undefined,
+    undefined,
+    (packet) => {
+      const done = transferredOrThrow(packet);
+      if (done === bytes.length) return undefined;
+      if (done === 0) throw writeZero(0, start);
+      return Promise.resolve(done).then((written) => writeAllLoop(io, start, bytes, options, written));
+    },
+  ) as Promise<void>;
 }
 
 /** The write-all loop, from `done` bytes already written. */
