@@ -8,37 +8,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NativeRt } from '../src/index.js';
-import { NativeQueue } from '../src/backends/engine/native-queue.js';
+import type { NativeQueue } from '../src/backends/engine/native-queue.js';
 import { cPath, type Pending } from '../src/backends/engine/command-builder.js';
-import { loadAddon, type NativeExecutor, type NativeExecutorClass } from '../src/native/addon.js';
+import { uringQueue as ring, uringStarts } from './support/uring.js';
 
 const fixtures = join(__dirname, 'fixtures');
 
-function uringStarts(): boolean {
-  try {
-    const addon = loadAddon();
-    if (addon.UringExecutor === undefined) return false;
-    new addon.UringExecutor(8, new Int32Array(16), () => {}).close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const describeUring = process.platform === 'linux' && uringStarts() ? describe : describe.skip;
-
-/** A queue on a fresh ring, and that ring's executor for its info(). */
-function ring(): { queue: NativeQueue; info: () => ReturnType<NativeExecutor['info']> } {
-  const { UringExecutor } = loadAddon();
-  let executor: NativeExecutor | undefined;
-  // NativeQueue makes its executor itself: hand it one we keep a hold of.
-  const Spy = function (...args: ConstructorParameters<NativeExecutorClass>) {
-    executor = new UringExecutor!(...args);
-    return executor;
-  } as unknown as NativeExecutorClass;
-  const queue = new NativeQueue('io_uring', Spy, 64);
-  return { queue, info: () => executor!.info() };
-}
 
 const call = (submit: (to: Pending) => void): Promise<number> => new Promise((resolve) => submit({ userData: 0, complete: resolve }));
 

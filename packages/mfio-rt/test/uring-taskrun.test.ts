@@ -7,19 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NativeRt } from '../src/index.js';
-import { NativeQueue } from '../src/backends/engine/native-queue.js';
-import { loadAddon, type NativeExecutor, type NativeExecutorClass } from '../src/native/addon.js';
-
-function uringStarts(): boolean {
-  try {
-    const addon = loadAddon();
-    if (addon.UringExecutor === undefined) return false;
-    new addon.UringExecutor(8, new Int32Array(16), () => {}).close();
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { uringQueue, uringStarts } from './support/uring.js';
 
 const describeUring = process.platform === 'linux' && uringStarts() ? describe : describe.skip;
 
@@ -37,18 +25,12 @@ describeUring('io_uring posts off-thread completions cooperatively', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  test('the ring says how it posts them', () => {
-    const { UringExecutor } = loadAddon();
-    let executor: NativeExecutor | undefined;
-    const Spy = function (...args: ConstructorParameters<NativeExecutorClass>) {
-      executor = new UringExecutor!(...args);
-      return executor;
-    } as unknown as NativeExecutorClass;
-    const queue = new NativeQueue('io_uring', Spy, 8);
+  test('the ring says how it posts them', async () => {
+    const { queue, info } = uringQueue(8);
     try {
-      expect(executor!.info().taskRun).toBe(kernelHasCoop() ? 'cooperative' : 'interrupt');
+      expect(info().taskRun).toBe(kernelHasCoop() ? 'cooperative' : 'interrupt');
     } finally {
-      void queue.close();
+      await queue.close();
     }
   });
 
