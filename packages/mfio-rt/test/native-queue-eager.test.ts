@@ -1,6 +1,6 @@
 // NativeQueue's eager submission (src/backends/engine/native-queue.ts, EAGER_SUBMIT): requests
-// queued in one turn go to the executor in one call, unless the last delivery's request waited on
-// a device, when they go in groups of 16 as they are queued (the first reaches the disk while JS
+// queued in one turn go to the executor in one call, unless the last delivery's first read or
+// write waited on a device, when they go in groups of 16 as they are queued (the first reaches the disk while JS
 // still settles the rest). What must hold: page-cache speed keeps one call a turn; a completion
 // that came late switches to groups; a write linked to its fsync is never split from it; every
 // request still completes. The executors are the real ones, counted on their way in.
@@ -60,25 +60,44 @@ describe.each(backends)('%s: eager submission', (backend) => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
+  /** A file of 4 KiB to read, open for the test's queue (a read from the page cache). */
+  let fd: number;
+  beforeAll(() => {
+    const path = join(dir, 'read.bin');
+    writeFileSync(path, Buffer.alloc(4096, 1));
+    fd = openSync(path, 'r+');
+  });
+  afterAll(() => closeSync(fd));
+
   /**
-   * A request whose completion reaches JS `waitMs` after it was queued, as a disk read's does
-   * (the rule looks at that time only): a nop, with this thread kept busy meanwhile. `then` runs
-   * in its completion, inside the delivery.
+   * A read whose completion reaches JS `waitMs` after it was queued, as a disk read's does (the
+   * rule looks at that time only): this thread is kept busy meanwhile. `then` runs in its
+   * completion, inside the delivery.
    */
-  async function slowRequest(queue: NativeQueue, waitMs: number, then: () => void): Promise<void> {
+  async function slowRead(queue: NativeQueue, waitMs: number, then: () => void): Promise<void> {
     const done = new Promise<number>((resolve) =>
-      queue.cmd.nop({
-        userData: 0,
-        complete: (res) => {
-          then();
-          resolve(res);
+      queue.cmd.read(
+        {
+          userData: 0,
+          complete: (res) => {
+            then();
+            resolve(res);
+          },
         },
-      }),
+        fd,
+        { buffer: Buffer.alloc(4096), offset: 0, length: 4096 },
+        0,
+      ),
     );
-    await Promise.resolve(); // the nop is submitted at the end of this microtask turn
+    await Promise.resolve(); // the read is submitted at the end of this microtask turn
     const until = performance.now() + waitMs;
     while (performance.now() < until);
-    expect(await done).toBe(0);
+    expect(await done).toBe(4096);
+  }
+
+  /** A read completed as soon as the loop gets to it. */
+  function read(queue: NativeQueue): Promise<number> {
+    return call((to) => queue.cmd.read(to, fd, { buffer: Buffer.alloc(4096), offset: 0, length: 4096 }, 0));
   }
 
   /** Queue `n` nops now; their results. */
@@ -89,11 +108,11 @@ describe.each(backends)('%s: eager submission', (backend) => {
   test('requests of a turn go in one call while completions come at page-cache speed', async () => {
     const { queue, offered } = countedQueue(backend);
     try {
-      // A nop's delivery waited on nothing; on a loaded machine one may still take longer than a
-      // disk read would: then the turn after it goes in groups, and the next try is made.
+      // A page-cache read's delivery waited on nothing; on a loaded machine one may still come
+      // later than a disk read would: then the turn after it goes in groups, and another is tried.
       const shapes: number[][] = [];
       for (let attempt = 0; attempt < 20 && !shapes.some((s) => s.length === 1); attempt++) {
-        await call((to) => queue.cmd.nop(to));
+        expect(await read(queue)).toBe(4096);
         offered.length = 0;
         expect(await nops(queue, 40)).toEqual(Array(40).fill(0));
         shapes.push([...offered]);
@@ -109,14 +128,45 @@ describe.each(backends)('%s: eager submission', (backend) => {
     const { queue, offered } = countedQueue(backend);
     try {
       let batch: Promise<number[]> | undefined;
-      await slowRequest(queue, 5, () => {
+      let inHandler: number[] = [];
+      await slowRead(queue, 5, () => {
         offered.length = 0;
         batch = nops(queue, 40);
-        // Two groups went while this completion handler still runs; the rest at its end.
-        expect(offered).toEqual([16, 16]);
+        inHandler = [...offered];
       });
+      // Two groups went while the completion handler still ran; the rest at its end.
+      expect(inHandler).toEqual([16, 16]);
       expect(await batch).toEqual(Array(40).fill(0));
       expect(offered).toEqual([16, 16, 8]);
+    } finally {
+      await queue.close();
+    }
+  });
+
+  test('a late completion of an operation that is not a read or write changes nothing', async () => {
+    const { queue, offered } = countedQueue(backend);
+    try {
+      // A nop delivered 5 ms after it was queued, as a recv waiting for a peer or an fsync is.
+      let batch: Promise<number[]> | undefined;
+      let inHandler: number[] = [];
+      const done = new Promise<number>((resolve) =>
+        queue.cmd.nop({
+          userData: 0,
+          complete: (res) => {
+            offered.length = 0;
+            batch = nops(queue, 40);
+            inHandler = [...offered];
+            resolve(res);
+          },
+        }),
+      );
+      await Promise.resolve();
+      const until = performance.now() + 5;
+      while (performance.now() < until);
+      expect(await done).toBe(0);
+      expect(inHandler).toEqual([]);
+      expect(await batch).toEqual(Array(40).fill(0));
+      expect(offered).toEqual([40]);
     } finally {
       await queue.close();
     }
@@ -126,11 +176,12 @@ describe.each(backends)('%s: eager submission', (backend) => {
     const { queue, offered } = countedQueue(backend);
     const path = join(dir, 'linked.bin');
     writeFileSync(path, '');
-    const fd = openSync(path, 'r+');
+    const out = openSync(path, 'r+');
     try {
       let linked: Promise<number> | undefined;
       let batch: Promise<number[]> | undefined;
-      await slowRequest(queue, 5, () => {
+      let inHandler: number[] = [];
+      await slowRead(queue, 5, () => {
         offered.length = 0;
         batch = nops(queue, 15);
         // The 16th command is the write, linked to the fsync after it: the group waits for it.
@@ -144,17 +195,18 @@ describe.each(backends)('%s: eager submission', (backend) => {
                 if (results.filter((r) => r !== undefined).length === 2) resolve(results[0]! + results[1]!);
               },
             },
-            fd,
+            out,
             { buffer: Buffer.from('abcd'), offset: 0, length: 4 },
             0,
           );
         });
-        expect(offered).toEqual([17]);
+        inHandler = [...offered];
       });
+      expect(inHandler).toEqual([17]);
       expect(await batch).toEqual(Array(15).fill(0));
       expect(await linked).toBe(4); // 4 bytes written, then 0 from the flush
     } finally {
-      closeSync(fd);
+      closeSync(out);
       await queue.close();
     }
   });

@@ -222,15 +222,22 @@ export class NativeQueue implements IoBackend, CommandSink {
   #dropQueued(pending: Pending): boolean {
     const c = this.#commands;
     let dropped = false;
-    for (let k = this.#head; k < this.#head + this.#queued; k++) {
-      const i = k * STRIDE;
-      const userData = c[i + F_USER_DATA]!;
-      if (this.#slots[userData & SLOT_MASK] !== pending || c[i + F_OP] === Op.Nop) continue;
-      c[i + F_OP] = Op.Nop; // completes later as a stale user_data, ignored
-      c[i + F_BUF] = -1;
-      c[i + F_LEN] = 0;
-      this.#complete(userData, -ECANCELED);
-      dropped = true;
+    // A handler that queues a request here must not flush the commands this loop walks.
+    const outer = this.#flushing;
+    this.#flushing = true;
+    try {
+      for (let k = this.#head; k < this.#head + this.#queued; k++) {
+        const i = k * STRIDE;
+        const userData = c[i + F_USER_DATA]!;
+        if (this.#slots[userData & SLOT_MASK] !== pending || c[i + F_OP] === Op.Nop) continue;
+        c[i + F_OP] = Op.Nop; // completes later as a stale user_data, ignored
+        c[i + F_BUF] = -1;
+        c[i + F_LEN] = 0;
+        this.#complete(userData, -ECANCELED);
+        dropped = true;
+      }
+    } finally {
+      this.#flushing = outer;
     }
     return dropped;
   }
@@ -328,10 +335,11 @@ export class NativeQueue implements IoBackend, CommandSink {
     this.#queued++;
     const slot = userData & SLOT_MASK;
     this.#slotOps[slot] = op;
-    this.#slotSince[slot] = this.#clock;
+    this.#slotSince[slot] = this.#now();
     // Not a write linked to the fsync that follows it: split from it, the kernel would run them
     // unlinked.
-    if (this.#eager && this.#queued >= EAGER_SUBMIT && !this.#flushing && (flags & IOSQE_IO_LINK) === 0) this.#flush();
+    const linked = op === Op.Write && (flags & IOSQE_IO_LINK) !== 0;
+    if (this.#eager && this.#queued >= EAGER_SUBMIT && !this.#flushing && !linked) this.#flush();
     else this.#scheduleFlush();
   }
 
@@ -349,7 +357,7 @@ export class NativeQueue implements IoBackend, CommandSink {
     if (target !== 0) this.#cancelTargets[target & SLOT_MASK] = target;
     const userData = this.#allocate(IGNORED, 0);
     this.#slotOps[userData & SLOT_MASK] = Op.Cancel;
-    this.#slotSince[userData & SLOT_MASK] = this.#clock;
+    this.#slotSince[userData & SLOT_MASK] = this.#now();
     const c = this.#commands;
     const i = this.#head * STRIDE;
     c[i + F_OP] = Op.Cancel;
@@ -368,9 +376,17 @@ export class NativeQueue implements IoBackend, CommandSink {
   #scheduleFlush(): void {
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
-      this.#clock = performance.now();
       queueMicrotask(this.#flushTask);
     }
+  }
+
+  /**
+   * When a command was queued, as the queue counts it: read once a turn (every command queued
+   * before the turn's flush gets the same time) and once a flush.
+   */
+  #now(): number {
+    if (!this.#flushScheduled && !this.#flushing) this.#clock = performance.now();
+    return this.#clock;
   }
 
   /** Pull from the sources until the executor's room is spoken for. */
@@ -390,11 +406,13 @@ export class NativeQueue implements IoBackend, CommandSink {
     // ring (256 entries) and frees it by the enter. Offer the rest again while it takes some:
     // otherwise requests beyond the ring wait for a completion, which for reads on idle sockets
     // may never come (1,023 idle recvs left 775 of them here, unsubmitted, for good).
+    const outer = this.#flushing;
     this.#flushing = true;
+    this.#clock = performance.now();
     try {
       while (this.#submitSome());
     } finally {
-      this.#flushing = false;
+      this.#flushing = outer;
     }
   }
 
@@ -519,8 +537,7 @@ export class NativeQueue implements IoBackend, CommandSink {
 
   #settle(c: Int32Array, count: number): void {
     this.#inKernel -= count;
-    // One clock read a delivery: how long its first request took since it was queued.
-    if (count > 0) this.#eager = performance.now() - this.#slotSince[c[0]! & SLOT_MASK]! > DEVICE_WAIT_MS;
+    if (count > 0) this.#noteDeviceWait(c, count);
     for (let i = 0; i < 2 * count; i += 2) this.#complete(c[i]!, c[i + 1]!);
     if (this.#queued > 0 || this.#sources.length > 0) this.#flush();
     if (this.#inKernel === 0 && this.#queued === 0) {
@@ -531,6 +548,22 @@ export class NativeQueue implements IoBackend, CommandSink {
       const idle = this.#idle;
       this.#idle = [];
       for (const resolve of idle) resolve();
+    }
+  }
+
+  /**
+   * Whether the delivery's first read or write waited on a device: one clock read a delivery.
+   * Other operations say nothing of it (a recv waits for a peer, an fsync always takes long).
+   */
+  #noteDeviceWait(c: Int32Array, count: number): void {
+    for (let i = 0; i < 2 * count; i += 2) {
+      const userData = c[i]!;
+      const slot = userData & SLOT_MASK;
+      if (this.#slots[slot] === undefined || this.#generations[slot] !== userData >>> SLOT_BITS) continue;
+      const op = this.#slotOps[slot];
+      if (op !== Op.Read && op !== Op.Write) continue;
+      this.#eager = performance.now() - this.#slotSince[slot]! > DEVICE_WAIT_MS;
+      return;
     }
   }
 
