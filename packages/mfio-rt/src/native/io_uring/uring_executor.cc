@@ -250,7 +250,8 @@ int UringExecutor::WaitFor(unsigned min_complete) {
   return rc < 0 && rc != -EAGAIN && rc != -EBUSY ? rc : 0;
 }
 
-// drain(): without a syscall unless completions overflowed.
+// drain(): without a syscall unless completions overflowed, wait for this thread to be posted
+// (COOP_TASKRUN), or an earlier enter left SQEs unsubmitted.
 unsigned UringExecutor::DrainInto() {
   unsigned written = 0;
   auto take = [&](uint64_t user_data, int32_t res, uint32_t) {
