@@ -583,7 +583,7 @@ async function main(): Promise<void> {
   if (!peers.fio) leftOut.push('fio: not on PATH (apt-get install fio)');
   const nativeUnavailable = nativeIoUnavailable();
   peers.native = nativeUnavailable === undefined;
-  if (nativeUnavailable !== undefined) leftOut.push(`c++:io_uring: ${nativeUnavailable.split('\n')[0]}`);
+  if (nativeUnavailable !== undefined) leftOut.push(`c++ (the native baselines): ${nativeUnavailable.split('\n')[0]}`);
   for (const line of leftOut) console.log(`left out: ${line}`);
   const loadBefore = loadavg()[0]!;
   const untraced = flushTraceUnavailable(opts.dir);

@@ -27,7 +27,8 @@ export function buildRingProgram(name: string): string | undefined {
   // Rebuilt whenever a source is newer than the binary, so a run never measures stale code.
   if (existsSync(out) && sources.every((source) => statSync(source).mtimeMs <= statSync(out).mtimeMs)) return undefined;
   mkdirSync(dirname(out), { recursive: true });
-  const result = spawnSync('g++', ['-O2', '-std=c++17', '-I', native, sources[0]!, sources[1]!, '-o', out], { encoding: 'utf8' });
+  // -pthread: append_sync's threads (glibc before 2.34 keeps them in libpthread).
+  const result = spawnSync('g++', ['-O2', '-std=c++17', '-pthread', '-I', native, sources[0]!, sources[1]!, '-o', out], { encoding: 'utf8' });
   return result.status === 0 ? undefined : `g++ failed: ${result.stderr || result.error?.message}`;
 }
 
