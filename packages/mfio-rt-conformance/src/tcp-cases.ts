@@ -380,13 +380,26 @@ export function tcpCases(ctx: SuiteContext, quirks: TcpQuirks = { halfClose: tru
     });
 
     ctx.test('Duplex: a reset by the peer errors the pipeline with ECONNRESET and closes the stream', async () => {
+      let accepted: Socket | undefined;
       const peer = await nodeServer((socket) => {
+        accepted = socket;
         socket.write('some bytes');
-        setTimeout(() => socket.resetAndDestroy(), 50);
       });
       try {
         const stream = await tcpOf(ctx).connect(HOST, peer.port);
-        const sink = new Writable({ write: (_chunk, _e, cb) => cb() });
+        // The reset comes once the pipeline has the bytes, so it reaches a stream that is reading.
+        // (With a timer 50 ms after the write, one run under qemu's arm64 emulation, libuv
+        // backend, saw an end of stream instead.)
+        let reset = false;
+        const sink = new Writable({
+          write: (_chunk, _e, cb) => {
+            if (!reset) {
+              reset = true;
+              accepted!.resetAndDestroy();
+            }
+            cb();
+          },
+        });
         await expect(pipeline(stream.toDuplex(), sink)).rejects.toMatchObject({ code: 'ECONNRESET' });
         expect(stream.closed).toBe(true);
       } finally {
