@@ -55,6 +55,12 @@ struct Shared {
   bool stopping = false;
 };
 
+// The next record's index, this writer's to write.
+uint64_t Reserve(Shared& s) {
+  std::lock_guard<std::mutex> lock(s.mu);
+  return s.next++;
+}
+
 // Write record `index`; true when all of it went in.
 bool WriteRecord(Shared& s, std::vector<uint8_t>& record, uint64_t index) {
   const double stamp = s.seed * 1e6 + static_cast<double>(index);
@@ -65,12 +71,7 @@ bool WriteRecord(Shared& s, std::vector<uint8_t>& record, uint64_t index) {
 void OwnWriter(Shared* s) {
   std::vector<uint8_t> record(s->size, static_cast<uint8_t>(s->fill));
   while (Clock::now() < s->end) {
-    uint64_t index;
-    {
-      std::lock_guard<std::mutex> lock(s->mu);
-      index = s->next++;
-    }
-    const bool written = WriteRecord(*s, record, index);
+    const bool written = WriteRecord(*s, record, Reserve(*s));
     const bool ok = written && fdatasync(s->fd) == 0;
     std::lock_guard<std::mutex> lock(s->mu);
     if (written) s->flushes++;
@@ -81,12 +82,7 @@ void OwnWriter(Shared* s) {
 void GroupWriter(Shared* s) {
   std::vector<uint8_t> record(s->size, static_cast<uint8_t>(s->fill));
   while (Clock::now() < s->end) {
-    uint64_t index;
-    {
-      std::lock_guard<std::mutex> lock(s->mu);
-      index = s->next++;
-    }
-    const bool written = WriteRecord(*s, record, index);
+    const bool written = WriteRecord(*s, record, Reserve(*s));
     std::unique_lock<std::mutex> lock(s->mu);
     const uint64_t need = s->started + 1;
     s->waiting++;
